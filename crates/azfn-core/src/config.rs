@@ -1,0 +1,273 @@
+//! The function configuration: one kind, `azfn.dev/v1alpha1 Azfn`, serves kpt (`--fn-config`,
+//! Kptfile `configPath`), kustomize `transformers:` (legacy exec plugin and KRM exec), and
+//! `kpt fn eval -- key=value` (a ConfigMap).
+use std::collections::BTreeMap;
+
+use serde_yaml::Value;
+
+use crate::error::{Error, Location};
+use crate::krm::Severity;
+
+/// apiVersion of azfn's own kinds.
+pub const API_VERSION: &str = "azfn.dev/v1alpha1";
+/// Kind of the function configuration.
+pub const CONFIG_KIND: &str = "Azfn";
+
+/// What a rule is set to in the config.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum RuleSetting {
+    /// Report at this severity.
+    Severity(Severity),
+    /// Do not run.
+    Off,
+}
+
+/// The parsed function configuration. A config with only apiVersion, kind and metadata gives
+/// the defaults.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Config {
+    /// Per-rule overrides, by code (`AZF001`).
+    pub rules: BTreeMap<String, RuleSetting>,
+}
+
+const SPEC_FIELDS: &[&str] = &["rules"];
+
+impl Config {
+    /// Reads the config from a ResourceList's `functionConfig` (absent means defaults).
+    /// `known_rules` are the codes that exist, for clear errors on typos.
+    pub fn from_function_config(
+        value: Option<&Value>,
+        source: &str,
+        known_rules: &[&str],
+    ) -> Result<Self, Error> {
+        let Some(value) = value else {
+            return Ok(Self::default());
+        };
+        let at = |field: &str| Location::file(source).field(format!("functionConfig.{field}"));
+        let kind = value
+            .get("kind")
+            .and_then(Value::as_str)
+            .unwrap_or_default();
+        let api_version = value
+            .get("apiVersion")
+            .and_then(Value::as_str)
+            .unwrap_or_default();
+        match (api_version, kind) {
+            (API_VERSION, CONFIG_KIND) => {}
+            // kpt fn eval -- key=value sends a ConfigMap; an empty one means "no config".
+            ("v1", "ConfigMap") => return Self::from_config_map(value, source, known_rules),
+            _ => {
+                return Err(Error::Config {
+                    location: at("kind"),
+                    message: format!(
+                        "expected apiVersion {API_VERSION} kind {CONFIG_KIND} (or a ConfigMap), found {api_version} {kind}"
+                    ),
+                });
+            }
+        }
+        let mut config = Self::default();
+        let Some(spec) = value.get("spec").filter(|v| !v.is_null()) else {
+            return Ok(config);
+        };
+        let Some(spec) = spec.as_mapping() else {
+            return Err(Error::Config {
+                location: at("spec"),
+                message: "expected an object".into(),
+            });
+        };
+        for (key, field) in spec {
+            let key = key.as_str().unwrap_or_default();
+            match key {
+                "rules" => config.rules = parse_rules(field, source, known_rules)?,
+                other => {
+                    return Err(Error::Config {
+                        location: at(&format!("spec.{other}")),
+                        message: unknown("field", other, SPEC_FIELDS),
+                    });
+                }
+            }
+        }
+        Ok(config)
+    }
+
+    fn from_config_map(value: &Value, source: &str, known_rules: &[&str]) -> Result<Self, Error> {
+        let mut config = Self::default();
+        let Some(data) = value.get("data").and_then(Value::as_mapping) else {
+            return Ok(config);
+        };
+        for (key, setting) in data {
+            let key = key.as_str().unwrap_or_default();
+            let location = Location::file(source).field(format!("functionConfig.data.{key}"));
+            let code = rule_code(key, known_rules).map_err(|message| Error::Config {
+                location: location.clone(),
+                message,
+            })?;
+            let setting =
+                parse_setting(setting).map_err(|message| Error::Config { location, message })?;
+            config.rules.insert(code, setting);
+        }
+        Ok(config)
+    }
+
+    /// The effective setting for a rule with the given default severity.
+    pub fn setting(&self, code: &str, default: Severity) -> RuleSetting {
+        self.rules
+            .get(code)
+            .copied()
+            .unwrap_or(RuleSetting::Severity(default))
+    }
+}
+
+fn parse_rules(
+    value: &Value,
+    source: &str,
+    known_rules: &[&str],
+) -> Result<BTreeMap<String, RuleSetting>, Error> {
+    let base = Location::file(source).field("functionConfig.spec.rules");
+    let Some(map) = value.as_mapping() else {
+        return Err(Error::Config {
+            location: base,
+            message: "expected an object of rule code to severity, e.g. `AZF001: warning`".into(),
+        });
+    };
+    let mut rules = BTreeMap::new();
+    for (key, setting) in map {
+        let key = key.as_str().unwrap_or_default();
+        let location = Location::file(source).field(format!("functionConfig.spec.rules.{key}"));
+        let code = rule_code(key, known_rules).map_err(|message| Error::Config {
+            location: location.clone(),
+            message,
+        })?;
+        let setting =
+            parse_setting(setting).map_err(|message| Error::Config { location, message })?;
+        rules.insert(code, setting);
+    }
+    Ok(rules)
+}
+
+fn rule_code(key: &str, known_rules: &[&str]) -> Result<String, String> {
+    let upper = key.to_ascii_uppercase();
+    if known_rules.contains(&upper.as_str()) {
+        Ok(upper)
+    } else {
+        Err(unknown("rule", key, known_rules))
+    }
+}
+
+fn parse_setting(value: &Value) -> Result<RuleSetting, String> {
+    match value.as_str() {
+        Some("error") => Ok(RuleSetting::Severity(Severity::Error)),
+        Some("warning") => Ok(RuleSetting::Severity(Severity::Warning)),
+        Some("info") => Ok(RuleSetting::Severity(Severity::Info)),
+        Some("off") => Ok(RuleSetting::Off),
+        _ => Err(format!(
+            "expected one of error, warning, info, off; found {}",
+            serde_json::to_string(value).unwrap_or_default()
+        )),
+    }
+}
+
+/// "unknown field `x`; did you mean `y`?" with the nearest known name.
+pub(crate) fn unknown(what: &str, found: &str, known: &[&str]) -> String {
+    let nearest = known
+        .iter()
+        .map(|k| {
+            (
+                edit_distance(&found.to_ascii_lowercase(), &k.to_ascii_lowercase()),
+                k,
+            )
+        })
+        .min();
+    match nearest {
+        Some((d, k)) if d <= found.len().max(2) / 2 + 1 => {
+            format!("unknown {what} `{found}`; did you mean `{k}`?")
+        }
+        _ => format!("unknown {what} `{found}`; known: {}", known.join(", ")),
+    }
+}
+
+fn edit_distance(a: &str, b: &str) -> usize {
+    let b: Vec<char> = b.chars().collect();
+    let mut prev: Vec<usize> = (0..=b.len()).collect();
+    for (i, ca) in a.chars().enumerate() {
+        let mut cur = vec![i + 1; b.len() + 1];
+        for (j, cb) in b.iter().enumerate() {
+            cur[j + 1] = (prev[j] + usize::from(ca != *cb))
+                .min(prev[j + 1] + 1)
+                .min(cur[j] + 1);
+        }
+        prev = cur;
+    }
+    prev[b.len()]
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn parse(text: &str) -> Result<Config, Error> {
+        let value: Value = serde_yaml::from_str(text).unwrap();
+        Config::from_function_config(Some(&value), "azfn.yaml", &["AZF001"])
+    }
+
+    #[test]
+    fn bare_config_gives_defaults() {
+        let config =
+            parse("apiVersion: azfn.dev/v1alpha1\nkind: Azfn\nmetadata: {name: azfn}\n").unwrap();
+        assert_eq!(config, Config::default());
+        assert_eq!(
+            config.setting("AZF001", Severity::Error),
+            RuleSetting::Severity(Severity::Error)
+        );
+    }
+
+    #[test]
+    fn rule_overrides_and_kpt_config_map() {
+        let config = parse(
+            "apiVersion: azfn.dev/v1alpha1\nkind: Azfn\nspec:\n  rules:\n    azf001: warning\n",
+        )
+        .unwrap();
+        assert_eq!(
+            config.setting("AZF001", Severity::Error),
+            RuleSetting::Severity(Severity::Warning)
+        );
+        let config = parse("apiVersion: v1\nkind: ConfigMap\nmetadata: {name: function-input}\ndata: {AZF001: \"off\"}\n").unwrap();
+        assert_eq!(config.setting("AZF001", Severity::Error), RuleSetting::Off);
+        let empty =
+            parse("apiVersion: v1\nkind: ConfigMap\nmetadata: {name: function-input}\ndata: {}\n")
+                .unwrap();
+        assert_eq!(empty, Config::default());
+    }
+
+    #[test]
+    fn errors_name_the_field_and_suggest() {
+        let err =
+            parse("apiVersion: azfn.dev/v1alpha1\nkind: Azfn\nspec:\n  rulez: {}\n").unwrap_err();
+        assert_eq!(
+            err.to_string(),
+            "azfn.yaml: functionConfig.spec.rulez: invalid function config: unknown field `rulez`; did you mean `rules`?"
+        );
+        let err =
+            parse("apiVersion: azfn.dev/v1alpha1\nkind: Azfn\nspec:\n  rules: {AZF01: error}\n")
+                .unwrap_err();
+        assert!(
+            err.to_string()
+                .contains("unknown rule `AZF01`; did you mean `AZF001`?"),
+            "{err}"
+        );
+        let err =
+            parse("apiVersion: azfn.dev/v1alpha1\nkind: Azfn\nspec:\n  rules: {AZF001: fatal}\n")
+                .unwrap_err();
+        assert!(
+            err.to_string()
+                .contains("expected one of error, warning, info, off; found \"fatal\""),
+            "{err}"
+        );
+        let err = parse("apiVersion: example.com/v1\nkind: Other\n").unwrap_err();
+        assert!(
+            err.to_string()
+                .contains("expected apiVersion azfn.dev/v1alpha1 kind Azfn"),
+            "{err}"
+        );
+    }
+}

@@ -1,0 +1,108 @@
+//! Errors for input that cannot be processed at all. Problems *in* valid input are findings
+//! ([`crate::policy::Finding`]), never errors.
+use std::fmt;
+
+/// Where in the user's input something is: file (or stream name), document, line, field.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Location {
+    /// The file the input came from, or a stream name such as `<stdin>`.
+    pub file: String,
+    /// 1-based line, where known.
+    pub line: Option<usize>,
+    /// 1-based column, where known.
+    pub column: Option<usize>,
+    /// The resource, as `Kind/name`, where known.
+    pub resource: Option<String>,
+    /// The field path inside the resource or document, where known.
+    pub field: Option<String>,
+}
+
+impl Location {
+    /// A location in `file` with nothing else known yet.
+    pub fn file(file: impl Into<String>) -> Self {
+        Self {
+            file: file.into(),
+            ..Self::default()
+        }
+    }
+
+    /// The same location, pointing at `field`.
+    #[must_use]
+    pub fn field(mut self, field: impl Into<String>) -> Self {
+        self.field = Some(field.into());
+        self
+    }
+
+    /// The same location, naming the resource.
+    #[must_use]
+    pub fn resource(mut self, resource: impl Into<String>) -> Self {
+        self.resource = Some(resource.into());
+        self
+    }
+}
+
+impl fmt::Display for Location {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.file)?;
+        if let Some(line) = self.line {
+            write!(f, ":{line}")?;
+            if let Some(column) = self.column {
+                write!(f, ":{column}")?;
+            }
+        }
+        if let Some(resource) = &self.resource {
+            write!(f, ": {resource}")?;
+        }
+        if let Some(field) = &self.field {
+            write!(f, ": {field}")?;
+        }
+        Ok(())
+    }
+}
+
+/// Input that azfn cannot process. Every variant says where.
+#[derive(Debug, thiserror::Error, PartialEq, Eq)]
+pub enum Error {
+    /// The text is not YAML (or JSON).
+    #[error("{location}: not valid YAML: {message}")]
+    Yaml {
+        /// Where the parser stopped.
+        location: Location,
+        /// What the parser said.
+        message: String,
+    },
+    /// The input exceeds a size or nesting limit.
+    #[error("{location}: {message}")]
+    Limit {
+        /// Which input.
+        location: Location,
+        /// Which limit and by how much.
+        message: String,
+    },
+    /// Valid YAML with the wrong shape (not a ResourceList, an item that is not an object, ...).
+    #[error("{location}: {message}")]
+    Shape {
+        /// Where.
+        location: Location,
+        /// What is wrong and what was expected.
+        message: String,
+    },
+    /// The function configuration is invalid.
+    #[error("{location}: invalid function config: {message}")]
+    Config {
+        /// Where in the config.
+        location: Location,
+        /// What is wrong, with a suggestion where one exists.
+        message: String,
+    },
+}
+
+impl Error {
+    /// Shorthand for a [`Error::Shape`] error.
+    pub fn shape(location: Location, message: impl Into<String>) -> Self {
+        Self::Shape {
+            location,
+            message: message.into(),
+        }
+    }
+}

@@ -1,0 +1,8 @@
+//! The KRM function contract: resources, ResourceLists and structured results.
+mod resource;
+mod resource_list;
+mod result;
+
+pub use resource::{ResId, Resource};
+pub use resource_list::{ResourceList, items_from_stream};
+pub use result::{FieldRef, FileRef, KrmResult, ResourceRef, Severity};

@@ -1,0 +1,26 @@
+//! azfn-core: the I/O-free heart of azfn.
+//!
+//! Everything that parses, renders, validates and writes lives here, and nothing here touches the
+//! file system, the environment, the process or a clock: the same code runs natively, as the
+//! WASI module the `azfn` host sandboxes, and in the browser. Reading files goes through
+//! [`source::FileSource`]; everything else is a function from values to values.
+#![forbid(unsafe_code)]
+#![warn(
+    clippy::disallowed_methods,
+    clippy::disallowed_types,
+    clippy::print_stdout,
+    clippy::print_stderr,
+    reason = "the core is I/O-free and deterministic"
+)]
+
+pub mod config;
+pub mod error;
+pub mod function;
+pub mod krm;
+pub mod policy;
+pub mod report;
+pub mod source;
+pub mod yaml;
+
+pub use error::{Error, Location};
+pub use function::{FunctionOutput, process_resource_list};

@@ -1,0 +1,254 @@
+//! AZF001 inline-secret: an Azure connection string or key written into the manifests.
+use serde_yaml::Value;
+
+use crate::krm::{Resource, Severity};
+use crate::policy::secrets::{SecretMatch, find_secret};
+use crate::policy::walk::{containers, key_path};
+use crate::policy::{Finding, Rule};
+
+/// See [`Rule::explanation`].
+pub struct InlineSecret;
+
+impl Rule for InlineSecret {
+    fn code(&self) -> &'static str {
+        "AZF001"
+    }
+
+    fn name(&self) -> &'static str {
+        "inline-secret"
+    }
+
+    fn default_severity(&self) -> Severity {
+        Severity::Error
+    }
+
+    fn explanation(&self) -> &'static str {
+        "An Azure connection string or key (storage AccountKey, Service Bus or Event Hubs \
+         SharedAccessKey, SAS sig, Cosmos DB AccountKey, App Insights InstrumentationKey, Entra \
+         client secret, ...) is written into a container env value, a ConfigMap or an \
+         annotation, so it lands in git, in kubectl output and in every rendered overlay. Use an \
+         identity-based connection instead (`AzureWebJobsStorage__accountName`, \
+         `<Connection>__fullyQualifiedNamespace`) with workload identity, or keep the secret in \
+         Key Vault and reference it (`valueFrom.secretKeyRef` on a Secret synced by the Secrets \
+         Store CSI driver)."
+    }
+
+    fn check(&self, resources: &[Resource], findings: &mut Vec<Finding>) {
+        for resource in resources {
+            self.check_annotations(resource, findings);
+            if resource.kind() == "ConfigMap" && resource.api_version() == "v1" {
+                self.check_config_map(resource, findings);
+            }
+            self.check_env(resource, findings);
+        }
+    }
+}
+
+impl InlineSecret {
+    fn report(
+        &self,
+        resource: &Resource,
+        field: String,
+        what: &str,
+        found: &SecretMatch,
+        findings: &mut Vec<Finding>,
+    ) {
+        let emulator = if found.is_emulator_key {
+            " It is the Azure Storage emulator's published development key, which works only against Azurite."
+        } else {
+            ""
+        };
+        let message = format!(
+            "{what} holds {} ({}).{emulator} Keep secrets out of manifests: use an identity-based \
+             connection, or a Key Vault secret referenced through valueFrom.secretKeyRef.",
+            found.kind, found.redacted
+        );
+        findings.push(Finding::at(self, resource, field, message));
+    }
+
+    fn check_annotations(&self, resource: &Resource, findings: &mut Vec<Finding>) {
+        let Some(annotations) = resource.annotations() else {
+            return;
+        };
+        for (key, value) in annotations {
+            let (Some(key), Some(value)) = (key.as_str(), value.as_str()) else {
+                continue;
+            };
+            if let Some(found) = find_secret(value) {
+                let field = key_path("metadata.annotations", key);
+                self.report(
+                    resource,
+                    field,
+                    &format!("annotation {key:?}"),
+                    &found,
+                    findings,
+                );
+            }
+        }
+    }
+
+    fn check_config_map(&self, resource: &Resource, findings: &mut Vec<Finding>) {
+        let Some(data) = resource.get("data").and_then(Value::as_mapping) else {
+            return;
+        };
+        for (key, value) in data {
+            let (Some(key), Some(value)) = (key.as_str(), value.as_str()) else {
+                continue;
+            };
+            if let Some(found) = find_secret(value) {
+                let field = key_path("data", key);
+                self.report(
+                    resource,
+                    field,
+                    &format!("ConfigMap key {key:?}"),
+                    &found,
+                    findings,
+                );
+            }
+        }
+    }
+
+    fn check_env(&self, resource: &Resource, findings: &mut Vec<Finding>) {
+        for container in containers(resource) {
+            let Some(env) = container.object.get("env").and_then(Value::as_sequence) else {
+                continue;
+            };
+            for (i, var) in env.iter().enumerate() {
+                let Some(value) = var.get("value").and_then(Value::as_str) else {
+                    continue;
+                };
+                let Some(found) = find_secret(value) else {
+                    continue;
+                };
+                let name = var.get("name").and_then(Value::as_str).unwrap_or("?");
+                let what = format!("env var {name:?} of container {:?}", container.name);
+                self.report(
+                    resource,
+                    format!("{}.env[{i}].value", container.path),
+                    &what,
+                    &found,
+                    findings,
+                );
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn key() -> String {
+        "QWxsIHlvdXIgYmFzZSBhcmUgYmVsb25nIHRvIHVz"
+            .chars()
+            .cycle()
+            .take(86)
+            .collect()
+    }
+
+    fn check(text: &str) -> Vec<Finding> {
+        let resources: Vec<Resource> =
+            crate::yaml::parse_documents(text, "t.yaml", crate::yaml::Limits::default())
+                .unwrap()
+                .into_iter()
+                .map(|v| Resource::new(v.as_mapping().unwrap().clone()))
+                .collect();
+        let mut findings = Vec::new();
+        InlineSecret.check(&resources, &mut findings);
+        findings
+    }
+
+    #[test]
+    fn env_value_config_map_and_annotation() {
+        let conn = format!(
+            "DefaultEndpointsProtocol=https;AccountName=st;AccountKey={}==",
+            key()
+        );
+        let text = format!(
+            "apiVersion: apps/v1
+kind: Deployment
+metadata:
+  name: orders
+  namespace: func
+  annotations:
+    internal.config.kubernetes.io/path: deploy.yaml
+    note: \"{conn}\"
+spec:
+  template:
+    spec:
+      initContainers:
+      - name: init
+      containers:
+      - name: func
+        env:
+        - name: FUNCTIONS_WORKER_RUNTIME
+          value: dotnet-isolated
+        - name: AzureWebJobsStorage
+          value: \"{conn}\"
+        - name: FromSecret
+          valueFrom: {{secretKeyRef: {{name: s, key: k}}}}
+---
+apiVersion: v1
+kind: ConfigMap
+metadata: {{name: settings}}
+data:
+  app.settings: \"{conn}\"
+  plain: hello
+"
+        );
+        let findings = check(&text);
+        let fields: Vec<_> = findings.iter().map(|f| f.field.clone().unwrap()).collect();
+        assert_eq!(
+            fields,
+            [
+                "metadata.annotations.note",
+                "spec.template.spec.containers[0].env[1].value",
+                "data[\"app.settings\"]",
+            ]
+        );
+        let env = &findings[1];
+        assert_eq!(env.severity, Severity::Error);
+        assert_eq!(env.file.as_ref().unwrap().path, "deploy.yaml");
+        assert!(env.message.starts_with(
+            "env var \"AzureWebJobsStorage\" of container \"func\" holds an Azure Storage account key (QWxs… (88 characters, redacted))"
+        ), "{}", env.message);
+        for finding in &findings {
+            assert!(
+                !finding.message.contains(&key()[..10]),
+                "secret leaked: {}",
+                finding.message
+            );
+        }
+    }
+
+    #[test]
+    fn references_are_clean() {
+        let text = "apiVersion: apps/v1
+kind: Deployment
+metadata: {name: orders}
+spec:
+  template:
+    spec:
+      containers:
+      - name: func
+        env:
+        - {name: AzureWebJobsStorage__accountName, value: stordersprod}
+        - {name: ServiceBus__fullyQualifiedNamespace, value: sb-orders.servicebus.windows.net}
+        - {name: Secret, value: \"@Microsoft.KeyVault(SecretUri=https://kv.vault.azure.net/secrets/x/)\"}
+";
+        assert_eq!(check(text), []);
+    }
+
+    #[test]
+    fn cron_jobs_are_scanned() {
+        let text = format!(
+            "apiVersion: batch/v1\nkind: CronJob\nmetadata: {{name: nightly}}\nspec:\n  jobTemplate:\n    spec:\n      template:\n        spec:\n          containers:\n          - name: job\n            env:\n            - name: CONN\n              value: \"AccountKey={}==\"\n",
+            key()
+        );
+        let findings = check(&text);
+        assert_eq!(
+            findings[0].field.as_deref(),
+            Some("spec.jobTemplate.spec.template.spec.containers[0].env[0].value")
+        );
+    }
+}

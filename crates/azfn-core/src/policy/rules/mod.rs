@@ -1,0 +1,2 @@
+//! One file per rule.
+pub mod azf001_inline_secret;

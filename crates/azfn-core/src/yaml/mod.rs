@@ -1,0 +1,8 @@
+//! YAML in and out. Parsing uses serde_yaml (mapping order is kept); writing uses our own
+//! block-style emitter so the bytes are the same on every platform and in the browser.
+mod emit;
+mod parse;
+
+pub use emit::{to_stream, to_string};
+pub use parse::{Limits, parse_documents};
+pub use serde_yaml::{Mapping, Value};

@@ -1,0 +1,145 @@
+use serde::Deserialize;
+use serde_yaml::Value;
+
+use crate::error::{Error, Location};
+
+/// Bounds on untrusted input, checked before the parser sees it: serde_yaml is super-linear on
+/// deep flow nesting, so depth is checked by a cheap scan first.
+#[derive(Debug, Clone, Copy)]
+pub struct Limits {
+    /// Largest accepted input, in bytes.
+    pub max_bytes: usize,
+    /// Deepest accepted flow nesting (`[`, `{`).
+    pub max_flow_depth: usize,
+}
+
+impl Default for Limits {
+    fn default() -> Self {
+        Self {
+            max_bytes: 64 << 20,
+            max_flow_depth: 128,
+        }
+    }
+}
+
+/// Parses a multi-document YAML (or JSON) text. Empty documents are skipped.
+pub fn parse_documents(text: &str, file: &str, limits: Limits) -> Result<Vec<Value>, Error> {
+    if text.len() > limits.max_bytes {
+        return Err(Error::Limit {
+            location: Location::file(file),
+            message: format!(
+                "input is {} bytes, over the limit of {} bytes",
+                text.len(),
+                limits.max_bytes
+            ),
+        });
+    }
+    check_flow_depth(text, file, limits.max_flow_depth)?;
+    let mut docs = Vec::new();
+    for document in serde_yaml::Deserializer::from_str(text) {
+        let value = Value::deserialize(document).map_err(|e| yaml_error(&e, file))?;
+        if !value.is_null() {
+            docs.push(value);
+        }
+    }
+    Ok(docs)
+}
+
+fn yaml_error(e: &serde_yaml::Error, file: &str) -> Error {
+    let mut location = Location::file(file);
+    if let Some(loc) = e.location() {
+        location.line = Some(loc.line());
+        location.column = Some(loc.column());
+    }
+    // serde_yaml appends " at line X column Y"; the location already says it.
+    let message = e.to_string();
+    let message = match message.find(" at line ") {
+        Some(at) => message[..at].to_owned(),
+        None => message,
+    };
+    Error::Yaml { location, message }
+}
+
+/// Rejects flow collections nested deeper than `max` before serde_yaml sees them.
+fn check_flow_depth(text: &str, file: &str, max: usize) -> Result<(), Error> {
+    let mut depth = 0usize;
+    let mut line = 1usize;
+    let mut quote: Option<u8> = None;
+    let mut comment = false;
+    for &b in text.as_bytes() {
+        if b == b'\n' {
+            line += 1;
+            comment = false;
+            continue;
+        }
+        if comment {
+            continue;
+        }
+        match (quote, b) {
+            (Some(q), _) if b == q => quote = None,
+            (Some(_), _) => {}
+            (None, b'"' | b'\'') if depth > 0 => quote = Some(b),
+            (None, b'#') => comment = true,
+            (None, b'[' | b'{') => {
+                depth += 1;
+                if depth > max {
+                    let mut location = Location::file(file);
+                    location.line = Some(line);
+                    return Err(Error::Limit {
+                        location,
+                        message: format!("flow collections nested deeper than {max} levels"),
+                    });
+                }
+            }
+            (None, b']' | b'}') => depth = depth.saturating_sub(1),
+            _ => {}
+        }
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn parses_multiple_documents_and_skips_empty_ones() {
+        let docs =
+            parse_documents("a: 1\n---\n---\nb: [1, 2]\n", "x.yaml", Limits::default()).unwrap();
+        assert_eq!(docs.len(), 2);
+    }
+
+    #[test]
+    fn syntax_error_names_file_and_line() {
+        let err = parse_documents("a: 1\nb: [\n", "in.yaml", Limits::default()).unwrap_err();
+        let text = err.to_string();
+        assert!(text.starts_with("in.yaml:"), "{text}");
+        assert!(matches!(
+            err,
+            Error::Yaml {
+                location: Location { line: Some(_), .. },
+                ..
+            }
+        ));
+    }
+
+    #[test]
+    fn deep_flow_nesting_is_refused_before_parsing() {
+        let text = "[".repeat(10_000);
+        let err = parse_documents(&text, "deep.yaml", Limits::default()).unwrap_err();
+        assert!(err.to_string().contains("nested deeper than 128"), "{err}");
+    }
+
+    #[test]
+    fn oversized_input_is_refused() {
+        let limits = Limits {
+            max_bytes: 10,
+            ..Limits::default()
+        };
+        let err = parse_documents("a: 123456789012", "big.yaml", limits).unwrap_err();
+        assert!(
+            err.to_string().contains("over the limit of 10 bytes"),
+            "{err}"
+        );
+    }
+}
