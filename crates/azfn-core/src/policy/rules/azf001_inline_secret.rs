@@ -59,7 +59,7 @@ impl InlineSecret {
             ""
         };
         let message = format!(
-            "{what} holds {} ({}).{emulator} Keep secrets out of manifests: use an identity-based \
+            "{what} holds {}: {}.{emulator} Keep secrets out of manifests: use an identity-based \
              connection, or a Key Vault secret referenced through valueFrom.secretKeyRef.",
             found.kind, found.redacted
         );
@@ -210,7 +210,7 @@ data:
         assert_eq!(env.severity, Severity::Error);
         assert_eq!(env.file.as_ref().unwrap().path, "deploy.yaml");
         assert!(env.message.starts_with(
-            "env var \"AzureWebJobsStorage\" of container \"func\" holds an Azure Storage account key (QWxs… (88 characters, redacted))"
+            "env var \"AzureWebJobsStorage\" of container \"func\" holds an Azure Storage account key: QWxs… (88 characters, redacted)."
         ), "{}", env.message);
         for finding in &findings {
             assert!(

@@ -1,0 +1,92 @@
+//! Compiled-module cache: compiling the module costs ~100 ms or more, loading a precompiled
+//! artifact well under a millisecond. Entries are keyed by the engine's compatibility hash
+//! (wasmtime version and configuration) and the module's SHA-256, written atomically, and a bad
+//! entry falls back to compiling again.
+use std::hash::{Hash, Hasher};
+use std::path::{Path, PathBuf};
+
+use anyhow::{Context, Result};
+use sha2::{Digest, Sha256};
+use wasmtime::{Engine, Module};
+
+/// Where cached artifacts live: `$AZFN_CACHE_DIR`, else `$XDG_CACHE_HOME/azfn`, else
+/// `~/.cache/azfn`. `None` disables caching.
+pub fn default_dir() -> Option<PathBuf> {
+    if let Some(dir) = std::env::var_os("AZFN_CACHE_DIR") {
+        return (!dir.is_empty()).then(|| PathBuf::from(dir));
+    }
+    if let Some(xdg) = std::env::var_os("XDG_CACHE_HOME").filter(|d| !d.is_empty()) {
+        return Some(PathBuf::from(xdg).join("azfn"));
+    }
+    std::env::var_os("HOME").map(|home| PathBuf::from(home).join(".cache").join("azfn"))
+}
+
+/// The cache file for `wasm` under `engine`.
+pub fn entry_path(engine: &Engine, wasm: &[u8], dir: &Path) -> PathBuf {
+    let mut compat = std::hash::DefaultHasher::new();
+    engine.precompile_compatibility_hash().hash(&mut compat);
+    let digest = Sha256::digest(wasm);
+    let hex: String = digest.iter().take(16).map(|b| format!("{b:02x}")).collect();
+    dir.join(format!("{:016x}-{hex}.cwasm", compat.finish()))
+}
+
+/// How the module was obtained (reported by `--verbose` and measured by the benchmarks).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Source {
+    /// Loaded from the cache.
+    Cached,
+    /// Compiled (and stored, when the cache is writable).
+    Compiled,
+}
+
+/// Loads `wasm` from the cache in `dir`, or compiles it and stores the artifact.
+pub fn load(engine: &Engine, wasm: &[u8], dir: Option<&Path>) -> Result<(Module, Source)> {
+    let Some(dir) = dir else {
+        return Ok((compile(engine, wasm)?, Source::Compiled));
+    };
+    let path = entry_path(engine, wasm, dir);
+    if path.is_file() {
+        // SAFETY: only azfn writes into its cache directory, and only output of
+        // `Engine::precompile_module` for this engine's compatibility hash; wasmtime checks the
+        // artifact's header and version and rejects a foreign or truncated one with an error,
+        // which falls through to compiling below.
+        #[expect(unsafe_code, reason = "loading our own precompiled artifact")]
+        let loaded = unsafe { Module::deserialize_file(engine, &path) };
+        if let Ok(module) = loaded {
+            return Ok((module, Source::Cached));
+        }
+    }
+    let bytes = engine
+        .precompile_module(wasm)
+        .map_err(anyhow::Error::from)
+        .context("compile the WebAssembly module")?;
+    if let Err(e) = store(dir, &path, &bytes) {
+        // A read-only home is no reason to fail: run uncached.
+        if std::env::var_os("AZFN_DEBUG").is_some() {
+            eprintln!("azfn: module cache disabled: {e:#}");
+        }
+    }
+    // SAFETY: `bytes` was produced by `precompile_module` on this very engine just now.
+    #[expect(unsafe_code, reason = "loading an artifact this engine just produced")]
+    let module = unsafe { Module::deserialize(engine, &bytes) }?;
+    Ok((module, Source::Compiled))
+}
+
+fn compile(engine: &Engine, wasm: &[u8]) -> Result<Module> {
+    Module::new(engine, wasm)
+        .map_err(anyhow::Error::from)
+        .context("compile the WebAssembly module")
+}
+
+fn store(dir: &Path, path: &Path, bytes: &[u8]) -> Result<()> {
+    std::fs::create_dir_all(dir).with_context(|| format!("create {}", dir.display()))?;
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        let _ = std::fs::set_permissions(dir, std::fs::Permissions::from_mode(0o700));
+    }
+    let tmp = path.with_extension(format!("tmp{}", std::process::id()));
+    std::fs::write(&tmp, bytes).with_context(|| format!("write {}", tmp.display()))?;
+    std::fs::rename(&tmp, path).with_context(|| format!("rename to {}", path.display()))?;
+    Ok(())
+}

@@ -1,0 +1,135 @@
+//! Command line: mode detection and arguments.
+use std::io::Read;
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+use std::time::Duration;
+
+use anyhow::{Context, Result, bail};
+use clap::{Args, Parser, Subcommand};
+
+use crate::limits::Limits;
+use crate::runner::{self, Module};
+
+#[derive(Parser)]
+#[command(
+    name = "azfn",
+    version,
+    about = "Azure Functions on Kubernetes: the azfn KRM function in a WebAssembly sandbox",
+    long_about = "Without a command, azfn is a KRM function: it reads a ResourceList on stdin and \
+                  writes it back on stdout with its findings as results, exiting 1 when a finding \
+                  is an error. Run it from kpt (`kpt fn eval --exec azfn`, Kptfile `exec: azfn`) \
+                  or kustomize (`azfn install-plugin`, then `kubectl kustomize \
+                  --enable-alpha-plugins`)."
+)]
+struct Cli {
+    #[command(subcommand)]
+    command: Option<Command>,
+    #[command(flatten)]
+    limits: LimitArgs,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Run any WASI (wasm32-wasip1) KRM function under azfn's sandbox: a ResourceList on stdin.
+    Run {
+        /// The module: a .wasm binary or .wat text.
+        #[arg(long)]
+        module: PathBuf,
+    },
+    /// Install azfn as a kustomize exec plugin for its config kind (azfn.dev/v1alpha1 Azfn).
+    InstallPlugin {
+        /// Plugin home; defaults to $KUSTOMIZE_PLUGIN_HOME, then $XDG_CONFIG_HOME/kustomize/plugin,
+        /// then ~/.config/kustomize/plugin.
+        #[arg(long)]
+        dir: Option<PathBuf>,
+    },
+}
+
+#[derive(Args, Clone, Copy)]
+struct LimitArgs {
+    /// Memory limit of the sandbox, in MiB.
+    #[arg(long, global = true, default_value_t = 1024, value_name = "MIB")]
+    max_memory_mb: usize,
+    /// CPU limit of the sandbox, in fuel units (about one per WebAssembly instruction).
+    #[arg(long, global = true, default_value_t = Limits::default().fuel, value_name = "UNITS")]
+    fuel: u64,
+    /// Wall-time limit of the sandbox, in seconds.
+    #[arg(long, global = true, default_value_t = 120.0, value_name = "SECONDS")]
+    timeout: f64,
+    /// Largest stdout the function may write, in MiB.
+    #[arg(long, global = true, default_value_t = 256, value_name = "MIB")]
+    max_output_mb: usize,
+    /// Largest stdin accepted, in MiB.
+    #[arg(long, global = true, default_value_t = 32, value_name = "MIB")]
+    max_input_mb: usize,
+}
+
+impl LimitArgs {
+    fn limits(self) -> Result<Limits> {
+        if !(self.timeout.is_finite() && self.timeout > 0.0) {
+            bail!("--timeout must be a positive number of seconds");
+        }
+        Ok(Limits {
+            memory_bytes: self.max_memory_mb << 20,
+            fuel: self.fuel,
+            timeout: Duration::from_secs_f64(self.timeout),
+            max_stdout: self.max_output_mb << 20,
+            max_input: self.max_input_mb << 20,
+            ..Limits::default()
+        })
+    }
+}
+
+pub fn main() -> Result<ExitCode> {
+    let args: Vec<std::ffi::OsString> = std::env::args_os().collect();
+    if let Some(config) = legacy_plugin_config(&args) {
+        let stdin = read_stdin(Limits::default().max_input)?;
+        return runner::legacy(&config, &stdin, &Limits::default());
+    }
+    let cli = Cli::parse_from(args);
+    let limits = cli.limits.limits()?;
+    match cli.command {
+        None => {
+            let stdin = read_stdin(limits.max_input)?;
+            runner::krm(&Module::Embedded, stdin, &limits)
+        }
+        Some(Command::Run { module }) => {
+            let wasm = std::fs::read(&module)
+                .with_context(|| format!("cannot read the module {}", module.display()))?;
+            let stdin = read_stdin(limits.max_input)?;
+            runner::krm(
+                &Module::Foreign {
+                    name: module.display().to_string(),
+                    wasm,
+                },
+                stdin,
+                &limits,
+            )
+        }
+        Some(Command::InstallPlugin { dir }) => crate::plugin::install(dir),
+    }
+}
+
+/// kustomize's legacy exec plugin contract: argv[1] is the config file and
+/// `KUSTOMIZE_PLUGIN_CONFIG_STRING` is set.
+fn legacy_plugin_config(args: &[std::ffi::OsString]) -> Option<PathBuf> {
+    std::env::var_os("KUSTOMIZE_PLUGIN_CONFIG_STRING")?;
+    let first = Path::new(args.get(1)?);
+    first.is_file().then(|| first.to_path_buf())
+}
+
+fn read_stdin(max: usize) -> Result<Vec<u8>> {
+    let mut input = Vec::new();
+    std::io::stdin()
+        .lock()
+        .take(max as u64 + 1)
+        .read_to_end(&mut input)
+        .context("cannot read stdin")?;
+    if input.len() > max {
+        bail!(
+            "<stdin>: input is larger than the limit of {} MiB (raise it with --max-input-mb)",
+            max >> 20
+        );
+    }
+    Ok(input)
+}

@@ -1,0 +1,197 @@
+//! Runs a module in the sandbox and turns the outcome into stdout, stderr and an exit code.
+//! Output is all or nothing: whatever a run that tripped a limit wrote is discarded.
+use std::io::Write;
+use std::path::Path;
+use std::process::ExitCode;
+
+use anyhow::{Context, Result};
+use azfn_core::krm::{ResourceList, items_from_stream};
+use azfn_core::yaml::{self, Limits as YamlLimits};
+
+use crate::limits::Limits;
+use crate::sandbox::{self, Outcome, RunOutput};
+
+/// The embedded azfn KRM module.
+static EMBEDDED: &[u8] = include_bytes!(concat!(env!("OUT_DIR"), "/azfn-krm.wasm"));
+
+/// Error findings.
+pub const EXIT_FINDINGS: u8 = 1;
+/// Unusable input or arguments.
+pub const EXIT_INPUT: u8 = 2;
+/// Sandbox limit: memory.
+pub const EXIT_MEMORY: u8 = 80;
+/// Sandbox limit: fuel (CPU).
+pub const EXIT_FUEL: u8 = 81;
+/// Sandbox limit: wall time.
+pub const EXIT_TIMEOUT: u8 = 82;
+/// Sandbox limit: stack.
+pub const EXIT_STACK: u8 = 83;
+/// Sandbox limit: stdout size.
+pub const EXIT_OUTPUT: u8 = 84;
+/// The function crashed or wrote something that is not a ResourceList.
+pub const EXIT_CRASH: u8 = 85;
+
+/// Which module to run.
+pub(crate) enum Module {
+    /// azfn's own, embedded at build time.
+    Embedded,
+    /// A user's module (`azfn run --module`): its output is checked before it is passed on.
+    Foreign { name: String, wasm: Vec<u8> },
+}
+
+impl Module {
+    fn wasm(&self) -> &[u8] {
+        match self {
+            Self::Embedded => EMBEDDED,
+            Self::Foreign { wasm, .. } => wasm,
+        }
+    }
+}
+
+fn execute(module: &Module, stdin: Vec<u8>, limits: &Limits) -> Result<RunOutput> {
+    let engine = sandbox::engine(limits)?;
+    let cache_dir = crate::cache::default_dir();
+    let (compiled, _) = crate::cache::load(&engine, module.wasm(), cache_dir.as_deref())?;
+    let pre = sandbox::prepare(&engine, &compiled)?;
+    sandbox::run(&engine, &pre, stdin, limits)
+}
+
+/// KRM mode: ResourceList in, ResourceList out.
+pub(crate) fn krm(module: &Module, stdin: Vec<u8>, limits: &Limits) -> Result<ExitCode> {
+    let input_items = match module {
+        Module::Foreign { .. } => count_items(&stdin),
+        Module::Embedded => None,
+    };
+    let run = execute(module, stdin, limits)?;
+    let code = match &run.outcome {
+        Outcome::Success => 0,
+        Outcome::Exit(code) => *code,
+        other => return Ok(limit_tripped(other, limits, &run.stderr)),
+    };
+    relay_stderr(&run.stderr);
+    let output_ok = match module {
+        Module::Embedded => code == 0 || i32::from(EXIT_FINDINGS) == code,
+        Module::Foreign { name, .. } => match check_output(&run.stdout, input_items) {
+            Ok(()) => true,
+            Err(problem) if code == 0 => {
+                eprintln!("azfn: {name}: {problem}; nothing was written");
+                return Ok(ExitCode::from(EXIT_CRASH));
+            }
+            Err(_) => false,
+        },
+    };
+    if output_ok {
+        write_stdout(&run.stdout)?;
+    }
+    if code != 0 && !matches!(module, Module::Embedded) {
+        eprintln!("azfn: the function exited with code {code}");
+    }
+    Ok(ExitCode::from(u8::try_from(code).unwrap_or(EXIT_CRASH)))
+}
+
+/// kustomize's legacy exec plugin: the config file and a YAML stream in, a YAML stream out.
+/// On failure nothing is written (kustomize discards it anyway).
+pub(crate) fn legacy(config_path: &Path, stdin: &[u8], limits: &Limits) -> Result<ExitCode> {
+    let config_name = config_path.display().to_string();
+    let config_text = std::fs::read_to_string(config_path)
+        .with_context(|| format!("cannot read the plugin config {config_name}"))?;
+    let config = yaml::parse_documents(&config_text, &config_name, YamlLimits::default())?
+        .into_iter()
+        .next();
+    let stdin = std::str::from_utf8(stdin).context("<stdin>: input is not UTF-8")?;
+    let items = items_from_stream(stdin, "<stdin>", YamlLimits::default())?;
+    let list = ResourceList::new(items, config);
+    let run = execute(&Module::Embedded, list.to_yaml().into_bytes(), limits)?;
+    match &run.outcome {
+        Outcome::Success => {}
+        Outcome::Exit(code) => {
+            relay_stderr(&run.stderr);
+            return Ok(ExitCode::from(u8::try_from(*code).unwrap_or(EXIT_CRASH)));
+        }
+        other => return Ok(limit_tripped(other, limits, &run.stderr)),
+    }
+    relay_stderr(&run.stderr);
+    let text = std::str::from_utf8(&run.stdout).context("function output is not UTF-8")?;
+    let out = ResourceList::parse(text, "<function output>", YamlLimits::default())?;
+    let values: Vec<_> = out
+        .items
+        .into_iter()
+        .map(azfn_core::krm::Resource::into_value)
+        .collect();
+    write_stdout(yaml::to_stream(values.iter()).as_bytes())?;
+    Ok(ExitCode::SUCCESS)
+}
+
+/// One line naming the limit, a distinct exit code, and nothing on stdout.
+fn limit_tripped(outcome: &Outcome, limits: &Limits, stderr: &[u8]) -> ExitCode {
+    let (message, code) = match outcome {
+        Outcome::MemoryLimit(m) => (format!("{m} (raise it with --max-memory-mb)"), EXIT_MEMORY),
+        Outcome::OutOfFuel => (
+            format!(
+                "the function used all its fuel ({} units; raise it with --fuel)",
+                limits.fuel
+            ),
+            EXIT_FUEL,
+        ),
+        Outcome::Timeout => (
+            format!(
+                "the function ran longer than {:.1} s (raise it with --timeout)",
+                limits.timeout.as_secs_f64()
+            ),
+            EXIT_TIMEOUT,
+        ),
+        Outcome::StackOverflow => (
+            format!(
+                "the function overflowed its {} KiB stack",
+                limits.max_wasm_stack >> 10
+            ),
+            EXIT_STACK,
+        ),
+        Outcome::OutputTooLarge => (
+            format!(
+                "the function wrote more than {} MiB to stdout (raise it with --max-output-mb)",
+                limits.max_stdout >> 20
+            ),
+            EXIT_OUTPUT,
+        ),
+        Outcome::Trap(trap) => (format!("the function crashed: {trap}"), EXIT_CRASH),
+        Outcome::Success | Outcome::Exit(_) => unreachable!("not a limit"),
+    };
+    eprintln!("azfn: sandbox: {message}; its output was discarded");
+    if std::env::var_os("AZFN_DEBUG").is_some() {
+        relay_stderr(stderr);
+    }
+    ExitCode::from(code)
+}
+
+fn relay_stderr(stderr: &[u8]) {
+    let _ = std::io::stderr().lock().write_all(stderr);
+}
+
+fn write_stdout(bytes: &[u8]) -> Result<()> {
+    let mut out = std::io::stdout().lock();
+    out.write_all(bytes)
+        .and_then(|()| out.flush())
+        .context("cannot write stdout")
+}
+
+fn count_items(stdin: &[u8]) -> Option<usize> {
+    let text = std::str::from_utf8(stdin).ok()?;
+    ResourceList::parse(text, "<stdin>", YamlLimits::default())
+        .ok()
+        .map(|l| l.items.len())
+}
+
+/// A foreign function's output must be one ResourceList, and must not drop every item:
+/// under kpt an empty ResourceList deletes the package's files.
+fn check_output(stdout: &[u8], input_items: Option<usize>) -> Result<(), String> {
+    let text = std::str::from_utf8(stdout).map_err(|_| "its output is not UTF-8".to_owned())?;
+    let list = ResourceList::parse(text, "<function output>", YamlLimits::default())
+        .map_err(|e| format!("its output is not a ResourceList ({e})"))?;
+    match input_items {
+        Some(n) if n > 0 && list.items.is_empty() => Err(format!(
+            "it returned no items for {n} input items (kpt would delete every file)"
+        )),
+        _ => Ok(()),
+    }
+}

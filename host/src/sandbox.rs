@@ -1,0 +1,149 @@
+//! The wasmtime sandbox: WASI preview 1 with no preopened directories, no environment, no
+//! network and no arguments beyond the program name; memory, fuel, wall time, stack and stdout
+//! bounded.
+use std::sync::mpsc;
+
+use anyhow::{Context, Result};
+use wasmtime::{Config, Engine, InstancePre, Linker, Module, Store, Trap};
+use wasmtime_wasi::p1::{self, WasiP1Ctx};
+use wasmtime_wasi::p2::pipe::{MemoryInputPipe, MemoryOutputPipe};
+use wasmtime_wasi::{I32Exit, WasiCtxBuilder};
+
+use crate::limits::{Guarded, Limits, MemoryLimitExceeded};
+
+/// Per-run state of a store.
+pub struct HostState {
+    wasi: WasiP1Ctx,
+    limits: Guarded,
+}
+
+/// How a run ended.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Outcome {
+    /// `_start` returned or the guest called `proc_exit(0)`.
+    Success,
+    /// The guest exited with a non-zero code.
+    Exit(i32),
+    /// Memory limit.
+    MemoryLimit(String),
+    /// Fuel ran out.
+    OutOfFuel,
+    /// Wall time ran out.
+    Timeout,
+    /// The wasm stack overflowed.
+    StackOverflow,
+    /// stdout reached its cap.
+    OutputTooLarge,
+    /// Any other trap.
+    Trap(String),
+}
+
+/// What a run produced.
+pub struct RunOutput {
+    /// How it ended.
+    pub outcome: Outcome,
+    /// Everything the guest wrote to stdout (discard unless the outcome allows it).
+    pub stdout: Vec<u8>,
+    /// Everything the guest wrote to stderr, up to the cap.
+    pub stderr: Vec<u8>,
+}
+
+/// The engine every run uses. Its configuration is part of the module cache key.
+pub fn engine(limits: &Limits) -> Result<Engine> {
+    let mut config = Config::new();
+    config.consume_fuel(true);
+    config.epoch_interruption(true);
+    config.max_wasm_stack(limits.max_wasm_stack);
+    Engine::new(&config)
+        .map_err(anyhow::Error::from)
+        .context("create the wasmtime engine")
+}
+
+/// Resolves the module's WASI imports once.
+pub fn prepare(engine: &Engine, module: &Module) -> Result<InstancePre<HostState>> {
+    let mut linker: Linker<HostState> = Linker::new(engine);
+    p1::add_to_linker_sync(&mut linker, |s| &mut s.wasi)?;
+    linker
+        .instantiate_pre(module)
+        .map_err(anyhow::Error::from)
+        .context("the module is not a WASI preview 1 command (wasm32-wasip1)")
+}
+
+/// Runs the module once with `stdin`.
+pub fn run(
+    engine: &Engine,
+    pre: &InstancePre<HostState>,
+    stdin: Vec<u8>,
+    limits: &Limits,
+) -> Result<RunOutput> {
+    let stdout = MemoryOutputPipe::new(limits.max_stdout);
+    let stderr = MemoryOutputPipe::new(limits.max_stderr);
+    let wasi = WasiCtxBuilder::new()
+        .stdin(MemoryInputPipe::new(stdin))
+        .stdout(stdout.clone())
+        .stderr(stderr.clone())
+        .arg("azfn-krm")
+        .build_p1();
+    let state = HostState {
+        wasi,
+        limits: Guarded::new(limits.memory_bytes),
+    };
+    let mut store = Store::new(engine, state);
+    store.limiter(|s| &mut s.limits);
+    store.set_fuel(limits.fuel)?;
+    store.set_epoch_deadline(1);
+    store.epoch_deadline_trap();
+
+    let (done, finished) = mpsc::channel::<()>();
+    let watchdog = {
+        let engine = engine.clone();
+        let timeout = limits.timeout;
+        std::thread::spawn(move || {
+            if finished.recv_timeout(timeout).is_err() {
+                engine.increment_epoch();
+            }
+        })
+    };
+    let result = pre.instantiate(&mut store).and_then(|instance| {
+        instance
+            .get_typed_func::<(), ()>(&mut store, "_start")?
+            .call(&mut store, ())
+    });
+    let _ = done.send(());
+    let _ = watchdog.join();
+
+    let stdout_full = stdout.contents().len() >= limits.max_stdout;
+    let outcome = match result {
+        // A guest that ignores failed writes still must not hand on truncated output.
+        Ok(()) if stdout_full => Outcome::OutputTooLarge,
+        Ok(()) => Outcome::Success,
+        Err(e) => classify(&e, stdout_full),
+    };
+    drop(store);
+    Ok(RunOutput {
+        outcome,
+        stdout: stdout.contents().to_vec(),
+        stderr: stderr.contents().to_vec(),
+    })
+}
+
+fn classify(e: &wasmtime::Error, stdout_full: bool) -> Outcome {
+    if let Some(exit) = e.downcast_ref::<I32Exit>() {
+        return match exit.0 {
+            _ if stdout_full => Outcome::OutputTooLarge,
+            0 => Outcome::Success,
+            code => Outcome::Exit(code),
+        };
+    }
+    if let Some(m) = e.downcast_ref::<MemoryLimitExceeded>() {
+        return Outcome::MemoryLimit(m.to_string());
+    }
+    match e.downcast_ref::<Trap>() {
+        Some(Trap::OutOfFuel) => Outcome::OutOfFuel,
+        Some(Trap::Interrupt) => Outcome::Timeout,
+        Some(Trap::StackOverflow) => Outcome::StackOverflow,
+        // A guest whose write failed at the cap usually panics or traps next.
+        _ if stdout_full => Outcome::OutputTooLarge,
+        _ => Outcome::Trap(format!("{:#}", e.root_cause())),
+    }
+}
