@@ -1,10 +1,12 @@
 //! The KRM function itself: a ResourceList in, the same ResourceList with results out.
+use serde_yaml::{Mapping, Value};
+
 use crate::config::Config;
 use crate::error::Error;
 use crate::krm::{ResourceList, Severity};
 use crate::policy::{self, Finding};
 use crate::report;
-use crate::yaml::Limits;
+use crate::yaml::{self, Limits};
 
 /// What one run produced.
 #[derive(Debug, Clone)]
@@ -13,6 +15,8 @@ pub struct FunctionOutput {
     pub list: ResourceList,
     /// Our findings, in the order they were found.
     pub findings: Vec<Finding>,
+    /// The output document, block-style YAML.
+    pub yaml: String,
 }
 
 impl FunctionOutput {
@@ -30,16 +34,127 @@ impl FunctionOutput {
 /// Runs azfn over a ResourceList given as YAML or JSON text. `source` names it in errors.
 pub fn process_resource_list(text: &str, source: &str) -> Result<FunctionOutput, Error> {
     let list = ResourceList::parse(text, source, Limits::default())?;
-    process(list, source)
+    let (list, findings, new_results) = process(list, source)?;
+    let yaml = passthrough(text, &new_results, &list).unwrap_or_else(|| list.to_yaml());
+    Ok(FunctionOutput {
+        list,
+        findings,
+        yaml,
+    })
 }
 
-/// Runs azfn over a parsed ResourceList.
-pub fn process(mut list: ResourceList, source: &str) -> Result<FunctionOutput, Error> {
+/// Runs azfn over a parsed ResourceList: checks it and appends the results. Returns the list,
+/// the findings and the results that were added.
+pub fn process(
+    mut list: ResourceList,
+    source: &str,
+) -> Result<(ResourceList, Vec<Finding>, Vec<Value>), Error> {
     let config =
         Config::from_function_config(list.function_config.as_ref(), source, &policy::codes())?;
     let findings = policy::check(&list.items, &config);
+    let before = list.results.len();
     for finding in &findings {
         list.push_result(&finding.to_krm_result());
     }
-    Ok(FunctionOutput { list, findings })
+    let added = list.results[before..].to_vec();
+    Ok((list, findings, added))
+}
+
+/// The input text itself, with our results appended, when that is exactly the output.
+///
+/// azfn changes no item, and kpt writes the function's node styles back into the user's files
+/// (quotes, flow maps, indentation): passing the input through byte for byte is the only way a
+/// check changes nothing in them. Used only for a block-style ResourceList without earlier
+/// results, and checked by reading the spliced text back.
+fn passthrough(text: &str, new_results: &[Value], list: &ResourceList) -> Option<String> {
+    let first = text
+        .lines()
+        .map(str::trim_end)
+        .find(|l| !l.is_empty() && !l.starts_with('#') && *l != "---")?;
+    let block_style = first.starts_with(|c: char| c.is_ascii_alphabetic());
+    let single_document = !text.lines().skip_while(|l| l.trim_end() != first).any(|l| {
+        let l = l.trim_end();
+        l == "---" || l == "..." || l.starts_with("--- ") || l.starts_with("results:")
+    });
+    if !block_style || !single_document || list.results.len() != new_results.len() {
+        return None;
+    }
+    if text
+        .lines()
+        .any(|l| l.starts_with("kind:") && l.trim_end() != "kind: ResourceList")
+    {
+        return None;
+    }
+    if new_results.is_empty() {
+        return Some(text.to_owned());
+    }
+    let mut results = Mapping::new();
+    results.insert("results".into(), Value::Sequence(new_results.to_vec()));
+    let mut out = text.to_owned();
+    if !out.ends_with('\n') {
+        out.push('\n');
+    }
+    out.push_str(&yaml::to_string(&Value::Mapping(results)));
+    // The splice must read back as exactly the list we mean to write.
+    let again = ResourceList::parse(&out, "output", Limits::default()).ok()?;
+    (again == *list).then_some(out)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const CLEAN: &str = "apiVersion: config.kubernetes.io/v1
+kind: ResourceList
+items:
+- apiVersion: v1
+  kind: ConfigMap
+  metadata:
+    name: c # comment kept
+    annotations:
+      config.kubernetes.io/index: '0'
+  data: {a: \"1\", b: 'x'}
+";
+
+    #[test]
+    fn clean_input_passes_through_byte_for_byte() {
+        let out = process_resource_list(CLEAN, "<stdin>").unwrap();
+        assert_eq!(out.yaml, CLEAN);
+        assert!(!out.has_errors());
+    }
+
+    #[test]
+    fn findings_are_appended_after_untouched_items() {
+        let key: String = "c2VjcmV0".chars().cycle().take(86).collect();
+        let text = format!(
+            "{CLEAN}- apiVersion: v1\n  kind: ConfigMap\n  metadata: {{name: d}}\n  data: {{conn: \"AccountKey={key}==\"}}\n"
+        );
+        let out = process_resource_list(&text, "<stdin>").unwrap();
+        assert!(out.has_errors());
+        assert!(
+            out.yaml.starts_with(&text),
+            "items must pass through unchanged"
+        );
+        assert!(out.yaml[text.len()..].starts_with(
+            "results:\n- message: \"AZF001 inline-secret: ConfigMap key \\\"conn\\\""
+        ));
+    }
+
+    #[test]
+    fn json_and_earlier_results_are_rewritten_as_block_yaml() {
+        let json = r#"{"apiVersion":"config.kubernetes.io/v1","kind":"ResourceList","items":[{"apiVersion":"v1","kind":"ConfigMap","metadata":{"name":"c"}}]}"#;
+        let out = process_resource_list(json, "<stdin>").unwrap();
+        assert_eq!(
+            out.yaml,
+            "apiVersion: config.kubernetes.io/v1\nkind: ResourceList\nitems:\n- apiVersion: v1\n  kind: ConfigMap\n  metadata:\n    name: c\n"
+        );
+        let with_results = format!("{CLEAN}results:\n- message: earlier\n  severity: info\n");
+        let out = process_resource_list(&with_results, "<stdin>").unwrap();
+        assert!(
+            out.yaml
+                .contains("data:\n    a: \"1\"\n    b: x\nresults:\n- message: earlier\n"),
+            "{}",
+            out.yaml
+        );
+    }
 }

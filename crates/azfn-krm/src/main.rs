@@ -15,10 +15,9 @@ fn main() -> ExitCode {
     }
     match azfn_core::process_resource_list(&input, "<stdin>") {
         Ok(output) => {
-            let yaml = output.list.to_yaml();
             let mut stdout = std::io::stdout().lock();
             if let Err(e) = stdout
-                .write_all(yaml.as_bytes())
+                .write_all(output.yaml.as_bytes())
                 .and_then(|()| stdout.flush())
             {
                 eprintln!("azfn: cannot write stdout: {e}");

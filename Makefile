@@ -1,0 +1,80 @@
+# azfn: the one entry point. `make demo` and `make test` work on a fresh machine of this kind:
+# they install what they need (rustup targets, wasm-bindgen-cli, npm packages, Chromium).
+SHELL := /bin/bash
+.SHELLFLAGS := -euo pipefail -c
+.DEFAULT_GOAL := help
+
+CARGO ?= cargo
+WASM_BINDGEN_VERSION := $(shell sed -n 's/^wasm-bindgen = "=\(.*\)"/\1/p' Cargo.toml)
+GUEST := target/wasm32-wasip1/release/azfn-krm.wasm
+AZFN := target/release/azfn
+export AZFN_GUEST_WASM := $(CURDIR)/$(GUEST)
+export AZFN_BIN := $(CURDIR)/$(AZFN)
+export CARGO_TERM_COLOR ?= never
+
+help: ## list the targets
+	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-14s %s\n", $$1, $$2}'
+
+# ---------------------------------------------------------------- setup (idempotent)
+setup-rust: ## rustup targets for the WASI module and the browser build
+	rustup target add wasm32-wasip1 wasm32-unknown-unknown
+
+setup-wasm-bindgen: ## wasm-bindgen-cli at exactly the wasm-bindgen crate's version
+	@if [ "$$(wasm-bindgen --version 2>/dev/null)" != "wasm-bindgen $(WASM_BINDGEN_VERSION)" ]; then \
+	  echo "installing wasm-bindgen-cli $(WASM_BINDGEN_VERSION)"; \
+	  $(CARGO) install wasm-bindgen-cli --version =$(WASM_BINDGEN_VERSION); \
+	fi
+
+setup-web: ## npm packages from the committed lockfile
+	cd web && npm ci --no-audit --no-fund
+
+setup-chromium: ## Debian's Chromium for the browser tests
+	@if [ ! -x /usr/bin/chromium ]; then \
+	  echo "installing chromium"; \
+	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium; \
+	fi
+
+setup-tools: ## check the real tools the end-to-end tests drive are present
+	@command -v kpt >/dev/null || { echo "kpt is required (kpt 1.0.0-beta.56)"; exit 1; }
+	@command -v kubectl >/dev/null || { echo "kubectl (with kustomize v5.5.0) is required"; exit 1; }
+
+# ---------------------------------------------------------------- build
+guest: setup-rust ## the KRM function compiled to wasm32-wasip1
+	$(CARGO) build --locked --release -p azfn-krm --target wasm32-wasip1
+
+build: guest ## the module, then target/release/azfn with it embedded
+	$(CARGO) build --locked --release --workspace
+
+check-wasm: setup-rust ## prove azfn-core builds for both wasm targets
+	$(CARGO) build --locked --release -p azfn-core --target wasm32-wasip1
+	$(CARGO) build --locked --release -p azfn-core --target wasm32-unknown-unknown
+
+wasm: setup-rust setup-wasm-bindgen ## browser bindings into web/pkg
+	$(CARGO) build --locked --release -p azfn-wasm --target wasm32-unknown-unknown
+	wasm-bindgen target/wasm32-unknown-unknown/release/azfn_wasm.wasm --target web --out-dir web/pkg --typescript
+
+web: wasm setup-web ## the static preview page into web/dist
+	cd web && npm run build
+
+# ---------------------------------------------------------------- quality
+lint: guest ## rustfmt, clippy (native and wasm32), warnings are errors
+	$(CARGO) fmt --all --check
+	$(CARGO) clippy --locked --workspace --all-targets -- -D warnings
+	$(CARGO) clippy --locked -p azfn-core -p azfn-wasm --target wasm32-unknown-unknown -- -D warnings
+
+test: setup-tools lint check-wasm build web setup-chromium ## everything CI runs
+	$(CARGO) nextest run --locked --release --workspace --no-fail-fast
+	cd web && npm test
+
+demo: setup-tools build ## build the example with kustomize and kpt, and show a failing build
+	scripts/demo.sh
+
+bench: build ## startup, throughput, and wasm vs native (see bench/README.md)
+	$(CARGO) build --locked --release -p azfn-krm
+	scripts/bench.sh
+
+clean: ## remove build outputs
+	$(CARGO) clean
+	rm -rf web/dist web/pkg web/node_modules
+
+.PHONY: help setup-rust setup-wasm-bindgen setup-web setup-chromium setup-tools guest build check-wasm wasm web lint test demo bench clean
