@@ -1,12 +1,16 @@
 //! The wasmtime sandbox: WASI preview 1 with no preopened directories, no environment, no
 //! network and no arguments beyond the program name; memory, fuel, wall time, stack and stdout
 //! bounded.
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::mpsc;
 
 use anyhow::{Context, Result};
 use wasmtime::{Config, Engine, InstancePre, Linker, Module, Store, Trap};
+use wasmtime_wasi::cli::{IsTerminal, StdoutStream};
 use wasmtime_wasi::p1::{self, WasiP1Ctx};
 use wasmtime_wasi::p2::pipe::{MemoryInputPipe, MemoryOutputPipe};
+use wasmtime_wasi::p2::{OutputStream, Pollable, StreamError, StreamResult};
 use wasmtime_wasi::{I32Exit, WasiCtxBuilder};
 
 use crate::limits::{Guarded, Limits, MemoryLimitExceeded};
@@ -76,7 +80,7 @@ pub fn run(
     stdin: Vec<u8>,
     limits: &Limits,
 ) -> Result<RunOutput> {
-    let stdout = MemoryOutputPipe::new(limits.max_stdout);
+    let stdout = CappedOutput::new(limits.max_stdout);
     let stderr = MemoryOutputPipe::new(limits.max_stderr);
     let wasi = WasiCtxBuilder::new()
         .stdin(MemoryInputPipe::new(stdin))
@@ -112,7 +116,7 @@ pub fn run(
     let _ = done.send(());
     let _ = watchdog.join();
 
-    let stdout_full = stdout.contents().len() >= limits.max_stdout;
+    let stdout_full = stdout.full.load(Ordering::Relaxed);
     let outcome = match result {
         // A guest that ignores failed writes still must not hand on truncated output.
         Ok(()) if stdout_full => Outcome::OutputTooLarge,
@@ -122,17 +126,21 @@ pub fn run(
     drop(store);
     Ok(RunOutput {
         outcome,
-        stdout: stdout.contents().to_vec(),
+        stdout: stdout.inner.contents().to_vec(),
         stderr: stderr.contents().to_vec(),
     })
 }
 
 fn classify(e: &wasmtime::Error, stdout_full: bool) -> Outcome {
+    // Whatever came after a full stdout (a trap, a panic, an exit) is a consequence of it.
+    if stdout_full {
+        return Outcome::OutputTooLarge;
+    }
     if let Some(exit) = e.downcast_ref::<I32Exit>() {
-        return match exit.0 {
-            _ if stdout_full => Outcome::OutputTooLarge,
-            0 => Outcome::Success,
-            code => Outcome::Exit(code),
+        return if exit.0 == 0 {
+            Outcome::Success
+        } else {
+            Outcome::Exit(exit.0)
         };
     }
     if let Some(m) = e.downcast_ref::<MemoryLimitExceeded>() {
@@ -142,8 +150,65 @@ fn classify(e: &wasmtime::Error, stdout_full: bool) -> Outcome {
         Some(Trap::OutOfFuel) => Outcome::OutOfFuel,
         Some(Trap::Interrupt) => Outcome::Timeout,
         Some(Trap::StackOverflow) => Outcome::StackOverflow,
-        // A guest whose write failed at the cap usually panics or traps next.
-        _ if stdout_full => Outcome::OutputTooLarge,
         _ => Outcome::Trap(format!("{:#}", e.root_cause())),
     }
+}
+
+/// stdout with a cap that stops the guest at once: a full [`MemoryOutputPipe`] only returns an
+/// error to the guest, which a guest that ignores errors answers by writing forever.
+#[derive(Clone)]
+struct CappedOutput {
+    inner: MemoryOutputPipe,
+    full: Arc<AtomicBool>,
+}
+
+impl CappedOutput {
+    fn new(cap: usize) -> Self {
+        Self {
+            inner: MemoryOutputPipe::new(cap),
+            full: Arc::new(AtomicBool::new(false)),
+        }
+    }
+}
+
+impl IsTerminal for CappedOutput {
+    fn is_terminal(&self) -> bool {
+        false
+    }
+}
+
+impl StdoutStream for CappedOutput {
+    fn p2_stream(&self) -> Box<dyn OutputStream> {
+        Box::new(self.clone())
+    }
+
+    fn async_stream(&self) -> Box<dyn tokio::io::AsyncWrite + Send + Sync> {
+        Box::new(self.inner.clone())
+    }
+}
+
+#[wasmtime_wasi::async_trait]
+impl OutputStream for CappedOutput {
+    fn write(&mut self, bytes: bytes::Bytes) -> StreamResult<()> {
+        self.inner.write(bytes)
+    }
+
+    fn flush(&mut self) -> StreamResult<()> {
+        self.inner.flush()
+    }
+
+    fn check_write(&mut self) -> StreamResult<usize> {
+        match self.inner.check_write() {
+            Err(StreamError::Closed) => {
+                self.full.store(true, Ordering::Relaxed);
+                Err(StreamError::trap("stdout limit reached"))
+            }
+            other => other,
+        }
+    }
+}
+
+#[wasmtime_wasi::async_trait]
+impl Pollable for CappedOutput {
+    async fn ready(&mut self) {}
 }

@@ -1,0 +1,97 @@
+//! The `azfn` command line: help, version, and the legacy kustomize plugin contract driven
+//! directly (argv[1] = config file, KUSTOMIZE_PLUGIN_CONFIG_STRING set, YAML streams).
+use azfn_tests::{azfn_bin, command, fake_storage_key, run, scratch, text};
+
+#[test]
+fn help_and_version() {
+    let out = run(command(azfn_bin()).arg("--help"), b"");
+    let (stdout, _) = text(&out);
+    assert!(out.status.success());
+    for word in [
+        "run",
+        "install-plugin",
+        "--max-memory-mb",
+        "--fuel",
+        "--timeout",
+        "ResourceList",
+    ] {
+        assert!(stdout.contains(word), "help lacks {word}:\n{stdout}");
+    }
+    let out = run(command(azfn_bin()).arg("--version"), b"");
+    assert_eq!(
+        text(&out).0,
+        format!("azfn {}\n", env!("CARGO_PKG_VERSION"))
+    );
+}
+
+fn legacy(config: &str, stdin: &str) -> std::process::Output {
+    let dir = scratch("legacy");
+    let path = dir.join("config.yaml");
+    std::fs::write(&path, config).unwrap();
+    let mut cmd = command(azfn_bin());
+    cmd.arg(&path)
+        .env("KUSTOMIZE_PLUGIN_CONFIG_STRING", config)
+        .env("KUSTOMIZE_PLUGIN_CONFIG_ROOT", &dir);
+    run(&mut cmd, stdin.as_bytes())
+}
+
+const CONFIG: &str = "apiVersion: azfn.dev/v1alpha1\nkind: Azfn\nmetadata:\n  name: azfn\n";
+
+#[test]
+fn legacy_plugin_mode_echoes_the_stream_with_annotations() {
+    let stream = "apiVersion: v1
+kind: ConfigMap
+metadata:
+  annotations:
+    kustomize.config.k8s.io/id: |
+      kind: ConfigMap
+      name: generated
+      version: v1
+    internal.config.kubernetes.io/needsHashSuffix: enabled
+  name: generated
+data:
+  k: v
+---
+apiVersion: apps/v1
+kind: Deployment
+metadata:
+  name: app
+spec:
+  replicas: 1
+";
+    let out = legacy(CONFIG, stream);
+    let (stdout, stderr) = text(&out);
+    assert!(out.status.success(), "{stderr}");
+    assert_eq!(stdout, stream, "a clean stream comes back as it went in");
+    assert!(stderr.is_empty());
+}
+
+#[test]
+fn legacy_plugin_mode_with_no_resources_writes_none() {
+    let out = legacy(CONFIG, "");
+    assert!(out.status.success(), "{}", text(&out).1);
+    assert!(out.stdout.is_empty());
+}
+
+#[test]
+fn legacy_plugin_mode_fails_on_a_secret_without_output() {
+    let key = fake_storage_key();
+    let stream = format!(
+        "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: settings\ndata:\n  AzureWebJobsStorage: DefaultEndpointsProtocol=https;AccountName=st;AccountKey={key}\n"
+    );
+    let out = legacy(CONFIG, &stream);
+    let (stdout, stderr) = text(&out);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(stdout.is_empty());
+    assert!(stderr.contains("[error] v1/ConfigMap/settings data.AzureWebJobsStorage: AZF001 inline-secret: ConfigMap key \"AzureWebJobsStorage\" holds an Azure Storage account key"), "{stderr}");
+    assert!(!stderr.contains(&key[..12]));
+}
+
+#[test]
+fn legacy_plugin_mode_reports_bad_yaml_with_a_location() {
+    let out = legacy(CONFIG, "apiVersion: v1\nkind: [\n");
+    let (stdout, stderr) = text(&out);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(stdout.is_empty());
+    assert!(stderr.starts_with("azfn: <stdin>:"), "{stderr}");
+}

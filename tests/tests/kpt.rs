@@ -1,0 +1,186 @@
+//! azfn under the real kpt: `fn eval --exec` and `fn render --allow-exec` with a Kptfile
+//! pipeline. A clean package must come back byte for byte; an inlined secret must fail the run
+//! without writing anything and without echoing the secret.
+use azfn_tests::{command, copy_dir, fake_storage_key, fixture, run, scratch, snapshot_tree, text};
+use std::path::{Path, PathBuf};
+
+fn package(name: &str) -> PathBuf {
+    let dir = scratch(name).join("orders");
+    copy_dir(&fixture("kpt/orders"), &dir);
+    dir
+}
+
+/// Adds an env var holding a storage connection string to the package's Deployment.
+fn inline_secret(pkg: &Path) -> String {
+    let key = fake_storage_key();
+    let path = pkg.join("deployment.yaml");
+    let text = std::fs::read_to_string(&path).unwrap();
+    let text = text.replace(
+        "            - name: ORDERS_BATCH_SIZE\n",
+        &format!(
+            "            - name: AzureWebJobsStorage\n              value: DefaultEndpointsProtocol=https;AccountName=stordersprod;AccountKey={key}\n            - name: ORDERS_BATCH_SIZE\n"
+        ),
+    );
+    std::fs::write(&path, text).unwrap();
+    key
+}
+
+#[test]
+fn fn_eval_leaves_a_clean_package_byte_for_byte() {
+    let pkg = package("eval-clean");
+    let before = snapshot_tree(&pkg);
+    let out = run(
+        command("kpt")
+            .args(["fn", "eval"])
+            .arg(&pkg)
+            .args(["--exec", "azfn"]),
+        b"",
+    );
+    let (stdout, stderr) = text(&out);
+    assert!(out.status.success(), "kpt failed:\n{stdout}\n{stderr}");
+    assert!(stderr.contains("[PASS] \"azfn\""), "{stderr}");
+    assert_eq!(
+        snapshot_tree(&pkg),
+        before,
+        "kpt fn eval changed the package's files"
+    );
+}
+
+#[test]
+fn fn_render_pipeline_leaves_a_clean_package_byte_for_byte() {
+    let pkg = package("render-clean");
+    let before = snapshot_tree(&pkg);
+    let out = run(
+        command("kpt")
+            .args(["fn", "render"])
+            .arg(&pkg)
+            .arg("--allow-exec"),
+        b"",
+    );
+    let (stdout, stderr) = text(&out);
+    assert!(out.status.success(), "kpt failed:\n{stdout}\n{stderr}");
+    assert!(
+        stderr.contains("Successfully executed 2 function(s)"),
+        "{stderr}"
+    );
+    assert_eq!(
+        snapshot_tree(&pkg),
+        before,
+        "kpt fn render changed the package's files"
+    );
+}
+
+#[test]
+fn fn_eval_fails_on_an_inlined_connection_string_and_writes_nothing() {
+    let pkg = package("eval-secret");
+    let key = inline_secret(&pkg);
+    let before = snapshot_tree(&pkg);
+    let results = pkg.parent().unwrap().join("results");
+    let out = run(
+        command("kpt")
+            .args(["fn", "eval"])
+            .arg(&pkg)
+            .args(["--exec", "azfn", "--truncate-output=false", "--results-dir"])
+            .arg(&results),
+        b"",
+    );
+    let (stdout, stderr) = text(&out);
+    assert!(!out.status.success(), "kpt passed:\n{stderr}");
+    assert!(stderr.contains("[FAIL] \"azfn\""), "{stderr}");
+    assert!(
+        stderr.contains(
+            "[error] apps/v1/Deployment/orders spec.template.spec.containers[0].env[1].value: AZF001 inline-secret: env var \"AzureWebJobsStorage\" of container \"func\" holds an Azure Storage account key"
+        ),
+        "{stderr}"
+    );
+    assert_eq!(
+        snapshot_tree(&pkg),
+        before,
+        "a failed run must not change files"
+    );
+    let stored = std::fs::read_to_string(results.join("results.yaml")).unwrap();
+    assert!(
+        stored.contains("path: deployment.yaml"),
+        "results name the file:\n{stored}"
+    );
+    for shown in [&stdout, &stderr, &stored] {
+        assert!(
+            !shown.contains(&key[..20]),
+            "the secret was echoed:\n{shown}"
+        );
+    }
+}
+
+#[test]
+fn fn_render_fails_on_an_inlined_connection_string() {
+    let pkg = package("render-secret");
+    let key = inline_secret(&pkg);
+    let before = snapshot_tree(&pkg);
+    let out = run(
+        command("kpt")
+            .args(["fn", "render"])
+            .arg(&pkg)
+            .args(["--allow-exec", "--truncate-output=false"]),
+        b"",
+    );
+    let (_, stderr) = text(&out);
+    assert!(!out.status.success(), "kpt passed:\n{stderr}");
+    assert!(stderr.contains("AZF001 inline-secret"), "{stderr}");
+    assert!(
+        stderr.contains("azfn: 1 error, 0 warnings"),
+        "the human summary is shown:\n{stderr}"
+    );
+    assert!(
+        !stderr.contains(&key[..20]),
+        "the secret was echoed:\n{stderr}"
+    );
+    assert_eq!(snapshot_tree(&pkg), before);
+}
+
+#[test]
+fn a_rule_set_to_warning_reports_without_failing() {
+    let pkg = package("eval-warning");
+    inline_secret(&pkg);
+    let config = pkg.parent().unwrap().join("azfn-warn.yaml");
+    std::fs::write(
+        &config,
+        "apiVersion: azfn.dev/v1alpha1\nkind: Azfn\nmetadata:\n  name: azfn\nspec:\n  rules:\n    AZF001: warning\n",
+    )
+    .unwrap();
+    let before = snapshot_tree(&pkg);
+    let out = run(
+        command("kpt")
+            .args(["fn", "eval"])
+            .arg(&pkg)
+            .args(["--exec", "azfn", "--truncate-output=false", "--fn-config"])
+            .arg(&config),
+        b"",
+    );
+    let (_, stderr) = text(&out);
+    assert!(out.status.success(), "{stderr}");
+    assert!(
+        stderr.contains("[warning] apps/v1/Deployment/orders"),
+        "{stderr}"
+    );
+    assert_eq!(
+        snapshot_tree(&pkg),
+        before,
+        "a warning-only run leaves files as they were"
+    );
+}
+
+#[test]
+fn kpt_key_value_config_is_understood() {
+    let pkg = package("eval-kv");
+    inline_secret(&pkg);
+    let out = run(
+        command("kpt")
+            .args(["fn", "eval"])
+            .arg(&pkg)
+            .args(["--exec", "azfn", "--", "AZF001=off"]),
+        b"",
+    );
+    let (_, stderr) = text(&out);
+    assert!(out.status.success(), "{stderr}");
+    assert!(!stderr.contains("AZF001"), "{stderr}");
+}
