@@ -27,7 +27,7 @@ impl Default for Limits {
         Self {
             memory_bytes: 1 << 30,
             fuel: 200_000_000_000,
-            timeout: Duration::from_secs(120),
+            timeout: Duration::from_mins(2),
             max_stdout: 256 << 20,
             max_stderr: 1 << 20,
             max_input: 32 << 20,

@@ -98,13 +98,11 @@ impl ResourceList {
             }
         };
         let function_config = top.remove("functionConfig").filter(|v| !v.is_null());
-        if let Some(config) = &function_config {
-            if !config.is_mapping() {
-                return Err(Error::shape(
-                    Location::file(source).field("functionConfig"),
-                    format!("expected an object, found {}", type_name(config)),
-                ));
-            }
+        if let Some(config) = function_config.as_ref().filter(|c| !c.is_mapping()) {
+            return Err(Error::shape(
+                Location::file(source).field("functionConfig"),
+                format!("expected an object, found {}", type_name(config)),
+            ));
         }
         let results = match top.remove("results") {
             None | Some(Value::Null) => Vec::new(),
@@ -189,13 +187,11 @@ fn item_from_value(item: Value, source: &str, field: &str) -> Result<Resource, E
             }
         }
     }
-    if let Some(meta) = object.get("metadata") {
-        if !meta.is_mapping() {
-            return Err(Error::shape(
-                Location::file(source).field(format!("{field}.metadata")),
-                format!("expected an object, found {}", type_name(meta)),
-            ));
-        }
+    if let Some(meta) = object.get("metadata").filter(|m| !m.is_mapping()) {
+        return Err(Error::shape(
+            Location::file(source).field(format!("{field}.metadata")),
+            format!("expected an object, found {}", type_name(meta)),
+        ));
     }
     Ok(Resource::new(object))
 }

@@ -13,10 +13,12 @@ const POD_SPEC_PATHS: &[&[&str]] = &[
 /// Each pod spec of a resource with its dotted path.
 pub(crate) fn pod_specs(resource: &Resource) -> Vec<(String, &serde_yaml::Mapping)> {
     let mut specs = Vec::new();
-    if resource.kind() == "Pod" {
-        if let Some(spec) = resource.get("spec").and_then(Value::as_mapping) {
-            specs.push(("spec".to_owned(), spec));
-        }
+    if let Some(spec) = resource
+        .get("spec")
+        .and_then(Value::as_mapping)
+        .filter(|_| resource.kind() == "Pod")
+    {
+        specs.push(("spec".to_owned(), spec));
     }
     for path in POD_SPEC_PATHS {
         if let Some(spec) = resource.get_path(path).and_then(Value::as_mapping) {

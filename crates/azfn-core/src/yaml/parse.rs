@@ -77,7 +77,6 @@ fn check_flow_depth(text: &str, file: &str, max: usize) -> Result<(), Error> {
         }
         match (quote, b) {
             (Some(q), _) if b == q => quote = None,
-            (Some(_), _) => {}
             (None, b'"' | b'\'') if depth > 0 => quote = Some(b),
             (None, b'#') => comment = true,
             (None, b'[' | b'{') => {
