@@ -69,8 +69,7 @@ test: setup-tools lint check-wasm build web setup-chromium ## everything CI runs
 demo: setup-tools build ## build the example with kustomize and kpt, and show a failing build
 	scripts/demo.sh
 
-bench: build ## startup, throughput, and wasm vs native (see bench/README.md)
-	$(CARGO) build --locked --release -p azfn-krm
+bench: setup-tools build ## start-up, throughput, wasm vs native, cost under kpt (report in target/bench-report.md)
 	scripts/bench.sh
 
 clean: ## remove build outputs

@@ -1,5 +1,7 @@
 //! Helpers for azfn's end-to-end tests: they drive the built `azfn` binary and the real `kpt`
 //! and `kubectl kustomize`.
+pub mod workload;
+
 use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output, Stdio};

@@ -1,0 +1,5 @@
+#!/usr/bin/env bash
+# make bench: runs the benchmark harness (tests/benches/krm.rs) against the release binaries.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+cargo bench --locked -p azfn-tests --bench krm

@@ -1,0 +1,152 @@
+//! `make bench`: the host's cold and warm start, one call over 10, 1,000 and 10,000 items in
+//! the sandbox and natively, and azfn's cost under kpt next to kpt's own (`--exec cat`), all
+//! measured in this run. Medians over whole process runs; ratios are what to compare.
+use azfn_tests::{azfn_bin, native_krm_bin, run, scratch, workload};
+use std::fmt::Write as _;
+use std::path::Path;
+use std::process::Command;
+use std::time::{Duration, Instant};
+
+fn median(mut samples: Vec<Duration>) -> Duration {
+    samples.sort();
+    samples[samples.len() / 2]
+}
+
+fn time(runs: usize, mut make: impl FnMut(usize) -> Command, input: &[u8], ok: &[i32]) -> Duration {
+    median(
+        (0..runs)
+            .map(|i| {
+                let mut cmd = make(i);
+                let started = Instant::now();
+                let out = run(&mut cmd, input);
+                let elapsed = started.elapsed();
+                let code = out.status.code().unwrap_or(-1);
+                assert!(
+                    ok.contains(&code),
+                    "{cmd:?} exited {code}: {}",
+                    String::from_utf8_lossy(&out.stderr)
+                );
+                elapsed
+            })
+            .collect(),
+    )
+}
+
+fn ms(d: Duration) -> String {
+    format!("{:.2} ms", d.as_secs_f64() * 1e3)
+}
+
+fn azfn(cache: &Path) -> Command {
+    let mut cmd = Command::new(azfn_bin());
+    cmd.env("AZFN_CACHE_DIR", cache);
+    cmd
+}
+
+fn main() {
+    let dir = scratch("bench");
+    let warm_cache = dir.join("cache");
+    let mut report = String::from("# azfn benchmarks\n\n");
+    let small = workload::resource_list(10);
+
+    // Cold start: every run compiles the module into an empty cache.
+    let cold = time(
+        5,
+        |i| azfn(&dir.join(format!("cold-{i}"))),
+        small.as_bytes(),
+        &[0],
+    );
+    time(1, |_| azfn(&warm_cache), small.as_bytes(), &[0]);
+    let warm = time(30, |_| azfn(&warm_cache), small.as_bytes(), &[0]);
+    let native_small = time(
+        30,
+        |_| Command::new(native_krm_bin()),
+        small.as_bytes(),
+        &[0],
+    );
+    let _ = writeln!(report, "## Start-up (10 items, whole process)\n");
+    let _ = writeln!(report, "| | median |\n|---|---|");
+    let _ = writeln!(report, "| cold (compile + cache store) | {} |", ms(cold));
+    let _ = writeln!(report, "| warm (cached module) | {} |", ms(warm));
+    let _ = writeln!(report, "| native azfn-krm | {} |", ms(native_small));
+    let _ = writeln!(
+        report,
+        "\ncold / warm = {:.1}x\n",
+        cold.as_secs_f64() / warm.as_secs_f64()
+    );
+
+    let _ = writeln!(report, "## One call, sandboxed wasm vs native\n");
+    let _ = writeln!(
+        report,
+        "| items | bytes | azfn (wasm, warm) | azfn-krm (native) | wasm / native |\n|---|---|---|---|---|"
+    );
+    for (n, runs) in [(10, 15), (1_000, 7), (10_000, 3)] {
+        let input = workload::resource_list(n);
+        let sandboxed = time(runs, |_| azfn(&warm_cache), input.as_bytes(), &[0]);
+        let native = time(
+            runs,
+            |_| Command::new(native_krm_bin()),
+            input.as_bytes(),
+            &[0],
+        );
+        let _ = writeln!(
+            report,
+            "| {n} | {} | {} | {} | {:.2}x |",
+            input.len(),
+            ms(sandboxed),
+            ms(native),
+            sandboxed.as_secs_f64() / native.as_secs_f64()
+        );
+    }
+
+    // Under kpt: the same stdin through `kpt fn eval - --exec cat` and `--exec azfn`.
+    let _ = writeln!(
+        report,
+        "\n## Under kpt (`kpt fn eval - --exec ...`, 1,000 items)\n"
+    );
+    let stream = {
+        let list = workload::resource_list(1_000);
+        // kpt's stdin mode takes a plain stream of resources.
+        let items: serde_yaml::Value = serde_yaml::from_str(&list).expect("workload parses");
+        items["items"]
+            .as_sequence()
+            .expect("items")
+            .iter()
+            .map(|i| serde_yaml::to_string(i).expect("serialize"))
+            .collect::<Vec<_>>()
+            .join("---\n")
+    };
+    let kpt = |exec: &'static str| {
+        let cache = warm_cache.clone();
+        move |_| {
+            let mut cmd = Command::new("kpt");
+            cmd.args(["fn", "eval", "-", "--exec", exec])
+                .env("AZFN_CACHE_DIR", &cache);
+            cmd.env(
+                "PATH",
+                format!(
+                    "{}:{}",
+                    azfn_bin().parent().unwrap().display(),
+                    std::env::var("PATH").unwrap_or_default()
+                ),
+            );
+            cmd
+        }
+    };
+    let with_cat = time(3, kpt("cat"), stream.as_bytes(), &[0]);
+    let with_azfn = time(3, kpt("azfn"), stream.as_bytes(), &[0]);
+    let _ = writeln!(report, "| function | median |\n|---|---|");
+    let _ = writeln!(report, "| cat (kpt's own overhead) | {} |", ms(with_cat));
+    let _ = writeln!(report, "| azfn | {} |", ms(with_azfn));
+    let extra = with_azfn.as_secs_f64() - with_cat.as_secs_f64();
+    let _ = writeln!(
+        report,
+        "\nazfn's own time under kpt: {:.0} ms = {:.1}% of kpt's pass-through time (budget: 10%)",
+        extra * 1e3,
+        100.0 * extra / with_cat.as_secs_f64()
+    );
+
+    print!("{report}");
+    let out = azfn_tests::workspace().join("target/bench-report.md");
+    std::fs::write(&out, &report).expect("write report");
+    println!("\n(written to {})", out.display());
+}
