@@ -95,3 +95,18 @@ fn legacy_plugin_mode_reports_bad_yaml_with_a_location() {
     assert!(stdout.is_empty());
     assert!(stderr.starts_with("azfn: <stdin>:"), "{stderr}");
 }
+
+#[test]
+fn run_module_gives_the_same_bytes_as_the_embedded_module() {
+    let module = azfn_tests::workspace().join("target/wasm32-wasip1/release/azfn-krm.wasm");
+    let input = format!(
+        "apiVersion: config.kubernetes.io/v1\nkind: ResourceList\nitems:\n- apiVersion: v1\n  kind: ConfigMap\n  metadata: {{name: s}}\n  data:\n    conn: \"AccountKey={}\"\n",
+        fake_storage_key()
+    );
+    let embedded = run(&mut command(azfn_bin()), input.as_bytes());
+    let foreign = run(command(azfn_bin()).arg("run").arg("--module").arg(&module), input.as_bytes());
+    assert_eq!(embedded.status.code(), Some(1));
+    assert_eq!(foreign.status.code(), Some(1));
+    assert_eq!(embedded.stdout, foreign.stdout);
+    assert!(text(&foreign).1.starts_with("azfn: 1 error, 0 warnings\n"), "{}", text(&foreign).1);
+}
