@@ -104,9 +104,16 @@ fn run_module_gives_the_same_bytes_as_the_embedded_module() {
         fake_storage_key()
     );
     let embedded = run(&mut command(azfn_bin()), input.as_bytes());
-    let foreign = run(command(azfn_bin()).arg("run").arg("--module").arg(&module), input.as_bytes());
+    let foreign = run(
+        command(azfn_bin()).arg("run").arg("--module").arg(&module),
+        input.as_bytes(),
+    );
     assert_eq!(embedded.status.code(), Some(1));
     assert_eq!(foreign.status.code(), Some(1));
     assert_eq!(embedded.stdout, foreign.stdout);
-    assert!(text(&foreign).1.starts_with("azfn: 1 error, 0 warnings\n"), "{}", text(&foreign).1);
+    assert!(
+        text(&foreign).1.starts_with("azfn: 1 error, 0 warnings\n"),
+        "{}",
+        text(&foreign).1
+    );
 }

@@ -179,7 +179,7 @@ pub(crate) fn unknown(what: &str, found: &str, known: &[&str]) -> String {
         })
         .min();
     match nearest {
-        Some((d, k)) if d <= found.len().max(2) / 2 + 1 => {
+        Some((d, k)) if d <= (found.len() / 3).max(1) => {
             format!("unknown {what} `{found}`; did you mean `{k}`?")
         }
         _ => format!("unknown {what} `{found}`; known: {}", known.join(", ")),

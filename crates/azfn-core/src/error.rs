@@ -87,6 +87,16 @@ pub enum Error {
         /// What is wrong and what was expected.
         message: String,
     },
+    /// An azfn resource (a FunctionApp) is invalid: every problem with its field.
+    #[error("{}", spec_problems(file, resource, problems))]
+    Spec {
+        /// The file it came from.
+        file: String,
+        /// `Kind/name`.
+        resource: String,
+        /// `(field path, message)` pairs.
+        problems: Vec<(String, String)>,
+    },
     /// The function configuration is invalid.
     #[error("{location}: invalid function config: {message}")]
     Config {
@@ -105,4 +115,12 @@ impl Error {
             message: message.into(),
         }
     }
+}
+
+fn spec_problems(file: &str, resource: &str, problems: &[(String, String)]) -> String {
+    problems
+        .iter()
+        .map(|(field, message)| format!("{file}: {resource}: {field}: {message}"))
+        .collect::<Vec<_>>()
+        .join("\n")
 }

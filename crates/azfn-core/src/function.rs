@@ -3,6 +3,8 @@ use serde_yaml::{Mapping, Value};
 
 use crate::config::Config;
 use crate::error::Error;
+use crate::functionapp::{self, Note};
+use crate::krm::{FieldRef, KrmResult, ResourceRef};
 use crate::krm::{ResourceList, Severity};
 use crate::policy::{self, Finding};
 use crate::report;
@@ -34,8 +36,18 @@ impl FunctionOutput {
 /// Runs azfn over a ResourceList given as YAML or JSON text. `source` names it in errors.
 pub fn process_resource_list(text: &str, source: &str) -> Result<FunctionOutput, Error> {
     let list = ResourceList::parse(text, source, Limits::default())?;
+    let before = list.items.len();
     let (list, findings, new_results) = process(list, source)?;
-    let yaml = passthrough(text, &new_results, &list).unwrap_or_else(|| list.to_yaml());
+    // Rendering replaces items; only an unchanged item list can pass through as text.
+    let unchanged = list.items.len() == before
+        && !list
+            .items
+            .iter()
+            .any(|i| i.annotation(functionapp::render::RENDERED_FROM).is_some());
+    let yaml = unchanged
+        .then(|| passthrough(text, &new_results, &list))
+        .flatten()
+        .unwrap_or_else(|| list.to_yaml());
     Ok(FunctionOutput {
         list,
         findings,
@@ -51,13 +63,35 @@ pub fn process(
 ) -> Result<(ResourceList, Vec<Finding>, Vec<Value>), Error> {
     let config =
         Config::from_function_config(list.function_config.as_ref(), source, &policy::codes())?;
+    let notes = functionapp::transform(&mut list, source)?;
     let findings = policy::check(&list.items, &config);
     let before = list.results.len();
+    for note in notes {
+        list.push_result(&note_result(&note));
+    }
     for finding in &findings {
         list.push_result(&finding.to_krm_result());
     }
     let added = list.results[before..].to_vec();
     Ok((list, findings, added))
+}
+
+fn note_result(note: &Note) -> KrmResult {
+    KrmResult {
+        message: format!("render: {}", note.message),
+        severity: Severity::Info,
+        resource_ref: Some(ResourceRef {
+            api_version: note.resource.api_version().to_owned(),
+            kind: note.resource.kind().to_owned(),
+            name: note.resource.name().to_owned(),
+            namespace: note.resource.namespace().to_owned(),
+        }),
+        field: Some(FieldRef {
+            path: note.field.clone(),
+        }),
+        file: None,
+        tags: std::collections::BTreeMap::from([("code".to_owned(), "render".to_owned())]),
+    }
 }
 
 /// The input text itself, with our results appended, when that is exactly the output.

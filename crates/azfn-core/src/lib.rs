@@ -16,6 +16,7 @@
 pub mod config;
 pub mod error;
 pub mod function;
+pub mod functionapp;
 pub mod krm;
 pub mod policy;
 pub mod report;

@@ -6,6 +6,7 @@ pub mod secrets;
 mod walk;
 
 pub use finding::Finding;
+pub(crate) use walk::key_path;
 
 use crate::config::{Config, RuleSetting};
 use crate::krm::{Resource, Severity};
