@@ -15,9 +15,14 @@ say "azfn install-plugin --dir $work/plugins"
 "$azfn" install-plugin --dir "$work/plugins"
 export KUSTOMIZE_PLUGIN_HOME=$work/plugins
 
-for env in dev prod; do
-  say "kubectl kustomize --enable-alpha-plugins examples/orders/overlays/$env"
-  kubectl kustomize --enable-alpha-plugins "examples/orders/overlays/$env" | tee "$work/$env.yaml"
+say "kubectl kustomize --enable-alpha-plugins examples/orders/overlays/prod (one FunctionApp, rendered)"
+kubectl kustomize --enable-alpha-plugins examples/orders/overlays/prod | tee "$work/prod.yaml"
+
+for env in dev test prod-eu; do
+  say "kubectl kustomize --enable-alpha-plugins examples/orders/overlays/$env (summary)"
+  kubectl kustomize --enable-alpha-plugins "examples/orders/overlays/$env" > "$work/$env.yaml"
+  awk '/^kind:/{k=$2} /^  name:/{print "  " k "/" $2}' "$work/$env.yaml"
+  grep -A1 'AzureFunctionsWebHost__hostid' "$work/$env.yaml" | sed -n 's/^ *value: /  host ID: /p'
 done
 
 for env in dev prod; do
@@ -26,10 +31,13 @@ for env in dev prod; do
   echo "kpt wrote $(grep -c '^- apiVersion' "$work/$env.kpt.yaml") resources unchanged"
 done
 
-say "kpt fn eval on a package copy of the base (files are left byte for byte)"
+say "kpt fn eval on a package copy of the base: rendered objects land beside the FunctionApp"
 cp -r examples/orders/base "$work/package"
 kpt fn eval "$work/package" --exec azfn
-diff -r examples/orders/base "$work/package" && echo "package unchanged"
+ls "$work/package"
+cp -r "$work/package" "$work/package.once"
+kpt fn eval "$work/package" --exec azfn
+diff -r "$work/package.once" "$work/package" && echo "a second run changes nothing"
 
 say "the broken overlay: an inline connection string (this build must fail)"
 if kubectl kustomize --enable-alpha-plugins examples/orders/overlays/broken > /dev/null 2> "$work/broken.err"; then
@@ -38,13 +46,14 @@ if kubectl kustomize --enable-alpha-plugins examples/orders/overlays/broken > /d
 fi
 sed -n 's/^\t//p' "$work/broken.err" | grep -v '^ >$' || cat "$work/broken.err"
 
-say "the same through kpt (this run must fail)"
-# Built without the plugin, then checked by kpt in stdin mode.
-cp -r examples/orders "$work/orders"
-sed -i '/^transformers:/,$d' "$work/orders/overlays/broken/kustomization.yaml"
-if kubectl kustomize "$work/orders/overlays/broken" | kpt fn eval - --exec azfn --truncate-output=false > /dev/null; then
-  echo "unexpected: kpt passed the broken overlay" >&2
+say "the same mistake in a kpt package (this run must fail and write nothing)"
+cp -r examples/orders/base "$work/broken-package"
+setting=$(sed -n '/^    LegacyStorage: /p' examples/orders/overlays/broken/inline-connection-string.yaml)
+awk -v line="$setting" '{print} /^  settings:$/{print line}' examples/orders/base/functionapp.yaml > "$work/broken-package/functionapp.yaml"
+if kpt fn eval "$work/broken-package" --exec azfn --truncate-output=false; then
+  echo "unexpected: kpt passed the broken package" >&2
   exit 1
 fi
+test ! -e "$work/broken-package/functionapp.rendered.yaml" && echo "nothing was written"
 
-say "done: dev and prod pass, broken fails with AZF001 and never prints the key"
+say "done: dev, test, prod and prod-eu render and pass; broken fails with AZF001 and never prints the key"

@@ -24,7 +24,10 @@ fn setup(name: &str) -> Setup {
     assert_eq!(text(&out).0.trim(), installed.display().to_string());
     assert!(installed.is_file());
     let example = root.join("orders");
-    copy_dir(&workspace().join("examples/orders"), &example);
+    copy_dir(
+        &workspace().join("tests/fixtures/kustomize/plain"),
+        &example,
+    );
     Setup { plugins, example }
 }
 

@@ -39,7 +39,18 @@ impl Rule for InlineSecret {
             if resource.kind() == "ConfigMap" && resource.api_version() == "v1" {
                 self.check_config_map(resource, findings);
             }
-            self.check_env(resource, findings);
+            if resource.kind() == crate::functionapp::KIND
+                && resource.api_version() == crate::config::API_VERSION
+            {
+                self.check_function_app(resource, findings);
+            }
+            // What azfn rendered comes from a FunctionApp, which is checked at the source.
+            if resource
+                .annotation(crate::functionapp::render::RENDERED_FROM)
+                .is_none()
+            {
+                self.check_env(resource, findings);
+            }
         }
     }
 }
@@ -101,6 +112,30 @@ impl InlineSecret {
                     resource,
                     field,
                     &format!("ConfigMap key {key:?}"),
+                    &found,
+                    findings,
+                );
+            }
+        }
+    }
+
+    fn check_function_app(&self, resource: &Resource, findings: &mut Vec<Finding>) {
+        let Some(settings) = resource
+            .get_path(&["spec", "settings"])
+            .and_then(Value::as_mapping)
+        else {
+            return;
+        };
+        for (key, value) in settings {
+            let (Some(key), Some(value)) = (key.as_str(), value.as_str()) else {
+                continue;
+            };
+            if let Some(found) = find_secret(value) {
+                let field = key_path("spec.settings", key);
+                self.report(
+                    resource,
+                    field,
+                    &format!("setting {key:?}"),
                     &found,
                     findings,
                 );
