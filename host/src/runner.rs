@@ -48,12 +48,31 @@ impl Module {
     }
 }
 
-fn execute(module: &Module, stdin: Vec<u8>, limits: &Limits) -> Result<RunOutput> {
+fn execute(module: &Module, stdin: Vec<u8>, args: &[String], limits: &Limits) -> Result<RunOutput> {
     let engine = sandbox::engine(limits)?;
     let cache_dir = crate::cache::default_dir();
     let (compiled, _) = crate::cache::load(&engine, module.wasm(), cache_dir.as_deref())?;
     let pre = sandbox::prepare(&engine, &compiled)?;
-    sandbox::run(&engine, &pre, stdin, limits)
+    sandbox::run(&engine, &pre, stdin, args, limits)
+}
+
+/// The declared inputs of a function config, read from the host's environment and passed to
+/// the module as `--input NAME=VALUE`: the module itself sees no environment.
+fn input_args(config: Option<&yaml::Value>) -> Vec<String> {
+    let codes = azfn_core::policy::codes();
+    let Ok(config) = azfn_core::config::Config::from_function_config(config, "config", &codes)
+    else {
+        // The module reports an invalid config with its location.
+        return Vec::new();
+    };
+    let mut args = Vec::new();
+    for input in config.inputs {
+        if let Some(value) = std::env::var_os(&input.name) {
+            args.push("--input".to_owned());
+            args.push(format!("{}={}", input.name, value.to_string_lossy()));
+        }
+    }
+    args
 }
 
 /// KRM mode: ResourceList in, ResourceList out.
@@ -62,7 +81,17 @@ pub(crate) fn krm(module: &Module, stdin: Vec<u8>, limits: &Limits) -> Result<Ex
         Module::Foreign { .. } => count_items(&stdin),
         Module::Embedded => None,
     };
-    let run = execute(module, stdin, limits)?;
+    // Only azfn's own module takes inputs, and only a config that declares some needs a look.
+    let args = match module {
+        Module::Embedded if contains(&stdin, b"inputs:") => {
+            let list = std::str::from_utf8(&stdin)
+                .ok()
+                .and_then(|text| ResourceList::parse(text, "<stdin>", YamlLimits::default()).ok());
+            input_args(list.as_ref().and_then(|l| l.function_config.as_ref()))
+        }
+        _ => Vec::new(),
+    };
+    let run = execute(module, stdin, &args, limits)?;
     let code = match &run.outcome {
         Outcome::Success => 0,
         Outcome::Exit(code) => *code,
@@ -100,8 +129,14 @@ pub(crate) fn legacy(config_path: &Path, stdin: &[u8], limits: &Limits) -> Resul
         .next();
     let stdin = std::str::from_utf8(stdin).context("<stdin>: input is not UTF-8")?;
     let items = items_from_stream(stdin, "<stdin>", YamlLimits::default())?;
+    let args = input_args(config.as_ref());
     let list = ResourceList::new(items, config);
-    let run = execute(&Module::Embedded, list.to_yaml().into_bytes(), limits)?;
+    let run = execute(
+        &Module::Embedded,
+        list.to_yaml().into_bytes(),
+        &args,
+        limits,
+    )?;
     match &run.outcome {
         Outcome::Success => {}
         Outcome::Exit(code) => {
@@ -173,6 +208,10 @@ fn write_stdout(bytes: &[u8]) -> Result<()> {
     out.write_all(bytes)
         .and_then(|()| out.flush())
         .context("cannot write stdout")
+}
+
+fn contains(haystack: &[u8], needle: &[u8]) -> bool {
+    haystack.windows(needle.len()).any(|w| w == needle)
 }
 
 fn count_items(stdin: &[u8]) -> Option<usize> {

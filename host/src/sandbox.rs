@@ -73,21 +73,26 @@ pub fn prepare(engine: &Engine, module: &Module) -> Result<InstancePre<HostState
         .context("the module is not a WASI preview 1 command (wasm32-wasip1)")
 }
 
-/// Runs the module once with `stdin`.
+/// Runs the module once with `stdin` and `args` after the program name.
 pub fn run(
     engine: &Engine,
     pre: &InstancePre<HostState>,
     stdin: Vec<u8>,
+    args: &[String],
     limits: &Limits,
 ) -> Result<RunOutput> {
     let stdout = CappedOutput::new(limits.max_stdout);
     let stderr = MemoryOutputPipe::new(limits.max_stderr);
-    let wasi = WasiCtxBuilder::new()
+    let mut builder = WasiCtxBuilder::new();
+    builder
         .stdin(MemoryInputPipe::new(stdin))
         .stdout(stdout.clone())
-        .stderr(stderr.clone())
-        .arg("azfn-krm")
-        .build_p1();
+        .stderr(stderr.clone());
+    builder.arg("azfn-krm");
+    for arg in args {
+        builder.arg(arg);
+    }
+    let wasi = builder.build_p1();
     let state = HostState {
         wasi,
         limits: Guarded::new(limits.memory_bytes),

@@ -327,3 +327,93 @@ fn the_broken_overlay_fails_naming_the_setting_without_the_key() {
         .unwrap();
     assert!(!stderr.contains(&key[..12]));
 }
+
+fn build_with_env(example: &Example, overlay: &str, env: &[(&str, &str)]) -> std::process::Output {
+    let mut cmd = command("kubectl");
+    cmd.args(["kustomize", "--enable-alpha-plugins"])
+        .arg(example.root.join("overlays").join(overlay))
+        .env("KUSTOMIZE_PLUGIN_HOME", &example.plugins);
+    for (k, v) in env {
+        cmd.env(k, v);
+    }
+    run(&mut cmd, b"")
+}
+
+#[test]
+fn ci_inputs_set_the_image_and_secret_version_and_roll_the_pods() {
+    let example = example("functionapp-inputs");
+    let plain = text(&build_with_env(&example, "prod", &[])).0;
+    let out = build_with_env(
+        &example,
+        "prod",
+        &[
+            ("IMAGE_TAG", "1.6.0"),
+            ("PAYMENT_API_KEY_VERSION", "9e8d7c6b"),
+            ("UNDECLARED", "x"),
+        ],
+    );
+    let (released, stderr) = text(&out);
+    assert!(out.status.success(), "{stderr}");
+    assert!(
+        released.contains("image: contoso.azurecr.io/orders:1.6.0\n"),
+        "{released}"
+    );
+    assert!(
+        released.contains("objectVersion: \"9e8d7c6b\""),
+        "{released}"
+    );
+    let digest = |yaml: &str| {
+        yaml.lines()
+            .find(|l| l.contains("azfn.dev/secret-versions"))
+            .map(str::to_owned)
+            .unwrap()
+    };
+    assert_ne!(
+        digest(&plain),
+        digest(&released),
+        "a new secret version must roll the pods"
+    );
+    let again = text(&build_with_env(
+        &example,
+        "prod",
+        &[
+            ("IMAGE_TAG", "1.6.0"),
+            ("PAYMENT_API_KEY_VERSION", "9e8d7c6b"),
+        ],
+    ))
+    .0;
+    assert_eq!(again, released, "the same inputs give the same bytes");
+}
+
+#[test]
+fn missing_required_and_secret_shaped_inputs_are_refused_by_name() {
+    let example = example("functionapp-inputs-bad");
+    let config = example.root.join("overlays/dev/azfn.yaml");
+    std::fs::write(
+        &config,
+        "apiVersion: azfn.dev/v1alpha1\nkind: Azfn\nmetadata:\n  name: azfn\nspec:\n  inputs:\n  - name: IMAGE_TAG\n    field: image.tag\n",
+    )
+    .unwrap();
+    let out = build_with_env(&example, "dev", &[]);
+    let stderr = text(&out).1;
+    assert!(!out.status.success());
+    assert!(
+        stderr.contains(
+            "input IMAGE_TAG is required, but the environment variable IMAGE_TAG is not set"
+        ),
+        "{stderr}"
+    );
+    let key = azfn_tests::fake_storage_key();
+    let out = build_with_env(
+        &example,
+        "dev",
+        &[("IMAGE_TAG", &format!("AccountKey={key}"))],
+    );
+    let stderr = text(&out).1;
+    assert!(!out.status.success());
+    assert!(
+        stderr.contains("input IMAGE_TAG holds what looks like an Azure Storage account key"),
+        "{stderr}"
+    );
+    assert!(!stderr.contains(&key[..12]), "{stderr}");
+}

@@ -22,15 +22,33 @@ pub enum RuleSetting {
     Off,
 }
 
+/// A value CI supplies through the host's environment (`IMAGE_TAG=1.4.3 kubectl kustomize ...`),
+/// applied to a FunctionApp field. Only declared names are ever read.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Input {
+    /// The environment variable.
+    pub name: String,
+    /// The FunctionApp field under `spec`: `image.tag`, `image`, or a path such as
+    /// `secrets.items[env=PAYMENT_API_KEY].version`.
+    pub field: String,
+    /// Only this FunctionApp (by its name in the base); all when absent.
+    pub function_app: Option<String>,
+    /// Whether a missing value is an error (default true).
+    pub required: bool,
+}
+
 /// The parsed function configuration. A config with only apiVersion, kind and metadata gives
 /// the defaults.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Config {
     /// Per-rule overrides, by code (`AZF001`).
     pub rules: BTreeMap<String, RuleSetting>,
+    /// Values supplied by CI.
+    pub inputs: Vec<Input>,
 }
 
-const SPEC_FIELDS: &[&str] = &["rules"];
+const SPEC_FIELDS: &[&str] = &["rules", "inputs"];
+const INPUT_FIELDS: &[&str] = &["name", "field", "functionApp", "required"];
 
 impl Config {
     /// Reads the config from a ResourceList's `functionConfig` (absent means defaults).
@@ -79,6 +97,7 @@ impl Config {
             let key = key.as_str().unwrap_or_default();
             match key {
                 "rules" => config.rules = parse_rules(field, source, known_rules)?,
+                "inputs" => config.inputs = parse_inputs(field, source)?,
                 other => {
                     return Err(Error::Config {
                         location: at(&format!("spec.{other}")),
@@ -143,6 +162,69 @@ fn parse_rules(
         rules.insert(code, setting);
     }
     Ok(rules)
+}
+
+fn parse_inputs(value: &Value, source: &str) -> Result<Vec<Input>, Error> {
+    let at =
+        |field: String| Location::file(source).field(format!("functionConfig.spec.inputs{field}"));
+    let Some(list) = value.as_sequence() else {
+        return Err(Error::Config {
+            location: at(String::new()),
+            message: "expected a list of inputs".into(),
+        });
+    };
+    let mut inputs = Vec::new();
+    for (i, item) in list.iter().enumerate() {
+        let Some(map) = item.as_mapping() else {
+            return Err(Error::Config {
+                location: at(format!("[{i}]")),
+                message: "expected an object".into(),
+            });
+        };
+        for key in map.keys().filter_map(Value::as_str) {
+            if !INPUT_FIELDS.contains(&key) {
+                return Err(Error::Config {
+                    location: at(format!("[{i}].{key}")),
+                    message: unknown("field", key, INPUT_FIELDS),
+                });
+            }
+        }
+        let text = |key: &str| map.get(key).and_then(Value::as_str).map(str::to_owned);
+        let (Some(name), Some(field)) = (text("name"), text("field")) else {
+            return Err(Error::Config {
+                location: at(format!("[{i}]")),
+                message: "an input needs `name` (the environment variable) and `field` (the FunctionApp field)".into(),
+            });
+        };
+        let valid_name = !name.is_empty()
+            && name
+                .chars()
+                .all(|c| c.is_ascii_uppercase() || c.is_ascii_digit() || c == '_')
+            && !name.starts_with(|c: char| c.is_ascii_digit());
+        if !valid_name {
+            return Err(Error::Config {
+                location: at(format!("[{i}].name")),
+                message: format!("`{name}` is not an environment variable name of A-Z, 0-9 and _"),
+            });
+        }
+        let required = match map.get("required") {
+            None => true,
+            Some(Value::Bool(b)) => *b,
+            Some(_) => {
+                return Err(Error::Config {
+                    location: at(format!("[{i}].required")),
+                    message: "expected true or false".into(),
+                });
+            }
+        };
+        inputs.push(Input {
+            name,
+            field,
+            function_app: text("functionApp"),
+            required,
+        });
+    }
+    Ok(inputs)
 }
 
 fn rule_code(key: &str, known_rules: &[&str]) -> Result<String, String> {

@@ -35,9 +35,18 @@ impl FunctionOutput {
 
 /// Runs azfn over a ResourceList given as YAML or JSON text. `source` names it in errors.
 pub fn process_resource_list(text: &str, source: &str) -> Result<FunctionOutput, Error> {
+    process_resource_list_with(text, source, &functionapp::inputs::Values::new())
+}
+
+/// [`process_resource_list`] with the values of declared inputs (read by the host).
+pub fn process_resource_list_with(
+    text: &str,
+    source: &str,
+    inputs: &functionapp::inputs::Values,
+) -> Result<FunctionOutput, Error> {
     let list = ResourceList::parse(text, source, Limits::default())?;
     let before = list.items.len();
-    let (list, findings, new_results) = process(list, source)?;
+    let (list, findings, new_results) = process(list, source, inputs)?;
     // Rendering replaces items; only an unchanged item list can pass through as text.
     let unchanged = list.items.len() == before
         && !list
@@ -60,9 +69,11 @@ pub fn process_resource_list(text: &str, source: &str) -> Result<FunctionOutput,
 pub fn process(
     mut list: ResourceList,
     source: &str,
+    inputs: &functionapp::inputs::Values,
 ) -> Result<(ResourceList, Vec<Finding>, Vec<Value>), Error> {
     let config =
         Config::from_function_config(list.function_config.as_ref(), source, &policy::codes())?;
+    functionapp::inputs::apply(&mut list, &config.inputs, inputs, source)?;
     let notes = functionapp::transform(&mut list, source)?;
     let findings = policy::check(&list.items, &config);
     let before = list.results.len();

@@ -24,4 +24,4 @@ pub mod source;
 pub mod yaml;
 
 pub use error::{Error, Location};
-pub use function::{FunctionOutput, process_resource_list};
+pub use function::{FunctionOutput, process_resource_list, process_resource_list_with};

@@ -3,6 +3,7 @@
 //! drops it from the build; kpt keeps the source file). Objects it rendered earlier are
 //! replaced, so running it again, or again after an overlay renamed things, gives linked,
 //! identical output.
+pub mod inputs;
 pub mod render;
 pub mod schema;
 pub mod spec;
