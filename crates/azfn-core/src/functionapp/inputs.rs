@@ -98,7 +98,7 @@ fn set_field(spec: &mut Mapping, field: &str, value: &str) -> Result<(), String>
                     .ok_or_else(|| format!("{walked} is not an object"))?
             }
             Segment::Select { list, key, equals } => {
-                walked.push_str(&format!(".{list}[{key}={equals}]"));
+                walked = format!("{walked}.{list}[{key}={equals}]");
                 let items = current
                     .get_mut(list.as_str())
                     .and_then(Value::as_sequence_mut)
