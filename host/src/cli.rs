@@ -36,6 +36,8 @@ enum Command {
         #[arg(long)]
         module: PathBuf,
     },
+    /// Print the JSON Schema of the FunctionApp kind (for editors).
+    Schema,
     /// Install azfn as a kustomize exec plugin for its config kind (azfn.dev/v1alpha1 Azfn).
     InstallPlugin {
         /// Plugin home; defaults to $KUSTOMIZE_PLUGIN_HOME, then $XDG_CONFIG_HOME/kustomize/plugin,
@@ -107,6 +109,11 @@ pub fn main() -> Result<ExitCode> {
             )
         }
         Some(Command::InstallPlugin { dir }) => crate::plugin::install(dir),
+        Some(Command::Schema) => {
+            let schema = serde_json::to_string_pretty(&azfn_core::functionapp::json_schema())?;
+            println!("{schema}");
+            Ok(ExitCode::SUCCESS)
+        }
     }
 }
 

@@ -117,3 +117,16 @@ fn run_module_gives_the_same_bytes_as_the_embedded_module() {
         text(&foreign).1
     );
 }
+
+#[test]
+fn schema_prints_the_functionapp_json_schema() {
+    let out = run(command(azfn_bin()).arg("schema"), b"");
+    assert!(out.status.success());
+    let printed: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let committed: serde_json::Value = serde_json::from_str(
+        &std::fs::read_to_string(azfn_tests::workspace().join("docs/functionapp.schema.json"))
+            .unwrap(),
+    )
+    .unwrap();
+    assert_eq!(printed, committed);
+}
