@@ -184,3 +184,83 @@ fn kpt_key_value_config_is_understood() {
     assert!(out.status.success(), "{stderr}");
     assert!(!stderr.contains("AZF001"), "{stderr}");
 }
+
+fn function_app_package(name: &str) -> PathBuf {
+    let dir = scratch(name).join("orders");
+    copy_dir(&azfn_tests::workspace().join("examples/orders/base"), &dir);
+    dir
+}
+
+#[test]
+fn fn_eval_renders_a_function_app_beside_its_source_and_a_second_run_changes_nothing() {
+    let pkg = function_app_package("kpt-render");
+    let source = std::fs::read(pkg.join("functionapp.yaml")).unwrap();
+    let out = run(
+        command("kpt")
+            .args(["fn", "eval"])
+            .arg(&pkg)
+            .args(["--exec", "azfn"]),
+        b"",
+    );
+    assert!(out.status.success(), "{}", text(&out).1);
+    assert_eq!(
+        std::fs::read(pkg.join("functionapp.yaml")).unwrap(),
+        source,
+        "the source FunctionApp is kept as it was"
+    );
+    let rendered = std::fs::read_to_string(pkg.join("functionapp.rendered.yaml")).unwrap();
+    for kind in [
+        "ServiceAccount",
+        "Deployment",
+        "Service",
+        "HorizontalPodAutoscaler",
+        "ScaledObject",
+        "TriggerAuthentication",
+        "SecretProviderClass",
+    ] {
+        assert!(
+            rendered.contains(&format!("kind: {kind}\n")),
+            "{kind} missing:\n{rendered}"
+        );
+    }
+    let once = snapshot_tree(&pkg);
+    let out = run(
+        command("kpt")
+            .args(["fn", "eval"])
+            .arg(&pkg)
+            .args(["--exec", "azfn"]),
+        b"",
+    );
+    assert!(out.status.success(), "{}", text(&out).1);
+    assert_eq!(
+        snapshot_tree(&pkg),
+        once,
+        "a second render changed the package"
+    );
+}
+
+#[test]
+fn inputs_come_from_the_environment_kpt_runs_in() {
+    let pkg = function_app_package("kpt-inputs");
+    let config = pkg.parent().unwrap().join("azfn.yaml");
+    std::fs::write(
+        &config,
+        "apiVersion: azfn.dev/v1alpha1\nkind: Azfn\nmetadata:\n  name: azfn\nspec:\n  inputs:\n  - name: IMAGE_TAG\n    field: image.tag\n",
+    )
+    .unwrap();
+    let out = run(
+        command("kpt")
+            .args(["fn", "eval"])
+            .arg(&pkg)
+            .args(["--exec", "azfn", "--fn-config"])
+            .arg(&config)
+            .env("IMAGE_TAG", "2.0.1"),
+        b"",
+    );
+    assert!(out.status.success(), "{}", text(&out).1);
+    let rendered = std::fs::read_to_string(pkg.join("functionapp.rendered.yaml")).unwrap();
+    assert!(
+        rendered.contains("image: contoso.azurecr.io/orders:2.0.1\n"),
+        "{rendered}"
+    );
+}

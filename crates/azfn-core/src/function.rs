@@ -45,18 +45,18 @@ pub fn process_resource_list_with(
     inputs: &functionapp::inputs::Values,
 ) -> Result<FunctionOutput, Error> {
     let list = ResourceList::parse(text, source, Limits::default())?;
-    let before = list.items.len();
+    // Rendering replaces items; keep the originals to pass the untouched ones through as text.
+    let original = list
+        .items
+        .iter()
+        .any(|i| i.kind() == functionapp::KIND)
+        .then(|| list.items.clone());
     let (list, findings, new_results) = process(list, source, inputs)?;
-    // Rendering replaces items; only an unchanged item list can pass through as text.
-    let unchanged = list.items.len() == before
-        && !list
-            .items
-            .iter()
-            .any(|i| i.annotation(functionapp::render::RENDERED_FROM).is_some());
-    let yaml = unchanged
-        .then(|| passthrough(text, &new_results, &list))
-        .flatten()
-        .unwrap_or_else(|| list.to_yaml());
+    let yaml = match &original {
+        None => passthrough(text, &new_results, &list),
+        Some(original) => splice(text, original, &new_results, &list),
+    }
+    .unwrap_or_else(|| list.to_yaml());
     Ok(FunctionOutput {
         list,
         findings,
@@ -141,6 +141,68 @@ fn passthrough(text: &str, new_results: &[Value], list: &ResourceList) -> Option
     }
     out.push_str(&yaml::to_string(&Value::Mapping(results)));
     // The splice must read back as exactly the list we mean to write.
+    let again = ResourceList::parse(&out, "output", Limits::default()).ok()?;
+    (again == *list).then_some(out)
+}
+
+/// The output with every item that azfn left as it was copied from the input text, and only
+/// new or changed items written by the emitter; `None` when the input's layout does not allow
+/// it. Checked by reading the result back.
+fn splice(
+    text: &str,
+    original: &[crate::krm::Resource],
+    new_results: &[Value],
+    list: &ResourceList,
+) -> Option<String> {
+    let items_at = text
+        .find("\nitems:\n")
+        .map(|i| i + 1)
+        .or_else(|| text.starts_with("items:\n").then_some(0))?;
+    let header = &text[..items_at + "items:\n".len()];
+    let mut chunks: Vec<String> = Vec::new();
+    let mut rest = &text[header.len()..];
+    while !rest.is_empty() {
+        let line_end = rest.find('\n').map_or(rest.len(), |i| i + 1);
+        let line = &rest[..line_end];
+        if line.starts_with('-') {
+            chunks.push(line.to_owned());
+        } else if line.starts_with(' ') || line.trim().is_empty() {
+            chunks.last_mut()?.push_str(line);
+        } else if line.starts_with('#') {
+            return None;
+        } else {
+            break;
+        }
+        rest = &rest[line_end..];
+    }
+    let suffix = rest;
+    if chunks.len() != original.len() || suffix.lines().any(|l| l.starts_with("results:")) {
+        return None;
+    }
+    let mut out = header.to_owned();
+    let mut cursor = 0;
+    for item in &list.items {
+        if let Some(offset) = original[cursor..].iter().position(|o| o == item) {
+            let chunk = &chunks[cursor + offset];
+            out.push_str(chunk);
+            if !chunk.ends_with('\n') {
+                out.push('\n');
+            }
+            cursor += offset + 1;
+        } else {
+            let value = Value::Sequence(vec![Value::Mapping(item.object().clone())]);
+            out.push_str(&yaml::to_string(&value));
+        }
+    }
+    out.push_str(suffix);
+    if !new_results.is_empty() {
+        if !out.ends_with('\n') {
+            out.push('\n');
+        }
+        let mut results = Mapping::new();
+        results.insert("results".into(), Value::Sequence(new_results.to_vec()));
+        out.push_str(&yaml::to_string(&Value::Mapping(results)));
+    }
     let again = ResourceList::parse(&out, "output", Limits::default()).ok()?;
     (again == *list).then_some(out)
 }
