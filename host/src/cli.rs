@@ -1,5 +1,4 @@
 //! Command line: mode detection and arguments.
-use std::io::Read;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 use std::time::Duration;
@@ -36,6 +35,23 @@ enum Command {
         #[arg(long)]
         module: PathBuf,
     },
+    /// Check manifests (files, folders of YAML, or - for stdin) and report findings.
+    Check {
+        /// Files, folders (searched for *.yaml, *.yml) or - for stdin.
+        #[arg(required = true)]
+        paths: Vec<PathBuf>,
+        /// Output format.
+        #[arg(long, value_enum, default_value = "text")]
+        format: OutputFormat,
+        /// A function config (kind Azfn) with rule settings.
+        #[arg(long)]
+        config: Option<PathBuf>,
+        /// Colour the text report: auto (on a terminal), always or never.
+        #[arg(long, value_enum, default_value = "auto")]
+        color: Color,
+    },
+    /// List the rules azfn checks.
+    Rules,
     /// Print the JSON Schema of the FunctionApp kind (for editors).
     Schema,
     /// Install azfn as a kustomize exec plugin for its config kind (azfn.dev/v1alpha1 Azfn).
@@ -45,6 +61,21 @@ enum Command {
         #[arg(long)]
         dir: Option<PathBuf>,
     },
+}
+
+#[derive(Clone, Copy, clap::ValueEnum)]
+enum OutputFormat {
+    Text,
+    Json,
+    Sarif,
+    Junit,
+}
+
+#[derive(Clone, Copy, clap::ValueEnum)]
+enum Color {
+    Auto,
+    Always,
+    Never,
 }
 
 #[derive(Args, Clone, Copy)]
@@ -85,20 +116,20 @@ impl LimitArgs {
 pub fn main() -> Result<ExitCode> {
     let args: Vec<std::ffi::OsString> = std::env::args_os().collect();
     if let Some(config) = legacy_plugin_config(&args) {
-        let stdin = read_stdin(Limits::default().max_input)?;
+        let stdin = runner::read_stdin(Limits::default().max_input)?;
         return runner::legacy(&config, &stdin, &Limits::default());
     }
     let cli = Cli::parse_from(args);
     let limits = cli.limits.limits()?;
     match cli.command {
         None => {
-            let stdin = read_stdin(limits.max_input)?;
+            let stdin = runner::read_stdin(limits.max_input)?;
             runner::krm(&Module::Embedded, stdin, &limits)
         }
         Some(Command::Run { module }) => {
             let wasm = std::fs::read(&module)
                 .with_context(|| format!("cannot read the module {}", module.display()))?;
-            let stdin = read_stdin(limits.max_input)?;
+            let stdin = runner::read_stdin(limits.max_input)?;
             runner::krm(
                 &Module::Foreign {
                     name: module.display().to_string(),
@@ -109,6 +140,42 @@ pub fn main() -> Result<ExitCode> {
             )
         }
         Some(Command::InstallPlugin { dir }) => crate::plugin::install(dir),
+        Some(Command::Check {
+            paths,
+            format,
+            config,
+            color,
+        }) => {
+            use std::io::IsTerminal as _;
+            let format = match format {
+                OutputFormat::Text => azfn_core::report::Format::Text {
+                    color: match color {
+                        Color::Always => true,
+                        Color::Never => false,
+                        Color::Auto => {
+                            std::io::stdout().is_terminal()
+                                && std::env::var_os("NO_COLOR").is_none()
+                        }
+                    },
+                },
+                OutputFormat::Json => azfn_core::report::Format::Json,
+                OutputFormat::Sarif => azfn_core::report::Format::Sarif,
+                OutputFormat::Junit => azfn_core::report::Format::Junit,
+            };
+            crate::check::run(&paths, config.as_deref(), format, &limits)
+        }
+        Some(Command::Rules) => {
+            for rule in azfn_core::policy::registry() {
+                println!(
+                    "{}  {:<7}  {}",
+                    rule.code(),
+                    rule.default_severity().as_str(),
+                    rule.name()
+                );
+                println!("        {}", rule.explanation());
+            }
+            Ok(ExitCode::SUCCESS)
+        }
         Some(Command::Schema) => {
             let schema = serde_json::to_string_pretty(&azfn_core::functionapp::json_schema())?;
             println!("{schema}");
@@ -123,20 +190,4 @@ fn legacy_plugin_config(args: &[std::ffi::OsString]) -> Option<PathBuf> {
     std::env::var_os("KUSTOMIZE_PLUGIN_CONFIG_STRING")?;
     let first = Path::new(args.get(1)?);
     first.is_file().then(|| first.to_path_buf())
-}
-
-fn read_stdin(max: usize) -> Result<Vec<u8>> {
-    let mut input = Vec::new();
-    std::io::stdin()
-        .lock()
-        .take(max as u64 + 1)
-        .read_to_end(&mut input)
-        .context("cannot read stdin")?;
-    if input.len() > max {
-        bail!(
-            "<stdin>: input is larger than the limit of {} MiB (raise it with --max-input-mb)",
-            max >> 20
-        );
-    }
-    Ok(input)
 }

@@ -8,6 +8,7 @@
 //! - `azfn run --module X.wasm`: any WASI KRM function under the same sandbox.
 //! - `azfn install-plugin`: lays out the legacy plugin for kustomize.
 pub mod cache;
+mod check;
 pub mod cli;
 pub mod limits;
 mod plugin;

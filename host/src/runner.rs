@@ -234,3 +234,45 @@ fn check_output(stdout: &[u8], input_items: Option<usize>) -> Result<(), String>
         _ => Ok(()),
     }
 }
+
+/// Reads stdin up to `max` bytes; more is an error that names the limit.
+pub(crate) fn read_stdin(max: usize) -> Result<Vec<u8>> {
+    use std::io::Read as _;
+    let mut input = Vec::new();
+    std::io::stdin()
+        .lock()
+        .take(max as u64 + 1)
+        .read_to_end(&mut input)
+        .context("cannot read stdin")?;
+    if input.len() > max {
+        anyhow::bail!(
+            "<stdin>: input is larger than the limit of {} MiB (raise it with --max-input-mb)",
+            max >> 20
+        );
+    }
+    Ok(input)
+}
+
+/// Runs the embedded module over `list` and returns its output ResourceList (with results).
+/// Unusable input and tripped limits are errors carrying the module's own message.
+pub(crate) fn check_list(list: &ResourceList, limits: &Limits) -> Result<ResourceList> {
+    let run = execute(&Module::Embedded, list.to_yaml().into_bytes(), &[], limits)?;
+    match &run.outcome {
+        Outcome::Success => {}
+        Outcome::Exit(code) if *code == i32::from(EXIT_FINDINGS) => {}
+        Outcome::Exit(_) => {
+            let stderr = String::from_utf8_lossy(&run.stderr);
+            anyhow::bail!("{}", stderr.trim().trim_start_matches("azfn: "));
+        }
+        other => {
+            let code = limit_tripped(other, limits, &run.stderr);
+            anyhow::bail!("the check stopped at a sandbox limit ({code:?})");
+        }
+    }
+    let text = std::str::from_utf8(&run.stdout).context("function output is not UTF-8")?;
+    Ok(ResourceList::parse(
+        text,
+        "<function output>",
+        YamlLimits::default(),
+    )?)
+}

@@ -89,7 +89,7 @@ fn fn_eval_fails_on_an_inlined_connection_string_and_writes_nothing() {
     assert!(stderr.contains("[FAIL] \"azfn\""), "{stderr}");
     assert!(
         stderr.contains(
-            "[error] apps/v1/Deployment/orders spec.template.spec.containers[0].env[1].value: AZF001 inline-secret: env var \"AzureWebJobsStorage\" of container \"func\" holds an Azure Storage account key"
+            "[error] apps/v1/Deployment/orders spec.template.spec.containers[0].env[2].value: AZF001 inline-secret: env var \"AzureWebJobsStorage\" of container \"func\" holds an Azure Storage account key"
         ),
         "{stderr}"
     );

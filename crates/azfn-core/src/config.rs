@@ -45,9 +45,11 @@ pub struct Config {
     pub rules: BTreeMap<String, RuleSetting>,
     /// Values supplied by CI.
     pub inputs: Vec<Input>,
+    /// Refuse every `azfn.dev/ignore` suppression.
+    pub strict: bool,
 }
 
-const SPEC_FIELDS: &[&str] = &["rules", "inputs"];
+const SPEC_FIELDS: &[&str] = &["rules", "inputs", "strict"];
 const INPUT_FIELDS: &[&str] = &["name", "field", "functionApp", "required"];
 
 impl Config {
@@ -98,6 +100,12 @@ impl Config {
             match key {
                 "rules" => config.rules = parse_rules(field, source, known_rules)?,
                 "inputs" => config.inputs = parse_inputs(field, source)?,
+                "strict" => {
+                    config.strict = field.as_bool().ok_or_else(|| Error::Config {
+                        location: at("spec.strict"),
+                        message: "expected true or false".into(),
+                    })?;
+                }
                 other => {
                     return Err(Error::Config {
                         location: at(&format!("spec.{other}")),
@@ -268,7 +276,7 @@ pub(crate) fn unknown(what: &str, found: &str, known: &[&str]) -> String {
     }
 }
 
-fn edit_distance(a: &str, b: &str) -> usize {
+pub(crate) fn edit_distance(a: &str, b: &str) -> usize {
     let b: Vec<char> = b.chars().collect();
     let mut prev: Vec<usize> = (0..=b.len()).collect();
     for (i, ca) in a.chars().enumerate() {

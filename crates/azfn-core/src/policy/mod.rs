@@ -3,6 +3,7 @@
 mod finding;
 pub mod rules;
 pub mod secrets;
+pub mod suppress;
 mod walk;
 
 pub use finding::Finding;
@@ -27,7 +28,18 @@ pub trait Rule: Sync {
 
 /// Every rule, in code order.
 pub fn registry() -> &'static [&'static dyn Rule] {
-    &[&rules::azf001_inline_secret::InlineSecret]
+    &[
+        &rules::azf000_suppression::Suppression,
+        &rules::azf001_inline_secret::InlineSecret,
+        &rules::azf002_image_tag::ImageTag,
+        &rules::azf003_resources::Resources,
+        &rules::azf005_host_storage::HostStorage,
+        &rules::azf006_host_id::HostId,
+        &rules::azf007_worker_runtime::WorkerRuntime,
+        &rules::azf010_http_scale_to_zero::HttpScaleToZero,
+        &rules::azf014_public_load_balancer::PublicLoadBalancer,
+        &rules::azf015_hosting_mode::HostingMode,
+    ]
 }
 
 /// The codes of every rule.
@@ -58,5 +70,46 @@ pub fn check(resources: &[Resource], config: &Config) -> Vec<Finding> {
         rule.check(&checked, &mut findings);
         all.extend(findings.into_iter().map(|f| Finding { severity, ..f }));
     }
-    all
+    let known = codes();
+    suppress::apply(&checked, all, config.strict, &known)
+        .into_iter()
+        .filter_map(|f| match config.setting(f.code, f.severity) {
+            RuleSetting::Off => None,
+            // AZF000 findings are made by `suppress`, at its configured severity.
+            RuleSetting::Severity(s) if f.code == "AZF000" => Some(Finding { severity: s, ..f }),
+            RuleSetting::Severity(_) => Some(f),
+        })
+        .collect()
+}
+
+/// `docs/rules.md`, generated from the registry.
+pub fn rules_markdown() -> String {
+    use std::fmt::Write as _;
+    let mut out = String::from(
+        "# Rules\n\nGenerated from the rule registry (`crates/azfn-core/src/policy/rules/`); `azfn rules` prints the same list.\n\
+         Severities and enablement are set per rule in the function config (`spec.rules.AZF001: warning|off`);\n\
+         a resource can suppress a rule with a reason (`azfn.dev/ignore: \"AZF014: public API by design\"`).\n\n\
+         | code | name | default severity |\n|---|---|---|\n",
+    );
+    for rule in registry() {
+        let _ = writeln!(
+            out,
+            "| [{}](#{}) | {} | {} |",
+            rule.code(),
+            rule.code().to_ascii_lowercase(),
+            rule.name(),
+            rule.default_severity().as_str()
+        );
+    }
+    for rule in registry() {
+        let _ = writeln!(
+            out,
+            "\n## {}\n\n**{}**, {} by default.\n\n{}",
+            rule.code(),
+            rule.name(),
+            rule.default_severity().as_str(),
+            rule.explanation()
+        );
+    }
+    out
 }

@@ -76,3 +76,131 @@ pub(crate) fn key_path(prefix: &str, key: &str) -> String {
         format!("{prefix}[{key:?}]")
     }
 }
+
+impl<'a> Container<'a> {
+    /// The container's `env` entries with their index.
+    pub(crate) fn env(&self) -> impl Iterator<Item = (usize, &'a serde_yaml::Mapping)> + use<'a> {
+        let object: &'a serde_yaml::Mapping = self.object;
+        object
+            .get("env")
+            .and_then(Value::as_sequence)
+            .into_iter()
+            .flatten()
+            .enumerate()
+            .filter_map(|(i, e)| e.as_mapping().map(|m| (i, m)))
+    }
+
+    /// Whether this container runs the Azure Functions host: it carries Functions settings or a
+    /// Functions base image.
+    pub(crate) fn is_functions_host(&self) -> bool {
+        let image = self
+            .object
+            .get("image")
+            .and_then(Value::as_str)
+            .unwrap_or_default();
+        image.contains("azure-functions")
+            || self.env().any(|(_, e)| {
+                let name = e.get("name").and_then(Value::as_str).unwrap_or_default();
+                name == "FUNCTIONS_WORKER_RUNTIME"
+                    || name.starts_with("AzureWebJobs")
+                    || name.starts_with("AzureFunctionsJobHost__")
+                    || name.starts_with("AzureFunctionsWebHost__")
+            })
+    }
+}
+
+/// The Deployment (or other workload) `name` in `namespace`.
+pub(crate) fn workload<'a>(
+    resources: &'a [Resource],
+    namespace: &str,
+    kind: &str,
+    name: &str,
+) -> Option<&'a Resource> {
+    resources
+        .iter()
+        .find(|r| r.kind() == kind && r.name() == name && r.namespace() == namespace)
+}
+
+/// The KEDA ScaledObjects and the workload each targets (when it is in the set).
+pub(crate) fn scaled_targets(resources: &[Resource]) -> Vec<(&Resource, Option<&Resource>)> {
+    resources
+        .iter()
+        .filter(|r| r.kind() == "ScaledObject" && r.api_version().starts_with("keda.sh/"))
+        .map(|so| {
+            let kind = so
+                .get_path(&["spec", "scaleTargetRef", "kind"])
+                .and_then(Value::as_str)
+                .unwrap_or("Deployment");
+            let name = so
+                .get_path(&["spec", "scaleTargetRef", "name"])
+                .and_then(Value::as_str)
+                .unwrap_or_default();
+            (so, workload(resources, so.namespace(), kind, name))
+        })
+        .collect()
+}
+
+/// Where a container's setting comes from, as far as the checked resources tell.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Lookup<'a> {
+    /// Set, with this literal value (`None` for `valueFrom`).
+    Found(Option<&'a str>),
+    /// Not set by `env`, and `envFrom` sources outside the checked set might set it.
+    Unknown,
+    /// Set nowhere.
+    Missing,
+}
+
+impl<'a> Container<'a> {
+    /// Looks `name` up in `env`, then in the ConfigMaps `envFrom` names (in `namespace`).
+    pub(crate) fn lookup(
+        &self,
+        resources: &'a [Resource],
+        namespace: &str,
+        name: &str,
+    ) -> Lookup<'a> {
+        if let Some((_, entry)) = self
+            .env()
+            .find(|(_, e)| e.get("name").and_then(Value::as_str) == Some(name))
+        {
+            return Lookup::Found(entry.get("value").and_then(Value::as_str));
+        }
+        let mut unknown = false;
+        for source in self
+            .object
+            .get("envFrom")
+            .and_then(Value::as_sequence)
+            .into_iter()
+            .flatten()
+        {
+            let prefix = source
+                .get("prefix")
+                .and_then(Value::as_str)
+                .unwrap_or_default();
+            let Some(key) = name.strip_prefix(prefix) else {
+                continue;
+            };
+            let Some(map_name) = source
+                .get("configMapRef")
+                .and_then(|r| r.get("name"))
+                .and_then(Value::as_str)
+            else {
+                unknown = true; // a Secret: its keys are not in the manifests
+                continue;
+            };
+            match workload(resources, namespace, "ConfigMap", map_name) {
+                Some(map) => {
+                    if let Some(value) = map.get("data").and_then(|d| d.get(key)) {
+                        return Lookup::Found(value.as_str());
+                    }
+                }
+                None => unknown = true,
+            }
+        }
+        if unknown {
+            Lookup::Unknown
+        } else {
+            Lookup::Missing
+        }
+    }
+}

@@ -1,0 +1,30 @@
+//! AZF000 suppression: an `azfn.dev/ignore` annotation that names no rule or gives no reason.
+//! Findings come from [`crate::policy::suppress`]; the rule itself checks nothing.
+use crate::krm::{Resource, Severity};
+use crate::policy::{Finding, Rule};
+
+/// See [`Rule::explanation`].
+pub struct Suppression;
+
+impl Rule for Suppression {
+    fn code(&self) -> &'static str {
+        "AZF000"
+    }
+
+    fn name(&self) -> &'static str {
+        "suppression"
+    }
+
+    fn default_severity(&self) -> Severity {
+        Severity::Error
+    }
+
+    fn explanation(&self) -> &'static str {
+        "An `azfn.dev/ignore` annotation must name rule codes and give a reason for each \
+         (`azfn.dev/ignore: \"AZF001: Azurite development key, dev overlay only\"`), so every \
+         exception is explained where it is made. Suppressed findings still appear, as info \
+         results; `strict: true` in the function config refuses all suppressions."
+    }
+
+    fn check(&self, _resources: &[Resource], _findings: &mut Vec<Finding>) {}
+}

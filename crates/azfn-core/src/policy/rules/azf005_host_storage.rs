@@ -1,0 +1,184 @@
+//! AZF005 host-storage: a Functions host with non-HTTP triggers and no `AzureWebJobsStorage`
+//! connection, or a misspelled one.
+use serde_yaml::Value;
+
+use crate::krm::{Resource, Severity};
+use crate::policy::walk::{Lookup, containers, scaled_targets};
+use crate::policy::{Finding, Rule};
+
+/// See [`Rule::explanation`].
+pub struct HostStorage;
+
+const SETTING: &str = "AzureWebJobsStorage";
+/// The identity-based forms (research §4.4).
+const IDENTITY_KEYS: &[&str] = &[
+    "accountName",
+    "blobServiceUri",
+    "queueServiceUri",
+    "tableServiceUri",
+    "credential",
+    "clientId",
+];
+
+impl Rule for HostStorage {
+    fn code(&self) -> &'static str {
+        "AZF005"
+    }
+
+    fn name(&self) -> &'static str {
+        "host-storage"
+    }
+
+    fn default_severity(&self) -> Severity {
+        Severity::Error
+    }
+
+    fn explanation(&self) -> &'static str {
+        "Timers, blob and Event Hubs triggers, Durable Functions and host keys need the host \
+         storage connection `AzureWebJobsStorage`. A host scaled by KEDA without it, or with a \
+         misspelled name (`AzureWebStorage__accountName`, a single underscore), starts and then \
+         runs nothing. Set `AzureWebJobsStorage__accountName` (with `__credential` and \
+         `__clientId` for workload identity)."
+    }
+
+    fn check(&self, resources: &[Resource], findings: &mut Vec<Finding>) {
+        let scaled: Vec<&Resource> = scaled_targets(resources)
+            .into_iter()
+            .filter_map(|(_, t)| t)
+            .collect();
+        for resource in resources {
+            for container in containers(resource)
+                .into_iter()
+                .filter(crate::policy::walk::Container::is_functions_host)
+            {
+                let mut has_storage = false;
+                for (i, entry) in container.env() {
+                    let name = entry
+                        .get("name")
+                        .and_then(Value::as_str)
+                        .unwrap_or_default();
+                    let (base, suffix) = name.split_once("__").unwrap_or((name, ""));
+                    if base == SETTING
+                        && (suffix.is_empty()
+                            || IDENTITY_KEYS.iter().any(|k| k.eq_ignore_ascii_case(suffix)))
+                    {
+                        has_storage = true;
+                    } else if let Some(fixed) = misspelled(name) {
+                        let message = format!(
+                            "env var {name:?} looks like a misspelled {fixed}, which the host never reads"
+                        );
+                        findings.push(Finding::at(
+                            self,
+                            resource,
+                            format!("{}.env[{i}].name", container.path),
+                            message,
+                        ));
+                    }
+                }
+                let is_scaled = scaled.iter().any(|t| std::ptr::eq(*t, resource));
+                let from_config_map = [
+                    SETTING,
+                    "AzureWebJobsStorage__accountName",
+                    "AzureWebJobsStorage__blobServiceUri",
+                ]
+                .iter()
+                .any(|name| {
+                    container.lookup(resources, resource.namespace(), name) != Lookup::Missing
+                });
+                if is_scaled && !has_storage && !from_config_map {
+                    let message = format!(
+                        "container {:?} is scaled by KEDA for non-HTTP triggers but sets no {SETTING} connection (e.g. {SETTING}__accountName)",
+                        container.name
+                    );
+                    findings.push(Finding::at(
+                        self,
+                        resource,
+                        format!("{}.env", container.path),
+                        message,
+                    ));
+                }
+            }
+        }
+    }
+}
+
+/// The intended setting when `name` is a near miss of an `AzureWebJobsStorage` form.
+fn misspelled(name: &str) -> Option<String> {
+    if name == SETTING {
+        return None;
+    }
+    // A single underscore where two belong: AzureWebJobsStorage_accountName.
+    if let Some(suffix) = name
+        .strip_prefix("AzureWebJobsStorage_")
+        .filter(|s| !s.starts_with('_'))
+    {
+        return Some(format!("{SETTING}__{suffix}"));
+    }
+    let (base, suffix) = name.split_once("__").unwrap_or((name, ""));
+    let close =
+        crate::config::edit_distance(&base.to_ascii_lowercase(), &SETTING.to_ascii_lowercase())
+            <= 4;
+    (base != SETTING && close && !base.eq_ignore_ascii_case(SETTING)).then(|| {
+        if suffix.is_empty() {
+            SETTING.to_owned()
+        } else {
+            format!("{SETTING}__{suffix}")
+        }
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::policy::rules::test_support::check;
+
+    fn app(env: &str) -> String {
+        format!(
+            "apiVersion: apps/v1\nkind: Deployment\nmetadata: {{name: w}}\nspec:\n  template:\n    spec:\n      containers:\n      - name: func\n        env: [{{name: FUNCTIONS_WORKER_RUNTIME, value: node}}{env}]\n---\napiVersion: keda.sh/v1alpha1\nkind: ScaledObject\nmetadata: {{name: w}}\nspec: {{scaleTargetRef: {{name: w}}}}\n"
+        )
+    }
+
+    #[test]
+    fn missing_and_misspelled_storage() {
+        let missing = check(&HostStorage, &app(""));
+        assert_eq!(missing.len(), 1);
+        assert!(
+            missing[0]
+                .message
+                .contains("sets no AzureWebJobsStorage connection")
+        );
+        let typo = check(
+            &HostStorage,
+            &app(", {name: AzureWebStorage__accountName, value: st}"),
+        );
+        assert_eq!(typo.len(), 2, "{typo:?}");
+        assert!(
+            typo[0]
+                .message
+                .contains("misspelled AzureWebJobsStorage__accountName")
+        );
+        let single = check(
+            &HostStorage,
+            &app(", {name: AzureWebJobsStorage_accountName, value: st}"),
+        );
+        assert!(
+            single[0]
+                .message
+                .contains("misspelled AzureWebJobsStorage__accountName")
+        );
+        assert!(
+            check(
+                &HostStorage,
+                &app(", {name: AzureWebJobsStorage__accountName, value: st}")
+            )
+            .is_empty()
+        );
+        assert!(
+            check(
+                &HostStorage,
+                &app(", {name: AzureWebJobsStorage, valueFrom: {secretKeyRef: {name: s, key: k}}}")
+            )
+            .is_empty()
+        );
+    }
+}

@@ -1,0 +1,160 @@
+//! AZF006 host-id: a Functions host without an explicit, valid host ID.
+use crate::krm::{Resource, Severity};
+use crate::policy::walk::{Lookup, containers};
+use crate::policy::{Finding, Rule};
+
+/// See [`Rule::explanation`].
+pub struct HostId;
+
+const SETTING: &str = "AzureFunctionsWebHost__hostid";
+
+/// Whether a host ID is valid: at most 32 characters of `[a-z0-9-]`, no dash at either end.
+pub(crate) fn valid(id: &str) -> bool {
+    !id.is_empty()
+        && id.len() <= 32
+        && id
+            .chars()
+            .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-')
+        && !id.starts_with('-')
+        && !id.ends_with('-')
+}
+
+impl Rule for HostId {
+    fn code(&self) -> &'static str {
+        "AZF006"
+    }
+
+    fn name(&self) -> &'static str {
+        "host-id"
+    }
+
+    fn default_severity(&self) -> Severity {
+        Severity::Error
+    }
+
+    fn explanation(&self) -> &'static str {
+        "A Functions host in a pod without `AzureFunctionsWebHost__hostid` takes its host ID from \
+         the pod name, so every replica is a different host: timer triggers fire on every \
+         replica, and environments sharing a storage account collide. Set it explicitly, at most \
+         32 characters of lowercase letters, digits and dashes, distinct per app and environment; \
+         two Deployments in one namespace must not share one."
+    }
+
+    fn check(&self, resources: &[Resource], findings: &mut Vec<Finding>) {
+        let mut seen: Vec<(String, String, String)> = Vec::new();
+        for resource in resources {
+            for container in containers(resource)
+                .into_iter()
+                .filter(crate::policy::walk::Container::is_functions_host)
+            {
+                let Some((i, entry)) = container.env().find(|(_, e)| {
+                    e.get("name").and_then(serde_yaml::Value::as_str) == Some(SETTING)
+                }) else {
+                    if container.lookup(resources, resource.namespace(), SETTING) != Lookup::Missing
+                    {
+                        continue;
+                    }
+                    let message = format!(
+                        "container {:?} does not set {SETTING}: every replica becomes its own host and timers fire on each",
+                        container.name
+                    );
+                    findings.push(Finding::at(
+                        self,
+                        resource,
+                        format!("{}.env", container.path),
+                        message,
+                    ));
+                    continue;
+                };
+                let Some(id) = entry.get("value").and_then(serde_yaml::Value::as_str) else {
+                    continue;
+                };
+                let field = format!("{}.env[{i}].value", container.path);
+                if !valid(id) {
+                    let message = format!(
+                        "host ID {id:?} is invalid: at most 32 characters of a-z, 0-9 and -, not starting or ending with -"
+                    );
+                    findings.push(Finding::at(self, resource, field, message));
+                } else if let Some((_, other, _)) = seen
+                    .iter()
+                    .find(|(ns, _, seen_id)| ns == resource.namespace() && seen_id == id)
+                {
+                    let message = format!(
+                        "host ID {id:?} is also used by {other}: hosts sharing an ID steal each other's locks and keys"
+                    );
+                    findings.push(Finding::at(self, resource, field, message));
+                } else {
+                    seen.push((
+                        resource.namespace().to_owned(),
+                        format!("{}/{}", resource.kind(), resource.name()),
+                        id.to_owned(),
+                    ));
+                }
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::policy::rules::test_support::check;
+
+    fn deployment(name: &str, env: &str) -> String {
+        format!(
+            "apiVersion: apps/v1\nkind: Deployment\nmetadata: {{name: {name}, namespace: f}}\nspec:\n  template:\n    spec:\n      containers:\n      - name: func\n        image: x:1\n        env: [{{name: FUNCTIONS_WORKER_RUNTIME, value: node}}{env}]\n"
+        )
+    }
+
+    #[test]
+    fn missing_invalid_and_shared_host_ids() {
+        let yaml = [
+            deployment("a", ""),
+            deployment(
+                "b",
+                ", {name: AzureFunctionsWebHost__hostid, value: Orders_Prod}",
+            ),
+            deployment(
+                "c",
+                ", {name: AzureFunctionsWebHost__hostid, value: orders-prod}",
+            ),
+            deployment(
+                "d",
+                ", {name: AzureFunctionsWebHost__hostid, value: orders-prod}",
+            ),
+        ]
+        .join("---\n");
+        let messages: Vec<_> = check(&HostId, &yaml)
+            .into_iter()
+            .map(|f| f.message)
+            .collect();
+        assert_eq!(messages.len(), 3, "{messages:?}");
+        assert!(messages[0].contains("does not set AzureFunctionsWebHost__hostid"));
+        assert!(messages[1].contains("\"Orders_Prod\" is invalid"));
+        assert!(messages[2].contains("also used by Deployment/c"));
+        let ok = deployment(
+            "e",
+            ", {name: AzureFunctionsWebHost__hostid, value: orders-prod-e}",
+        );
+        assert!(check(&HostId, &ok).is_empty());
+    }
+}
+
+#[cfg(test)]
+mod env_from_tests {
+    use super::*;
+    use crate::policy::rules::test_support::check;
+
+    #[test]
+    fn a_host_id_from_a_config_map_counts_and_an_unseen_source_is_not_guessed() {
+        let with_map = "apiVersion: apps/v1\nkind: Deployment\nmetadata: {name: a}\nspec:\n  template:\n    spec:\n      containers:\n      - name: func\n        env: [{name: FUNCTIONS_WORKER_RUNTIME, value: node}]\n        envFrom: [{configMapRef: {name: settings}}]\n---\napiVersion: v1\nkind: ConfigMap\nmetadata: {name: settings}\ndata: {AzureFunctionsWebHost__hostid: a-prod}\n";
+        assert!(check(&HostId, with_map).is_empty());
+        let unseen = with_map.split("---").next().unwrap();
+        assert!(
+            check(&HostId, unseen).is_empty(),
+            "the ConfigMap is not in the set: no guess"
+        );
+        let without = with_map.replace("AzureFunctionsWebHost__hostid: a-prod", "OTHER: x");
+        assert_eq!(check(&HostId, &without).len(), 1);
+    }
+}

@@ -1,0 +1,93 @@
+//! AZF010 http-scale-to-zero: a KEDA ScaledObject that can scale an HTTP workload to zero.
+use serde_yaml::Value;
+
+use crate::krm::{Resource, Severity};
+use crate::policy::walk::scaled_targets;
+use crate::policy::{Finding, Rule};
+
+/// See [`Rule::explanation`].
+pub struct HttpScaleToZero;
+
+/// Whether a Service in the workload's namespace selects its pods.
+fn serves_http(resources: &[Resource], workload: &Resource) -> Option<String> {
+    let labels = workload
+        .get_path(&["spec", "template", "metadata", "labels"])
+        .and_then(Value::as_mapping)?;
+    resources
+        .iter()
+        .filter(|r| r.kind() == "Service" && r.namespace() == workload.namespace())
+        .find(|service| {
+            service
+                .get_path(&["spec", "selector"])
+                .and_then(Value::as_mapping)
+                .is_some_and(|selector| {
+                    !selector.is_empty() && selector.iter().all(|(k, v)| labels.get(k) == Some(v))
+                })
+        })
+        .map(|service| service.name().to_owned())
+}
+
+impl Rule for HttpScaleToZero {
+    fn code(&self) -> &'static str {
+        "AZF010"
+    }
+
+    fn name(&self) -> &'static str {
+        "http-scale-to-zero"
+    }
+
+    fn default_severity(&self) -> Severity {
+        Severity::Error
+    }
+
+    fn explanation(&self) -> &'static str {
+        "A KEDA ScaledObject with `minReplicaCount: 0` (KEDA's default) targets a workload that a \
+         Service sends HTTP traffic to. No KEDA core scaler activates on HTTP requests, so once \
+         it scales to zero the app never comes back. Keep HTTP functions in their own Deployment \
+         with at least one replica (an HPA on CPU), or use the KEDA HTTP add-on."
+    }
+
+    fn check(&self, resources: &[Resource], findings: &mut Vec<Finding>) {
+        for (scaled, target) in scaled_targets(resources) {
+            let Some(target) = target else { continue };
+            let min = scaled
+                .get_path(&["spec", "minReplicaCount"])
+                .and_then(Value::as_u64)
+                .unwrap_or(0);
+            if min > 0 {
+                continue;
+            }
+            if let Some(service) = serves_http(resources, target) {
+                let message = format!(
+                    "scales {}/{} to zero, but Service {service} sends it HTTP traffic that cannot wake it: set minReplicaCount to 1 or split HTTP functions out",
+                    target.kind(),
+                    target.name()
+                );
+                findings.push(Finding::at(
+                    self,
+                    scaled,
+                    "spec.minReplicaCount".into(),
+                    message,
+                ));
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::policy::rules::test_support::check;
+
+    const APP: &str = "apiVersion: apps/v1\nkind: Deployment\nmetadata: {name: api}\nspec:\n  template:\n    metadata: {labels: {app: api}}\n---\napiVersion: v1\nkind: Service\nmetadata: {name: api}\nspec: {selector: {app: api}}\n---\n";
+
+    #[test]
+    fn http_target_at_zero_fails_one_replica_passes() {
+        let zero = format!(
+            "{APP}apiVersion: keda.sh/v1alpha1\nkind: ScaledObject\nmetadata: {{name: api}}\nspec: {{scaleTargetRef: {{name: api}}, triggers: []}}\n"
+        );
+        assert_eq!(check(&HttpScaleToZero, &zero).len(), 1);
+        let one = zero.replace("triggers: []", "minReplicaCount: 1, triggers: []");
+        assert!(check(&HttpScaleToZero, &one).is_empty());
+    }
+}

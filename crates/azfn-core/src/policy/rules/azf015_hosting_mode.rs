@@ -1,0 +1,77 @@
+//! AZF015 hosting-mode: `POD_NAMESPACE` or `WEBSITE_INSTANCE_ID` in a Functions container.
+use serde_yaml::Value;
+
+use crate::krm::{Resource, Severity};
+use crate::policy::walk::containers;
+use crate::policy::{Finding, Rule};
+
+/// See [`Rule::explanation`].
+pub struct HostingMode;
+
+impl Rule for HostingMode {
+    fn code(&self) -> &'static str {
+        "AZF015"
+    }
+
+    fn name(&self) -> &'static str {
+        "hosting-mode"
+    }
+
+    fn default_severity(&self) -> Severity {
+        Severity::Error
+    }
+
+    fn explanation(&self) -> &'static str {
+        "`POD_NAMESPACE` (with the `KUBERNETES_SERVICE_HOST` every pod has) switches the Functions \
+         host into App Service on Arc mode, which calls a leader-election sidecar plain AKS does \
+         not have (\"Connection refused\", \"The 'file' scheme is not supported\"); \
+         `WEBSITE_INSTANCE_ID` makes the host believe it runs on App Service. Remove both from \
+         Functions containers; use another name if the app needs its namespace."
+    }
+
+    fn check(&self, resources: &[Resource], findings: &mut Vec<Finding>) {
+        for resource in resources {
+            for container in containers(resource)
+                .into_iter()
+                .filter(crate::policy::walk::Container::is_functions_host)
+            {
+                for (i, entry) in container.env() {
+                    let name = entry
+                        .get("name")
+                        .and_then(Value::as_str)
+                        .unwrap_or_default();
+                    let why = match name {
+                        "POD_NAMESPACE" => "switches the host into App Service on Arc hosting",
+                        "WEBSITE_INSTANCE_ID" => "makes the host believe it runs on App Service",
+                        _ => continue,
+                    };
+                    let message =
+                        format!("container {:?} sets {name}, which {why}", container.name);
+                    findings.push(Finding::at(
+                        self,
+                        resource,
+                        format!("{}.env[{i}].name", container.path),
+                        message,
+                    ));
+                }
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::policy::rules::test_support::check;
+
+    #[test]
+    fn arc_switches_in_functions_containers_only() {
+        let yaml = "apiVersion: apps/v1\nkind: Deployment\nmetadata: {name: a}\nspec:\n  template:\n    spec:\n      containers:\n      - name: func\n        env:\n        - {name: FUNCTIONS_WORKER_RUNTIME, value: node}\n        - name: POD_NAMESPACE\n          valueFrom: {fieldRef: {fieldPath: metadata.namespace}}\n      - name: other\n        env: [{name: POD_NAMESPACE, value: x}]\n";
+        let findings = check(&HostingMode, yaml);
+        assert_eq!(findings.len(), 1);
+        assert_eq!(
+            findings[0].field.as_deref(),
+            Some("spec.template.spec.containers[0].env[1].name")
+        );
+    }
+}

@@ -1,0 +1,16 @@
+//! Running one rule over YAML text in tests.
+use crate::krm::Resource;
+use crate::policy::{Finding, Rule};
+
+/// The findings of `rule` over the documents of `yaml`.
+pub(crate) fn check(rule: &dyn Rule, yaml: &str) -> Vec<Finding> {
+    let resources: Vec<Resource> =
+        crate::yaml::parse_documents(yaml, "t.yaml", crate::yaml::Limits::default())
+            .expect("test YAML parses")
+            .into_iter()
+            .map(|v| Resource::new(v.as_mapping().expect("an object").clone()))
+            .collect();
+    let mut findings = Vec::new();
+    rule.check(&resources, &mut findings);
+    findings
+}

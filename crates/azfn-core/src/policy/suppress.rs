@@ -1,0 +1,131 @@
+//! Suppression that stays honest: `azfn.dev/ignore: "AZF014: reason"` on a resource turns that
+//! rule's findings on it into info results that still show, a suppression without a reason is
+//! itself an error, and `strict: true` in the config refuses every suppression.
+use crate::krm::{Resource, Severity};
+
+use super::Finding;
+
+/// The annotation that suppresses findings on its resource.
+pub const IGNORE: &str = "azfn.dev/ignore";
+
+/// One parsed entry of the annotation.
+#[derive(Debug, Clone, PartialEq, Eq)]
+struct Entry {
+    code: String,
+    reason: String,
+}
+
+/// Entries are `CODE: reason`, separated by `;` or new lines.
+fn entries(value: &str) -> Vec<Entry> {
+    value
+        .split([';', '\n'])
+        .map(str::trim)
+        .filter(|e| !e.is_empty())
+        .map(|e| match e.split_once(':') {
+            Some((code, reason)) => Entry {
+                code: code.trim().to_ascii_uppercase(),
+                reason: reason.trim().to_owned(),
+            },
+            None => Entry {
+                code: e.to_ascii_uppercase(),
+                reason: String::new(),
+            },
+        })
+        .collect()
+}
+
+/// Applies the resources' suppressions to `findings` (which name their resource).
+pub(crate) fn apply(
+    resources: &[Resource],
+    findings: Vec<Finding>,
+    strict: bool,
+    known: &[&str],
+) -> Vec<Finding> {
+    let mut out = Vec::with_capacity(findings.len());
+    let lookup = |f: &Finding| {
+        let r = f.resource.as_ref()?;
+        resources.iter().find(|res| {
+            res.kind() == r.kind
+                && res.name() == r.name
+                && res.namespace() == r.namespace
+                && res.api_version() == r.api_version
+        })
+    };
+    for finding in findings {
+        let entry = lookup(&finding)
+            .and_then(|res| res.annotation(IGNORE))
+            .and_then(|value| entries(value).into_iter().find(|e| e.code == finding.code));
+        match entry {
+            Some(entry) if !entry.reason.is_empty() && !strict => out.push(Finding {
+                severity: Severity::Info,
+                message: format!("suppressed ({}): {}", entry.reason, finding.message),
+                ..finding
+            }),
+            Some(_) if strict => out.push(Finding {
+                message: format!(
+                    "{} (a suppression exists, but strict mode refuses suppressions)",
+                    finding.message
+                ),
+                ..finding
+            }),
+            _ => out.push(finding),
+        }
+    }
+    // Malformed suppressions are findings of their own.
+    for resource in resources {
+        let Some(value) = resource.annotation(IGNORE) else {
+            continue;
+        };
+        for entry in entries(value) {
+            let problem = if !known.contains(&entry.code.as_str()) {
+                Some(format!(
+                    "suppresses `{}`, which is not a rule code ({})",
+                    entry.code,
+                    known.join(", ")
+                ))
+            } else if entry.reason.is_empty() {
+                Some(format!(
+                    "suppresses {} without a reason: write `{}: <why this is safe>`",
+                    entry.code, entry.code
+                ))
+            } else {
+                None
+            };
+            if let Some(message) = problem {
+                out.push(Finding::at(
+                    &super::rules::azf000_suppression::Suppression,
+                    resource,
+                    super::key_path("metadata.annotations", IGNORE),
+                    message,
+                ));
+            }
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn entries_need_codes_and_reasons() {
+        assert_eq!(
+            entries("AZF001: Azurite key in the dev overlay; azf003:reason two\nAZF004"),
+            vec![
+                Entry {
+                    code: "AZF001".into(),
+                    reason: "Azurite key in the dev overlay".into()
+                },
+                Entry {
+                    code: "AZF003".into(),
+                    reason: "reason two".into()
+                },
+                Entry {
+                    code: "AZF004".into(),
+                    reason: String::new()
+                },
+            ]
+        );
+    }
+}

@@ -1,0 +1,186 @@
+//! `azfn check PATH...`: manifests from files, folders or stdin, checked by the sandboxed module,
+//! reported as text, JSON, SARIF or JUnit with file and line.
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+
+use anyhow::{Context, Result, bail};
+use azfn_core::krm::{KrmResult, Resource, ResourceList, Severity};
+use azfn_core::report::{self, Format, Located, locate};
+use azfn_core::yaml::{self, Limits as YamlLimits, Value};
+
+use crate::limits::Limits;
+use crate::runner::{self, EXIT_FINDINGS};
+
+/// One input file: its name as reported and its text.
+struct Source {
+    name: String,
+    text: String,
+}
+
+fn collect(paths: &[PathBuf], stdin: impl FnOnce() -> Result<Vec<u8>>) -> Result<Vec<Source>> {
+    let mut sources = Vec::new();
+    let mut stdin = Some(stdin);
+    for path in paths {
+        if path.as_os_str() == "-" {
+            let take = stdin.take().context("`-` (stdin) can be given once")?;
+            let text = String::from_utf8(take()?).context("<stdin>: input is not UTF-8")?;
+            sources.push(Source {
+                name: "<stdin>".into(),
+                text,
+            });
+        } else if path.is_dir() {
+            let mut files = Vec::new();
+            walk(path, &mut files)?;
+            for file in files {
+                sources.push(read(&file)?);
+            }
+        } else if path.is_file() {
+            sources.push(read(path)?);
+        } else {
+            bail!("{}: no such file or directory", path.display());
+        }
+    }
+    Ok(sources)
+}
+
+fn read(path: &Path) -> Result<Source> {
+    let text =
+        std::fs::read_to_string(path).with_context(|| format!("cannot read {}", path.display()))?;
+    Ok(Source {
+        name: path.display().to_string(),
+        text,
+    })
+}
+
+/// YAML files below `dir`, sorted, skipping hidden folders. A kustomization is refused: its
+/// files are patches and fragments, not manifests, until it is built.
+fn walk(dir: &Path, out: &mut Vec<PathBuf>) -> Result<()> {
+    if ["kustomization.yaml", "kustomization.yml", "Kustomization"]
+        .iter()
+        .any(|k| dir.join(k).is_file())
+    {
+        bail!(
+            "{} is a kustomization: build it and check the result (`kubectl kustomize {0} | azfn check -`)",
+            dir.display()
+        );
+    }
+    let mut entries: Vec<PathBuf> = std::fs::read_dir(dir)
+        .with_context(|| format!("cannot read {}", dir.display()))?
+        .filter_map(|e| e.ok().map(|e| e.path()))
+        .collect();
+    entries.sort();
+    for entry in entries {
+        let name = entry
+            .file_name()
+            .and_then(|n| n.to_str())
+            .unwrap_or_default();
+        if name.starts_with('.') {
+            continue;
+        }
+        if entry.is_dir() {
+            walk(&entry, out)?;
+        } else if entry
+            .extension()
+            .and_then(|e| e.to_str())
+            .is_some_and(|e| e.eq_ignore_ascii_case("yaml") || e.eq_ignore_ascii_case("yml"))
+        {
+            out.push(entry);
+        }
+    }
+    Ok(())
+}
+
+/// Annotates each document with its file and index, as kpt does, so findings name them.
+fn items(sources: &[Source]) -> Result<Vec<Resource>> {
+    let mut items = Vec::new();
+    for source in sources {
+        let docs = yaml::parse_documents(&source.text, &source.name, YamlLimits::default())?;
+        for (index, doc) in docs.into_iter().enumerate() {
+            let Value::Mapping(mut object) = doc else {
+                bail!(
+                    "{}: document {index} is not a Kubernetes object",
+                    source.name
+                );
+            };
+            if !object.contains_key("apiVersion") || !object.contains_key("kind") {
+                continue;
+            }
+            let metadata = object
+                .entry("metadata".into())
+                .or_insert_with(|| Value::Mapping(yaml::Mapping::new()));
+            if let Value::Mapping(metadata) = metadata {
+                let annotations = metadata
+                    .entry("annotations".into())
+                    .or_insert_with(|| Value::Mapping(yaml::Mapping::new()));
+                if let Value::Mapping(annotations) = annotations {
+                    for key in [
+                        "internal.config.kubernetes.io/path",
+                        "config.kubernetes.io/path",
+                    ] {
+                        annotations.insert(key.into(), source.name.clone().into());
+                    }
+                    for key in [
+                        "internal.config.kubernetes.io/index",
+                        "config.kubernetes.io/index",
+                    ] {
+                        annotations.insert(key.into(), index.to_string().into());
+                    }
+                }
+            }
+            items.push(Resource::new(object));
+        }
+    }
+    Ok(items)
+}
+
+fn line_of(sources: &[Source], result: &KrmResult) -> Option<usize> {
+    let file = result.file.as_ref()?;
+    let source = sources.iter().find(|s| s.name == file.path)?;
+    let start = *locate::document_starts(&source.text).get(usize::try_from(file.index).ok()?)?;
+    Some(match &result.field {
+        Some(field) => locate::field_line(&source.text, start, &field.path),
+        None => start,
+    })
+}
+
+/// Runs the check and prints the report; returns the exit code.
+pub(crate) fn run(
+    paths: &[PathBuf],
+    config: Option<&Path>,
+    format: Format,
+    limits: &Limits,
+) -> Result<ExitCode> {
+    let sources = collect(paths, || runner::read_stdin(limits.max_input))?;
+    let function_config = match config {
+        Some(path) => {
+            let text = std::fs::read_to_string(path)
+                .with_context(|| format!("cannot read {}", path.display()))?;
+            yaml::parse_documents(&text, &path.display().to_string(), YamlLimits::default())?
+                .into_iter()
+                .next()
+        }
+        None => None,
+    };
+    let list = ResourceList::new(items(&sources)?, function_config);
+    let output = runner::check_list(&list, limits)?;
+    let located: Vec<Located> = output
+        .results
+        .iter()
+        .filter_map(|v| serde_json::from_value::<KrmResult>(serde_json::to_value(v).ok()?).ok())
+        .map(|result| {
+            let line = line_of(&sources, &result);
+            Located { result, line }
+        })
+        .collect();
+    print!(
+        "{}",
+        report::render(
+            format,
+            &located,
+            azfn_core::policy::registry(),
+            sources.len()
+        )
+    );
+    let errors = located.iter().any(|f| f.result.severity == Severity::Error);
+    Ok(ExitCode::from(if errors { EXIT_FINDINGS } else { 0 }))
+}

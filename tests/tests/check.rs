@@ -1,0 +1,238 @@
+//! `azfn check` end to end: the failure-mode corpus (F1–F26 of the research, one file each)
+//! reports exactly the expected findings with their lines; clean manifests and the rendered
+//! example report nothing; SARIF validates against the SARIF 2.1.0 schema; suppressions need a
+//! reason and strict mode refuses them.
+use azfn_tests::{azfn_bin, command, copy_dir, fixture, run, scratch, text, workspace};
+use serde_json::Value;
+
+fn check(args: &[&str], stdin: &[u8]) -> (Option<i32>, String, String) {
+    let out = run(command(azfn_bin()).arg("check").args(args), stdin);
+    let (stdout, stderr) = text(&out);
+    (out.status.code(), stdout, stderr)
+}
+
+/// `file:line CODE Kind/namespace/name field`, one line per finding, sorted.
+fn lines(json: &str, root: &str) -> String {
+    let doc: Value = serde_json::from_str(json).expect("JSON report");
+    let mut out: Vec<String> = doc["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| {
+            let r = &f["resource"];
+            format!(
+                "{}:{} {} {}/{}/{} {}",
+                f["file"].as_str().unwrap().trim_start_matches(root),
+                f["line"],
+                f["code"].as_str().unwrap(),
+                r["kind"].as_str().unwrap(),
+                r["namespace"].as_str().unwrap_or(""),
+                r["name"].as_str().unwrap(),
+                f["field"].as_str().unwrap_or("")
+            )
+        })
+        .collect();
+    out.sort();
+    out.join("\n") + "\n"
+}
+
+#[test]
+fn the_failure_mode_corpus_reports_exactly_what_is_expected() {
+    let dir = fixture("check/failure-modes");
+    let root = format!("{}/", dir.display());
+    let (code, stdout, stderr) = check(&["--format", "json", dir.to_str().unwrap()], b"");
+    assert_eq!(code, Some(1), "{stderr}");
+    let actual = lines(&stdout, &root);
+    let expected_path = dir.join(".expected/findings.txt");
+    if std::env::var_os("AZFN_BLESS").is_some() {
+        std::fs::create_dir_all(expected_path.parent().unwrap()).unwrap();
+        std::fs::write(&expected_path, &actual).unwrap();
+    }
+    let expected = std::fs::read_to_string(&expected_path).unwrap();
+    assert_eq!(
+        actual, expected,
+        "azfn check reported something else than the corpus expects"
+    );
+}
+
+#[test]
+fn clean_manifests_and_the_rendered_example_report_nothing() {
+    let (code, stdout, _) = check(&[fixture("check/clean").to_str().unwrap()], b"");
+    assert_eq!(code, Some(0));
+    assert_eq!(stdout, "azfn: 0 errors, 0 warnings, 0 infos in 1 file\n");
+    let plugins = scratch("check-example").join("plugins");
+    let out = run(
+        command(azfn_bin())
+            .arg("install-plugin")
+            .arg("--dir")
+            .arg(&plugins),
+        b"",
+    );
+    assert!(out.status.success());
+    for overlay in ["dev", "test", "prod", "prod-eu"] {
+        let built = run(
+            command("kubectl")
+                .args(["kustomize", "--enable-alpha-plugins"])
+                .arg(workspace().join("examples/orders/overlays").join(overlay))
+                .env("KUSTOMIZE_PLUGIN_HOME", &plugins),
+            b"",
+        );
+        assert!(built.status.success(), "{}", text(&built).1);
+        let (code, stdout, stderr) = check(&["-"], &built.stdout);
+        assert_eq!(code, Some(0), "{overlay}: {stdout}{stderr}");
+        assert!(
+            stdout.ends_with("azfn: 0 errors, 0 warnings, 0 infos in 1 file\n"),
+            "{overlay}: {stdout}"
+        );
+    }
+}
+
+#[test]
+fn text_reports_group_by_file_with_lines() {
+    let file = fixture("check/failure-modes/f04-host-id.yaml");
+    let (code, stdout, _) = check(&["--color", "never", file.to_str().unwrap()], b"");
+    assert_eq!(code, Some(1));
+    let name = file.display().to_string();
+    assert!(
+        stdout.starts_with(&format!(
+            "{name}\n  {name}:13: error: AZF006 host-id: Deployment/f04/f04-missing"
+        )),
+        "{stdout}"
+    );
+    assert!(
+        stdout.ends_with("azfn: 3 errors, 0 warnings, 0 infos in 1 file\n"),
+        "{stdout}"
+    );
+    let (_, colored, _) = check(&["--color", "always", file.to_str().unwrap()], b"");
+    assert!(colored.contains("\x1b[1;31merror\x1b[0m"));
+}
+
+#[test]
+fn sarif_is_valid_sarif_2_1_0() {
+    let schema_path = workspace().join("../shared/schemas/sarif-schema-2.1.0.json");
+    let Ok(schema) = std::fs::read_to_string(&schema_path) else {
+        eprintln!("skipping: {} is absent", schema_path.display());
+        return;
+    };
+    let schema: Value = serde_json::from_str(&schema).unwrap();
+    let validator = jsonschema::validator_for(&schema).expect("the SARIF schema compiles");
+    let (code, stdout, stderr) = check(
+        &[
+            "--format",
+            "sarif",
+            fixture("check/failure-modes").to_str().unwrap(),
+        ],
+        b"",
+    );
+    assert_eq!(code, Some(1), "{stderr}");
+    let sarif: Value = serde_json::from_str(&stdout).unwrap();
+    let problems: Vec<String> = validator
+        .iter_errors(&sarif)
+        .map(|e| format!("{e} at {}", e.instance_path()))
+        .collect();
+    assert!(problems.is_empty(), "{}", problems.join("\n"));
+    let run = &sarif["runs"][0];
+    assert_eq!(run["tool"]["driver"]["name"], "azfn");
+    let result = &run["results"][0];
+    assert_eq!(result["ruleId"], "AZF001");
+    assert_eq!(
+        run["tool"]["driver"]["rules"]
+            [usize::try_from(result["ruleIndex"].as_u64().unwrap()).unwrap()]["id"],
+        "AZF001"
+    );
+    assert!(
+        result["locations"][0]["physicalLocation"]["region"]["startLine"]
+            .as_u64()
+            .is_some()
+    );
+}
+
+#[test]
+fn junit_counts_errors_as_failures() {
+    let (code, stdout, _) = check(
+        &[
+            "--format",
+            "junit",
+            fixture("check/failure-modes").to_str().unwrap(),
+        ],
+        b"",
+    );
+    assert_eq!(code, Some(1));
+    assert!(stdout.starts_with("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<testsuites name=\"azfn\" tests=\"15\" failures=\"13\">"), "{stdout}");
+    assert_eq!(stdout.matches("<failure ").count(), 13);
+}
+
+fn annotate(value: &str) -> std::path::PathBuf {
+    let dir = scratch("check-suppress");
+    copy_dir(&fixture("check/failure-modes"), &dir);
+    let path = dir.join("f22-public-load-balancer.yaml");
+    let text = std::fs::read_to_string(&path).unwrap();
+    let text = text.replace(
+        "  namespace: f22\n",
+        &format!("  namespace: f22\n  annotations:\n    azfn.dev/ignore: \"{value}\"\n"),
+    );
+    std::fs::write(&path, text).unwrap();
+    path
+}
+
+#[test]
+fn suppressions_need_a_reason_stay_visible_and_strict_mode_refuses_them() {
+    let with_reason = annotate("AZF014: the public API is fronted by Front Door");
+    let (code, stdout, _) = check(&[with_reason.to_str().unwrap()], b"");
+    assert_eq!(code, Some(0), "{stdout}");
+    assert!(stdout.contains(": info: AZF014 public-load-balancer: Service/f22/f22-http spec.type\n      suppressed (the public API is fronted by Front Door): Service f22-http is a public load balancer"), "{stdout}");
+
+    let without = annotate("AZF014");
+    let (code, stdout, _) = check(&[without.to_str().unwrap()], b"");
+    assert_eq!(code, Some(1), "{stdout}");
+    assert!(stdout.contains("error: AZF000 suppression: Service/f22/f22-http metadata.annotations[\"azfn.dev/ignore\"]\n      suppresses AZF014 without a reason"), "{stdout}");
+
+    let unknown = annotate("AZF999: because");
+    let (code, stdout, _) = check(&[unknown.to_str().unwrap()], b"");
+    assert_eq!(code, Some(1));
+    assert!(
+        stdout.contains("suppresses `AZF999`, which is not a rule code"),
+        "{stdout}"
+    );
+
+    let strict = with_reason.parent().unwrap().join("strict.yaml");
+    std::fs::write(&strict, "apiVersion: azfn.dev/v1alpha1\nkind: Azfn\nmetadata: {name: azfn}\nspec:\n  strict: true\n").unwrap();
+    let (code, stdout, _) = check(
+        &[
+            "--config",
+            strict.to_str().unwrap(),
+            with_reason.to_str().unwrap(),
+        ],
+        b"",
+    );
+    assert_eq!(code, Some(0), "a warning stays a warning: {stdout}");
+    assert!(
+        stdout.contains("warning: AZF014") && stdout.contains("strict mode refuses suppressions"),
+        "{stdout}"
+    );
+}
+
+#[test]
+fn unusable_input_is_exit_2_with_file_and_line() {
+    let dir = scratch("check-bad");
+    std::fs::write(dir.join("bad.yaml"), "apiVersion: v1\nkind: [\n").unwrap();
+    let (code, stdout, stderr) = check(&[dir.join("bad.yaml").to_str().unwrap()], b"");
+    assert_eq!(code, Some(2));
+    assert!(stdout.is_empty());
+    assert!(
+        stderr.contains(&format!(
+            "{}:3:1: not valid YAML",
+            dir.join("bad.yaml").display()
+        )),
+        "{stderr}"
+    );
+    let (code, _, stderr) = check(
+        &[workspace().join("examples/orders").to_str().unwrap()],
+        b"",
+    );
+    assert_eq!(code, Some(2));
+    assert!(
+        stderr.contains("is a kustomization: build it and check the result"),
+        "{stderr}"
+    );
+}
