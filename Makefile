@@ -43,7 +43,7 @@ guest: setup-rust ## the KRM function compiled to wasm32-wasip1
 	$(CARGO) build --locked --release -p azfn-krm --target wasm32-wasip1
 
 build: guest ## the module, then target/release/azfn with it embedded
-	$(CARGO) build --locked --release --workspace
+	$(CARGO) build --locked --release --workspace --all-targets
 
 check-wasm: setup-rust ## prove azfn-core builds for both wasm targets
 	$(CARGO) build --locked --release -p azfn-core --target wasm32-wasip1

@@ -158,8 +158,8 @@ fn junit_counts_errors_as_failures() {
         b"",
     );
     assert_eq!(code, Some(1));
-    assert!(stdout.starts_with("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<testsuites name=\"azfn\" tests=\"15\" failures=\"13\">"), "{stdout}");
-    assert_eq!(stdout.matches("<failure ").count(), 13);
+    assert!(stdout.starts_with("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<testsuites name=\"azfn\" tests=\"26\" failures=\"23\">"), "{stdout}");
+    assert_eq!(stdout.matches("<failure ").count(), 23);
 }
 
 fn annotate(value: &str) -> std::path::PathBuf {

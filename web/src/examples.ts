@@ -23,7 +23,12 @@ items:
         containers:
         - name: func
           image: contoso.azurecr.io/orders:1.4.2
+          resources:
+            requests: {cpu: 250m, memory: 256Mi}
+            limits: {memory: 512Mi}
           env:
+          - name: AzureFunctionsWebHost__hostid
+            value: orders-prod
 ${env}
 - apiVersion: v1
   kind: ConfigMap

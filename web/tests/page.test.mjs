@@ -80,7 +80,7 @@ test("an inline connection string is reported without showing the key", async ()
   const items = await page.$$eval("#findings li", (lis) => lis.map((li) => li.textContent));
   assert.equal(items.length, 1);
   assert.match(items[0], /^error: AZF001 inline-secret: env var "AzureWebJobsStorage" of container "func" holds an Azure Storage account key: ZXhh… \(88 characters, redacted\)/);
-  assert.match(items[0], /Deployment\/orders-prod\/orders spec\.template\.spec\.containers\[0\]\.env\[0\]\.value \(deployment\.yaml\)$/);
+  assert.match(items[0], /Deployment\/orders-prod\/orders spec\.template\.spec\.containers\[0\]\.env\[1\]\.value \(deployment\.yaml\)$/);
   assert.match(await page.textContent("#status"), /^1 error · checked in/);
   const input = await page.inputValue("#input");
   const key = input.split("AccountKey=")[1].split(";")[0];

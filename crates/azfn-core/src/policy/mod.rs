@@ -36,7 +36,12 @@ pub fn registry() -> &'static [&'static dyn Rule] {
         &rules::azf005_host_storage::HostStorage,
         &rules::azf006_host_id::HostId,
         &rules::azf007_worker_runtime::WorkerRuntime,
+        &rules::azf008_workload_identity::WorkloadIdentity,
+        &rules::azf009_keda_api_version::KedaApiVersion,
         &rules::azf010_http_scale_to_zero::HttpScaleToZero,
+        &rules::azf011_keda_scaler_type::KedaScalerType,
+        &rules::azf012_keda_references::KedaReferences,
+        &rules::azf013_keda_metadata::KedaMetadata,
         &rules::azf014_public_load_balancer::PublicLoadBalancer,
         &rules::azf015_hosting_mode::HostingMode,
     ]
@@ -68,7 +73,13 @@ pub fn check(resources: &[Resource], config: &Config) -> Vec<Finding> {
         };
         let mut findings = Vec::new();
         rule.check(&checked, &mut findings);
-        all.extend(findings.into_iter().map(|f| Finding { severity, ..f }));
+        // A rule may report some findings below its default (a warning beside errors); a
+        // configured severity applies to all of them.
+        let keep_own = severity == rule.default_severity();
+        all.extend(findings.into_iter().map(|f| Finding {
+            severity: if keep_own { f.severity } else { severity },
+            ..f
+        }));
     }
     let known = codes();
     suppress::apply(&checked, all, config.strict, &known)
