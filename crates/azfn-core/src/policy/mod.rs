@@ -4,7 +4,7 @@ mod finding;
 pub mod rules;
 pub mod secrets;
 pub mod suppress;
-mod walk;
+pub mod walk;
 
 pub use finding::Finding;
 pub(crate) use walk::key_path;
@@ -23,7 +23,7 @@ pub trait Rule: Sync {
     /// One paragraph: what is wrong and how to fix it.
     fn explanation(&self) -> &'static str;
     /// Appends a finding for every problem in `resources`, at the default severity.
-    fn check(&self, resources: &[Resource], findings: &mut Vec<Finding>);
+    fn check(&self, resources: &walk::Catalog<'_>, findings: &mut Vec<Finding>);
 }
 
 /// Every rule, in code order.
@@ -65,6 +65,7 @@ pub fn check(resources: &[Resource], config: &Config) -> Vec<Finding> {
         .filter(|r| !is_own_config(r))
         .cloned()
         .collect();
+    let catalog = walk::Catalog::new(&checked);
     let mut all = Vec::new();
     for rule in registry() {
         let severity = match config.setting(rule.code(), rule.default_severity()) {
@@ -72,7 +73,7 @@ pub fn check(resources: &[Resource], config: &Config) -> Vec<Finding> {
             RuleSetting::Severity(s) => s,
         };
         let mut findings = Vec::new();
-        rule.check(&checked, &mut findings);
+        rule.check(&catalog, &mut findings);
         // A rule may report some findings below its default (a warning beside errors); a
         // configured severity applies to all of them.
         let keep_own = severity == rule.default_severity();
@@ -82,7 +83,7 @@ pub fn check(resources: &[Resource], config: &Config) -> Vec<Finding> {
         }));
     }
     let known = codes();
-    suppress::apply(&checked, all, config.strict, &known)
+    suppress::apply(&catalog, all, config.strict, &known)
         .into_iter()
         .filter_map(|f| match config.setting(f.code, f.severity) {
             RuleSetting::Off => None,

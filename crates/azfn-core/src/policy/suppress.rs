@@ -1,7 +1,7 @@
 //! Suppression that stays honest: `azfn.dev/ignore: "AZF014: reason"` on a resource turns that
 //! rule's findings on it into info results that still show, a suppression without a reason is
 //! itself an error, and `strict: true` in the config refuses every suppression.
-use crate::krm::{Resource, Severity};
+use crate::krm::Severity;
 
 use super::Finding;
 
@@ -36,7 +36,7 @@ fn entries(value: &str) -> Vec<Entry> {
 
 /// Applies the resources' suppressions to `findings` (which name their resource).
 pub(crate) fn apply(
-    resources: &[Resource],
+    resources: &super::walk::Catalog<'_>,
     findings: Vec<Finding>,
     strict: bool,
     known: &[&str],
@@ -44,12 +44,9 @@ pub(crate) fn apply(
     let mut out = Vec::with_capacity(findings.len());
     let lookup = |f: &Finding| {
         let r = f.resource.as_ref()?;
-        resources.iter().find(|res| {
-            res.kind() == r.kind
-                && res.name() == r.name
-                && res.namespace() == r.namespace
-                && res.api_version() == r.api_version
-        })
+        resources
+            .find(&r.namespace, &r.kind, &r.name)
+            .filter(|res| res.api_version() == r.api_version)
     };
     for finding in findings {
         let entry = lookup(&finding)

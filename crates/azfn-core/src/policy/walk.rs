@@ -1,4 +1,6 @@
 //! Finding the places rules look at: pod templates, containers, env vars, ConfigMap data.
+use std::collections::BTreeMap;
+
 use serde_yaml::Value;
 
 use crate::krm::Resource;
@@ -109,24 +111,50 @@ impl<'a> Container<'a> {
     }
 }
 
-/// The Deployment (or other workload) `name` in `namespace`.
-pub(crate) fn workload<'a>(
-    resources: &'a [Resource],
-    namespace: &str,
-    kind: &str,
-    name: &str,
-) -> Option<&'a Resource> {
-    resources
-        .iter()
-        .find(|r| r.kind() == kind && r.name() == name && r.namespace() == namespace)
+/// The resources a check runs over, indexed once so that rules which relate objects (a
+/// ScaledObject to its Deployment, a Service to its pods) stay linear in the number of objects.
+pub struct Catalog<'a> {
+    items: &'a [Resource],
+    by_id: BTreeMap<(&'a str, &'a str, &'a str), usize>,
+    scaled: Vec<(&'a Resource, Option<&'a Resource>)>,
+    scalers_of: BTreeMap<usize, Vec<&'a Resource>>,
+    /// Services by (namespace, first selector key, its value).
+    services: BTreeMap<(&'a str, &'a str, &'a str), Vec<&'a Resource>>,
 }
 
-/// The KEDA ScaledObjects and the workload each targets (when it is in the set).
-pub(crate) fn scaled_targets(resources: &[Resource]) -> Vec<(&Resource, Option<&Resource>)> {
-    resources
-        .iter()
-        .filter(|r| r.kind() == "ScaledObject" && r.api_version().starts_with("keda.sh/"))
-        .map(|so| {
+impl<'a> Catalog<'a> {
+    /// Indexes `items`.
+    pub fn new(items: &'a [Resource]) -> Self {
+        let mut by_id = BTreeMap::new();
+        let mut services: BTreeMap<(&str, &str, &str), Vec<&Resource>> = BTreeMap::new();
+        for (i, r) in items.iter().enumerate() {
+            by_id
+                .entry((r.kind(), r.namespace(), r.name()))
+                .or_insert(i);
+            if r.kind() == "Service" {
+                let first = r
+                    .get_path(&["spec", "selector"])
+                    .and_then(Value::as_mapping)
+                    .and_then(|m| m.iter().next());
+                if let Some((Value::String(k), Value::String(v))) = first {
+                    services
+                        .entry((r.namespace(), k.as_str(), v.as_str()))
+                        .or_default()
+                        .push(r);
+                }
+            }
+        }
+        let mut catalog = Self {
+            items,
+            by_id,
+            scaled: Vec::new(),
+            scalers_of: BTreeMap::new(),
+            services,
+        };
+        for so in items
+            .iter()
+            .filter(|r| r.kind() == "ScaledObject" && r.api_version().starts_with("keda.sh/"))
+        {
             let kind = so
                 .get_path(&["spec", "scaleTargetRef", "kind"])
                 .and_then(Value::as_str)
@@ -135,9 +163,78 @@ pub(crate) fn scaled_targets(resources: &[Resource]) -> Vec<(&Resource, Option<&
                 .get_path(&["spec", "scaleTargetRef", "name"])
                 .and_then(Value::as_str)
                 .unwrap_or_default();
-            (so, workload(resources, so.namespace(), kind, name))
+            let target = catalog.find(so.namespace(), kind, name);
+            if let Some(target) = target {
+                catalog
+                    .scalers_of
+                    .entry(std::ptr::from_ref(target) as usize)
+                    .or_default()
+                    .push(so);
+            }
+            catalog.scaled.push((so, target));
+        }
+        catalog
+    }
+
+    /// The object of `kind` called `name` in `namespace`.
+    pub fn find(&self, namespace: &str, kind: &str, name: &str) -> Option<&'a Resource> {
+        self.by_id
+            .get(&(kind, namespace, name))
+            .map(|&i| &self.items[i])
+    }
+
+    /// Every KEDA ScaledObject with the workload it targets (when that is in the set).
+    pub(crate) fn scaled_targets(&self) -> &[(&'a Resource, Option<&'a Resource>)] {
+        &self.scaled
+    }
+
+    /// The ScaledObjects that target `workload`.
+    pub(crate) fn scalers_of(&self, workload: &Resource) -> &[&'a Resource] {
+        self.scalers_of
+            .get(&(std::ptr::from_ref(workload) as usize))
+            .map_or(&[], Vec::as_slice)
+    }
+
+    /// A Service in the workload's namespace whose selector matches its pod template.
+    pub(crate) fn service_selecting(&self, workload: &Resource) -> Option<&'a Resource> {
+        let labels = workload
+            .get_path(&["spec", "template", "metadata", "labels"])
+            .and_then(Value::as_mapping)?;
+        labels.iter().find_map(|(k, v)| {
+            let (Value::String(k), Value::String(v)) = (k, v) else {
+                return None;
+            };
+            self.services
+                .get(&(workload.namespace(), k.as_str(), v.as_str()))?
+                .iter()
+                .copied()
+                .find(|service| {
+                    service
+                        .get_path(&["spec", "selector"])
+                        .and_then(Value::as_mapping)
+                        .is_some_and(|selector| {
+                            selector.iter().all(|(k, v)| labels.get(k) == Some(v))
+                        })
+                })
         })
-        .collect()
+    }
+}
+
+impl<'a> IntoIterator for &Catalog<'a> {
+    type Item = &'a Resource;
+    type IntoIter = std::slice::Iter<'a, Resource>;
+
+    fn into_iter(self) -> Self::IntoIter {
+        self.items.iter()
+    }
+}
+
+impl std::ops::Deref for Catalog<'_> {
+    type Target = [Resource];
+
+    fn deref(&self) -> &[Resource] {
+        self.items
+    }
 }
 
 /// Where a container's setting comes from, as far as the checked resources tell.
@@ -155,7 +252,7 @@ impl<'a> Container<'a> {
     /// Looks `name` up in `env`, then in the ConfigMaps `envFrom` names (in `namespace`).
     pub(crate) fn lookup(
         &self,
-        resources: &'a [Resource],
+        resources: &Catalog<'_>,
         namespace: &str,
         name: &str,
     ) -> Lookup<'a> {
@@ -188,10 +285,10 @@ impl<'a> Container<'a> {
                 unknown = true; // a Secret: its keys are not in the manifests
                 continue;
             };
-            match workload(resources, namespace, "ConfigMap", map_name) {
+            match resources.find(namespace, "ConfigMap", map_name) {
                 Some(map) => {
-                    if let Some(value) = map.get("data").and_then(|d| d.get(key)) {
-                        return Lookup::Found(value.as_str());
+                    if map.get("data").and_then(|d| d.get(key)).is_some() {
+                        return Lookup::Found(None);
                     }
                 }
                 None => unknown = true,

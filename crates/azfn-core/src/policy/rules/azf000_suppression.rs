@@ -1,6 +1,7 @@
 //! AZF000 suppression: an `azfn.dev/ignore` annotation that names no rule or gives no reason.
 //! Findings come from [`crate::policy::suppress`]; the rule itself checks nothing.
-use crate::krm::{Resource, Severity};
+use crate::krm::Severity;
+use crate::policy::walk::Catalog;
 use crate::policy::{Finding, Rule};
 
 /// See [`Rule::explanation`].
@@ -26,5 +27,5 @@ impl Rule for Suppression {
          results; `strict: true` in the function config refuses all suppressions."
     }
 
-    fn check(&self, _resources: &[Resource], _findings: &mut Vec<Finding>) {}
+    fn check(&self, _resources: &Catalog<'_>, _findings: &mut Vec<Finding>) {}
 }

@@ -3,6 +3,7 @@ use serde_yaml::Value;
 
 use crate::krm::{Resource, Severity};
 use crate::policy::secrets::{SecretMatch, find_secret};
+use crate::policy::walk::Catalog;
 use crate::policy::walk::{containers, key_path};
 use crate::policy::{Finding, Rule};
 
@@ -33,7 +34,7 @@ impl Rule for InlineSecret {
          Store CSI driver)."
     }
 
-    fn check(&self, resources: &[Resource], findings: &mut Vec<Finding>) {
+    fn check(&self, resources: &Catalog<'_>, findings: &mut Vec<Finding>) {
         for resource in resources {
             self.check_annotations(resource, findings);
             if resource.kind() == "ConfigMap" && resource.api_version() == "v1" {
@@ -189,7 +190,10 @@ mod tests {
                 .map(|v| Resource::new(v.as_mapping().unwrap().clone()))
                 .collect();
         let mut findings = Vec::new();
-        InlineSecret.check(&resources, &mut findings);
+        InlineSecret.check(
+            &crate::policy::walk::Catalog::new(&resources),
+            &mut findings,
+        );
         findings
     }
 

@@ -1,5 +1,6 @@
 //! AZF002 image-tag: a container image without a tag, or with `latest`.
-use crate::krm::{Resource, Severity};
+use crate::krm::Severity;
+use crate::policy::walk::Catalog;
 use crate::policy::walk::containers;
 use crate::policy::{Finding, Rule};
 use serde_yaml::Value;
@@ -36,7 +37,7 @@ impl Rule for ImageTag {
          and let CI set it per environment."
     }
 
-    fn check(&self, resources: &[Resource], findings: &mut Vec<Finding>) {
+    fn check(&self, resources: &Catalog<'_>, findings: &mut Vec<Finding>) {
         for resource in resources {
             for container in containers(resource) {
                 let Some(image) = container.object.get("image").and_then(Value::as_str) else {

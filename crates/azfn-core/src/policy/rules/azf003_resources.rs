@@ -1,5 +1,6 @@
 //! AZF003 resources: a Functions container without CPU and memory requests or a memory limit.
-use crate::krm::{Resource, Severity};
+use crate::krm::Severity;
+use crate::policy::walk::Catalog;
 use crate::policy::walk::containers;
 use crate::policy::{Finding, Rule};
 
@@ -27,7 +28,7 @@ impl Rule for Resources {
          `resources.limits.memory`."
     }
 
-    fn check(&self, resources: &[Resource], findings: &mut Vec<Finding>) {
+    fn check(&self, resources: &Catalog<'_>, findings: &mut Vec<Finding>) {
         for resource in resources {
             for container in containers(resource)
                 .into_iter()

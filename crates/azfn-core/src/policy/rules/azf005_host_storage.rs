@@ -2,8 +2,9 @@
 //! connection, or a misspelled one.
 use serde_yaml::Value;
 
-use crate::krm::{Resource, Severity};
-use crate::policy::walk::{Lookup, containers, scaled_targets};
+use crate::krm::Severity;
+use crate::policy::walk::Catalog;
+use crate::policy::walk::{Lookup, containers};
 use crate::policy::{Finding, Rule};
 
 /// See [`Rule::explanation`].
@@ -41,11 +42,7 @@ impl Rule for HostStorage {
          `__clientId` for workload identity)."
     }
 
-    fn check(&self, resources: &[Resource], findings: &mut Vec<Finding>) {
-        let scaled: Vec<&Resource> = scaled_targets(resources)
-            .into_iter()
-            .filter_map(|(_, t)| t)
-            .collect();
+    fn check(&self, resources: &Catalog<'_>, findings: &mut Vec<Finding>) {
         for resource in resources {
             for container in containers(resource)
                 .into_iter()
@@ -75,7 +72,7 @@ impl Rule for HostStorage {
                         ));
                     }
                 }
-                let is_scaled = scaled.iter().any(|t| std::ptr::eq(*t, resource));
+                let is_scaled = !resources.scalers_of(resource).is_empty();
                 let from_config_map = [
                     SETTING,
                     "AzureWebJobsStorage__accountName",

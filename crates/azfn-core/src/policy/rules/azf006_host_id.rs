@@ -1,5 +1,6 @@
 //! AZF006 host-id: a Functions host without an explicit, valid host ID.
-use crate::krm::{Resource, Severity};
+use crate::krm::Severity;
+use crate::policy::walk::Catalog;
 use crate::policy::walk::{Lookup, containers};
 use crate::policy::{Finding, Rule};
 
@@ -40,8 +41,10 @@ impl Rule for HostId {
          two Deployments in one namespace must not share one."
     }
 
-    fn check(&self, resources: &[Resource], findings: &mut Vec<Finding>) {
-        let mut seen: Vec<(String, String, String)> = Vec::new();
+    fn check(&self, resources: &Catalog<'_>, findings: &mut Vec<Finding>) {
+        // (namespace, host ID) -> the workload that uses it first.
+        let mut seen: std::collections::BTreeMap<(String, String), String> =
+            std::collections::BTreeMap::new();
         for resource in resources {
             for container in containers(resource)
                 .into_iter()
@@ -75,20 +78,18 @@ impl Rule for HostId {
                         "host ID {id:?} is invalid: at most 32 characters of a-z, 0-9 and -, not starting or ending with -"
                     );
                     findings.push(Finding::at(self, resource, field, message));
-                } else if let Some((_, other, _)) = seen
-                    .iter()
-                    .find(|(ns, _, seen_id)| ns == resource.namespace() && seen_id == id)
+                } else if let Some(other) =
+                    seen.get(&(resource.namespace().to_owned(), id.to_owned()))
                 {
                     let message = format!(
                         "host ID {id:?} is also used by {other}: hosts sharing an ID steal each other's locks and keys"
                     );
                     findings.push(Finding::at(self, resource, field, message));
                 } else {
-                    seen.push((
-                        resource.namespace().to_owned(),
+                    seen.insert(
+                        (resource.namespace().to_owned(), id.to_owned()),
                         format!("{}/{}", resource.kind(), resource.name()),
-                        id.to_owned(),
-                    ));
+                    );
                 }
             }
         }

@@ -2,7 +2,8 @@
 use serde_yaml::Value;
 
 use crate::functionapp::spec::RUNTIMES;
-use crate::krm::{Resource, Severity};
+use crate::krm::Severity;
+use crate::policy::walk::Catalog;
 use crate::policy::walk::containers;
 use crate::policy::{Finding, Rule};
 
@@ -32,7 +33,7 @@ impl Rule for WorkerRuntime {
          matching the image."
     }
 
-    fn check(&self, resources: &[Resource], findings: &mut Vec<Finding>) {
+    fn check(&self, resources: &Catalog<'_>, findings: &mut Vec<Finding>) {
         for resource in resources {
             for container in containers(resource) {
                 for (i, entry) in container.env() {

@@ -5,7 +5,8 @@ use std::collections::BTreeSet;
 use serde_yaml::Value;
 
 use crate::krm::{Resource, Severity};
-use crate::policy::walk::{containers, pod_specs, scaled_targets, workload};
+use crate::policy::walk::Catalog;
+use crate::policy::walk::{containers, pod_specs};
 use crate::policy::{Finding, Rule};
 
 /// See [`Rule::explanation`].
@@ -41,15 +42,14 @@ impl Rule for WorkloadIdentity {
         clippy::too_many_lines,
         reason = "gathers every identity fact of one pod spec in one pass; split when the rule grows"
     )]
-    fn check(&self, resources: &[Resource], findings: &mut Vec<Finding>) {
-        let scaled = scaled_targets(resources);
+    fn check(&self, resources: &Catalog<'_>, findings: &mut Vec<Finding>) {
         for resource in resources {
             for (spec_path, pod) in pod_specs(resource) {
                 let ns = resource.namespace();
                 let account = pod
                     .get("serviceAccountName")
                     .and_then(Value::as_str)
-                    .and_then(|sa| workload(resources, ns, "ServiceAccount", sa));
+                    .and_then(|sa| resources.find(ns, "ServiceAccount", sa));
                 let mut ids: BTreeSet<(String, String)> = BTreeSet::new();
                 if let Some(id) = account.and_then(|sa| sa.annotation(CLIENT_ID)) {
                     ids.insert((
@@ -96,7 +96,8 @@ impl Rule for WorkloadIdentity {
                     else {
                         continue;
                     };
-                    if let Some(id) = workload(resources, ns, "SecretProviderClass", class)
+                    if let Some(id) = resources
+                        .find(ns, "SecretProviderClass", class)
                         .and_then(|c| c.get_path(&["spec", "parameters", "clientID"]))
                         .and_then(Value::as_str)
                     {
@@ -107,10 +108,7 @@ impl Rule for WorkloadIdentity {
                         ));
                     }
                 }
-                for (so, target) in &scaled {
-                    if !target.is_some_and(|t| std::ptr::eq(t, resource)) {
-                        continue;
-                    }
+                for so in resources.scalers_of(resource) {
                     for trigger in so
                         .get_path(&["spec", "triggers"])
                         .and_then(Value::as_sequence)
@@ -124,7 +122,8 @@ impl Rule for WorkloadIdentity {
                         else {
                             continue;
                         };
-                        if let Some(id) = workload(resources, ns, "TriggerAuthentication", auth)
+                        if let Some(id) = resources
+                            .find(ns, "TriggerAuthentication", auth)
                             .and_then(|ta| ta.get_path(&["spec", "podIdentity", "identityId"]))
                             .and_then(Value::as_str)
                         {

@@ -1,5 +1,6 @@
 //! AZF009 keda-api-version: KEDA v1 objects (`keda.k8s.io`) that a KEDA 2 cluster rejects.
-use crate::krm::{Resource, Severity};
+use crate::krm::Severity;
+use crate::policy::walk::Catalog;
 use crate::policy::{Finding, Rule};
 
 /// See [`Rule::explanation`].
@@ -25,7 +26,7 @@ impl Rule for KedaApiVersion {
          \"keda.k8s.io/v1alpha1\"`. Use `keda.sh/v1alpha1` and `scaleTargetRef.name`."
     }
 
-    fn check(&self, resources: &[Resource], findings: &mut Vec<Finding>) {
+    fn check(&self, resources: &Catalog<'_>, findings: &mut Vec<Finding>) {
         for resource in resources {
             if resource.api_version().starts_with("keda.k8s.io/") {
                 let message = format!(

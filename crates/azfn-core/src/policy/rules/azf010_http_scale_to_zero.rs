@@ -2,30 +2,11 @@
 use serde_yaml::Value;
 
 use crate::krm::{Resource, Severity};
-use crate::policy::walk::scaled_targets;
+use crate::policy::walk::Catalog;
 use crate::policy::{Finding, Rule};
 
 /// See [`Rule::explanation`].
 pub struct HttpScaleToZero;
-
-/// Whether a Service in the workload's namespace selects its pods.
-fn serves_http(resources: &[Resource], workload: &Resource) -> Option<String> {
-    let labels = workload
-        .get_path(&["spec", "template", "metadata", "labels"])
-        .and_then(Value::as_mapping)?;
-    resources
-        .iter()
-        .filter(|r| r.kind() == "Service" && r.namespace() == workload.namespace())
-        .find(|service| {
-            service
-                .get_path(&["spec", "selector"])
-                .and_then(Value::as_mapping)
-                .is_some_and(|selector| {
-                    !selector.is_empty() && selector.iter().all(|(k, v)| labels.get(k) == Some(v))
-                })
-        })
-        .map(|service| service.name().to_owned())
-}
 
 impl Rule for HttpScaleToZero {
     fn code(&self) -> &'static str {
@@ -47,8 +28,8 @@ impl Rule for HttpScaleToZero {
          with at least one replica (an HPA on CPU), or use the KEDA HTTP add-on."
     }
 
-    fn check(&self, resources: &[Resource], findings: &mut Vec<Finding>) {
-        for (scaled, target) in scaled_targets(resources) {
+    fn check(&self, resources: &Catalog<'_>, findings: &mut Vec<Finding>) {
+        for &(scaled, target) in resources.scaled_targets() {
             let Some(target) = target else { continue };
             let min = scaled
                 .get_path(&["spec", "minReplicaCount"])
@@ -57,7 +38,7 @@ impl Rule for HttpScaleToZero {
             if min > 0 {
                 continue;
             }
-            if let Some(service) = serves_http(resources, target) {
+            if let Some(service) = resources.service_selecting(target).map(Resource::name) {
                 let message = format!(
                     "scales {}/{} to zero, but Service {service} sends it HTTP traffic that cannot wake it: set minReplicaCount to 1 or split HTTP functions out",
                     target.kind(),

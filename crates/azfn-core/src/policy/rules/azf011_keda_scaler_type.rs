@@ -1,7 +1,8 @@
 //! AZF011 keda-scaler-type: a ScaledObject trigger type KEDA does not have.
 use serde_yaml::Value;
 
-use crate::krm::{Resource, Severity};
+use crate::krm::Severity;
+use crate::policy::walk::Catalog;
 use crate::policy::{Finding, Rule};
 
 /// See [`Rule::explanation`].
@@ -121,7 +122,7 @@ impl Rule for KedaScalerType {
          KEDA trigger."
     }
 
-    fn check(&self, resources: &[Resource], findings: &mut Vec<Finding>) {
+    fn check(&self, resources: &Catalog<'_>, findings: &mut Vec<Finding>) {
         for resource in resources
             .iter()
             .filter(|r| r.kind() == "ScaledObject" || r.kind() == "ScaledJob")

@@ -2,8 +2,8 @@
 //! namespace.
 use serde_yaml::Value;
 
-use crate::krm::{Resource, Severity};
-use crate::policy::walk::workload;
+use crate::krm::Severity;
+use crate::policy::walk::Catalog;
 use crate::policy::{Finding, Rule};
 
 /// See [`Rule::explanation`].
@@ -30,7 +30,7 @@ impl Rule for KedaReferences {
          in every overlay that renames."
     }
 
-    fn check(&self, resources: &[Resource], findings: &mut Vec<Finding>) {
+    fn check(&self, resources: &Catalog<'_>, findings: &mut Vec<Finding>) {
         for scaled in resources
             .iter()
             .filter(|r| r.kind() == "ScaledObject" && r.api_version().starts_with("keda.sh/"))
@@ -43,7 +43,7 @@ impl Rule for KedaReferences {
             if let Some(name) = scaled
                 .get_path(&["spec", "scaleTargetRef", "name"])
                 .and_then(Value::as_str)
-                && workload(resources, ns, kind, name).is_none()
+                && resources.find(ns, kind, name).is_none()
             {
                 let elsewhere = resources
                     .iter()
@@ -86,7 +86,7 @@ impl Rule for KedaReferences {
                         .iter()
                         .any(|r| r.kind() == kind && r.name() == name)
                 } else {
-                    workload(resources, ns, kind, name).is_some()
+                    resources.find(ns, kind, name).is_some()
                 };
                 if !found {
                     let message = format!(

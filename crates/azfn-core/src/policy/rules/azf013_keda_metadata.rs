@@ -1,8 +1,9 @@
 //! AZF013 keda-metadata: Azure scaler metadata KEDA ignores or cannot use.
 use serde_yaml::Value;
 
-use crate::krm::{Resource, Severity};
-use crate::policy::walk::{Lookup, containers, scaled_targets};
+use crate::krm::Severity;
+use crate::policy::walk::Catalog;
+use crate::policy::walk::{Lookup, containers};
 use crate::policy::{Finding, Rule};
 
 /// See [`Rule::explanation`].
@@ -101,8 +102,8 @@ impl Rule for KedaMetadata {
          metadata as KEDA's scaler docs give it."
     }
 
-    fn check(&self, resources: &[Resource], findings: &mut Vec<Finding>) {
-        for (scaled, target) in scaled_targets(resources) {
+    fn check(&self, resources: &Catalog<'_>, findings: &mut Vec<Finding>) {
+        for &(scaled, target) in resources.scaled_targets() {
             let Some(triggers) = scaled
                 .get_path(&["spec", "triggers"])
                 .and_then(Value::as_sequence)

@@ -1,7 +1,8 @@
 //! AZF014 public-load-balancer: a Service of type LoadBalancer without the internal annotation.
 use serde_yaml::Value;
 
-use crate::krm::{Resource, Severity};
+use crate::krm::Severity;
+use crate::policy::walk::Catalog;
 use crate::policy::{Finding, Rule};
 
 /// See [`Rule::explanation`].
@@ -30,7 +31,7 @@ impl Rule for PublicLoadBalancer {
          endpoint is intended."
     }
 
-    fn check(&self, resources: &[Resource], findings: &mut Vec<Finding>) {
+    fn check(&self, resources: &Catalog<'_>, findings: &mut Vec<Finding>) {
         for resource in resources
             .iter()
             .filter(|r| r.kind() == "Service" && r.api_version() == "v1")

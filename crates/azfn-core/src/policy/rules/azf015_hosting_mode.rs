@@ -1,7 +1,8 @@
 //! AZF015 hosting-mode: `POD_NAMESPACE` or `WEBSITE_INSTANCE_ID` in a Functions container.
 use serde_yaml::Value;
 
-use crate::krm::{Resource, Severity};
+use crate::krm::Severity;
+use crate::policy::walk::Catalog;
 use crate::policy::walk::containers;
 use crate::policy::{Finding, Rule};
 
@@ -29,7 +30,7 @@ impl Rule for HostingMode {
          Functions containers; use another name if the app needs its namespace."
     }
 
-    fn check(&self, resources: &[Resource], findings: &mut Vec<Finding>) {
+    fn check(&self, resources: &Catalog<'_>, findings: &mut Vec<Finding>) {
         for resource in resources {
             for container in containers(resource)
                 .into_iter()

@@ -11,6 +11,9 @@ pub(crate) fn check(rule: &dyn Rule, yaml: &str) -> Vec<Finding> {
             .map(|v| Resource::new(v.as_mapping().expect("an object").clone()))
             .collect();
     let mut findings = Vec::new();
-    rule.check(&resources, &mut findings);
+    rule.check(
+        &crate::policy::walk::Catalog::new(&resources),
+        &mut findings,
+    );
     findings
 }
