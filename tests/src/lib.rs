@@ -149,3 +149,28 @@ pub fn fake_storage_key() -> String {
         .collect();
     format!("{key}==")
 }
+
+/// Installs the azfn kustomize plugin under `dir/plugins` with `azfn install-plugin` and
+/// returns the plugin home.
+pub fn install_plugin(dir: &Path) -> PathBuf {
+    let plugins = dir.join("plugins");
+    let out = run(
+        command(azfn_bin())
+            .arg("install-plugin")
+            .arg("--dir")
+            .arg(&plugins),
+        b"",
+    );
+    assert!(
+        out.status.success(),
+        "install-plugin failed: {}",
+        text(&out).1
+    );
+    let installed = plugins.join("azfn.dev/v1alpha1/azfn/Azfn");
+    assert_eq!(
+        text(&out).0.trim(),
+        installed.display().to_string(),
+        "install-plugin prints where it installed"
+    );
+    plugins
+}

@@ -60,15 +60,7 @@ fn clean_manifests_and_the_rendered_example_report_nothing() {
     let (code, stdout, _) = check(&[fixture("check/clean").to_str().unwrap()], b"");
     assert_eq!(code, Some(0));
     assert_eq!(stdout, "azfn: 0 errors, 0 warnings, 0 infos in 1 file\n");
-    let plugins = scratch("check-example").join("plugins");
-    let out = run(
-        command(azfn_bin())
-            .arg("install-plugin")
-            .arg("--dir")
-            .arg(&plugins),
-        b"",
-    );
-    assert!(out.status.success());
+    let plugins = azfn_tests::install_plugin(&scratch("check-example"));
     for overlay in ["dev", "test", "prod", "prod-eu"] {
         let built = run(
             command("kubectl")

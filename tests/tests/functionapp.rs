@@ -15,15 +15,7 @@ struct Example {
 
 fn example(name: &str) -> Example {
     let dir = scratch(name);
-    let plugins = dir.join("plugins");
-    let out = run(
-        command(azfn_bin())
-            .arg("install-plugin")
-            .arg("--dir")
-            .arg(&plugins),
-        b"",
-    );
-    assert!(out.status.success(), "{}", text(&out).1);
+    let plugins = azfn_tests::install_plugin(&dir);
     let root = dir.join("orders");
     copy_dir(&workspace().join("examples/orders"), &root);
     Example { plugins, root }

@@ -1,6 +1,6 @@
 //! azfn as a legacy exec plugin of the real `kubectl kustomize --enable-alpha-plugins`
 //! (kustomize v5.5.0), installed by `azfn install-plugin`.
-use azfn_tests::{azfn_bin, command, copy_dir, run, scratch, text, workspace};
+use azfn_tests::{command, copy_dir, run, scratch, text, workspace};
 use std::path::{Path, PathBuf};
 use std::process::Output;
 
@@ -11,17 +11,8 @@ struct Setup {
 
 fn setup(name: &str) -> Setup {
     let root = scratch(name);
-    let plugins = root.join("plugins");
-    let out = run(
-        command(azfn_bin())
-            .arg("install-plugin")
-            .arg("--dir")
-            .arg(&plugins),
-        b"",
-    );
-    assert!(out.status.success(), "{}", text(&out).1);
+    let plugins = azfn_tests::install_plugin(&root);
     let installed = plugins.join("azfn.dev/v1alpha1/azfn/Azfn");
-    assert_eq!(text(&out).0.trim(), installed.display().to_string());
     assert!(installed.is_file());
     let example = root.join("orders");
     copy_dir(
