@@ -165,8 +165,8 @@ pub(crate) fn run(
     let output = runner::check_list(&list, limits)?;
     let located: Vec<Located> = output
         .results
-        .iter()
-        .filter_map(|v| serde_json::from_value::<KrmResult>(serde_json::to_value(v).ok()?).ok())
+        .into_iter()
+        .filter_map(|v| yaml::from_value::<KrmResult>(v).ok())
         .map(|result| {
             let line = line_of(&sources, &result);
             Located { result, line }

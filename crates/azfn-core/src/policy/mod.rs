@@ -60,11 +60,17 @@ fn is_own_config(resource: &Resource) -> bool {
 
 /// Runs every enabled rule over `resources`, with the severities the config sets.
 pub fn check(resources: &[Resource], config: &Config) -> Vec<Finding> {
-    let checked: Vec<Resource> = resources
-        .iter()
-        .filter(|r| !is_own_config(r))
-        .cloned()
-        .collect();
+    // Copy the items only in the rare case there is an azfn config among them to leave out.
+    let checked: std::borrow::Cow<'_, [Resource]> = if resources.iter().any(is_own_config) {
+        resources
+            .iter()
+            .filter(|r| !is_own_config(r))
+            .cloned()
+            .collect::<Vec<_>>()
+            .into()
+    } else {
+        resources.into()
+    };
     let catalog = walk::Catalog::new(&checked);
     let mut all = Vec::new();
     for rule in registry() {

@@ -5,4 +5,4 @@ mod parse;
 
 pub use emit::{to_stream, to_string};
 pub use parse::{Limits, parse_documents};
-pub use serde_yaml::{Mapping, Value};
+pub use serde_yaml::{Mapping, Value, from_value};
