@@ -47,9 +47,27 @@ pub struct Config {
     pub inputs: Vec<Input>,
     /// Refuse every `azfn.dev/ignore` suppression.
     pub strict: bool,
+    /// Options the rules read.
+    pub checks: CheckOptions,
 }
 
-const SPEC_FIELDS: &[&str] = &["rules", "inputs", "strict"];
+/// Per-environment choices that change what a rule accepts, set in the function config of
+/// that environment's overlay.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct CheckOptions {
+    /// Accept Azurite's published development key (a dev overlay that runs the emulator).
+    pub allow_emulator_key: bool,
+    /// Require images pinned by digest, not by tag (a prod overlay).
+    pub require_digests: bool,
+}
+
+const SPEC_FIELDS: &[&str] = &[
+    "rules",
+    "inputs",
+    "strict",
+    "allowEmulatorKey",
+    "requireDigests",
+];
 const INPUT_FIELDS: &[&str] = &["name", "field", "functionApp", "required"];
 
 impl Config {
@@ -100,11 +118,16 @@ impl Config {
             match key {
                 "rules" => config.rules = parse_rules(field, source, known_rules)?,
                 "inputs" => config.inputs = parse_inputs(field, source)?,
-                "strict" => {
-                    config.strict = field.as_bool().ok_or_else(|| Error::Config {
-                        location: at("spec.strict"),
+                "strict" | "allowEmulatorKey" | "requireDigests" => {
+                    let flag = field.as_bool().ok_or_else(|| Error::Config {
+                        location: at(&format!("spec.{key}")),
                         message: "expected true or false".into(),
                     })?;
+                    match key {
+                        "strict" => config.strict = flag,
+                        "allowEmulatorKey" => config.checks.allow_emulator_key = flag,
+                        _ => config.checks.require_digests = flag,
+                    }
                 }
                 other => {
                     return Err(Error::Config {

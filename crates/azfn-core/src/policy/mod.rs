@@ -4,6 +4,7 @@ mod finding;
 pub mod rules;
 pub mod secrets;
 pub mod suppress;
+mod timezones;
 pub mod walk;
 
 pub use finding::Finding;
@@ -33,6 +34,7 @@ pub fn registry() -> &'static [&'static dyn Rule] {
         &rules::azf001_inline_secret::InlineSecret,
         &rules::azf002_image_tag::ImageTag,
         &rules::azf003_resources::Resources,
+        &rules::azf004_probes::Probes,
         &rules::azf005_host_storage::HostStorage,
         &rules::azf006_host_id::HostId,
         &rules::azf007_worker_runtime::WorkerRuntime,
@@ -44,6 +46,12 @@ pub fn registry() -> &'static [&'static dyn Rule] {
         &rules::azf013_keda_metadata::KedaMetadata,
         &rules::azf014_public_load_balancer::PublicLoadBalancer,
         &rules::azf015_hosting_mode::HostingMode,
+        &rules::azf016_keda_cron::KedaCron,
+        &rules::azf017_rbac::Rbac,
+        &rules::azf018_csi_secret_at_zero::CsiSecretAtZero,
+        &rules::azf019_keda_cloud::KedaCloud,
+        &rules::azf020_null_setting::NullSetting,
+        &rules::azf021_host_version::HostVersion,
     ]
 }
 
@@ -71,7 +79,7 @@ pub fn check(resources: &[Resource], config: &Config) -> Vec<Finding> {
     } else {
         resources.into()
     };
-    let catalog = walk::Catalog::new(&checked);
+    let catalog = walk::Catalog::new(&checked).with_options(config.checks);
     let mut all = Vec::new();
     for rule in registry() {
         let severity = match config.setting(rule.code(), rule.default_severity()) {

@@ -194,6 +194,38 @@ pub fn find_secret(value: &str) -> Option<SecretMatch> {
     None
 }
 
+/// Decodes standard base64 (a Secret's `data` values), `None` when it is not base64.
+pub(crate) fn decode_base64(text: &str) -> Option<Vec<u8>> {
+    fn sextet(c: u8) -> Option<u32> {
+        Some(u32::from(match c {
+            b'A'..=b'Z' => c - b'A',
+            b'a'..=b'z' => c - b'a' + 26,
+            b'0'..=b'9' => c - b'0' + 52,
+            b'+' => 62,
+            b'/' => 63,
+            _ => return None,
+        }))
+    }
+    let bytes: Vec<u8> = text.bytes().filter(|c| !c.is_ascii_whitespace()).collect();
+    let body = bytes
+        .strip_suffix(b"==")
+        .or_else(|| bytes.strip_suffix(b"="))
+        .unwrap_or(&bytes);
+    if bytes.len() % 4 != 0 {
+        return None;
+    }
+    let mut out = Vec::with_capacity(body.len() * 3 / 4);
+    for chunk in body.chunks(4) {
+        let mut n = 0u32;
+        for (i, &c) in chunk.iter().enumerate() {
+            n |= sextet(c)? << (18 - 6 * i);
+        }
+        let [_, a, b, c] = n.to_be_bytes();
+        out.extend_from_slice(&[a, b, c][..chunk.len() - 1]);
+    }
+    Some(out)
+}
+
 /// At most the first four characters, then an ellipsis and the length.
 pub fn redact(secret: &str) -> String {
     let shown: String = secret
@@ -282,6 +314,16 @@ mod tests {
         for value in clean {
             assert_eq!(find_secret(value), None, "{value}");
         }
+    }
+
+    #[test]
+    fn decodes_base64_as_secrets_carry_it() {
+        assert_eq!(decode_base64("aGVsbG8=").as_deref(), Some(&b"hello"[..]));
+        assert_eq!(decode_base64("aGVsbG8h").as_deref(), Some(&b"hello!"[..]));
+        assert_eq!(decode_base64("aGk=").as_deref(), Some(&b"hi"[..]));
+        assert_eq!(decode_base64(""), Some(Vec::new()));
+        assert_eq!(decode_base64("not base64!"), None);
+        assert_eq!(decode_base64("abc"), None);
     }
 
     #[test]

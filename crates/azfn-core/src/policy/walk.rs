@@ -120,6 +120,8 @@ pub struct Catalog<'a> {
     scalers_of: BTreeMap<usize, Vec<&'a Resource>>,
     /// Services by (namespace, first selector key, its value).
     services: BTreeMap<(&'a str, &'a str, &'a str), Vec<&'a Resource>>,
+    /// What the environment's config lets rules accept.
+    pub(crate) options: crate::config::CheckOptions,
 }
 
 impl<'a> Catalog<'a> {
@@ -150,6 +152,7 @@ impl<'a> Catalog<'a> {
             scaled: Vec::new(),
             scalers_of: BTreeMap::new(),
             services,
+            options: crate::config::CheckOptions::default(),
         };
         for so in items
             .iter()
@@ -174,6 +177,13 @@ impl<'a> Catalog<'a> {
             catalog.scaled.push((so, target));
         }
         catalog
+    }
+
+    /// The same catalog, with the environment's options.
+    #[must_use]
+    pub fn with_options(mut self, options: crate::config::CheckOptions) -> Self {
+        self.options = options;
+        self
     }
 
     /// The object of `kind` called `name` in `namespace`.

@@ -26,8 +26,11 @@ impl Rule for InlineSecret {
     fn explanation(&self) -> &'static str {
         "An Azure connection string or key (storage AccountKey, Service Bus or Event Hubs \
          SharedAccessKey, SAS sig, Cosmos DB AccountKey, App Insights InstrumentationKey, Entra \
-         client secret, ...) is written into a container env value, a ConfigMap or an \
-         annotation, so it lands in git, in kubectl output and in every rendered overlay. Use an \
+         client secret, ...) is written into a container env value, a ConfigMap, an annotation \
+         or a Secret's `data` (decoded from base64) or `stringData`, so it lands in git, in \
+         kubectl output and in every rendered overlay; any other Secret value in the manifests \
+         is a warning. Azurite's published development key is reported too, unless the \
+         environment's config sets `allowEmulatorKey: true` (a dev overlay). Use an \
          identity-based connection instead (`AzureWebJobsStorage__accountName`, \
          `<Connection>__fullyQualifiedNamespace`) with workload identity, or keep the secret in \
          Key Vault and reference it (`valueFrom.secretKeyRef` on a Secret synced by the Secrets \
@@ -35,10 +38,32 @@ impl Rule for InlineSecret {
     }
 
     fn check(&self, resources: &Catalog<'_>, findings: &mut Vec<Finding>) {
+        let mut found = Vec::new();
+        self.check_all(resources, &mut found);
+        let allow = resources.options.allow_emulator_key;
+        findings.extend(
+            found
+                .into_iter()
+                .filter(|f| !(allow && f.message.contains(EMULATOR_NOTE))),
+        );
+    }
+}
+
+/// Marks findings of Azurite's development key, which `allowEmulatorKey` accepts.
+const EMULATOR_NOTE: &str = "It is the Azure Storage emulator's published development key";
+
+/// Secret types whose data a controller fills in, never the manifests.
+const CONTROLLER_FILLED: &[&str] = &["kubernetes.io/service-account-token"];
+
+impl InlineSecret {
+    fn check_all(&self, resources: &Catalog<'_>, findings: &mut Vec<Finding>) {
         for resource in resources {
             self.check_annotations(resource, findings);
             if resource.kind() == "ConfigMap" && resource.api_version() == "v1" {
                 self.check_config_map(resource, findings);
+            }
+            if resource.kind() == "Secret" && resource.api_version() == "v1" {
+                self.check_secret(resource, findings);
             }
             if resource.kind() == crate::functionapp::KIND
                 && resource.api_version() == crate::config::API_VERSION
@@ -66,9 +91,11 @@ impl InlineSecret {
         findings: &mut Vec<Finding>,
     ) {
         let emulator = if found.is_emulator_key {
-            " It is the Azure Storage emulator's published development key, which works only against Azurite."
+            format!(
+                " {EMULATOR_NOTE}, which works only against Azurite (`allowEmulatorKey: true` in a dev overlay's config accepts it)."
+            )
         } else {
-            ""
+            String::new()
         };
         let message = format!(
             "{what} holds {}: {}.{emulator} Keep secrets out of manifests: use an identity-based \
@@ -117,6 +144,61 @@ impl InlineSecret {
                     findings,
                 );
             }
+        }
+    }
+
+    /// A Secret's values in the manifests are in git, base64 or not: each Azure secret is an
+    /// error, any other value a warning.
+    fn check_secret(&self, resource: &Resource, findings: &mut Vec<Finding>) {
+        let kind = resource
+            .get("type")
+            .and_then(Value::as_str)
+            .unwrap_or("Opaque");
+        if CONTROLLER_FILLED.contains(&kind) {
+            return;
+        }
+        let mut plain = Vec::new();
+        for (section, encoded) in [("data", true), ("stringData", false)] {
+            let Some(data) = resource.get(section).and_then(Value::as_mapping) else {
+                continue;
+            };
+            for (key, value) in data {
+                let (Some(key), Some(value)) = (key.as_str(), value.as_str()) else {
+                    continue;
+                };
+                if value.is_empty() {
+                    continue;
+                }
+                let decoded = if encoded {
+                    crate::policy::secrets::decode_base64(value)
+                        .and_then(|b| String::from_utf8(b).ok())
+                } else {
+                    Some(value.to_owned())
+                };
+                let field = key_path(section, key);
+                match decoded.as_deref().and_then(find_secret) {
+                    Some(found) => self.report(
+                        resource,
+                        field,
+                        &format!("Secret key {key:?}"),
+                        &found,
+                        findings,
+                    ),
+                    None => plain.push(field),
+                }
+            }
+        }
+        if let Some(first) = plain.first() {
+            let message = format!(
+                "Secret {} carries {} value(s) in the manifests ({}); base64 is not encryption, so they are in git: deliver them from Key Vault (CSI driver or External Secrets) instead",
+                resource.name(),
+                plain.len(),
+                plain.join(", ")
+            );
+            findings.push(Finding {
+                severity: Severity::Warning,
+                ..Finding::at(self, resource, first.clone(), message)
+            });
         }
     }
 
@@ -276,6 +358,76 @@ spec:
         - {name: Secret, value: \"@Microsoft.KeyVault(SecretUri=https://kv.vault.azure.net/secrets/x/)\"}
 ";
         assert_eq!(check(text), []);
+    }
+
+    #[test]
+    fn secret_data_is_decoded_and_the_emulator_key_can_be_allowed() {
+        let azurite = "DefaultEndpointsProtocol=http;AccountName=devstoreaccount1;AccountKey=Eby8vdM02xNOcqFlqUwJPLlmEtlCDXJ1OUzFT50uSRZ6IFsuFq2UVErCz4I6tq/K1SZFPTOtr/KBHBeksoGMGw==;BlobEndpoint=http://azurite:10000/devstoreaccount1;";
+        let real = format!(
+            "Endpoint=sb://sb.servicebus.windows.net/;SharedAccessKeyName=root;SharedAccessKey={}=",
+            &key()[..43]
+        );
+        let b64 = |s: &str| {
+            const A: &[u8] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+            let mut out = String::new();
+            for chunk in s.as_bytes().chunks(3) {
+                let n = chunk
+                    .iter()
+                    .enumerate()
+                    .fold(0u32, |n, (i, &b)| n | u32::from(b) << (16 - 8 * i));
+                for i in 0..4 {
+                    out.push(if i <= chunk.len() {
+                        A[(n >> (18 - 6 * i) & 63) as usize] as char
+                    } else {
+                        '='
+                    });
+                }
+            }
+            out
+        };
+        let text = format!(
+            "apiVersion: v1\nkind: Secret\nmetadata: {{name: conn}}\ndata:\n  sb: {}\n  tls: {}\nstringData:\n  storage: \"{azurite}\"\n---\napiVersion: v1\nkind: Secret\nmetadata: {{name: token}}\ntype: kubernetes.io/service-account-token\ndata: {{token: {}}}\n",
+            b64(&real),
+            b64("-----BEGIN CERTIFICATE-----"),
+            b64("abc")
+        );
+        let findings = check(&text);
+        let got: Vec<_> = findings
+            .iter()
+            .map(|f| (f.field.clone().unwrap(), f.severity))
+            .collect();
+        assert_eq!(
+            got,
+            [
+                ("data.sb".to_owned(), Severity::Error),
+                ("stringData.storage".to_owned(), Severity::Error),
+                ("data.tls".to_owned(), Severity::Warning),
+            ]
+        );
+        assert!(
+            findings[0].message.contains("Service Bus"),
+            "{}",
+            findings[0].message
+        );
+        assert!(
+            findings[2]
+                .message
+                .contains("1 value(s) in the manifests (data.tls)")
+        );
+        let allowed = crate::policy::rules::test_support::check_with(
+            &InlineSecret,
+            &text,
+            crate::config::CheckOptions {
+                allow_emulator_key: true,
+                ..Default::default()
+            },
+        );
+        assert_eq!(
+            allowed.len(),
+            2,
+            "the Azurite key is accepted, the real one is not"
+        );
+        assert_eq!(allowed[0].field.as_deref(), Some("data.sb"));
     }
 
     #[test]

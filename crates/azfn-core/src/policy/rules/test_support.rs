@@ -4,6 +4,15 @@ use crate::policy::{Finding, Rule};
 
 /// The findings of `rule` over the documents of `yaml`.
 pub(crate) fn check(rule: &dyn Rule, yaml: &str) -> Vec<Finding> {
+    check_with(rule, yaml, crate::config::CheckOptions::default())
+}
+
+/// The findings of `rule` over the documents of `yaml`, with an environment's options.
+pub(crate) fn check_with(
+    rule: &dyn Rule,
+    yaml: &str,
+    options: crate::config::CheckOptions,
+) -> Vec<Finding> {
     let resources: Vec<Resource> =
         crate::yaml::parse_documents(yaml, "t.yaml", crate::yaml::Limits::default())
             .expect("test YAML parses")
@@ -12,7 +21,7 @@ pub(crate) fn check(rule: &dyn Rule, yaml: &str) -> Vec<Finding> {
             .collect();
     let mut findings = Vec::new();
     rule.check(
-        &crate::policy::walk::Catalog::new(&resources),
+        &crate::policy::walk::Catalog::new(&resources).with_options(options),
         &mut findings,
     );
     findings

@@ -1,0 +1,105 @@
+//! AZF020 null-setting: a setting whose value YAML read as null.
+use serde_yaml::Value;
+
+use crate::krm::{Resource, Severity};
+use crate::policy::walk::{Catalog, containers, key_path};
+use crate::policy::{Finding, Rule};
+
+/// See [`Rule::explanation`].
+pub struct NullSetting;
+
+impl Rule for NullSetting {
+    fn code(&self) -> &'static str {
+        "AZF020"
+    }
+
+    fn name(&self) -> &'static str {
+        "null-setting"
+    }
+
+    fn default_severity(&self) -> Severity {
+        Severity::Error
+    }
+
+    fn explanation(&self) -> &'static str {
+        "An env var `value`, a ConfigMap value or a FunctionApp setting is null. The usual cause \
+         is a release-pipeline token written unquoted, `AzureWebJobsStorage: #{StorageConn}#`: \
+         YAML reads everything after `#` as a comment, so the setting is silently empty in \
+         every environment and the host fails at start. Quote the token, or better, let \
+         kustomize or azfn inputs supply the value."
+    }
+
+    fn check(&self, resources: &Catalog<'_>, findings: &mut Vec<Finding>) {
+        for resource in resources {
+            if resource.kind() == "ConfigMap" && resource.api_version() == "v1" {
+                self.null_values(resource, "data", "ConfigMap key", findings);
+            }
+            if resource.kind() == crate::functionapp::KIND
+                && resource.api_version() == crate::config::API_VERSION
+            {
+                self.null_values(resource, "spec.settings", "setting", findings);
+            }
+            for container in containers(resource) {
+                for (i, var) in container.env() {
+                    if !var.get("value").is_some_and(Value::is_null) {
+                        continue;
+                    }
+                    let name = var.get("name").and_then(Value::as_str).unwrap_or("?");
+                    let message = format!(
+                        "env var {name:?} of container {:?} is null (an unquoted `#{{token}}#` is a YAML comment): quote the value",
+                        container.name
+                    );
+                    findings.push(Finding::at(
+                        self,
+                        resource,
+                        format!("{}.env[{i}].value", container.path),
+                        message,
+                    ));
+                }
+            }
+        }
+    }
+}
+
+impl NullSetting {
+    fn null_values(&self, resource: &Resource, at: &str, what: &str, findings: &mut Vec<Finding>) {
+        let path: Vec<&str> = at.split('.').collect();
+        let Some(map) = resource.get_path(&path).and_then(Value::as_mapping) else {
+            return;
+        };
+        for (key, value) in map {
+            if !value.is_null() {
+                continue;
+            }
+            let key = key.as_str().unwrap_or("?");
+            let message = format!(
+                "{what} {key:?} of {} {} is null (an unquoted `#{{token}}#` is a YAML comment): quote the value",
+                resource.kind(),
+                resource.name()
+            );
+            findings.push(Finding::at(self, resource, key_path(at, key), message));
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::policy::rules::test_support::check;
+
+    #[test]
+    fn tokens_read_as_comments_fail_quoted_pass() {
+        let yaml = "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: s}\ndata:\n  AzureWebJobsStorage: #{StorageConn}#\n  quoted: \"#{StorageConn}#\"\n---\napiVersion: apps/v1\nkind: Deployment\nmetadata: {name: a}\nspec:\n  template:\n    spec:\n      containers:\n      - name: func\n        env:\n        - name: AzureWebJobsStorage\n          value: #{StorageConn}#\n        - name: Empty\n        - name: Fine\n          value: \"#{x}#\"\n";
+        let fields: Vec<_> = check(&NullSetting, yaml)
+            .into_iter()
+            .map(|f| f.field.unwrap())
+            .collect();
+        assert_eq!(
+            fields,
+            [
+                "data.AzureWebJobsStorage",
+                "spec.template.spec.containers[0].env[0].value"
+            ]
+        );
+    }
+}
