@@ -155,7 +155,10 @@ fn junit_counts_errors_as_failures() {
         .unwrap()
         .clone();
     let errors = findings.iter().filter(|f| f["severity"] == "error").count();
-    assert!(errors > 20 && errors < findings.len(), "the corpus has errors and warnings");
+    assert!(
+        errors > 20 && errors < findings.len(),
+        "the corpus has errors and warnings"
+    );
     let (code, stdout, _) = check(&["--format", "junit", dir.to_str().unwrap()], b"");
     assert_eq!(code, Some(1));
     let head = format!(
