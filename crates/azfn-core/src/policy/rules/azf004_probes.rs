@@ -84,22 +84,22 @@ impl Probes {
                 continue;
             };
             let path = format!("{}.{kind}", container.path);
-            if let Some((handler, port)) = ["httpGet", "tcpSocket", "grpc"]
+            let handler = ["httpGet", "tcpSocket", "grpc"]
                 .into_iter()
-                .find_map(|h| probe.get(h).and_then(|x| x.get("port")).map(|p| (h, p)))
+                .find_map(|h| probe.get(h).and_then(|x| x.get("port")).map(|p| (h, p)));
+            if let Some((handler, port)) = handler
+                && let Some(problem) = ports.check(port)
             {
-                if let Some(problem) = ports.check(port) {
-                    let message = format!(
-                        "the {kind} of container {:?} {problem}, so the kubelet restarts a healthy pod",
-                        container.name
-                    );
-                    findings.push(Finding::at(
-                        self,
-                        resource,
-                        format!("{path}.{handler}.port"),
-                        message,
-                    ));
-                }
+                let message = format!(
+                    "the {kind} of container {:?} {problem}, so the kubelet restarts a healthy pod",
+                    container.name
+                );
+                findings.push(Finding::at(
+                    self,
+                    resource,
+                    format!("{path}.{handler}.port"),
+                    message,
+                ));
             }
             let timeout = probe.get("timeoutSeconds").and_then(Value::as_u64);
             if let Some(timeout) = timeout.filter(|t| *t > MAX_TIMEOUT_SECONDS) {

@@ -101,7 +101,10 @@ impl Rule for Rbac {
 fn function_accounts(resources: &Catalog<'_>) -> BTreeSet<(String, String)> {
     let mut accounts = BTreeSet::new();
     for resource in resources {
-        if !containers(resource).iter().any(|c| c.is_functions_host()) {
+        if !containers(resource)
+            .iter()
+            .any(crate::policy::walk::Container::is_functions_host)
+        {
             continue;
         }
         for (_, spec) in pod_specs(resource) {
