@@ -1,8 +1,10 @@
 //! YAML in and out. Parsing uses serde_yaml (mapping order is kept); writing uses our own
 //! block-style emitter so the bytes are the same on every platform and in the browser.
 mod emit;
+mod kustomize;
 mod parse;
 
 pub use emit::{to_stream, to_string};
+pub use kustomize::{to_kustomize_stream, to_kustomize_yaml};
 pub use parse::{Limits, parse_documents};
 pub use serde_yaml::{Mapping, Value, from_value};
