@@ -88,8 +88,7 @@ impl Writer {
                 entries.sort_by(|a, b| compare_keys(a.0, b.0));
                 let inner = match context {
                     Context::Root => 0,
-                    Context::MapValue => indent + 2,
-                    Context::SeqItem => indent + 2,
+                    Context::MapValue | Context::SeqItem => indent + 2,
                 };
                 for (i, (key, item)) in entries.into_iter().enumerate() {
                     if i > 0 || context == Context::MapValue {
@@ -257,7 +256,11 @@ impl Writer {
                 self.push(&escaped);
                 spaces = false;
             } else if c == ' ' {
-                if allow_breaks && !spaces && self.column > BEST_WIDTH && i > 0 && i + 1 < chars.len()
+                if allow_breaks
+                    && !spaces
+                    && self.column > BEST_WIDTH
+                    && i > 0
+                    && i + 1 < chars.len()
                 {
                     self.indent_to(indent);
                     if chars.get(i + 1) == Some(&' ') {
@@ -330,10 +333,8 @@ fn choose_style(s: &str, simple_key: bool) -> Style {
     if simple_key && analysis.multiline {
         style = Style::Double;
     }
-    if style == Style::Plain {
-        if !analysis.block_plain_allowed || (s.is_empty() && simple_key) {
-            style = Style::Single;
-        }
+    if style == Style::Plain && (!analysis.block_plain_allowed || (s.is_empty() && simple_key)) {
+        style = Style::Single;
     }
     if style == Style::Single && !analysis.single_quoted_allowed {
         style = Style::Double;
@@ -348,6 +349,10 @@ fn choose_style(s: &str, simple_key: bool) -> Style {
     style
 }
 
+#[allow(
+    clippy::struct_excessive_bools,
+    reason = "libyaml's analysis flags, kept as named"
+)]
 struct Analysis {
     multiline: bool,
     block_plain_allowed: bool,
@@ -464,8 +469,8 @@ fn resolves_to_string(s: &str) -> bool {
     const SPECIAL: &[&str] = &[
         "", "~", "null", "Null", "NULL", "y", "Y", "yes", "Yes", "YES", "true", "True", "TRUE",
         "on", "On", "ON", "n", "N", "no", "No", "NO", "false", "False", "FALSE", "off", "Off",
-        "OFF", ".nan", ".NaN", ".NAN", ".inf", ".Inf", ".INF", "+.inf", "+.Inf", "+.INF",
-        "-.inf", "-.Inf", "-.INF",
+        "OFF", ".nan", ".NaN", ".NAN", ".inf", ".Inf", ".INF", "+.inf", "+.Inf", "+.INF", "-.inf",
+        "-.Inf", "-.INF",
     ];
     if SPECIAL.contains(&s) {
         return false;
@@ -534,8 +539,7 @@ fn is_yaml_float(s: &str) -> bool {
         Some((int, frac)) => digits(int) && (frac.is_empty() || digits(frac)),
         None => digits(mantissa),
     };
-    mantissa_ok
-        && exponent.is_none_or(|e| digits(e.strip_prefix(['+', '-']).unwrap_or(e)))
+    mantissa_ok && exponent.is_none_or(|e| digits(e.strip_prefix(['+', '-']).unwrap_or(e)))
 }
 
 /// Go's `strconv.ParseFloat(s, 64)` succeeding, for strings that start with `.`.
@@ -548,37 +552,37 @@ fn go_parse_float(s: &str) -> Option<f64> {
 
 /// go-yaml's timestamp forms: `2006-1-2`, `2006-1-2T15:4:5.999999999Z07:00` (also `t`), and
 /// `2006-1-2 15:4:5.999999999`.
-fn is_timestamp(s: &str) -> bool {
-    let b = s.as_bytes();
-    if b.len() < 8 || !b[..4].iter().all(u8::is_ascii_digit) || b[4] != b'-' {
+fn is_timestamp(text: &str) -> bool {
+    let bytes = text.as_bytes();
+    if bytes.len() < 8 || !bytes[..4].iter().all(u8::is_ascii_digit) || bytes[4] != b'-' {
         return false;
     }
-    let rest = &s[5..];
+    let rest = &text[5..];
     let (date, time) = match rest.find(['T', 't', ' ']) {
-        Some(i) => (&rest[..i], Some((&rest[i..i + 1], &rest[i + 1..]))),
+        Some(i) => (&rest[..i], Some((&rest[i..=i], &rest[i + 1..]))),
         None => (rest, None),
     };
     let Some((month, day)) = date.split_once('-') else {
         return false;
     };
-    let small = |t: &str, max: u32| -> Option<u32> {
-        (!t.is_empty() && t.len() <= 2 && t.bytes().all(|c| c.is_ascii_digit()))
-            .then(|| t.parse().ok())
+    let small = |digits: &str, max: u32| -> Option<u32> {
+        (!digits.is_empty() && digits.len() <= 2 && digits.bytes().all(|c| c.is_ascii_digit()))
+            .then(|| digits.parse().ok())
             .flatten()
             .filter(|v| *v <= max)
     };
-    let (Some(m), Some(d)) = (small(month, 12), small(day, 31)) else {
+    let (Some(month), Some(day)) = (small(month, 12), small(day, 31)) else {
         return false;
     };
-    let year: u32 = s[..4].parse().unwrap_or(0);
+    let year: u32 = text[..4].parse().unwrap_or(0);
     let leap = (year.is_multiple_of(4) && !year.is_multiple_of(100)) || year.is_multiple_of(400);
-    let days = match m {
+    let days = match month {
         2 if leap => 29,
         2 => 28,
         4 | 6 | 9 | 11 => 30,
         _ => 31,
     };
-    if m == 0 || d == 0 || d > days {
+    if month == 0 || day == 0 || day > days {
         return false;
     }
     let Some((separator, time)) = time else {
@@ -605,7 +609,10 @@ fn is_timestamp(s: &str) -> bool {
     let zone_ok = zone.is_none_or(|z| {
         z == "Z" || {
             let z = &z[1..];
-            z.len() == 5 && z.as_bytes()[2] == b':' && small(&z[..2], 23).is_some() && small(&z[3..], 59).is_some()
+            z.len() == 5
+                && z.as_bytes()[2] == b':'
+                && small(&z[..2], 23).is_some()
+                && small(&z[3..], 59).is_some()
         }
     });
     clock_ok && zone_ok
@@ -703,7 +710,11 @@ fn compare_strings(a: &str, b: &str) -> Ordering {
             return ar[i].cmp(&br[i]);
         }
         if al || bl {
-            return if bl { Ordering::Less } else { Ordering::Greater };
+            return if bl {
+                Ordering::Less
+            } else {
+                Ordering::Greater
+            };
         }
         let mut an: i64 = 0;
         let mut bn: i64 = 0;
@@ -785,11 +796,15 @@ mod tests {
     fn keys_sort_naturally_and_blocks_indent_like_kustomize() {
         // Expected bytes from `kubectl kustomize` (kustomize v5.5.0).
         assert_eq!(
-            yaml("b: \"1\"\na10: x\na9: y\nA: z\n_: w\n\"~x\": q\na-b: 1\nab: 2\na.b: 3\na0: 4\na00: 5\na01: 6\nx1y: 7\nx01y: 8\n\"1\": n\n\"10\": n\n\"9\": n\nÜber: u\n"),
+            yaml(
+                "b: \"1\"\na10: x\na9: y\nA: z\n_: w\n\"~x\": q\na-b: 1\nab: 2\na.b: 3\na0: 4\na00: 5\na01: 6\nx1y: 7\nx01y: 8\n\"1\": n\n\"10\": n\n\"9\": n\nÜber: u\n"
+            ),
             "_: w\n~x: q\n\"1\": \"n\"\n\"9\": \"n\"\n\"10\": \"n\"\nA: z\na-b: 1\na.b: 3\na0: 4\na00: 5\na01: 6\na9: \"y\"\na10: x\nab: 2\nb: \"1\"\nx1y: 7\nx01y: 8\nÜber: u\n"
         );
         assert_eq!(
-            yaml("spec:\n  containers:\n  - name: c\n    args: [a, \"yes\"]\n    env: []\n  m: {}\n  s: \"x\\ny\\n\"\n"),
+            yaml(
+                "spec:\n  containers:\n  - name: c\n    args: [a, \"yes\"]\n    env: []\n  m: {}\n  s: \"x\\ny\\n\"\n"
+            ),
             "spec:\n  containers:\n  - args:\n    - a\n    - \"yes\"\n    env: []\n    name: c\n  m: {}\n  s: |\n    x\n    y\n"
         );
     }
