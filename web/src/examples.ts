@@ -26,6 +26,8 @@ items:
           resources:
             requests: {cpu: 250m, memory: 256Mi}
             limits: {memory: 512Mi}
+          readinessProbe: {httpGet: {path: /admin/host/ping, port: 80}}
+          livenessProbe: {httpGet: {path: /admin/host/ping, port: 80}}
           env:
           - name: AzureFunctionsWebHost__hostid
             value: orders-prod
