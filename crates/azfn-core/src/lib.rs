@@ -18,6 +18,7 @@ pub mod error;
 pub mod function;
 pub mod functionapp;
 pub mod krm;
+pub mod overlay;
 pub mod policy;
 pub mod report;
 pub mod source;

@@ -27,6 +27,11 @@ pub trait FileSource {
     fn read(&self, path: &str) -> Result<Vec<u8>, SourceError>;
     /// The entries directly inside the directory `dir` (`""` is the root), sorted.
     fn list(&self, dir: &str) -> Result<Vec<String>, SourceError>;
+    /// The path with symbolic links resolved, so the load restrictor checks where a file
+    /// really is. Sources without links return the path itself.
+    fn resolve(&self, path: &str) -> Result<String, SourceError> {
+        Ok(path.to_owned())
+    }
 }
 
 /// An in-memory tree: tests, the browser, and inputs already read by a host.

@@ -1,0 +1,255 @@
+//! Reading a kustomization file: the fields azfn builds, typed, and a clear error for every
+//! field it does not.
+use std::collections::BTreeMap;
+
+use serde_yaml::{Mapping, Value};
+
+use super::BuildError;
+use super::paths;
+use crate::source::FileSource;
+
+/// The names kustomize looks for, in its order.
+pub(crate) const FILE_NAMES: [&str; 3] =
+    ["kustomization.yaml", "kustomization.yml", "Kustomization"];
+
+/// Fields azfn reads.
+const KNOWN: &[&str] = &[
+    "apiVersion",
+    "kind",
+    "metadata",
+    "resources",
+    "bases",
+    "components",
+    "namespace",
+    "namePrefix",
+    "nameSuffix",
+    "commonLabels",
+    "labels",
+    "commonAnnotations",
+    "images",
+    "replicas",
+    "patches",
+    "patchesStrategicMerge",
+    "patchesJson6902",
+    "configMapGenerator",
+    "secretGenerator",
+    "generatorOptions",
+    "replacements",
+    "sortOptions",
+    "buildMetadata",
+    "configurations",
+    "transformers",
+];
+
+/// Fields kustomize has and azfn deliberately does not build.
+const UNSUPPORTED: &[&str] = &[
+    "vars",
+    "helmCharts",
+    "helmGlobals",
+    "helmChartInflationGenerator",
+    "openapi",
+    "crds",
+    "generators",
+    "validators",
+    "imageTags",
+];
+
+/// A parsed kustomization (or Component).
+#[derive(Debug, Clone, Default)]
+pub(crate) struct Kustomization {
+    /// Path of the kustomization file.
+    pub file: String,
+    /// Its directory.
+    pub dir: String,
+    pub is_component: bool,
+    pub resources: Vec<String>,
+    pub components: Vec<String>,
+    pub namespace: Option<String>,
+    pub name_prefix: String,
+    pub name_suffix: String,
+    pub common_labels: Vec<(String, String)>,
+    pub labels: Vec<Value>,
+    pub common_annotations: Vec<(String, String)>,
+    pub images: Vec<Value>,
+    pub replicas: Vec<Value>,
+    pub patches: Vec<Value>,
+    pub patches_strategic_merge: Vec<Value>,
+    pub patches_json6902: Vec<Value>,
+    pub config_map_generator: Vec<Value>,
+    pub secret_generator: Vec<Value>,
+    pub generator_options: Option<Value>,
+    pub replacements: Vec<Value>,
+    pub sort_options: Option<Value>,
+    pub build_metadata: Vec<String>,
+    pub configurations: Vec<String>,
+    pub transformers: Vec<Value>,
+}
+
+/// Finds and parses the kustomization in `dir`.
+pub(crate) fn load(source: &dyn FileSource, dir: &str) -> Result<Kustomization, BuildError> {
+    let mut found = Vec::new();
+    for name in FILE_NAMES {
+        let path = paths::join(dir, name).unwrap_or_default();
+        if let Ok(bytes) = source.read(&path) {
+            found.push((path, bytes));
+        }
+    }
+    if found.len() > 1 {
+        return Err(BuildError::new(format!(
+            "Found multiple kustomization files under: {}",
+            paths::display(dir)
+        )));
+    }
+    let Some((file, bytes)) = found.pop() else {
+        return Err(BuildError::missing_kustomization(dir));
+    };
+    parse(&file, dir, &bytes)
+}
+
+fn parse(file: &str, dir: &str, bytes: &[u8]) -> Result<Kustomization, BuildError> {
+    let shown = paths::display(file);
+    let text = std::str::from_utf8(bytes)
+        .map_err(|_| BuildError::new(format!("{shown}: not UTF-8 text")))?;
+    let docs = crate::yaml::parse_documents(text, &shown, crate::yaml::Limits::default())
+        .map_err(|e| BuildError::new(e.to_string()))?;
+    let value = match docs.len() {
+        0 => Value::Mapping(Mapping::new()),
+        1 => docs.into_iter().next().unwrap_or_default(),
+        _ => {
+            return Err(BuildError::new(format!(
+                "{shown}: a kustomization file holds one document, found {}",
+                docs.len()
+            )));
+        }
+    };
+    let map = match value {
+        Value::Mapping(map) => map,
+        Value::Null => Mapping::new(),
+        _ => return Err(BuildError::new(format!("{shown}: expected a mapping"))),
+    };
+    let mut k = Kustomization {
+        file: file.to_owned(),
+        dir: dir.to_owned(),
+        ..Kustomization::default()
+    };
+    let field_error =
+        |field: &str, message: &str| BuildError::new(format!("{shown}: {field}: {message}"));
+    let kind = map
+        .get("kind")
+        .and_then(Value::as_str)
+        .unwrap_or("Kustomization");
+    let api_version = map
+        .get("apiVersion")
+        .and_then(Value::as_str)
+        .unwrap_or_default();
+    match kind {
+        "Kustomization" => {}
+        "Component" => {
+            k.is_component = true;
+            if api_version != "kustomize.config.k8s.io/v1alpha1" {
+                return Err(BuildError::new(format!(
+                    "{shown}: apiVersion for Component should be kustomize.config.k8s.io/v1alpha1"
+                )));
+            }
+        }
+        other => {
+            return Err(field_error(
+                "kind",
+                &format!("expected Kustomization or Component, found {other:?}"),
+            ));
+        }
+    }
+    for (key, value) in &map {
+        let key = key.as_str().unwrap_or_default();
+        if UNSUPPORTED.contains(&key) {
+            return Err(BuildError::unsupported(&shown, key));
+        }
+        if !KNOWN.contains(&key) {
+            return Err(field_error(
+                key,
+                &crate::config::unknown("field", key, KNOWN),
+            ));
+        }
+        if value.is_null() {
+            continue;
+        }
+        let strings = || string_list(value).map_err(|m| field_error(key, &m));
+        let list = || {
+            value
+                .as_sequence()
+                .cloned()
+                .ok_or_else(|| field_error(key, "expected a list"))
+        };
+        let string = || scalar_string(value).ok_or_else(|| field_error(key, "expected a string"));
+        match key {
+            "resources" => k.resources.extend(strings()?),
+            "bases" => {} // appended after resources below, as kustomize does
+            "components" => k.components = strings()?,
+            "namespace" => k.namespace = Some(string()?),
+            "namePrefix" => k.name_prefix = string()?,
+            "nameSuffix" => k.name_suffix = string()?,
+            "commonLabels" => {
+                k.common_labels = string_map(value).map_err(|m| field_error(key, &m))?
+            }
+            "commonAnnotations" => {
+                k.common_annotations = string_map(value).map_err(|m| field_error(key, &m))?;
+            }
+            "labels" => k.labels = list()?,
+            "images" => k.images = list()?,
+            "replicas" => k.replicas = list()?,
+            "patches" => k.patches = list()?,
+            "patchesStrategicMerge" => k.patches_strategic_merge = list()?,
+            "patchesJson6902" => k.patches_json6902 = list()?,
+            "configMapGenerator" => k.config_map_generator = list()?,
+            "secretGenerator" => k.secret_generator = list()?,
+            "generatorOptions" => k.generator_options = Some(value.clone()),
+            "replacements" => k.replacements = list()?,
+            "sortOptions" => k.sort_options = Some(value.clone()),
+            "buildMetadata" => k.build_metadata = strings()?,
+            "configurations" => k.configurations = strings()?,
+            "transformers" => k.transformers = list()?,
+            _ => {}
+        }
+    }
+    if let Some(bases) = map.get("bases").filter(|v| !v.is_null()) {
+        k.resources
+            .extend(string_list(bases).map_err(|m| field_error("bases", &m))?);
+    }
+    Ok(k)
+}
+
+/// A scalar as kustomize reads it into a string field.
+pub(crate) fn scalar_string(value: &Value) -> Option<String> {
+    match value {
+        Value::String(s) => Some(s.clone()),
+        Value::Number(n) => Some(n.to_string()),
+        Value::Bool(b) => Some(b.to_string()),
+        _ => None,
+    }
+}
+
+pub(crate) fn string_list(value: &Value) -> Result<Vec<String>, String> {
+    let seq = value.as_sequence().ok_or("expected a list of strings")?;
+    seq.iter()
+        .map(|v| scalar_string(v).ok_or_else(|| "expected a list of strings".to_owned()))
+        .collect()
+}
+
+/// A string-to-string map in its written order.
+pub(crate) fn string_map(value: &Value) -> Result<Vec<(String, String)>, String> {
+    let map = value.as_mapping().ok_or("expected a map of strings")?;
+    let mut seen = BTreeMap::new();
+    let mut out = Vec::new();
+    for (k, v) in map {
+        let key = scalar_string(k).ok_or("expected string keys")?;
+        let val = if v.is_null() {
+            String::new()
+        } else {
+            scalar_string(v).ok_or_else(|| format!("{key}: expected a string value"))?
+        };
+        if seen.insert(key.clone(), ()).is_none() {
+            out.push((key, val));
+        }
+    }
+    Ok(out)
+}

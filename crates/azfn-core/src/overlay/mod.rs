@@ -1,0 +1,484 @@
+//! A kustomize-compatible overlay renderer over a [`FileSource`]: the same bytes as
+//! `kubectl kustomize` (kustomize v5.5.0) on the fields Azure Functions overlays use, so the
+//! browser and `azfn parity` need no kustomize binary.
+//!
+//! The steps follow kustomize's: load the kustomization, accumulate resources (files and
+//! nested kustomizations), run generators, apply components, run the built-in transformers in
+//! kustomize's order (patches, namespace, prefix and suffix, labels, annotations, JSON 6902
+//! patches, replicas, images, replacements), then azfn's own transformer; at the top, append
+//! content hashes to generated names, fix name references, drop local-config objects, order.
+mod fieldspec;
+mod generate;
+mod kustomization;
+mod nameref;
+mod order;
+mod patch;
+mod paths;
+mod replacements;
+mod resmap;
+mod transform;
+
+use serde_yaml::{Mapping, Value};
+
+use crate::source::{FileSource, SourceError};
+use kustomization::Kustomization;
+use resmap::{Res, ResMap};
+
+/// How `azfn build` orders its output.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Reorder {
+    /// kustomize's legacy kind order (its default).
+    #[default]
+    Legacy,
+    /// The order resources were read in.
+    None,
+}
+
+/// Which files a kustomization may read.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum LoadRestrictor {
+    /// Files only in or below the kustomization's own directory (kustomize's default).
+    #[default]
+    RootOnly,
+    /// Any file the source can read.
+    None,
+}
+
+/// Options of one build.
+#[derive(Debug, Clone, Default)]
+pub struct BuildOptions {
+    pub reorder: Reorder,
+    pub load_restrictor: LoadRestrictor,
+    /// Values for declared `FunctionApp` inputs, when azfn's transformer runs in-process.
+    pub inputs: std::collections::BTreeMap<String, String>,
+}
+
+/// Why a build failed; the message names the file and field.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("{message}")]
+pub struct BuildError {
+    pub message: String,
+}
+
+impl BuildError {
+    pub(crate) fn new(message: impl Into<String>) -> Self {
+        Self {
+            message: message.into(),
+        }
+    }
+
+    pub(crate) fn unsupported(file: &str, field: &str) -> Self {
+        Self::new(format!("{file}: not supported by azfn build: {field}"))
+    }
+
+    pub(crate) fn missing_kustomization(dir: &str) -> Self {
+        Self::new(format!(
+            "unable to find one of 'kustomization.yaml', 'kustomization.yml' or 'Kustomization' in directory '{}'",
+            paths::display(dir)
+        ))
+    }
+
+    fn context(self, prefix: &str) -> Self {
+        Self::new(format!("{prefix}: {}", self.message))
+    }
+}
+
+/// Builds the kustomization in `dir` and returns its resources in output order.
+pub fn build(
+    source: &dyn FileSource,
+    dir: &str,
+    options: &BuildOptions,
+) -> Result<Vec<Value>, BuildError> {
+    let dir = paths::join("", dir)
+        .ok_or_else(|| BuildError::new(format!("{dir}: path escapes the root")))?;
+    let loader = Loader { source, options };
+    let mut state = State::default();
+    let top = kustomization::load(source, &dir)?;
+    if top.is_component {
+        return Err(BuildError::new(format!(
+            "{}: a Component cannot be built on its own",
+            paths::display(&top.file)
+        )));
+    }
+    let mut resources = ResMap::default();
+    loader.accumulate(&top, &mut resources, &mut state)?;
+    // At the top only, as kustomize does: hashes, then references to the final names.
+    for res in &mut resources.items {
+        if res.generated.as_ref().is_some_and(|g| g.hash) {
+            let hash = generate::content_hash(&res.obj);
+            let name = format!("{}-{hash}", res.name());
+            res.set_name(&name);
+        }
+    }
+    nameref::fix(&mut resources, &state.config)?;
+    resources
+        .items
+        .retain(|r| r.annotation("config.kubernetes.io/local-config") != Some("true"));
+    let order = state.sort.unwrap_or(match options.reorder {
+        Reorder::Legacy => order::Sort::Legacy(order::LegacyOrder::default()),
+        Reorder::None => order::Sort::Fifo,
+    });
+    order::apply(&mut resources, &order);
+    if !state.build_metadata.is_empty() {
+        transform::build_metadata(&mut resources, &state.build_metadata);
+    }
+    Ok(resources
+        .items
+        .into_iter()
+        .map(|r| Value::Mapping(r.obj))
+        .collect())
+}
+
+/// Builds and writes the output as `kubectl kustomize` prints it.
+pub fn build_yaml(
+    source: &dyn FileSource,
+    dir: &str,
+    options: &BuildOptions,
+) -> Result<String, BuildError> {
+    let values = build(source, dir, options)?;
+    Ok(crate::yaml::to_kustomize_stream(&values))
+}
+
+/// What the whole build shares across kustomizations.
+#[derive(Default)]
+struct State {
+    config: fieldspec::Config,
+    config_loaded: bool,
+    /// Directories being built, for cycle detection.
+    stack: Vec<String>,
+    sort: Option<order::Sort>,
+    build_metadata: Vec<String>,
+}
+
+/// Reads files for one build, enforcing the load restrictor.
+pub(crate) struct Loader<'a> {
+    source: &'a dyn FileSource,
+    options: &'a BuildOptions,
+}
+
+impl Loader<'_> {
+    pub(crate) fn read(&self, path: &str, at: &str) -> Result<Vec<u8>, BuildError> {
+        self.source.read(path).map_err(|e| match e {
+            SourceError::NotFound(_) => BuildError::new(format!(
+                "{at}: open {}: no such file or directory",
+                paths::display(path)
+            )),
+            other => BuildError::new(format!("{at}: {other}")),
+        })
+    }
+
+    /// A file a kustomization in `dir` refers to, checked against the load restrictor.
+    pub(crate) fn restricted_path(
+        &self,
+        dir: &str,
+        relative: &str,
+        at: &str,
+    ) -> Result<String, BuildError> {
+        if relative.contains("://") {
+            return Err(BuildError::unsupported(
+                at,
+                &format!("remote file {relative}"),
+            ));
+        }
+        let path = paths::join(dir, relative)
+            .ok_or_else(|| BuildError::new(format!("{at}: {relative}: path escapes the root")))?;
+        if self.options.load_restrictor == LoadRestrictor::RootOnly {
+            let real = self.source.resolve(&path).unwrap_or_else(|_| path.clone());
+            let real_dir = self.source.resolve(dir).unwrap_or_else(|_| dir.to_owned());
+            if !paths::is_within(&real, &real_dir) {
+                return Err(BuildError::new(format!(
+                    "{at}: security; file '{}' is not in or below '{}'",
+                    paths::display(&real),
+                    paths::display(&real_dir)
+                )));
+            }
+        }
+        Ok(path)
+    }
+
+    fn accumulate(
+        &self,
+        k: &Kustomization,
+        ra: &mut ResMap,
+        state: &mut State,
+    ) -> Result<(), BuildError> {
+        if state.stack.contains(&k.dir) {
+            let mut cycle: Vec<String> = state.stack.iter().map(|d| paths::display(d)).collect();
+            cycle.push(paths::display(&k.dir));
+            return Err(BuildError::new(format!(
+                "cycle detected: {}",
+                cycle.join(" -> ")
+            )));
+        }
+        if !state.config_loaded {
+            state.config = fieldspec::Config::builtin();
+            state.config_loaded = true;
+        }
+        state.stack.push(k.dir.clone());
+        let result = self.accumulate_inner(k, ra, state);
+        state.stack.pop();
+        result
+    }
+
+    fn accumulate_inner(
+        &self,
+        k: &Kustomization,
+        ra: &mut ResMap,
+        state: &mut State,
+    ) -> Result<(), BuildError> {
+        let shown = paths::display(&k.file);
+        for entry in &k.resources {
+            self.accumulate_resource(k, entry, ra, state)
+                .map_err(|e| e.context("accumulating resources"))?;
+        }
+        for file in &k.configurations {
+            let at = format!("{shown}: configurations");
+            let path = self.restricted_path(&k.dir, file, &at)?;
+            let bytes = self.read(&path, &at)?;
+            let text = String::from_utf8_lossy(&bytes);
+            for doc in crate::yaml::parse_documents(
+                &text,
+                &paths::display(&path),
+                crate::yaml::Limits::default(),
+            )
+            .map_err(|e| BuildError::new(e.to_string()))?
+            {
+                state.config.merge_file(&doc, &paths::display(&path))?;
+            }
+        }
+        for generated in generate::run(self, k)? {
+            absorb(ra, generated)?;
+        }
+        for entry in &k.components {
+            let at = format!("{shown}: components");
+            let dir = paths::join(&k.dir, entry)
+                .ok_or_else(|| BuildError::new(format!("{at}: {entry}: path escapes the root")))?;
+            if self.source.read(&dir).is_ok() {
+                return Err(BuildError::new(format!(
+                    "accumulating components: must build at directory: '{}': file is not directory",
+                    paths::display(&dir)
+                )));
+            }
+            let component = kustomization::load(self.source, &dir)
+                .map_err(|e| e.context("accumulating components"))?;
+            if !component.is_component {
+                return Err(BuildError::new(format!(
+                    "accumulating components: accumulateDirectory: \"expected kind 'Component' for path '{}' but got 'Kustomization'\"",
+                    paths::display(&dir)
+                )));
+            }
+            self.accumulate(&component, ra, state)
+                .map_err(|e| e.context("accumulating components"))?;
+        }
+        transform::run(self, k, ra, state)?;
+        if let Some(sort) = &k.sort_options {
+            state.sort = Some(order::parse(sort, &shown)?);
+        }
+        if !k.build_metadata.is_empty() {
+            state.build_metadata.clone_from(&k.build_metadata);
+        }
+        Ok(())
+    }
+
+    fn accumulate_resource(
+        &self,
+        k: &Kustomization,
+        entry: &str,
+        ra: &mut ResMap,
+        state: &mut State,
+    ) -> Result<(), BuildError> {
+        let shown = paths::display(&k.file);
+        if entry.contains("://") || entry.starts_with("github.com/") || entry.starts_with("git@") {
+            return Err(BuildError::unsupported(
+                &shown,
+                &format!("remote resource {entry}"),
+            ));
+        }
+        let path = paths::join(&k.dir, entry).ok_or_else(|| {
+            BuildError::new(format!(
+                "{shown}: resources: {entry}: path escapes the root"
+            ))
+        })?;
+        match self.source.read(&path) {
+            Ok(bytes) => {
+                self.restricted_path(&k.dir, entry, &shown)?;
+                let docs = load_documents(&bytes, &path)?;
+                let mut file = ResMap::default();
+                for doc in docs {
+                    file.append(Res::new(doc))?;
+                }
+                ra.append_all(file)
+            }
+            Err(SourceError::NotFound(_)) => {
+                if self.source.list(&path).is_err() {
+                    return Err(BuildError::new(format!(
+                        "accumulation err='accumulating resources from '{entry}': open {}: no such file or directory'",
+                        paths::display(&path)
+                    )));
+                }
+                let sub = kustomization::load(self.source, &path).map_err(|e| {
+                    e.context(&format!(
+                        "accumulation err='accumulating resources from '{entry}'"
+                    ))
+                })?;
+                if sub.is_component {
+                    return Err(BuildError::new(format!(
+                        "accumulating resources from '{entry}': expected kind != 'Component' for path '{}'",
+                        paths::display(&path)
+                    )));
+                }
+                let mut sub_map = ResMap::default();
+                self.accumulate(&sub, &mut sub_map, state)?;
+                ra.append_all(sub_map)
+            }
+            Err(other) => Err(BuildError::new(format!("{shown}: {other}"))),
+        }
+    }
+}
+
+/// A generated resource joins the map: created, or merged into / replacing one from a base.
+fn absorb(ra: &mut ResMap, mut res: Res) -> Result<(), BuildError> {
+    let id = res.id();
+    let matches: Vec<usize> = ra
+        .items
+        .iter()
+        .enumerate()
+        .filter(|(_, r)| r.all_ids().iter().any(|other| other.same(&id)))
+        .map(|(i, _)| i)
+        .collect();
+    let behavior = res
+        .generated
+        .as_ref()
+        .map_or(resmap::Behavior::Create, |g| g.behavior);
+    match matches.as_slice() {
+        [] => match behavior {
+            resmap::Behavior::Create => ra.append(res),
+            _ => Err(BuildError::new(format!(
+                "id {id} does not exist; cannot merge or replace"
+            ))),
+        },
+        [index] => {
+            let old = &ra.items[*index];
+            match behavior {
+                resmap::Behavior::Create => {
+                    return Err(BuildError::new(format!(
+                        "id {id} exists; behavior must be merge or replace"
+                    )));
+                }
+                resmap::Behavior::Replace => {}
+                resmap::Behavior::Merge => {
+                    for key in ["data", "binaryData"] {
+                        let mut merged = old
+                            .obj
+                            .get(key)
+                            .and_then(Value::as_mapping)
+                            .cloned()
+                            .unwrap_or_default();
+                        if let Some(new) = res.obj.get(key).and_then(Value::as_mapping) {
+                            for (k, v) in new {
+                                merged.insert(k.clone(), v.clone());
+                            }
+                        }
+                        if !merged.is_empty() {
+                            res.obj.insert(key.into(), Value::Mapping(merged));
+                        }
+                    }
+                }
+            }
+            // The merged object keeps the base's metadata, name and namespace.
+            for key in ["labels", "annotations"] {
+                let mut merged = old
+                    .obj
+                    .get("metadata")
+                    .and_then(|m| m.get(key))
+                    .and_then(Value::as_mapping)
+                    .cloned()
+                    .unwrap_or_default();
+                if let Some(new) = res
+                    .obj
+                    .get("metadata")
+                    .and_then(|m| m.get(key))
+                    .and_then(Value::as_mapping)
+                {
+                    for (k, v) in new {
+                        merged.insert(k.clone(), v.clone());
+                    }
+                }
+                if !merged.is_empty() {
+                    resmap::metadata(&mut res.obj).insert(key.into(), Value::Mapping(merged));
+                }
+            }
+            let meta = resmap::metadata(&mut res.obj);
+            meta.insert("name".into(), old.name().into());
+            if old.namespace().is_empty() {
+                meta.remove("namespace");
+            } else {
+                meta.insert("namespace".into(), old.namespace().into());
+            }
+            res.previous.clone_from(&old.previous);
+            let hash = old.generated.as_ref().is_none_or(|g| g.hash)
+                && res.generated.as_ref().is_none_or(|g| g.hash);
+            res.generated = Some(resmap::Generated {
+                behavior: resmap::Behavior::Create,
+                hash,
+            });
+            ra.items[*index] = res;
+            Ok(())
+        }
+        _ => Err(BuildError::new(format!(
+            "found multiple objects that could accept merge of {id}"
+        ))),
+    }
+}
+
+/// The objects of one resource file; `List` kinds are expanded.
+fn load_documents(bytes: &[u8], path: &str) -> Result<Vec<Mapping>, BuildError> {
+    let shown = paths::display(path);
+    let text = std::str::from_utf8(bytes)
+        .map_err(|_| BuildError::new(format!("{shown}: not UTF-8 text")))?;
+    let docs = crate::yaml::parse_documents(text, &shown, crate::yaml::Limits::default())
+        .map_err(|e| BuildError::new(format!("MalformedYAMLError: {e}")))?;
+    let mut out = Vec::new();
+    for doc in docs {
+        match doc {
+            Value::Null => {}
+            Value::Mapping(map) if map.is_empty() => {}
+            Value::Mapping(map) => {
+                let is_list = map
+                    .get("kind")
+                    .and_then(Value::as_str)
+                    .is_some_and(|k| k.ends_with("List"))
+                    && map.get("items").is_some_and(Value::is_sequence);
+                if is_list {
+                    for item in map
+                        .get("items")
+                        .and_then(Value::as_sequence)
+                        .into_iter()
+                        .flatten()
+                    {
+                        if let Value::Mapping(m) = item {
+                            out.push(m.clone());
+                        }
+                    }
+                } else {
+                    out.push(map);
+                }
+            }
+            _ => {
+                return Err(BuildError::new(format!(
+                    "{shown}: expected a Kubernetes object"
+                )));
+            }
+        }
+    }
+    for obj in &out {
+        if obj
+            .get("kind")
+            .and_then(Value::as_str)
+            .is_none_or(str::is_empty)
+        {
+            return Err(BuildError::new(format!("{shown}: missing kind in object")));
+        }
+    }
+    Ok(out)
+}

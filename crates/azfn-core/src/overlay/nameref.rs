@@ -1,0 +1,190 @@
+//! Name references: after prefixes, suffixes, namespaces and hashes changed names, every field
+//! that names another object (a Deployment's ConfigMap, a RoleBinding's ServiceAccount, and what
+//! `configurations:` add, such as a ScaledObject's `scaleTargetRef`) is pointed at the new name.
+use serde_yaml::Value;
+
+use super::BuildError;
+use super::fieldspec::{self, Config, NameReference};
+use super::resmap::{ResMap, str_at};
+use super::transform::is_cluster_scoped;
+
+/// A referral candidate: everything needed to decide and to rewrite.
+struct Candidate {
+    kind: String,
+    names: Vec<String>,
+    namespaces: Vec<String>,
+    name: String,
+    namespace: String,
+    id: String,
+    renamed: bool,
+}
+
+pub(crate) fn fix(ra: &mut ResMap, config: &Config) -> Result<(), BuildError> {
+    for reference in &config.name_reference {
+        let candidates: Vec<Candidate> = ra
+            .items
+            .iter()
+            .filter(|r| referral_matches(reference, r.group_version(), r.kind()))
+            .map(|r| {
+                let ids = r.all_ids();
+                Candidate {
+                    kind: r.kind().to_owned(),
+                    names: ids.iter().map(|i| i.name.clone()).collect(),
+                    namespaces: ids.iter().map(|i| i.namespace.clone()).collect(),
+                    name: r.name().to_owned(),
+                    namespace: r.namespace().to_owned(),
+                    id: r.id().to_string(),
+                    renamed: !r.previous.is_empty(),
+                }
+            })
+            .collect();
+        if !candidates.iter().any(|c| c.renamed) {
+            continue;
+        }
+        for res in &mut ra.items {
+            let api_version = str_at(&res.obj, &["apiVersion"]).to_owned();
+            let kind = res.kind().to_owned();
+            let referrer_namespace = res.namespace().to_owned();
+            let mut node = Value::Mapping(std::mem::take(&mut res.obj));
+            let mut result = Ok(());
+            for spec in reference
+                .referrers
+                .iter()
+                .filter(|s| s.matches(&api_version, &kind))
+            {
+                result = fieldspec::visit(&mut node, &spec.path, false, &mut |value| {
+                    rewrite(value, &candidates, reference, &kind, &referrer_namespace)
+                });
+                if result.is_err() {
+                    break;
+                }
+            }
+            if let Value::Mapping(m) = node {
+                res.obj = m;
+            }
+            result?;
+        }
+    }
+    Ok(())
+}
+
+fn referral_matches(reference: &NameReference, (group, version): (&str, &str), kind: &str) -> bool {
+    reference.kind == kind
+        && (reference.group.is_empty() || reference.group == group)
+        && (reference.version.is_empty() || reference.version == version)
+}
+
+fn rewrite(
+    value: &mut Value,
+    candidates: &[Candidate],
+    reference: &NameReference,
+    referrer_kind: &str,
+    referrer_namespace: &str,
+) -> Result<(), BuildError> {
+    match value {
+        Value::String(old) => {
+            if let Some(found) = select(candidates, old, None, referrer_kind, referrer_namespace)? {
+                *old = found.name.clone();
+            }
+        }
+        Value::Sequence(items) => {
+            for item in items {
+                rewrite(
+                    item,
+                    candidates,
+                    reference,
+                    referrer_kind,
+                    referrer_namespace,
+                )?;
+            }
+        }
+        Value::Mapping(map) => {
+            // Subjects and webhook services: `{kind?, name, namespace?}`.
+            if let Some(kind) = map.get("kind").and_then(Value::as_str)
+                && kind != reference.kind
+            {
+                return Ok(());
+            }
+            let Some(old) = map.get("name").and_then(Value::as_str).map(str::to_owned) else {
+                return Ok(());
+            };
+            let namespace = map
+                .get("namespace")
+                .and_then(Value::as_str)
+                .map(str::to_owned);
+            if let Some(found) = select(
+                candidates,
+                &old,
+                Some(namespace.as_deref().unwrap_or(referrer_namespace)),
+                referrer_kind,
+                referrer_namespace,
+            )? {
+                map.insert("name".into(), found.name.clone().into());
+                if namespace.is_some()
+                    || !found.namespace.is_empty() && map.contains_key("namespace")
+                {
+                    map.insert("namespace".into(), found.namespace.clone().into());
+                } else if namespace.is_none()
+                    && !found.namespace.is_empty()
+                    && referrer_kind == "ClusterRoleBinding"
+                {
+                    map.insert("namespace".into(), found.namespace.clone().into());
+                }
+            }
+        }
+        _ => {}
+    }
+    Ok(())
+}
+
+/// The one candidate an old name refers to from a referrer; `None` when nothing matches.
+fn select<'a>(
+    candidates: &'a [Candidate],
+    old: &str,
+    explicit_namespace: Option<&str>,
+    referrer_kind: &str,
+    referrer_namespace: &str,
+) -> Result<Option<&'a Candidate>, BuildError> {
+    let named: Vec<&Candidate> = candidates
+        .iter()
+        .filter(|c| c.names.iter().any(|n| n == old))
+        .collect();
+    if named.is_empty() {
+        return Ok(None);
+    }
+    let scoped: Vec<&Candidate> = named
+        .iter()
+        .copied()
+        .filter(|c| {
+            if is_cluster_scoped(&c.kind) {
+                return true;
+            }
+            match explicit_namespace {
+                Some(ns) => c
+                    .namespaces
+                    .iter()
+                    .any(|n| super::resmap::same_namespace(n, ns)),
+                None => {
+                    is_cluster_scoped(referrer_kind)
+                        || super::resmap::same_namespace(&c.namespace, referrer_namespace)
+                }
+            }
+        })
+        .collect();
+    match scoped.as_slice() {
+        [] => Ok(None),
+        [one] => Ok(Some(one)),
+        many => {
+            // Prefer the candidate still called `old` by its current name's history end.
+            let exact: Vec<&&Candidate> = many.iter().filter(|c| c.name == old).collect();
+            if let [one] = exact.as_slice() {
+                return Ok(Some(one));
+            }
+            let ids: Vec<&str> = many.iter().map(|c| c.id.as_str()).collect();
+            Err(BuildError::new(format!(
+                "found multiple possible referrals: {}",
+                ids.join(", ")
+            )))
+        }
+    }
+}

@@ -1,0 +1,635 @@
+//! Patches: strategic merge (kustomize's merge rules: lists of named things merged by key,
+//! patched elements first, `$patch: delete|replace`) and JSON 6902 (the json-patch crate), with
+//! kustomize's target selectors.
+use serde_yaml::{Mapping, Value};
+
+use super::kustomization::{Kustomization, scalar_string};
+use super::resmap::{Res, ResMap, split_api_version, str_at};
+use super::{BuildError, Loader, paths};
+
+/// Keys kustomize merges lists of maps by when no schema says otherwise, in its order.
+const ASSOCIATIVE_KEYS: &[&str] = &[
+    "mountPath",
+    "devicePath",
+    "ip",
+    "type",
+    "topologyKey",
+    "name",
+    "containerPort",
+];
+
+/// Merge keys of Kubernetes list fields, by field name.
+fn schema_merge_key(field: &str, items: &[&Value]) -> Option<&'static str> {
+    Some(match field {
+        "containers"
+        | "initContainers"
+        | "ephemeralContainers"
+        | "volumes"
+        | "env"
+        | "imagePullSecrets" => "name",
+        "volumeMounts" => "mountPath",
+        "volumeDevices" => "devicePath",
+        "hostAliases" => "ip",
+        "topologySpreadConstraints" => "topologyKey",
+        "ownerReferences" => "uid",
+        "readinessGates" => "conditionType",
+        "ports" => {
+            if items.iter().any(|i| i.get("containerPort").is_some()) {
+                "containerPort"
+            } else {
+                "port"
+            }
+        }
+        _ => return None,
+    })
+}
+
+/// Fields whose lists are always replaced by a patch (the schema has no merge key).
+const REPLACED_LISTS: &[&str] = &[
+    "tolerations",
+    "args",
+    "command",
+    "envFrom",
+    "rules",
+    "subjects",
+];
+
+/// Applies a strategic-merge patch to `target`.
+pub(crate) fn strategic_merge(target: &mut Mapping, patch: &Mapping) {
+    merge_map(target, patch);
+}
+
+fn directive(map: &Mapping) -> Option<&str> {
+    map.get("$patch").and_then(Value::as_str)
+}
+
+fn merge_map(target: &mut Mapping, patch: &Mapping) {
+    if directive(patch) == Some("replace") {
+        let mut replaced = patch.clone();
+        replaced.remove("$patch");
+        *target = replaced;
+        return;
+    }
+    for (key, value) in patch {
+        let name = key.as_str().unwrap_or_default();
+        if name == "$patch"
+            || name.starts_with("$setElementOrder/")
+            || name.starts_with("$retainKeys")
+        {
+            continue;
+        }
+        if let Some(list) = name.strip_prefix("$deleteFromPrimitiveList/") {
+            if let (Some(Value::Sequence(current)), Some(remove)) =
+                (target.get_mut(list), value.as_sequence())
+            {
+                current.retain(|v| !remove.contains(v));
+            }
+            continue;
+        }
+        match value {
+            Value::Null => {
+                target.remove(key);
+            }
+            Value::Mapping(patch_map) => {
+                if directive(patch_map) == Some("delete") {
+                    target.remove(key);
+                    continue;
+                }
+                match target.get_mut(key) {
+                    Some(Value::Mapping(existing)) => merge_map(existing, patch_map),
+                    _ => {
+                        let mut fresh = Mapping::new();
+                        merge_map(&mut fresh, patch_map);
+                        target.insert(key.clone(), Value::Mapping(fresh));
+                    }
+                }
+            }
+            Value::Sequence(patch_items) => {
+                let merged = match target.get(key) {
+                    Some(Value::Sequence(existing)) => merge_list(name, existing, patch_items),
+                    _ => merge_list(name, &[], patch_items),
+                };
+                target.insert(key.clone(), Value::Sequence(merged));
+            }
+            scalar => {
+                target.insert(key.clone(), scalar.clone());
+            }
+        }
+    }
+}
+
+fn merge_list(field: &str, existing: &[Value], patch: &[Value]) -> Vec<Value> {
+    // `- $patch: replace` replaces the whole list with the other elements.
+    if patch
+        .iter()
+        .any(|p| p.as_mapping().and_then(directive) == Some("replace"))
+    {
+        return patch
+            .iter()
+            .filter(|p| p.as_mapping().and_then(directive) != Some("replace"))
+            .map(clean)
+            .collect();
+    }
+    let all: Vec<&Value> = existing.iter().chain(patch).collect();
+    let maps = !all.is_empty() && all.iter().all(|v| v.is_mapping());
+    let key = if maps {
+        schema_merge_key(field, &all).or_else(|| {
+            if REPLACED_LISTS.contains(&field) {
+                return None;
+            }
+            ASSOCIATIVE_KEYS
+                .iter()
+                .copied()
+                .find(|k| all.iter().all(|v| v.get(*k).is_some()))
+        })
+    } else {
+        None
+    };
+    let Some(key) = key else {
+        if maps || field != "finalizers" {
+            return patch.iter().map(clean).collect();
+        }
+        // Primitive lists with a merge strategy: union, existing first.
+        let mut out = existing.to_vec();
+        for item in patch {
+            if !out.contains(item) {
+                out.push(item.clone());
+            }
+        }
+        return out;
+    };
+    let mut out = Vec::new();
+    let mut used = vec![false; existing.len()];
+    for item in patch {
+        let Some(item_map) = item.as_mapping() else {
+            continue;
+        };
+        let id = item_map.get(key);
+        let found = existing
+            .iter()
+            .enumerate()
+            .find(|(i, e)| !used[*i] && id.is_some() && e.get(key) == id);
+        if directive(item_map) == Some("delete") {
+            if let Some((i, _)) = found {
+                used[i] = true;
+            }
+            continue;
+        }
+        match found {
+            Some((i, existing_item)) => {
+                used[i] = true;
+                let mut merged = existing_item.as_mapping().cloned().unwrap_or_default();
+                merge_map(&mut merged, item_map);
+                out.push(Value::Mapping(merged));
+            }
+            None => out.push(clean(item)),
+        }
+    }
+    for (i, item) in existing.iter().enumerate() {
+        if !used[i] {
+            out.push(item.clone());
+        }
+    }
+    out
+}
+
+/// A patch value without directives, as it lands in the output.
+fn clean(value: &Value) -> Value {
+    match value {
+        Value::Mapping(map) => {
+            let mut out = Mapping::new();
+            merge_map(&mut out, map);
+            Value::Mapping(out)
+        }
+        other => other.clone(),
+    }
+}
+
+/// A `patches:` target selector.
+#[derive(Debug, Clone, Default)]
+pub(crate) struct Selector {
+    group: Option<String>,
+    version: Option<String>,
+    kind: Option<String>,
+    name: Option<String>,
+    namespace: Option<String>,
+    label_selector: Option<String>,
+    annotation_selector: Option<String>,
+}
+
+impl Selector {
+    pub(crate) fn from_value(value: &Value) -> Self {
+        let get = |k: &str| {
+            value
+                .get(k)
+                .and_then(scalar_string)
+                .filter(|s| !s.is_empty())
+        };
+        Self {
+            group: get("group"),
+            version: get("version"),
+            kind: get("kind"),
+            name: get("name"),
+            namespace: get("namespace"),
+            label_selector: get("labelSelector"),
+            annotation_selector: get("annotationSelector"),
+        }
+    }
+
+    pub(crate) fn matches(&self, res: &Res) -> bool {
+        let (group, version) = res.group_version();
+        let regex = |pattern: &str, value: &str| {
+            regex_lite::Regex::new(&format!("^(?:{pattern})$")).is_ok_and(|r| r.is_match(value))
+        };
+        self.group.as_deref().is_none_or(|g| regex(g, group))
+            && self.version.as_deref().is_none_or(|v| regex(v, version))
+            && self.kind.as_deref().is_none_or(|k| regex(k, res.kind()))
+            && self
+                .name
+                .as_deref()
+                .is_none_or(|n| res.all_ids().iter().any(|id| regex(n, &id.name)))
+            && self
+                .namespace
+                .as_deref()
+                .is_none_or(|n| res.all_ids().iter().any(|id| regex(n, &id.namespace)))
+            && self.label_selector.as_deref().is_none_or(|s| {
+                label_selector_matches(s, res.obj.get("metadata").and_then(|m| m.get("labels")))
+            })
+            && self.annotation_selector.as_deref().is_none_or(|s| {
+                label_selector_matches(
+                    s,
+                    res.obj.get("metadata").and_then(|m| m.get("annotations")),
+                )
+            })
+    }
+}
+
+/// Kubernetes label selector syntax: `a=b,c!=d,e in (x,y),f notin (z),g,!h`.
+fn label_selector_matches(selector: &str, labels: Option<&Value>) -> bool {
+    let get = |k: &str| labels.and_then(|l| l.get(k)).and_then(scalar_string);
+    let mut terms = Vec::new();
+    let mut depth = 0;
+    let mut current = String::new();
+    for c in selector.chars() {
+        match c {
+            '(' => depth += 1,
+            ')' => depth -= 1,
+            ',' if depth == 0 => {
+                terms.push(std::mem::take(&mut current));
+                continue;
+            }
+            _ => {}
+        }
+        current.push(c);
+    }
+    terms.push(current);
+    terms
+        .iter()
+        .map(|t| t.trim())
+        .filter(|t| !t.is_empty())
+        .all(|term| {
+            let set = |rest: &str| -> Vec<String> {
+                rest.trim()
+                    .trim_start_matches('(')
+                    .trim_end_matches(')')
+                    .split(',')
+                    .map(|s| s.trim().to_owned())
+                    .collect()
+            };
+            if let Some((k, v)) = term.split_once("!=") {
+                return get(k.trim()).as_deref() != Some(v.trim());
+            }
+            if let Some((k, v)) = term.split_once("==").or_else(|| term.split_once('=')) {
+                return get(k.trim()).as_deref() == Some(v.trim());
+            }
+            if let Some((k, rest)) = term.split_once(" notin ") {
+                return get(k.trim()).is_none_or(|v| !set(rest).contains(&v));
+            }
+            if let Some((k, rest)) = term.split_once(" in ") {
+                return get(k.trim()).is_some_and(|v| set(rest).contains(&v));
+            }
+            if let Some(k) = term.strip_prefix('!') {
+                return get(k.trim()).is_none();
+            }
+            get(term).is_some()
+        })
+}
+
+fn parse_patch_documents(text: &str, at: &str) -> Result<Vec<Value>, BuildError> {
+    crate::yaml::parse_documents(text, at, crate::yaml::Limits::default())
+        .map_err(|e| BuildError::new(format!("{at}: {e}")))
+        .map(|docs| docs.into_iter().filter(|d| !d.is_null()).collect())
+}
+
+/// Reads a patch given inline or as a path.
+fn patch_text(
+    loader: &Loader<'_>,
+    k: &Kustomization,
+    entry: &Value,
+    at: &str,
+) -> Result<String, BuildError> {
+    if let Some(path) = entry.get("path").and_then(Value::as_str) {
+        let file = loader.restricted_path(&k.dir, path, at)?;
+        let bytes = loader.read(&file, at)?;
+        return Ok(String::from_utf8_lossy(&bytes).into_owned());
+    }
+    if let Some(inline) = entry.get("patch").and_then(Value::as_str) {
+        return Ok(inline.to_owned());
+    }
+    Err(BuildError::new(format!(
+        "{at}: must specify a patch file or an inline patch"
+    )))
+}
+
+/// One `patchesStrategicMerge` entry: a file path or inline YAML.
+pub(crate) fn strategic_merge_entry(
+    loader: &Loader<'_>,
+    k: &Kustomization,
+    entry: &Value,
+    ra: &mut ResMap,
+    at: &str,
+) -> Result<(), BuildError> {
+    let text = match entry.as_str() {
+        Some(s) if !s.contains('\n') && !s.trim_start().starts_with('{') && !s.contains(": ") => {
+            let file = loader.restricted_path(&k.dir, s, at)?;
+            String::from_utf8_lossy(&loader.read(&file, at)?).into_owned()
+        }
+        Some(s) => s.to_owned(),
+        None => serde_yaml::to_string(entry).unwrap_or_default(),
+    };
+    let docs = parse_patch_documents(&text, at)?;
+    if docs.is_empty() {
+        return Err(BuildError::new(format!("{at}: patch appears to be empty")));
+    }
+    for doc in docs {
+        apply_smp_by_id(ra, &doc, at)?;
+    }
+    Ok(())
+}
+
+/// A strategic-merge patch finds its target by its own apiVersion, kind, name and namespace.
+fn apply_smp_by_id(ra: &mut ResMap, doc: &Value, at: &str) -> Result<(), BuildError> {
+    let Some(patch) = doc.as_mapping() else {
+        return Err(BuildError::new(format!("{at}: a patch must be an object")));
+    };
+    let kind = str_at(patch, &["kind"]);
+    let name = str_at(patch, &["metadata", "name"]);
+    let namespace = str_at(patch, &["metadata", "namespace"]);
+    let (group, version) = split_api_version(str_at(patch, &["apiVersion"]));
+    let matches: Vec<usize> = ra
+        .items
+        .iter()
+        .enumerate()
+        .filter(|(_, r)| {
+            let (g, v) = r.group_version();
+            r.kind() == kind
+                && g == group
+                && (version.is_empty() || v == version)
+                && r.all_ids().iter().any(|id| {
+                    id.name == name
+                        && (namespace.is_empty()
+                            || super::resmap::same_namespace(&id.namespace, namespace))
+                })
+        })
+        .map(|(i, _)| i)
+        .collect();
+    match matches.as_slice() {
+        [] => Err(BuildError::new(format!(
+            "{at}: no resource matches strategic merge patch \"{kind}.{version}.{}/{name}.{}\"",
+            if group.is_empty() { "[noGrp]" } else { group },
+            if namespace.is_empty() {
+                "[noNs]"
+            } else {
+                namespace
+            }
+        ))),
+        [index] => {
+            apply_smp(&mut ra.items[*index], patch);
+            Ok(())
+        }
+        _ => {
+            let id = ra.items[matches[0]].id();
+            Err(BuildError::new(format!(
+                "{at}: multiple matches for Id {id}; failed to find unique target for patch {id}"
+            )))
+        }
+    }
+}
+
+/// Applies a strategic-merge patch, keeping the target's identity unless the patch renames it.
+fn apply_smp(res: &mut Res, patch: &Mapping) {
+    if directive(patch) == Some("delete") {
+        res.obj = Mapping::new();
+        return;
+    }
+    let mut patch = patch.clone();
+    // The patch's own name and namespace only locate the target.
+    if let Some(Value::Mapping(meta)) = patch.get_mut("metadata") {
+        meta.remove("name");
+        meta.remove("namespace");
+    }
+    strategic_merge(&mut res.obj, &patch);
+}
+
+/// One `patches:` entry: a strategic-merge or JSON 6902 patch, with an optional target.
+pub(crate) fn patch_entry(
+    loader: &Loader<'_>,
+    k: &Kustomization,
+    entry: &Value,
+    ra: &mut ResMap,
+    at: &str,
+) -> Result<(), BuildError> {
+    let text = patch_text(loader, k, entry, at)?;
+    let target = entry
+        .get("target")
+        .filter(|t| !t.is_null())
+        .map(Selector::from_value);
+    let options = entry.get("options");
+    let allow_name = options
+        .and_then(|o| o.get("allowNameChange"))
+        .and_then(Value::as_bool)
+        .unwrap_or(false);
+    let allow_kind = options
+        .and_then(|o| o.get("allowKindChange"))
+        .and_then(Value::as_bool)
+        .unwrap_or(false);
+    let docs = parse_patch_documents(&text, at)?;
+    if docs.is_empty() {
+        return Err(BuildError::new(format!("{at}: patch appears to be empty")));
+    }
+    let is_json6902 = docs.len() == 1 && docs[0].is_sequence();
+    if is_json6902 {
+        let Some(target) = target else {
+            return Err(BuildError::new(format!(
+                "{at}: a JSON 6902 patch needs a target"
+            )));
+        };
+        let ops = yaml_to_json(&docs[0]);
+        return apply_json6902_to_selected(ra, &target, &ops, at);
+    }
+    match target {
+        None => {
+            for doc in &docs {
+                apply_smp_by_id(ra, doc, at)?;
+            }
+            Ok(())
+        }
+        Some(selector) => {
+            for res in ra.items.iter_mut().filter(|r| selector.matches(r)) {
+                for doc in &docs {
+                    let Some(patch) = doc.as_mapping() else {
+                        continue;
+                    };
+                    let before_name = res.name().to_owned();
+                    let before_kind = res.kind().to_owned();
+                    let mut patch = patch.clone();
+                    let patch_name = str_at(&patch, &["metadata", "name"]).to_owned();
+                    let patch_kind = str_at(&patch, &["kind"]).to_owned();
+                    if let Some(Value::Mapping(meta)) = patch.get_mut("metadata") {
+                        meta.remove("namespace");
+                        if !allow_name || patch_name.is_empty() {
+                            meta.remove("name");
+                        }
+                    }
+                    if !allow_kind || patch_kind.is_empty() {
+                        patch.remove("kind");
+                        patch.remove("apiVersion");
+                    }
+                    if directive(&patch) == Some("delete") {
+                        res.obj = Mapping::new();
+                        continue;
+                    }
+                    strategic_merge(&mut res.obj, &patch);
+                    if allow_name && res.name() != before_name {
+                        let renamed = res.name().to_owned();
+                        super::resmap::metadata(&mut res.obj)
+                            .insert("name".into(), before_name.clone().into());
+                        res.set_name(&renamed);
+                    }
+                    let _ = before_kind;
+                }
+            }
+            ra.items.retain(|r| !r.obj.is_empty());
+            Ok(())
+        }
+    }
+}
+
+/// One `patchesJson6902` entry.
+pub(crate) fn json6902_entry(
+    loader: &Loader<'_>,
+    k: &Kustomization,
+    entry: &Value,
+    ra: &mut ResMap,
+    at: &str,
+) -> Result<(), BuildError> {
+    let target = entry
+        .get("target")
+        .map(Selector::from_value)
+        .ok_or_else(|| {
+            BuildError::new(format!("{at}: target: a JSON 6902 patch needs a target"))
+        })?;
+    let text = patch_text(loader, k, entry, at)?;
+    let docs = parse_patch_documents(&text, at)?;
+    let Some(doc) = docs.first() else {
+        return Err(BuildError::new(format!("{at}: patch appears to be empty")));
+    };
+    apply_json6902_to_selected(ra, &target, &yaml_to_json(doc), at)
+}
+
+fn apply_json6902_to_selected(
+    ra: &mut ResMap,
+    target: &Selector,
+    ops: &serde_json::Value,
+    at: &str,
+) -> Result<(), BuildError> {
+    let patch: json_patch::Patch = serde_json::from_value(ops.clone())
+        .map_err(|e| BuildError::new(format!("{at}: invalid JSON 6902 patch: {e}")))?;
+    for res in ra.items.iter_mut().filter(|r| target.matches(r)) {
+        let before_name = res.name().to_owned();
+        let before_namespace = res.namespace().to_owned();
+        let mut doc = yaml_to_json(&Value::Mapping(res.obj.clone()));
+        json_patch::patch(&mut doc, &patch).map_err(|e| {
+            BuildError::new(format!(
+                "{at}: applying JSON 6902 patch to {}: {e}",
+                res.id()
+            ))
+        })?;
+        let Value::Mapping(obj) = json_to_yaml(&doc) else {
+            return Err(BuildError::new(format!(
+                "{at}: the patch did not leave an object"
+            )));
+        };
+        res.obj = obj;
+        let (after_name, after_namespace) = (res.name().to_owned(), res.namespace().to_owned());
+        if after_name != before_name || after_namespace != before_namespace {
+            let meta = super::resmap::metadata(&mut res.obj);
+            meta.insert("name".into(), before_name.into());
+            if before_namespace.is_empty() {
+                meta.remove("namespace");
+            } else {
+                meta.insert("namespace".into(), before_namespace.into());
+            }
+            res.set_namespace(&after_namespace);
+            res.set_name(&after_name);
+        }
+    }
+    Ok(())
+}
+
+pub(crate) fn yaml_to_json(value: &Value) -> serde_json::Value {
+    match value {
+        Value::Null => serde_json::Value::Null,
+        Value::Bool(b) => serde_json::Value::Bool(*b),
+        Value::Number(n) => {
+            if let Some(i) = n.as_i64() {
+                i.into()
+            } else if let Some(u) = n.as_u64() {
+                u.into()
+            } else {
+                serde_json::Number::from_f64(n.as_f64().unwrap_or(0.0))
+                    .map_or(serde_json::Value::Null, serde_json::Value::Number)
+            }
+        }
+        Value::String(s) => serde_json::Value::String(s.clone()),
+        Value::Sequence(items) => {
+            serde_json::Value::Array(items.iter().map(yaml_to_json).collect())
+        }
+        Value::Mapping(map) => serde_json::Value::Object(
+            map.iter()
+                .map(|(k, v)| (scalar_string(k).unwrap_or_default(), yaml_to_json(v)))
+                .collect(),
+        ),
+        Value::Tagged(t) => yaml_to_json(&t.value),
+    }
+}
+
+pub(crate) fn json_to_yaml(value: &serde_json::Value) -> Value {
+    match value {
+        serde_json::Value::Null => Value::Null,
+        serde_json::Value::Bool(b) => Value::Bool(*b),
+        serde_json::Value::Number(n) => {
+            if let Some(i) = n.as_i64() {
+                Value::Number(i.into())
+            } else if let Some(u) = n.as_u64() {
+                Value::Number(u.into())
+            } else {
+                Value::Number(n.as_f64().unwrap_or(0.0).into())
+            }
+        }
+        serde_json::Value::String(s) => Value::String(s.clone()),
+        serde_json::Value::Array(items) => {
+            Value::Sequence(items.iter().map(json_to_yaml).collect())
+        }
+        serde_json::Value::Object(map) => Value::Mapping(
+            map.iter()
+                .map(|(k, v)| (Value::String(k.clone()), json_to_yaml(v)))
+                .collect(),
+        ),
+    }
+}
+
+#[allow(dead_code)]
+fn shown(path: &str) -> String {
+    paths::display(path)
+}

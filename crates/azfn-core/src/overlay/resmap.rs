@@ -1,0 +1,226 @@
+//! The resources of a build, in order, with what kustomize remembers about each: the names it
+//! had before prefixes, suffixes and namespaces changed them, and how a generator made it.
+use std::fmt;
+
+use serde_yaml::{Mapping, Value};
+
+use super::BuildError;
+
+/// A resource's identity as kustomize prints it: `Kind.version.group/name.namespace`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct ResId {
+    pub group: String,
+    pub version: String,
+    pub kind: String,
+    pub name: String,
+    pub namespace: String,
+}
+
+impl ResId {
+    /// The same object, where kustomize treats `""` and `default` as one namespace.
+    pub(crate) fn same(&self, other: &Self) -> bool {
+        self.group == other.group
+            && self.version == other.version
+            && self.kind == other.kind
+            && self.name == other.name
+            && same_namespace(&self.namespace, &other.namespace)
+    }
+}
+
+pub(crate) fn same_namespace(a: &str, b: &str) -> bool {
+    let norm = |n: &str| if n.is_empty() { "default" } else { n }.to_owned();
+    norm(a) == norm(b)
+}
+
+impl fmt::Display for ResId {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let or = |s: &str, none: &'static str| {
+            if s.is_empty() {
+                none.to_owned()
+            } else {
+                s.to_owned()
+            }
+        };
+        write!(
+            f,
+            "{}.{}.{}/{}.{}",
+            or(&self.kind, "[noKind]"),
+            or(&self.version, "[noVer]"),
+            or(&self.group, "[noGrp]"),
+            self.name,
+            or(&self.namespace, "[noNs]")
+        )
+    }
+}
+
+/// How a generated resource combines with one of the same name from a base.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Behavior {
+    Create,
+    Merge,
+    Replace,
+}
+
+/// What a generator recorded about the resource it made.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct Generated {
+    pub behavior: Behavior,
+    /// Append a content hash to the name at the end of the build.
+    pub hash: bool,
+}
+
+/// One resource of a build.
+#[derive(Debug, Clone)]
+pub(crate) struct Res {
+    pub obj: Mapping,
+    /// (namespace, name) pairs it had before renames, oldest first.
+    pub previous: Vec<(String, String)>,
+    /// Set for resources a generator made.
+    pub generated: Option<Generated>,
+}
+
+pub(crate) fn str_at<'a>(obj: &'a Mapping, path: &[&str]) -> &'a str {
+    let mut cur: Option<&Value> = None;
+    for (i, key) in path.iter().enumerate() {
+        cur = if i == 0 {
+            obj.get(*key)
+        } else {
+            cur.and_then(|v| v.get(*key))
+        };
+    }
+    cur.and_then(Value::as_str).unwrap_or_default()
+}
+
+impl Res {
+    pub(crate) fn new(obj: Mapping) -> Self {
+        Self {
+            obj,
+            previous: Vec::new(),
+            generated: None,
+        }
+    }
+
+    pub(crate) fn kind(&self) -> &str {
+        str_at(&self.obj, &["kind"])
+    }
+
+    pub(crate) fn name(&self) -> &str {
+        str_at(&self.obj, &["metadata", "name"])
+    }
+
+    pub(crate) fn namespace(&self) -> &str {
+        str_at(&self.obj, &["metadata", "namespace"])
+    }
+
+    /// (group, version) of `apiVersion`.
+    pub(crate) fn group_version(&self) -> (&str, &str) {
+        split_api_version(str_at(&self.obj, &["apiVersion"]))
+    }
+
+    pub(crate) fn id(&self) -> ResId {
+        let (group, version) = self.group_version();
+        ResId {
+            group: group.to_owned(),
+            version: version.to_owned(),
+            kind: self.kind().to_owned(),
+            name: self.name().to_owned(),
+            namespace: self.namespace().to_owned(),
+        }
+    }
+
+    /// Every id the resource has had: the current one first, then the previous ones.
+    pub(crate) fn all_ids(&self) -> Vec<ResId> {
+        let current = self.id();
+        let mut ids = vec![current.clone()];
+        for (namespace, name) in self.previous.iter().rev() {
+            ids.push(ResId {
+                name: name.clone(),
+                namespace: namespace.clone(),
+                ..current.clone()
+            });
+        }
+        ids
+    }
+
+    /// The id before any rename: what the resource's own file called it.
+    pub(crate) fn original_id(&self) -> ResId {
+        let mut id = self.id();
+        if let Some((namespace, name)) = self.previous.first() {
+            id.namespace.clone_from(namespace);
+            id.name.clone_from(name);
+        }
+        id
+    }
+
+    /// Renames the resource, remembering the old name.
+    pub(crate) fn set_name(&mut self, name: &str) {
+        if name == self.name() {
+            return;
+        }
+        self.remember();
+        metadata(&mut self.obj).insert("name".into(), name.into());
+    }
+
+    pub(crate) fn set_namespace(&mut self, namespace: &str) {
+        if namespace == self.namespace() {
+            return;
+        }
+        self.remember();
+        metadata(&mut self.obj).insert("namespace".into(), namespace.into());
+    }
+
+    fn remember(&mut self) {
+        let current = (self.namespace().to_owned(), self.name().to_owned());
+        self.previous.push(current);
+    }
+
+    pub(crate) fn annotation(&self, key: &str) -> Option<&str> {
+        self.obj
+            .get("metadata")
+            .and_then(|m| m.get("annotations"))
+            .and_then(|a| a.get(key))
+            .and_then(Value::as_str)
+    }
+}
+
+/// `metadata` of an object, created when missing.
+pub(crate) fn metadata(obj: &mut Mapping) -> &mut Mapping {
+    let entry = obj
+        .entry("metadata".into())
+        .or_insert_with(|| Value::Mapping(Mapping::new()));
+    if !entry.is_mapping() {
+        *entry = Value::Mapping(Mapping::new());
+    }
+    entry.as_mapping_mut().expect("just made a mapping")
+}
+
+pub(crate) fn split_api_version(api_version: &str) -> (&str, &str) {
+    api_version.rsplit_once('/').unwrap_or(("", api_version))
+}
+
+/// The resources of a build in order.
+#[derive(Debug, Clone, Default)]
+pub(crate) struct ResMap {
+    pub items: Vec<Res>,
+}
+
+impl ResMap {
+    /// Adds a resource, refusing a second one with the same current id.
+    pub(crate) fn append(&mut self, res: Res) -> Result<(), BuildError> {
+        let id = res.id();
+        if self.items.iter().any(|r| r.id().same(&id)) {
+            return Err(BuildError::new(format!(
+                "may not add resource with an already registered id: {id}"
+            )));
+        }
+        self.items.push(res);
+        Ok(())
+    }
+
+    pub(crate) fn append_all(&mut self, other: ResMap) -> Result<(), BuildError> {
+        for res in other.items {
+            self.append(res)?;
+        }
+        Ok(())
+    }
+}

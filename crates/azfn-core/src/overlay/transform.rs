@@ -1,0 +1,538 @@
+//! kustomize's built-in transformers, in its order, and azfn's own transformer in-process.
+use serde_yaml::{Mapping, Value};
+
+use super::fieldspec::{self, FieldSpec};
+use super::kustomization::{Kustomization, scalar_string, string_map};
+use super::resmap::{Res, ResMap, str_at};
+use super::{BuildError, Loader, State, patch, paths, replacements};
+
+/// Kinds that live outside namespaces: the namespace transformer leaves them alone.
+const CLUSTER_SCOPED: &[&str] = &[
+    "APIService",
+    "CSIDriver",
+    "CSINode",
+    "CertificateSigningRequest",
+    "ClusterIssuer",
+    "ClusterRole",
+    "ClusterRoleBinding",
+    "ComponentStatus",
+    "CustomResourceDefinition",
+    "FlowSchema",
+    "IngressClass",
+    "MutatingWebhookConfiguration",
+    "Namespace",
+    "Node",
+    "PersistentVolume",
+    "PodSecurityPolicy",
+    "PriorityClass",
+    "PriorityLevelConfiguration",
+    "RuntimeClass",
+    "SelfSubjectAccessReview",
+    "SelfSubjectRulesReview",
+    "StorageClass",
+    "SubjectAccessReview",
+    "TokenReview",
+    "ValidatingAdmissionPolicy",
+    "ValidatingAdmissionPolicyBinding",
+    "ValidatingWebhookConfiguration",
+    "VolumeAttachment",
+];
+
+/// Kinds whose names prefixes and suffixes leave alone.
+const NOT_RENAMED: &[(&str, &str)] = &[
+    ("", "CustomResourceDefinition"),
+    ("apiregistration.k8s.io", "APIService"),
+    ("", "Namespace"),
+];
+
+pub(crate) fn is_cluster_scoped(kind: &str) -> bool {
+    CLUSTER_SCOPED.contains(&kind)
+}
+
+/// Runs the kustomization's transformers over `ra`.
+pub(crate) fn run(
+    loader: &Loader<'_>,
+    k: &Kustomization,
+    ra: &mut ResMap,
+    state: &mut State,
+) -> Result<(), BuildError> {
+    let shown = paths::display(&k.file);
+    for (i, entry) in k.patches_strategic_merge.iter().enumerate() {
+        let at = format!("{shown}: patchesStrategicMerge[{i}]");
+        patch::strategic_merge_entry(loader, k, entry, ra, &at)?;
+    }
+    for (i, entry) in k.patches.iter().enumerate() {
+        let at = format!("{shown}: patches[{i}]");
+        patch::patch_entry(loader, k, entry, ra, &at)?;
+    }
+    if let Some(namespace) = &k.namespace {
+        namespace_all(ra, namespace, &state.config.namespace);
+    }
+    if !k.name_prefix.is_empty() || !k.name_suffix.is_empty() {
+        rename_all(
+            ra,
+            &k.name_prefix,
+            &k.name_suffix,
+            &state.config.name_prefix,
+        );
+    }
+    if !k.common_labels.is_empty() {
+        set_map_fields(ra, &k.common_labels, &state.config.common_labels)?;
+    }
+    for (i, entry) in k.labels.iter().enumerate() {
+        let at = format!("{shown}: labels[{i}]");
+        let pairs = entry
+            .get("pairs")
+            .filter(|v| !v.is_null())
+            .map(string_map)
+            .transpose()
+            .map_err(|m| BuildError::new(format!("{at}: pairs: {m}")))?
+            .unwrap_or_default();
+        let flag = |key: &str| entry.get(key).and_then(Value::as_bool).unwrap_or(false);
+        let mut specs = if flag("includeSelectors") {
+            state.config.common_labels.clone()
+        } else {
+            let mut specs = vec![FieldSpec {
+                group: String::new(),
+                version: String::new(),
+                kind: String::new(),
+                path: vec!["metadata".into(), "labels".into()],
+                create: true,
+            }];
+            if flag("includeTemplates") {
+                specs.extend(state.config.template_labels.iter().cloned());
+            }
+            specs
+        };
+        for field in entry
+            .get("fields")
+            .and_then(Value::as_sequence)
+            .into_iter()
+            .flatten()
+        {
+            specs.push(FieldSpec::from_value(field, &format!("{at}: fields"))?);
+        }
+        set_map_fields(ra, &pairs, &specs)?;
+    }
+    if !k.common_annotations.is_empty() {
+        set_map_fields(ra, &k.common_annotations, &state.config.common_annotations)?;
+    }
+    for (i, entry) in k.patches_json6902.iter().enumerate() {
+        let at = format!("{shown}: patchesJson6902[{i}]");
+        patch::json6902_entry(loader, k, entry, ra, &at)?;
+    }
+    for (i, entry) in k.replicas.iter().enumerate() {
+        let at = format!("{shown}: replicas[{i}]");
+        replicas(ra, entry, &state.config.replicas, &at)?;
+    }
+    for (i, entry) in k.images.iter().enumerate() {
+        let at = format!("{shown}: images[{i}]");
+        images(ra, entry, &state.config.images, &at)?;
+    }
+    for (i, entry) in k.replacements.iter().enumerate() {
+        let at = format!("{shown}: replacements[{i}]");
+        replacements::apply_entry(loader, k, entry, ra, &at)?;
+    }
+    for (i, entry) in k.transformers.iter().enumerate() {
+        let at = format!("{shown}: transformers[{i}]");
+        external_transformer(loader, k, entry, ra, &at)?;
+    }
+    Ok(())
+}
+
+fn namespace_all(ra: &mut ResMap, namespace: &str, specs: &[FieldSpec]) {
+    for res in &mut ra.items {
+        let kind = res.kind().to_owned();
+        if is_cluster_scoped(&kind) {
+            continue;
+        }
+        let api_version = str_at(&res.obj, &["apiVersion"]).to_owned();
+        let applies = specs
+            .iter()
+            .any(|s| s.matches(&api_version, &kind) && s.path == ["metadata", "namespace"]);
+        if applies {
+            res.set_namespace(namespace);
+        }
+        if matches!(kind.as_str(), "RoleBinding" | "ClusterRoleBinding") {
+            subjects_namespace(&mut res.obj, namespace);
+        }
+        // Other namespace field specs (from configurations) are set in place.
+        for spec in specs
+            .iter()
+            .filter(|s| s.matches(&api_version, &kind) && s.path != ["metadata", "namespace"])
+        {
+            let mut node = Value::Mapping(std::mem::take(&mut res.obj));
+            let _ = fieldspec::visit(&mut node, &spec.path, spec.create, &mut |v| {
+                *v = Value::String(namespace.to_owned());
+                Ok(())
+            });
+            if let Value::Mapping(m) = node {
+                res.obj = m;
+            }
+        }
+    }
+}
+
+/// ServiceAccount subjects in the default namespace follow the namespace transformer.
+fn subjects_namespace(obj: &mut Mapping, namespace: &str) {
+    let Some(subjects) = obj.get_mut("subjects").and_then(Value::as_sequence_mut) else {
+        return;
+    };
+    for subject in subjects.iter_mut().filter_map(Value::as_mapping_mut) {
+        if subject.get("kind").and_then(Value::as_str) != Some("ServiceAccount") {
+            continue;
+        }
+        let current = subject
+            .get("namespace")
+            .and_then(Value::as_str)
+            .unwrap_or_default();
+        if current.is_empty() || current == "default" {
+            subject.insert("namespace".into(), namespace.into());
+        }
+    }
+}
+
+fn rename_all(ra: &mut ResMap, prefix: &str, suffix: &str, specs: &[FieldSpec]) {
+    for res in &mut ra.items {
+        let (group, _) = res.group_version();
+        let kind = res.kind();
+        if NOT_RENAMED
+            .iter()
+            .any(|(g, k)| *k == kind && (g.is_empty() || *g == group))
+        {
+            continue;
+        }
+        let api_version = str_at(&res.obj, &["apiVersion"]).to_owned();
+        let kind = kind.to_owned();
+        if specs
+            .iter()
+            .any(|s| s.matches(&api_version, &kind) && s.path == ["metadata", "name"])
+        {
+            let name = format!("{prefix}{}{suffix}", res.name());
+            res.set_name(&name);
+        }
+    }
+}
+
+/// Adds `pairs` to the map at each matching field spec (labels, annotations, selectors).
+fn set_map_fields(
+    ra: &mut ResMap,
+    pairs: &[(String, String)],
+    specs: &[FieldSpec],
+) -> Result<(), BuildError> {
+    for res in &mut ra.items {
+        let api_version = str_at(&res.obj, &["apiVersion"]).to_owned();
+        let kind = res.kind().to_owned();
+        let mut node = Value::Mapping(std::mem::take(&mut res.obj));
+        for spec in specs.iter().filter(|s| s.matches(&api_version, &kind)) {
+            fieldspec::visit(&mut node, &spec.path, spec.create, &mut |v| {
+                if v.is_null() {
+                    *v = Value::Mapping(Mapping::new());
+                }
+                let Value::Mapping(map) = v else {
+                    return Err(BuildError::new(format!(
+                        "{kind} {}: {} is not a map",
+                        "",
+                        spec.path.join("/")
+                    )));
+                };
+                for (k, val) in pairs {
+                    map.insert(k.clone().into(), val.clone().into());
+                }
+                Ok(())
+            })?;
+        }
+        if let Value::Mapping(m) = node {
+            res.obj = m;
+        }
+    }
+    Ok(())
+}
+
+fn replicas(
+    ra: &mut ResMap,
+    entry: &Value,
+    specs: &[FieldSpec],
+    at: &str,
+) -> Result<(), BuildError> {
+    let name = entry
+        .get("name")
+        .and_then(scalar_string)
+        .unwrap_or_default();
+    let count = entry
+        .get("count")
+        .and_then(Value::as_i64)
+        .ok_or_else(|| BuildError::new(format!("{at}: count: expected a whole number")))?;
+    for res in &mut ra.items {
+        if !res.all_ids().iter().any(|id| id.name == name) {
+            continue;
+        }
+        let api_version = str_at(&res.obj, &["apiVersion"]).to_owned();
+        let kind = res.kind().to_owned();
+        let mut node = Value::Mapping(std::mem::take(&mut res.obj));
+        for spec in specs.iter().filter(|s| s.matches(&api_version, &kind)) {
+            fieldspec::visit(&mut node, &spec.path, spec.create, &mut |v| {
+                *v = Value::Number(count.into());
+                Ok(())
+            })?;
+        }
+        if let Value::Mapping(m) = node {
+            res.obj = m;
+        }
+    }
+    Ok(())
+}
+
+/// `images:`: every container and init container image anywhere in every resource, plus the
+/// configured field specs.
+fn images(ra: &mut ResMap, entry: &Value, specs: &[FieldSpec], at: &str) -> Result<(), BuildError> {
+    let get = |key: &str| entry.get(key).and_then(scalar_string).unwrap_or_default();
+    let rule = ImageRule {
+        name: get("name"),
+        new_name: get("newName"),
+        new_tag: get("newTag"),
+        digest: get("digest"),
+    };
+    if rule.name.is_empty() {
+        return Err(BuildError::new(format!(
+            "{at}: name: an image entry needs a name"
+        )));
+    }
+    let Ok(pattern) =
+        regex_lite::Regex::new(&format!("^{}(@sha256)?(:[a-zA-Z0-9_.{{}}-]*)?$", rule.name))
+    else {
+        return Ok(());
+    };
+    for res in &mut ra.items {
+        let mut node = Value::Mapping(std::mem::take(&mut res.obj));
+        update_container_images(&mut node, &rule, &pattern);
+        let api_version = str_at(
+            node.as_mapping().unwrap_or(&Mapping::new()),
+            &["apiVersion"],
+        )
+        .to_owned();
+        let kind = node
+            .get("kind")
+            .and_then(Value::as_str)
+            .unwrap_or_default()
+            .to_owned();
+        for spec in specs.iter().filter(|s| s.matches(&api_version, &kind)) {
+            let standard = spec
+                .path
+                .iter()
+                .any(|p| p == "containers" || p == "initContainers");
+            if standard {
+                continue; // already covered by the walk
+            }
+            fieldspec::visit(&mut node, &spec.path, false, &mut |v| {
+                if let Some(image) = v.as_str()
+                    && pattern.is_match(image)
+                {
+                    *v = Value::String(rule.apply(image));
+                }
+                Ok(())
+            })?;
+        }
+        if let Value::Mapping(m) = node {
+            res.obj = m;
+        }
+    }
+    Ok(())
+}
+
+struct ImageRule {
+    name: String,
+    new_name: String,
+    new_tag: String,
+    digest: String,
+}
+
+impl ImageRule {
+    fn apply(&self, image: &str) -> String {
+        let (mut name, mut tag, mut digest) = split_image(image);
+        if !self.new_name.is_empty() {
+            name.clone_from(&self.new_name);
+        }
+        if !self.new_tag.is_empty() && !self.digest.is_empty() {
+            tag.clone_from(&self.new_tag);
+            digest.clone_from(&self.digest);
+        } else if !self.new_tag.is_empty() {
+            tag.clone_from(&self.new_tag);
+            digest.clear();
+        } else if !self.digest.is_empty() {
+            tag.clear();
+            digest.clone_from(&self.digest);
+        }
+        if !tag.is_empty() {
+            name = format!("{name}:{tag}");
+        }
+        if !digest.is_empty() {
+            name = format!("{name}@{digest}");
+        }
+        name
+    }
+}
+
+/// kustomize's `image.Split`: name, tag and digest, ignoring a registry's port.
+fn split_image(image: &str) -> (String, String, String) {
+    let slash = image.find('/').filter(|i| *i > 0).unwrap_or(0);
+    let search = &image[slash..];
+    let at = search.find('@');
+    let colon = search.find(':');
+    match (at, colon) {
+        (None, None) => (image.to_owned(), String::new(), String::new()),
+        (Some(at), c) if c.is_none_or(|c| at < c) => {
+            let at = at + slash;
+            (
+                image[..at].to_owned(),
+                String::new(),
+                image[at + 1..].to_owned(),
+            )
+        }
+        (Some(at), Some(colon)) => {
+            let (at, colon) = (at + slash, colon + slash);
+            (
+                image[..colon].to_owned(),
+                image[colon + 1..at].to_owned(),
+                image[at + 1..].to_owned(),
+            )
+        }
+        (None, Some(colon)) => {
+            let colon = colon + slash;
+            (
+                image[..colon].to_owned(),
+                image[colon + 1..].to_owned(),
+                String::new(),
+            )
+        }
+        (Some(_), None) => unreachable!("handled above"),
+    }
+}
+
+fn update_container_images(node: &mut Value, rule: &ImageRule, pattern: &regex_lite::Regex) {
+    match node {
+        Value::Mapping(map) => {
+            for (key, value) in map.iter_mut() {
+                let is_list = matches!(key.as_str(), Some("containers" | "initContainers"));
+                if is_list && let Value::Sequence(items) = value {
+                    for item in items.iter_mut() {
+                        if let Some(image) = item.get_mut("image")
+                            && let Some(text) = image.as_str()
+                            && pattern.is_match(text)
+                        {
+                            *image = Value::String(rule.apply(text));
+                        }
+                    }
+                }
+                update_container_images(value, rule, pattern);
+            }
+        }
+        Value::Sequence(items) => {
+            for item in items {
+                update_container_images(item, rule, pattern);
+            }
+        }
+        _ => {}
+    }
+}
+
+/// `transformers:` entries: azfn's own config runs in-process; anything else is refused.
+fn external_transformer(
+    loader: &Loader<'_>,
+    k: &Kustomization,
+    entry: &Value,
+    ra: &mut ResMap,
+    at: &str,
+) -> Result<(), BuildError> {
+    let config = match entry {
+        Value::String(relative) => {
+            let path = loader.restricted_path(&k.dir, relative, at)?;
+            let bytes = loader.read(&path, at)?;
+            let text = String::from_utf8_lossy(&bytes);
+            let docs = crate::yaml::parse_documents(
+                &text,
+                &paths::display(&path),
+                crate::yaml::Limits::default(),
+            )
+            .map_err(|e| BuildError::new(e.to_string()))?;
+            docs.into_iter().next().unwrap_or_default()
+        }
+        inline => inline.clone(),
+    };
+    let api_version = config
+        .get("apiVersion")
+        .and_then(Value::as_str)
+        .unwrap_or_default();
+    let kind = config
+        .get("kind")
+        .and_then(Value::as_str)
+        .unwrap_or_default();
+    if api_version != crate::config::API_VERSION || kind != crate::config::CONFIG_KIND {
+        return Err(BuildError::unsupported(
+            at,
+            &format!(
+                "transformer {api_version}/{kind} (only azfn's own {} runs in-process)",
+                crate::config::CONFIG_KIND
+            ),
+        ));
+    }
+    let items: Vec<crate::krm::Resource> = ra
+        .items
+        .iter()
+        .map(|r| crate::krm::Resource::new(r.obj.clone()))
+        .collect();
+    let list = crate::krm::ResourceList::new(items, Some(config));
+    let inputs = loader.options.inputs.clone();
+    let values: crate::functionapp::inputs::Values = inputs.into_iter().collect();
+    let (list, findings, _) = crate::function::process(list, at, &values)
+        .map_err(|e| BuildError::new(format!("{at}: {e}")))?;
+    if findings
+        .iter()
+        .any(|f| f.severity == crate::krm::Severity::Error)
+    {
+        return Err(BuildError::new(format!(
+            "{at}: azfn: {}",
+            crate::report::summary(&findings).trim_end()
+        )));
+    }
+    // Keep what kustomize remembers about resources that survive by id.
+    let mut old: Vec<Option<Res>> = std::mem::take(&mut ra.items)
+        .into_iter()
+        .map(Some)
+        .collect();
+    for item in list.items {
+        let obj = item.object().clone();
+        let fresh = Res::new(obj);
+        let id = fresh.id();
+        let kept = old
+            .iter_mut()
+            .find(|r| r.as_ref().is_some_and(|r| r.id().same(&id)))
+            .and_then(Option::take);
+        ra.items.push(match kept {
+            Some(mut res) => {
+                res.obj = fresh.obj;
+                res
+            }
+            None => fresh,
+        });
+    }
+    Ok(())
+}
+
+/// `buildMetadata: [originAnnotations, transformerAnnotations, managedByLabel]`.
+pub(crate) fn build_metadata(ra: &mut ResMap, options: &[String]) {
+    if options.iter().any(|o| o == "managedByLabel") {
+        for res in &mut ra.items {
+            let meta = super::resmap::metadata(&mut res.obj);
+            let labels = meta
+                .entry("labels".into())
+                .or_insert_with(|| Value::Mapping(Mapping::new()));
+            if let Value::Mapping(labels) = labels {
+                labels.insert(
+                    "app.kubernetes.io/managed-by".into(),
+                    "kustomize-v5.5.0".into(),
+                );
+            }
+        }
+    }
+}

@@ -1,0 +1,277 @@
+//! kustomize's own test suite as data (`../shared/conformance/kustomize`, read in place): each
+//! case built by azfn's renderer and compared byte for byte with kustomize v5.5.0's output, or
+//! checked to fail as kustomize fails.
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+
+use azfn_core::overlay::{BuildOptions, Reorder};
+use azfn_core::source::MemorySource;
+
+/// Where the corpus lives beside the checkout.
+pub fn corpus() -> PathBuf {
+    crate::workspace().join("../shared/conformance/kustomize")
+}
+
+/// One case of the corpus.
+#[derive(Debug, Clone)]
+pub struct Case {
+    pub id: String,
+    pub expect_error: bool,
+    pub in_scope: bool,
+    pub version_dependent: bool,
+    pub features: Vec<String>,
+    pub dir: PathBuf,
+}
+
+impl Case {
+    /// Scored: in scope and not version dependent.
+    pub fn scored(&self) -> bool {
+        self.in_scope && !self.version_dependent
+    }
+}
+
+/// Every case listed in `index.tsv`.
+pub fn cases() -> Vec<Case> {
+    let root = corpus();
+    let index = std::fs::read_to_string(root.join("index.tsv")).unwrap_or_else(|e| {
+        panic!(
+            "the conformance corpus is missing at {}: {e}",
+            root.display()
+        )
+    });
+    index
+        .lines()
+        .skip(1)
+        .filter(|l| !l.trim().is_empty())
+        .map(|line| {
+            let cols: Vec<&str> = line.split('\t').collect();
+            Case {
+                id: cols[0].to_owned(),
+                expect_error: cols[1] == "error",
+                in_scope: cols[2] == "yes",
+                version_dependent: cols[3] == "yes",
+                features: cols
+                    .get(4)
+                    .map(|f| {
+                        f.split(',')
+                            .filter(|s| !s.is_empty())
+                            .map(str::to_owned)
+                            .collect()
+                    })
+                    .unwrap_or_default(),
+                dir: root.join("cases").join(cols[0]),
+            }
+        })
+        .collect()
+}
+
+/// The outcome of one case.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Outcome {
+    Pass,
+    /// Built, but the bytes differ (first differing line shown).
+    WrongOutput(String),
+    /// Failed where kustomize succeeds.
+    UnexpectedError(String),
+    /// Succeeded where kustomize fails.
+    UnexpectedSuccess,
+    /// Failed, but not with kustomize's error.
+    WrongError(String),
+}
+
+fn load_tree(root: &Path) -> MemorySource {
+    let mut source = MemorySource::new();
+    fn walk(source: &mut MemorySource, root: &Path, dir: &Path) {
+        let Ok(entries) = std::fs::read_dir(dir) else {
+            return;
+        };
+        for entry in entries.flatten() {
+            let path = entry.path();
+            if path.is_dir() {
+                walk(source, root, &path);
+            } else if let Ok(bytes) = std::fs::read(&path) {
+                let relative = path.strip_prefix(root).unwrap_or(&path);
+                source.insert(relative.to_string_lossy().replace('\\', "/"), bytes);
+            }
+        }
+    }
+    walk(&mut source, root, root);
+    source
+}
+
+/// Builds one case and judges the result.
+pub fn run(case: &Case) -> Outcome {
+    let meta: serde_json::Value = serde_json::from_str(
+        &std::fs::read_to_string(case.dir.join("case.json")).unwrap_or_default(),
+    )
+    .unwrap_or_default();
+    let run_dir = meta["run_dir"].as_str().unwrap_or(".");
+    let source = load_tree(&case.dir.join("files"));
+    let options = BuildOptions {
+        reorder: Reorder::None,
+        ..BuildOptions::default()
+    };
+    let built = azfn_core::overlay::build_yaml(&source, run_dir, &options);
+    if case.expect_error {
+        let matchers =
+            std::fs::read_to_string(case.dir.join("expected-error.txt")).unwrap_or_default();
+        return match built {
+            Ok(_) => Outcome::UnexpectedSuccess,
+            Err(e) => {
+                if error_matches(&matchers, &e.message) {
+                    Outcome::Pass
+                } else {
+                    Outcome::WrongError(e.message)
+                }
+            }
+        };
+    }
+    let expected = std::fs::read_to_string(case.dir.join("expected.yaml")).unwrap_or_default();
+    match built {
+        Err(e) => Outcome::UnexpectedError(e.message),
+        Ok(actual) if actual == expected => Outcome::Pass,
+        Ok(actual) => {
+            let line = actual
+                .lines()
+                .zip(expected.lines())
+                .position(|(a, b)| a != b)
+                .unwrap_or_else(|| actual.lines().count().min(expected.lines().count()));
+            Outcome::WrongOutput(format!(
+                "line {}: got {:?}, want {:?}",
+                line + 1,
+                actual.lines().nth(line).unwrap_or("<end>"),
+                expected.lines().nth(line).unwrap_or("<end>")
+            ))
+        }
+    }
+}
+
+/// Whether an error message satisfies the case's matchers: `contains` and `equals` lines must
+/// hold; `any`, `predicate` and `regexp` lines accept any failure (they test Go error types).
+fn error_matches(matchers: &str, message: &str) -> bool {
+    matchers.lines().all(|line| {
+        let Some((kind, json)) = line.split_once('\t') else {
+            return true;
+        };
+        let wanted: String = serde_json::from_str(json).unwrap_or_default();
+        match kind {
+            "contains" => message.contains(&wanted),
+            "equals" => message == wanted,
+            _ => true,
+        }
+    })
+}
+
+/// The scored results, grouped for a report.
+pub struct Report {
+    pub outputs_passed: usize,
+    pub outputs_total: usize,
+    pub errors_passed: usize,
+    pub errors_total: usize,
+    pub failures: Vec<(Case, Outcome)>,
+    pub unsupported_out_of_scope: (usize, usize),
+}
+
+impl Report {
+    pub fn passed(&self) -> usize {
+        self.outputs_passed + self.errors_passed
+    }
+
+    pub fn total(&self) -> usize {
+        self.outputs_total + self.errors_total
+    }
+
+    /// Human-readable: the score, then failures by feature.
+    pub fn render(&self) -> String {
+        use std::fmt::Write as _;
+        let mut out = String::new();
+        let _ = writeln!(
+            out,
+            "conformance: {}/{} scored cases pass ({}/{} outputs byte-identical, {}/{} error cases fail as kustomize does)",
+            self.passed(),
+            self.total(),
+            self.outputs_passed,
+            self.outputs_total,
+            self.errors_passed,
+            self.errors_total
+        );
+        let _ = writeln!(
+            out,
+            "out of scope: {}/{} fail with azfn's \"not supported\" error or as kustomize does",
+            self.unsupported_out_of_scope.0, self.unsupported_out_of_scope.1
+        );
+        let mut by_feature: BTreeMap<String, Vec<&str>> = BTreeMap::new();
+        for (case, _) in &self.failures {
+            let feature = case
+                .features
+                .first()
+                .cloned()
+                .unwrap_or_else(|| "(none)".into());
+            by_feature.entry(feature).or_default().push(&case.id);
+        }
+        let _ = writeln!(out, "failures by first feature:");
+        for (feature, ids) in &by_feature {
+            let _ = writeln!(out, "  {feature}: {}", ids.len());
+        }
+        let _ = writeln!(out, "failures:");
+        for (case, outcome) in &self.failures {
+            let detail = match outcome {
+                Outcome::Pass => String::new(),
+                Outcome::WrongOutput(d) => format!("output differs, {d}"),
+                Outcome::UnexpectedError(e) => format!("failed: {e}"),
+                Outcome::UnexpectedSuccess => "succeeded where kustomize fails".into(),
+                Outcome::WrongError(e) => format!("failed differently: {e}"),
+            };
+            let detail: String = detail.chars().take(400).collect();
+            let _ = writeln!(out, "  {} [{}]: {detail}", case.id, case.features.join(","));
+        }
+        out
+    }
+}
+
+/// Runs every case.
+pub fn score() -> Report {
+    let mut report = Report {
+        outputs_passed: 0,
+        outputs_total: 0,
+        errors_passed: 0,
+        errors_total: 0,
+        failures: Vec::new(),
+        unsupported_out_of_scope: (0, 0),
+    };
+    for case in cases() {
+        if !case.scored() {
+            if !case.in_scope {
+                report.unsupported_out_of_scope.1 += 1;
+                if matches!(run_unscored(&case), Some(true)) {
+                    report.unsupported_out_of_scope.0 += 1;
+                }
+            }
+            continue;
+        }
+        let outcome = run(&case);
+        let pass = outcome == Outcome::Pass;
+        if case.expect_error {
+            report.errors_total += 1;
+            report.errors_passed += usize::from(pass);
+        } else {
+            report.outputs_total += 1;
+            report.outputs_passed += usize::from(pass);
+        }
+        if !pass {
+            report.failures.push((case, outcome));
+        }
+    }
+    report
+}
+
+/// For an out-of-scope case: whether azfn refuses it clearly (not supported) or matches.
+fn run_unscored(case: &Case) -> Option<bool> {
+    match run(case) {
+        Outcome::Pass => Some(true),
+        Outcome::UnexpectedError(e) | Outcome::WrongError(e) => {
+            Some(e.contains("not supported by azfn build"))
+        }
+        _ => Some(false),
+    }
+}
