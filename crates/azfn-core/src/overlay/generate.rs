@@ -144,14 +144,14 @@ fn generate(
             )));
         }
         if secret {
-            data.insert(key.into(), base64(&bytes).into());
+            data.insert(key.into(), base64_lines(&bytes).into());
         } else {
             match String::from_utf8(bytes) {
                 Ok(text) => {
                     data.insert(key.into(), text.into());
                 }
                 Err(e) => {
-                    binary.insert(key.into(), base64(e.as_bytes()).into());
+                    binary.insert(key.into(), base64_lines(e.as_bytes()).into());
                 }
             }
         }
@@ -234,6 +234,22 @@ pub(crate) fn base64(bytes: &[u8]) -> String {
                 out.push('=');
             }
         }
+    }
+    out
+}
+
+/// Base64 as kustomize writes generated data: lines of 70 characters, each ending in a line
+/// break, once the text is longer than one line.
+fn base64_lines(bytes: &[u8]) -> String {
+    const LINE: usize = 70;
+    let encoded = base64(bytes);
+    if encoded.len() < LINE {
+        return encoded;
+    }
+    let mut out = String::with_capacity(encoded.len() + encoded.len() / LINE + 1);
+    for chunk in encoded.as_bytes().chunks(LINE) {
+        out.push_str(std::str::from_utf8(chunk).unwrap_or_default());
+        out.push('\n');
     }
     out
 }

@@ -110,7 +110,7 @@ fn parse(file: &str, dir: &str, bytes: &[u8]) -> Result<Kustomization, BuildErro
     let shown = paths::display(file);
     let text = std::str::from_utf8(bytes)
         .map_err(|_| BuildError::new(format!("{shown}: not UTF-8 text")))?;
-    let docs = crate::yaml::parse_documents(text, &shown, crate::yaml::Limits::default())
+    let docs = crate::yaml::parse_documents_lenient(text, &shown, crate::yaml::Limits::default())
         .map_err(|e| BuildError::new(e.to_string()))?;
     let value = match docs.len() {
         0 => Value::Mapping(Mapping::new()),
@@ -146,7 +146,7 @@ fn parse(file: &str, dir: &str, bytes: &[u8]) -> Result<Kustomization, BuildErro
         "Kustomization" => {}
         "Component" => {
             k.is_component = true;
-            if api_version != "kustomize.config.k8s.io/v1alpha1" {
+            if !api_version.is_empty() && api_version != "kustomize.config.k8s.io/v1alpha1" {
                 return Err(BuildError::new(format!(
                     "{shown}: apiVersion for Component should be kustomize.config.k8s.io/v1alpha1"
                 )));

@@ -94,12 +94,6 @@ pub fn build(
     let loader = Loader { source, options };
     let mut state = State::default();
     let top = kustomization::load(source, &dir)?;
-    if top.is_component {
-        return Err(BuildError::new(format!(
-            "{}: a Component cannot be built on its own",
-            paths::display(&top.file)
-        )));
-    }
     let mut resources = ResMap::default();
     loader.accumulate(&top, &mut resources, &mut state)?;
     // At the top only, as kustomize does: hashes, then references to the final names.
@@ -437,7 +431,15 @@ fn load_documents(bytes: &[u8], path: &str) -> Result<Vec<Mapping>, BuildError> 
     let text = std::str::from_utf8(bytes)
         .map_err(|_| BuildError::new(format!("{shown}: not UTF-8 text")))?;
     let docs = crate::yaml::parse_documents(text, &shown, crate::yaml::Limits::default())
-        .map_err(|e| BuildError::new(format!("MalformedYAMLError: {e}")))?;
+        .map_err(|e| {
+            let message = e.to_string();
+            // go-yaml's wording for a repeated key, which kustomize users search for.
+            let message = match message.split_once("duplicate entry with key ") {
+                Some((_, key)) => format!("{message} (mapping key {} already defined)", key.trim()),
+                None => message,
+            };
+            BuildError::new(format!("MalformedYAMLError: {message}"))
+        })?;
     let mut out = Vec::new();
     for doc in docs {
         match doc {
@@ -471,7 +473,7 @@ fn load_documents(bytes: &[u8], path: &str) -> Result<Vec<Mapping>, BuildError> 
             }
         }
     }
-    for obj in &out {
+    for obj in &mut out {
         if obj
             .get("kind")
             .and_then(Value::as_str)
@@ -479,6 +481,47 @@ fn load_documents(bytes: &[u8], path: &str) -> Result<Vec<Mapping>, BuildError> 
         {
             return Err(BuildError::new(format!("{shown}: missing kind in object")));
         }
+        normalize_metadata(obj);
+        check_subjects(obj)?;
     }
     Ok(out)
+}
+
+/// kustomize reads labels and annotations as strings: `happy: true` becomes `"true"`.
+fn normalize_metadata(obj: &mut Mapping) {
+    let Some(Value::Mapping(meta)) = obj.get_mut("metadata") else {
+        return;
+    };
+    for key in ["labels", "annotations"] {
+        if let Some(Value::Mapping(map)) = meta.get_mut(key) {
+            for value in map.iter_mut().map(|(_, v)| v) {
+                let text = match &*value {
+                    Value::Bool(b) => b.to_string(),
+                    Value::Number(n) => n.to_string(),
+                    Value::Null => String::new(),
+                    _ => continue,
+                };
+                *value = Value::String(text);
+            }
+        }
+    }
+}
+
+/// A RoleBinding subject with an empty `namespace:` is refused, as kustomize refuses it.
+fn check_subjects(obj: &Mapping) -> Result<(), BuildError> {
+    let Some(subjects) = obj.get("subjects").and_then(Value::as_sequence) else {
+        return Ok(());
+    };
+    for subject in subjects {
+        if let Some(namespace) = subject.get("namespace")
+            && (namespace.is_null() || namespace.as_str() == Some(""))
+        {
+            let res = Res::new(obj.clone());
+            return Err(BuildError::new(format!(
+                "Invalid Input: namespace is blank for resource {}",
+                res.id()
+            )));
+        }
+    }
+    Ok(())
 }

@@ -17,6 +17,16 @@ struct Candidate {
     namespace: String,
     id: String,
     renamed: bool,
+    prefixes: Vec<String>,
+    suffixes: Vec<String>,
+}
+
+/// What selection needs to know about the referrer.
+struct Referrer<'a> {
+    kind: &'a str,
+    namespace: &'a str,
+    prefixes: &'a [String],
+    suffixes: &'a [String],
 }
 
 pub(crate) fn fix(ra: &mut ResMap, config: &Config) -> Result<(), BuildError> {
@@ -35,6 +45,8 @@ pub(crate) fn fix(ra: &mut ResMap, config: &Config) -> Result<(), BuildError> {
                     namespace: r.namespace().to_owned(),
                     id: r.id().to_string(),
                     renamed: !r.previous.is_empty(),
+                    prefixes: r.prefixes.clone(),
+                    suffixes: r.suffixes.clone(),
                 }
             })
             .collect();
@@ -45,6 +57,13 @@ pub(crate) fn fix(ra: &mut ResMap, config: &Config) -> Result<(), BuildError> {
             let api_version = str_at(&res.obj, &["apiVersion"]).to_owned();
             let kind = res.kind().to_owned();
             let referrer_namespace = res.namespace().to_owned();
+            let (prefixes, suffixes) = (res.prefixes.clone(), res.suffixes.clone());
+            let referrer = Referrer {
+                kind: &kind,
+                namespace: &referrer_namespace,
+                prefixes: &prefixes,
+                suffixes: &suffixes,
+            };
             let mut node = Value::Mapping(std::mem::take(&mut res.obj));
             let mut result = Ok(());
             for spec in reference
@@ -53,7 +72,7 @@ pub(crate) fn fix(ra: &mut ResMap, config: &Config) -> Result<(), BuildError> {
                 .filter(|s| s.matches(&api_version, &kind))
             {
                 result = fieldspec::visit(&mut node, &spec.path, false, &mut |value| {
-                    rewrite(value, &candidates, reference, &kind, &referrer_namespace)
+                    rewrite(value, &candidates, reference, &referrer)
                 });
                 if result.is_err() {
                     break;
@@ -78,24 +97,19 @@ fn rewrite(
     value: &mut Value,
     candidates: &[Candidate],
     reference: &NameReference,
-    referrer_kind: &str,
-    referrer_namespace: &str,
+    referrer: &Referrer<'_>,
 ) -> Result<(), BuildError> {
+    let referrer_kind = referrer.kind;
+    let referrer_namespace = referrer.namespace;
     match value {
         Value::String(old) => {
-            if let Some(found) = select(candidates, old, None, referrer_kind, referrer_namespace)? {
+            if let Some(found) = select(candidates, old, None, referrer)? {
                 *old = found.name.clone();
             }
         }
         Value::Sequence(items) => {
             for item in items {
-                rewrite(
-                    item,
-                    candidates,
-                    reference,
-                    referrer_kind,
-                    referrer_namespace,
-                )?;
+                rewrite(item, candidates, reference, referrer)?;
             }
         }
         Value::Mapping(map) => {
@@ -116,8 +130,7 @@ fn rewrite(
                 candidates,
                 &old,
                 Some(namespace.as_deref().unwrap_or(referrer_namespace)),
-                referrer_kind,
-                referrer_namespace,
+                referrer,
             )? {
                 map.insert("name".into(), found.name.clone().into());
                 if namespace.is_some()
@@ -137,54 +150,51 @@ fn rewrite(
     Ok(())
 }
 
-/// The one candidate an old name refers to from a referrer; `None` when nothing matches.
+/// The one candidate an old name refers to from a referrer (kustomize's sieve: name, namespace,
+/// then the same prefixes and suffixes); `None` when nothing matches.
 fn select<'a>(
     candidates: &'a [Candidate],
     old: &str,
     explicit_namespace: Option<&str>,
-    referrer_kind: &str,
-    referrer_namespace: &str,
+    referrer: &Referrer<'_>,
 ) -> Result<Option<&'a Candidate>, BuildError> {
     let named: Vec<&Candidate> = candidates
         .iter()
         .filter(|c| c.names.iter().any(|n| n == old))
         .collect();
-    if named.is_empty() {
-        return Ok(None);
-    }
     let scoped: Vec<&Candidate> = named
-        .iter()
-        .copied()
+        .into_iter()
         .filter(|c| {
-            if is_cluster_scoped(&c.kind) {
-                return true;
+            if let Some(ns) = explicit_namespace {
+                return is_cluster_scoped(&c.kind)
+                    || c.namespaces.iter().any(|n| super::resmap::same_namespace(n, ns));
             }
-            match explicit_namespace {
-                Some(ns) => c
-                    .namespaces
-                    .iter()
-                    .any(|n| super::resmap::same_namespace(n, ns)),
-                None => {
-                    is_cluster_scoped(referrer_kind)
-                        || super::resmap::same_namespace(&c.namespace, referrer_namespace)
-                }
-            }
+            is_cluster_scoped(referrer.kind)
+                || is_cluster_scoped(&c.kind)
+                || c.kind == "ServiceAccount"
+                || super::resmap::same_namespace(&c.namespace, referrer.namespace)
         })
         .collect();
-    match scoped.as_slice() {
-        [] => Ok(None),
-        [one] => Ok(Some(one)),
-        many => {
-            // Prefer the candidate still called `old` by its current name's history end.
-            let exact: Vec<&&Candidate> = many.iter().filter(|c| c.name == old).collect();
-            if let [one] = exact.as_slice() {
-                return Ok(Some(one));
-            }
-            let ids: Vec<&str> = many.iter().map(|c| c.id.as_str()).collect();
-            Err(BuildError::new(format!(
-                "found multiple possible referrals: {}",
-                ids.join(", ")
-            )))
-        }
+    if scoped.len() <= 1 {
+        return Ok(scoped.into_iter().next());
     }
+    let alike: Vec<&Candidate> = scoped
+        .iter()
+        .copied()
+        .filter(|c| c.prefixes == referrer.prefixes && c.suffixes == referrer.suffixes)
+        .collect();
+    match alike.as_slice() {
+        [one] => return Ok(Some(one)),
+        [] => {}
+        many if many.iter().all(|c| c.name == many[0].name) => return Ok(Some(many[0])),
+        _ => {}
+    }
+    if alike.is_empty() {
+        return Ok(None);
+    }
+    let ids: Vec<&str> = alike.iter().map(|c| c.id.as_str()).collect();
+    Err(BuildError::new(format!(
+        "found multiple possible referrals: {}",
+        ids.join(", ")
+    )))
 }

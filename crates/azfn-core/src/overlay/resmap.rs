@@ -77,6 +77,10 @@ pub(crate) struct Res {
     pub previous: Vec<(String, String)>,
     /// Set for resources a generator made.
     pub generated: Option<Generated>,
+    /// Name prefixes and suffixes applied to it, innermost first: references resolve within
+    /// resources renamed alike.
+    pub prefixes: Vec<String>,
+    pub suffixes: Vec<String>,
 }
 
 pub(crate) fn str_at<'a>(obj: &'a Mapping, path: &[&str]) -> &'a str {
@@ -97,6 +101,8 @@ impl Res {
             obj,
             previous: Vec::new(),
             generated: None,
+            prefixes: Vec::new(),
+            suffixes: Vec::new(),
         }
     }
 

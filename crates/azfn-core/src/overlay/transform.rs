@@ -210,6 +210,12 @@ fn rename_all(ra: &mut ResMap, prefix: &str, suffix: &str, specs: &[FieldSpec]) 
         {
             let name = format!("{prefix}{}{suffix}", res.name());
             res.set_name(&name);
+            if !prefix.is_empty() {
+                res.prefixes.push(prefix.to_owned());
+            }
+            if !suffix.is_empty() {
+                res.suffixes.push(suffix.to_owned());
+            }
         }
     }
 }

@@ -293,6 +293,8 @@ impl Writer {
             Some(_) if before_last.is_none_or(is_break) => self.push_char('+'),
             Some(_) => {}
         }
+        // go-yaml ends the header line first, so a leading line break becomes an empty line.
+        self.newline();
         let mut breaks = true;
         for c in s.chars() {
             if is_break(c) {
@@ -300,7 +302,9 @@ impl Writer {
                 breaks = true;
             } else {
                 if breaks {
-                    self.indent_to(indent);
+                    for _ in 0..indent {
+                        self.push_char(' ');
+                    }
                 }
                 self.push_char(c);
                 breaks = false;

@@ -6,5 +6,5 @@ mod parse;
 
 pub use emit::{to_stream, to_string};
 pub use kustomize::{to_kustomize_stream, to_kustomize_yaml};
-pub use parse::{Limits, parse_documents};
+pub use parse::{Limits, parse_documents, parse_documents_lenient};
 pub use serde_yaml::{Mapping, Value, from_value};

@@ -142,3 +142,95 @@ mod tests {
         );
     }
 }
+
+/// [`parse_documents`] that accepts repeated mapping keys, the last one winning, as kustomize
+/// reads kustomization files.
+pub fn parse_documents_lenient(
+    text: &str,
+    file: &str,
+    limits: Limits,
+) -> Result<Vec<Value>, Error> {
+    if text.len() > limits.max_bytes {
+        return parse_documents(text, file, limits);
+    }
+    check_flow_depth(text, file, limits.max_flow_depth)?;
+    let mut docs = Vec::new();
+    for document in serde_yaml::Deserializer::from_str(text) {
+        let Lenient(value) = Lenient::deserialize(document).map_err(|e| yaml_error(&e, file))?;
+        if !value.is_null() {
+            docs.push(value);
+        }
+    }
+    Ok(docs)
+}
+
+/// A YAML value whose mappings keep the last of repeated keys.
+struct Lenient(Value);
+
+impl<'de> Deserialize<'de> for Lenient {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        deserializer.deserialize_any(LenientVisitor).map(Lenient)
+    }
+}
+
+struct LenientVisitor;
+
+impl<'de> serde::de::Visitor<'de> for LenientVisitor {
+    type Value = Value;
+
+    fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("any YAML value")
+    }
+
+    fn visit_bool<E>(self, v: bool) -> Result<Value, E> {
+        Ok(Value::Bool(v))
+    }
+
+    fn visit_i64<E>(self, v: i64) -> Result<Value, E> {
+        Ok(Value::Number(v.into()))
+    }
+
+    fn visit_u64<E>(self, v: u64) -> Result<Value, E> {
+        Ok(Value::Number(v.into()))
+    }
+
+    fn visit_f64<E>(self, v: f64) -> Result<Value, E> {
+        Ok(Value::Number(v.into()))
+    }
+
+    fn visit_str<E>(self, v: &str) -> Result<Value, E> {
+        Ok(Value::String(v.to_owned()))
+    }
+
+    fn visit_string<E>(self, v: String) -> Result<Value, E> {
+        Ok(Value::String(v))
+    }
+
+    fn visit_unit<E>(self) -> Result<Value, E> {
+        Ok(Value::Null)
+    }
+
+    fn visit_none<E>(self) -> Result<Value, E> {
+        Ok(Value::Null)
+    }
+
+    fn visit_some<D: serde::Deserializer<'de>>(self, d: D) -> Result<Value, D::Error> {
+        Lenient::deserialize(d).map(|l| l.0)
+    }
+
+    fn visit_seq<A: serde::de::SeqAccess<'de>>(self, mut seq: A) -> Result<Value, A::Error> {
+        let mut items = Vec::new();
+        while let Some(Lenient(item)) = seq.next_element()? {
+            items.push(item);
+        }
+        Ok(Value::Sequence(items))
+    }
+
+    fn visit_map<A: serde::de::MapAccess<'de>>(self, mut map: A) -> Result<Value, A::Error> {
+        let mut out = serde_yaml::Mapping::new();
+        while let Some((Lenient(key), Lenient(value))) = map.next_entry()? {
+            out.insert(key, value);
+        }
+        Ok(Value::Mapping(out))
+    }
+}
