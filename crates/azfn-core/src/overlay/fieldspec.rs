@@ -212,11 +212,10 @@ impl Config {
             "spec/jobTemplate/spec/selector/matchLabels",
             false,
         ));
-        labels.push(FieldSpec::table(
-            "batch//CronJob",
-            "spec/jobTemplate/metadata/labels",
-            true,
-        ));
+        let job_template_labels =
+            FieldSpec::table("batch//CronJob", "spec/jobTemplate/metadata/labels", true);
+        labels.push(job_template_labels.clone());
+        c.template_labels.push(job_template_labels);
         for (gvk, spec) in POD_SPECS
             .iter()
             .filter(|(g, _)| !g.ends_with("/Pod") && !g.ends_with("/PodTemplate"))

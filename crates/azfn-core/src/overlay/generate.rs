@@ -282,12 +282,12 @@ pub(crate) fn content_hash(obj: &Mapping) -> String {
             if let Some(b) = data("binaryData").filter(|b| b != "{}") {
                 fields.push(("binaryData", b));
             }
-            fields.push(("data", data("data").unwrap_or_else(|| "{}".into())));
+            fields.push(("data", data("data").unwrap_or_else(|| json_string(""))));
             fields.push(("kind", json_string("ConfigMap")));
             fields.push(("name", json_string("")));
         }
         "Secret" => {
-            fields.push(("data", data("data").unwrap_or_else(|| "{}".into())));
+            fields.push(("data", data("data").unwrap_or_else(|| json_string(""))));
             fields.push(("kind", json_string("Secret")));
             fields.push(("name", json_string("")));
             let kind = obj.get("type").and_then(Value::as_str).unwrap_or_default();

@@ -410,7 +410,10 @@ fn absorb(ra: &mut ResMap, mut res: Res) -> Result<(), BuildError> {
                 meta.insert("namespace".into(), old.namespace().into());
             }
             res.previous.clone_from(&old.previous);
-            let hash = old.generated.as_ref().is_none_or(|g| g.hash)
+            res.prefixes.clone_from(&old.prefixes);
+            res.suffixes.clone_from(&old.suffixes);
+            // Only a generated base keeps a hash suffix.
+            let hash = old.generated.as_ref().is_some_and(|g| g.hash)
                 && res.generated.as_ref().is_none_or(|g| g.hash);
             res.generated = Some(resmap::Generated {
                 behavior: resmap::Behavior::Create,
@@ -430,8 +433,8 @@ fn load_documents(bytes: &[u8], path: &str) -> Result<Vec<Mapping>, BuildError> 
     let shown = paths::display(path);
     let text = std::str::from_utf8(bytes)
         .map_err(|_| BuildError::new(format!("{shown}: not UTF-8 text")))?;
-    let docs = crate::yaml::parse_documents(text, &shown, crate::yaml::Limits::default())
-        .map_err(|e| {
+    let docs = crate::yaml::parse_documents(text, &shown, crate::yaml::Limits::default()).map_err(
+        |e| {
             let message = e.to_string();
             // go-yaml's wording for a repeated key, which kustomize users search for.
             let message = match message.split_once("duplicate entry with key ") {
@@ -439,7 +442,8 @@ fn load_documents(bytes: &[u8], path: &str) -> Result<Vec<Mapping>, BuildError> 
                 None => message,
             };
             BuildError::new(format!("MalformedYAMLError: {message}"))
-        })?;
+        },
+    )?;
     let mut out = Vec::new();
     for doc in docs {
         match doc {

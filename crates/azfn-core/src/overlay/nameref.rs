@@ -167,7 +167,9 @@ fn select<'a>(
         .filter(|c| {
             if let Some(ns) = explicit_namespace {
                 return is_cluster_scoped(&c.kind)
-                    || c.namespaces.iter().any(|n| super::resmap::same_namespace(n, ns));
+                    || c.namespaces
+                        .iter()
+                        .any(|n| super::resmap::same_namespace(n, ns));
             }
             is_cluster_scoped(referrer.kind)
                 || is_cluster_scoped(&c.kind)
