@@ -50,6 +50,18 @@ enum Command {
         #[arg(long, value_enum, default_value = "auto")]
         color: Color,
     },
+    /// Build a kustomization as `kubectl kustomize DIR` does, with azfn's renderer (no
+    /// kustomize needed); azfn's own transformer runs in-process.
+    Build {
+        /// The kustomization directory.
+        dir: PathBuf,
+        /// Output order: legacy (kustomize's default kind order) or none (as read).
+        #[arg(long, value_enum, default_value = "legacy")]
+        reorder: ReorderArg,
+        /// Which files a kustomization may read: rootOnly (its own folder and below) or none.
+        #[arg(long = "load-restrictor", value_enum, default_value = "rootOnly")]
+        load_restrictor: RestrictorArg,
+    },
     /// List the rules azfn checks.
     Rules,
     /// Print the JSON Schema of the FunctionApp kind (for editors).
@@ -61,6 +73,20 @@ enum Command {
         #[arg(long)]
         dir: Option<PathBuf>,
     },
+}
+
+#[derive(Clone, Copy, clap::ValueEnum)]
+enum ReorderArg {
+    Legacy,
+    None,
+}
+
+#[derive(Clone, Copy, clap::ValueEnum)]
+enum RestrictorArg {
+    #[value(name = "rootOnly", alias = "LoadRestrictionsRootOnly")]
+    RootOnly,
+    #[value(name = "none", alias = "LoadRestrictionsNone")]
+    None,
 }
 
 #[derive(Clone, Copy, clap::ValueEnum)]
@@ -164,6 +190,21 @@ pub fn main() -> Result<ExitCode> {
             };
             crate::check::run(&paths, config.as_deref(), format, &limits)
         }
+        Some(Command::Build {
+            dir,
+            reorder,
+            load_restrictor,
+        }) => crate::build::run(
+            &dir,
+            match reorder {
+                ReorderArg::Legacy => azfn_core::overlay::Reorder::Legacy,
+                ReorderArg::None => azfn_core::overlay::Reorder::None,
+            },
+            match load_restrictor {
+                RestrictorArg::RootOnly => azfn_core::overlay::LoadRestrictor::RootOnly,
+                RestrictorArg::None => azfn_core::overlay::LoadRestrictor::None,
+            },
+        ),
         Some(Command::Rules) => {
             for rule in azfn_core::policy::registry() {
                 println!(

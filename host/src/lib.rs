@@ -7,6 +7,7 @@
 //!   is set (`kubectl kustomize --enable-alpha-plugins`); stdin and stdout are YAML streams.
 //! - `azfn run --module X.wasm`: any WASI KRM function under the same sandbox.
 //! - `azfn install-plugin`: lays out the legacy plugin for kustomize.
+mod build;
 pub mod cache;
 mod check;
 pub mod cli;

@@ -49,8 +49,34 @@ pub enum LoadRestrictor {
 pub struct BuildOptions {
     pub reorder: Reorder,
     pub load_restrictor: LoadRestrictor,
-    /// Values for declared `FunctionApp` inputs, when azfn's transformer runs in-process.
-    pub inputs: std::collections::BTreeMap<String, String>,
+    /// Where the values of declared `FunctionApp` inputs come from, when azfn's transformer
+    /// runs in-process (the host reads its environment; only declared names are asked for).
+    pub inputs: InputLookup,
+}
+
+/// A lookup of declared input values by name.
+#[derive(Clone, Default)]
+pub struct InputLookup(Option<std::sync::Arc<dyn Fn(&str) -> Option<String> + Send + Sync>>);
+
+impl InputLookup {
+    /// Looks names up with `lookup`.
+    pub fn new(lookup: impl Fn(&str) -> Option<String> + Send + Sync + 'static) -> Self {
+        Self(Some(std::sync::Arc::new(lookup)))
+    }
+
+    pub(crate) fn get(&self, name: &str) -> Option<String> {
+        self.0.as_ref().and_then(|f| f(name))
+    }
+}
+
+impl std::fmt::Debug for InputLookup {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(if self.0.is_some() {
+            "InputLookup(..)"
+        } else {
+            "InputLookup(none)"
+        })
+    }
 }
 
 /// Why a build failed; the message names the file and field.

@@ -21,11 +21,6 @@ pub(crate) fn join(dir: &str, relative: &str) -> Option<String> {
     Some(parts.join("/"))
 }
 
-/// The parent directory of `path` (`""` for a top-level entry).
-pub(crate) fn parent(path: &str) -> &str {
-    path.rsplit_once('/').map_or("", |(dir, _)| dir)
-}
-
 /// The last component of `path`.
 pub(crate) fn base_name(path: &str) -> &str {
     path.rsplit_once('/').map_or(path, |(_, name)| name)
@@ -52,7 +47,6 @@ mod tests {
         assert_eq!(join("a", "../../x"), None);
         assert_eq!(join("a", "/x/y").as_deref(), Some("x/y"));
         assert!(is_within("a/b", "a") && !is_within("ab", "a") && is_within("x", ""));
-        assert_eq!(parent("a/b/c"), "a/b");
         assert_eq!(base_name("a/b/c"), "c");
         assert_eq!(display(""), "/");
     }

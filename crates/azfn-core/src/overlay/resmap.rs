@@ -148,16 +148,6 @@ impl Res {
         ids
     }
 
-    /// The id before any rename: what the resource's own file called it.
-    pub(crate) fn original_id(&self) -> ResId {
-        let mut id = self.id();
-        if let Some((namespace, name)) = self.previous.first() {
-            id.namespace.clone_from(namespace);
-            id.name.clone_from(name);
-        }
-        id
-    }
-
     /// Renames the resource, remembering the old name.
     pub(crate) fn set_name(&mut self, name: &str) {
         if name == self.name() {

@@ -482,14 +482,40 @@ fn external_transformer(
             ),
         ));
     }
+    // kustomize tells plugins the names a resource had before (FunctionApp renames).
     let items: Vec<crate::krm::Resource> = ra
         .items
         .iter()
-        .map(|r| crate::krm::Resource::new(r.obj.clone()))
+        .map(|r| {
+            let mut obj = r.obj.clone();
+            if !r.previous.is_empty() {
+                let names: Vec<&str> = r.previous.iter().map(|(_, n)| n.as_str()).collect();
+                let namespaces: Vec<&str> = r.previous.iter().map(|(ns, _)| ns.as_str()).collect();
+                let annotations = annotations_mut(&mut obj);
+                annotations.insert(PREVIOUS_NAMES.into(), names.join(",").into());
+                annotations.insert(PREVIOUS_NAMESPACES.into(), namespaces.join(",").into());
+            }
+            crate::krm::Resource::new(obj)
+        })
         .collect();
     let list = crate::krm::ResourceList::new(items, Some(config));
-    let inputs = loader.options.inputs.clone();
-    let values: crate::functionapp::inputs::Values = inputs.into_iter().collect();
+    let declared = crate::config::Config::from_function_config(
+        list.function_config.as_ref(),
+        at,
+        &crate::policy::codes(),
+    )
+    .map_err(|e| BuildError::new(e.to_string()))?;
+    let values: crate::functionapp::inputs::Values = declared
+        .inputs
+        .iter()
+        .filter_map(|i| {
+            loader
+                .options
+                .inputs
+                .get(&i.name)
+                .map(|v| (i.name.clone(), v))
+        })
+        .collect();
     let (list, findings, _) = crate::function::process(list, at, &values)
         .map_err(|e| BuildError::new(format!("{at}: {e}")))?;
     if findings
@@ -497,7 +523,7 @@ fn external_transformer(
         .any(|f| f.severity == crate::krm::Severity::Error)
     {
         return Err(BuildError::new(format!(
-            "{at}: azfn: {}",
+            "{at}: {}",
             crate::report::summary(&findings).trim_end()
         )));
     }
@@ -507,7 +533,8 @@ fn external_transformer(
         .map(Some)
         .collect();
     for item in list.items {
-        let obj = item.object().clone();
+        let mut obj = item.object().clone();
+        strip_previous(&mut obj);
         let fresh = Res::new(obj);
         let id = fresh.id();
         let kept = old
@@ -523,6 +550,34 @@ fn external_transformer(
         });
     }
     Ok(())
+}
+
+const PREVIOUS_NAMES: &str = "internal.config.kubernetes.io/previousNames";
+const PREVIOUS_NAMESPACES: &str = "internal.config.kubernetes.io/previousNamespaces";
+
+fn annotations_mut(obj: &mut Mapping) -> &mut Mapping {
+    let meta = super::resmap::metadata(obj);
+    let entry = meta
+        .entry("annotations".into())
+        .or_insert_with(|| Value::Mapping(Mapping::new()));
+    if !entry.is_mapping() {
+        *entry = Value::Mapping(Mapping::new());
+    }
+    entry.as_mapping_mut().expect("just made a mapping")
+}
+
+fn strip_previous(obj: &mut Mapping) {
+    let Some(Value::Mapping(meta)) = obj.get_mut("metadata") else {
+        return;
+    };
+    let Some(Value::Mapping(annotations)) = meta.get_mut("annotations") else {
+        return;
+    };
+    annotations.remove(PREVIOUS_NAMES);
+    annotations.remove(PREVIOUS_NAMESPACES);
+    if annotations.is_empty() {
+        meta.remove("annotations");
+    }
 }
 
 /// `buildMetadata: [originAnnotations, transformerAnnotations, managedByLabel]`.

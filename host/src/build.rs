@@ -1,0 +1,87 @@
+//! `azfn build DIR`: the overlay renderer of azfn-core over the disk, printing what
+//! `kubectl kustomize DIR` prints.
+use std::path::Path;
+use std::process::ExitCode;
+
+use anyhow::{Context, Result};
+use azfn_core::overlay::{BuildOptions, LoadRestrictor, Reorder};
+use azfn_core::source::{FileSource, SourceError};
+
+/// The disk as a [`FileSource`] rooted at `/`: core paths are absolute paths without the
+/// leading slash, so messages show real paths.
+pub(crate) struct DiskSource;
+
+fn disk_path(path: &str) -> std::path::PathBuf {
+    Path::new("/").join(path)
+}
+
+fn relative(path: &Path) -> String {
+    path.to_string_lossy().trim_start_matches('/').to_owned()
+}
+
+impl FileSource for DiskSource {
+    fn read(&self, path: &str) -> Result<Vec<u8>, SourceError> {
+        let full = disk_path(path);
+        if full.is_dir() {
+            return Err(SourceError::NotFound(path.to_owned()));
+        }
+        std::fs::read(&full).map_err(|e| match e.kind() {
+            std::io::ErrorKind::NotFound => SourceError::NotFound(path.to_owned()),
+            _ => SourceError::Other {
+                path: format!("/{path}"),
+                message: e.to_string(),
+            },
+        })
+    }
+
+    fn list(&self, dir: &str) -> Result<Vec<String>, SourceError> {
+        let entries = std::fs::read_dir(disk_path(dir)).map_err(|e| match e.kind() {
+            std::io::ErrorKind::NotFound => SourceError::NotFound(dir.to_owned()),
+            _ => SourceError::Other {
+                path: format!("/{dir}"),
+                message: e.to_string(),
+            },
+        })?;
+        let mut names: Vec<String> = entries
+            .filter_map(|e| e.ok())
+            .map(|e| e.file_name().to_string_lossy().into_owned())
+            .collect();
+        names.sort();
+        Ok(names)
+    }
+
+    fn resolve(&self, path: &str) -> Result<String, SourceError> {
+        // A file that does not exist yet resolves through its parent.
+        let full = disk_path(path);
+        match std::fs::canonicalize(&full) {
+            Ok(real) => Ok(relative(&real)),
+            Err(_) => Ok(path.to_owned()),
+        }
+    }
+}
+
+/// Runs `azfn build`.
+pub(crate) fn run(
+    dir: &Path,
+    reorder: Reorder,
+    load_restrictor: LoadRestrictor,
+) -> Result<ExitCode> {
+    let absolute = std::fs::canonicalize(dir)
+        .with_context(|| format!("{}: cannot open the kustomization directory", dir.display()))?;
+    let options = BuildOptions {
+        reorder,
+        load_restrictor,
+        inputs: azfn_core::overlay::InputLookup::new(|name| std::env::var(name).ok()),
+    };
+    match azfn_core::overlay::build_yaml(&DiskSource, &relative(&absolute), &options) {
+        Ok(yaml) => {
+            use std::io::Write as _;
+            std::io::stdout().write_all(yaml.as_bytes())?;
+            Ok(ExitCode::SUCCESS)
+        }
+        Err(e) => {
+            eprintln!("Error: {e}");
+            Ok(ExitCode::from(1))
+        }
+    }
+}
