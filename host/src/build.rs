@@ -3,7 +3,7 @@
 use std::path::Path;
 use std::process::ExitCode;
 
-use anyhow::{Context, Result};
+use anyhow::Result;
 use azfn_core::overlay::{BuildOptions, LoadRestrictor, Reorder};
 use azfn_core::source::{FileSource, SourceError};
 
@@ -66,8 +66,16 @@ pub(crate) fn run(
     reorder: Reorder,
     load_restrictor: LoadRestrictor,
 ) -> Result<ExitCode> {
-    let absolute = std::fs::canonicalize(dir)
-        .with_context(|| format!("{}: cannot open the kustomization directory", dir.display()))?;
+    let absolute = match std::fs::canonicalize(dir) {
+        Ok(absolute) => absolute,
+        Err(e) => {
+            eprintln!(
+                "Error: {}: cannot open the kustomization directory: {e}",
+                dir.display()
+            );
+            return Ok(ExitCode::from(1));
+        }
+    };
     let options = BuildOptions {
         reorder,
         load_restrictor,

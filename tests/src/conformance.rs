@@ -80,7 +80,6 @@ pub enum Outcome {
 }
 
 fn load_tree(root: &Path) -> MemorySource {
-    let mut source = MemorySource::new();
     fn walk(source: &mut MemorySource, root: &Path, dir: &Path) {
         let Ok(entries) = std::fs::read_dir(dir) else {
             return;
@@ -95,6 +94,7 @@ fn load_tree(root: &Path) -> MemorySource {
             }
         }
     }
+    let mut source = MemorySource::new();
     walk(&mut source, root, root);
     source
 }
@@ -243,7 +243,7 @@ pub fn score() -> Report {
         if !case.scored() {
             if !case.in_scope {
                 report.unsupported_out_of_scope.1 += 1;
-                if matches!(run_unscored(&case), Some(true)) {
+                if refused_or_matching(&case) {
                     report.unsupported_out_of_scope.0 += 1;
                 }
             }
@@ -266,12 +266,12 @@ pub fn score() -> Report {
 }
 
 /// For an out-of-scope case: whether azfn refuses it clearly (not supported) or matches.
-fn run_unscored(case: &Case) -> Option<bool> {
+fn refused_or_matching(case: &Case) -> bool {
     match run(case) {
-        Outcome::Pass => Some(true),
+        Outcome::Pass => true,
         Outcome::UnexpectedError(e) | Outcome::WrongError(e) => {
-            Some(e.contains("not supported by azfn build"))
+            e.contains("not supported by azfn build")
         }
-        _ => Some(false),
+        _ => false,
     }
 }

@@ -175,6 +175,7 @@ pub(crate) struct NameReference {
 }
 
 impl Config {
+    #[allow(clippy::too_many_lines, reason = "kustomize's default tables")]
     pub(crate) fn builtin() -> Self {
         let mut c = Self {
             common_labels: vec![FieldSpec::table("", "metadata/labels", true)],
@@ -366,6 +367,10 @@ impl Config {
     }
 }
 
+#[allow(
+    clippy::too_many_lines,
+    reason = "kustomize's default name reference table"
+)]
 fn builtin_name_references() -> Vec<NameReference> {
     let mut refs = Vec::new();
     let mut add = |gvk: &str, referrers: Vec<FieldSpec>| {

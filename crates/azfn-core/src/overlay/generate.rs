@@ -61,6 +61,10 @@ pub(crate) fn run(loader: &Loader<'_>, k: &Kustomization) -> Result<Vec<Res>, Bu
     Ok(out)
 }
 
+#[allow(
+    clippy::too_many_lines,
+    reason = "one step per generator source, in kustomize's order"
+)]
 fn generate(
     loader: &Loader<'_>,
     k: &Kustomization,
@@ -308,7 +312,11 @@ pub(crate) fn content_hash(obj: &Mapping) -> String {
 }
 
 fn encode(digest: &[u8]) -> String {
-    let hex: String = digest.iter().map(|b| format!("{b:02x}")).collect();
+    let hex: String = digest.iter().fold(String::new(), |mut out, b| {
+        use std::fmt::Write as _;
+        let _ = write!(out, "{b:02x}");
+        out
+    });
     hex[..10]
         .chars()
         .map(|c| match c {
@@ -338,7 +346,10 @@ pub(crate) fn json_string(s: &str) -> String {
             '&' => out.push_str("\\u0026"),
             '\u{2028}' => out.push_str("\\u2028"),
             '\u{2029}' => out.push_str("\\u2029"),
-            c if u32::from(c) < 0x20 => out.push_str(&format!("\\u{:04x}", u32::from(c))),
+            c if u32::from(c) < 0x20 => {
+                use std::fmt::Write as _;
+                let _ = write!(out, "\\u{:04x}", u32::from(c));
+            }
             c => out.push(c),
         }
     }

@@ -56,7 +56,9 @@ pub struct BuildOptions {
 
 /// A lookup of declared input values by name.
 #[derive(Clone, Default)]
-pub struct InputLookup(Option<std::sync::Arc<dyn Fn(&str) -> Option<String> + Send + Sync>>);
+pub struct InputLookup(Option<std::sync::Arc<Lookup>>);
+
+type Lookup = dyn Fn(&str) -> Option<String> + Send + Sync;
 
 impl InputLookup {
     /// Looks names up with `lookup`.

@@ -133,14 +133,9 @@ fn rewrite(
                 referrer,
             )? {
                 map.insert("name".into(), found.name.clone().into());
-                if namespace.is_some()
-                    || !found.namespace.is_empty() && map.contains_key("namespace")
-                {
-                    map.insert("namespace".into(), found.namespace.clone().into());
-                } else if namespace.is_none()
-                    && !found.namespace.is_empty()
-                    && referrer_kind == "ClusterRoleBinding"
-                {
+                let explicit = namespace.is_some() || map.contains_key("namespace");
+                let cluster_binding = referrer_kind == "ClusterRoleBinding";
+                if explicit || (!found.namespace.is_empty() && cluster_binding) {
                     map.insert("namespace".into(), found.namespace.clone().into());
                 }
             }

@@ -95,13 +95,12 @@ fn merge_map(target: &mut Mapping, patch: &Mapping) {
                     target.remove(key);
                     continue;
                 }
-                match target.get_mut(key) {
-                    Some(Value::Mapping(existing)) => merge_map(existing, patch_map),
-                    _ => {
-                        let mut fresh = Mapping::new();
-                        merge_map(&mut fresh, patch_map);
-                        target.insert(key.clone(), Value::Mapping(fresh));
-                    }
+                if let Some(Value::Mapping(existing)) = target.get_mut(key) {
+                    merge_map(existing, patch_map);
+                } else {
+                    let mut fresh = Mapping::new();
+                    merge_map(&mut fresh, patch_map);
+                    target.insert(key.clone(), Value::Mapping(fresh));
                 }
             }
             Value::Sequence(patch_items) => {
@@ -207,6 +206,7 @@ fn clean(value: &Value) -> Value {
 
 /// A `patches:` target selector.
 #[derive(Debug, Clone, Default)]
+#[allow(clippy::struct_field_names, reason = "kustomize's own field names")]
 pub(crate) struct Selector {
     group: Option<String>,
     version: Option<String>,

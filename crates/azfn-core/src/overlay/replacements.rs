@@ -50,6 +50,10 @@ fn options(value: Option<&Value>) -> Options {
     }
 }
 
+#[allow(
+    clippy::too_many_lines,
+    reason = "source, then each target, as kustomize reads them"
+)]
 fn apply(ra: &mut ResMap, replacement: &Value, at: &str) -> Result<(), BuildError> {
     let source = replacement
         .get("source")

@@ -527,28 +527,31 @@ fn external_transformer(
             crate::report::summary(&findings).trim_end()
         )));
     }
-    // Keep what kustomize remembers about resources that survive by id.
-    let mut old: Vec<Option<Res>> = std::mem::take(&mut ra.items)
+    // As kustomize merges a plugin's output: resources still there (by current id) keep their
+    // place and what kustomize remembers about them; the rest go; new ones follow in order.
+    let mut fresh: Vec<Option<Res>> = list
+        .items
         .into_iter()
-        .map(Some)
+        .map(|item| {
+            let mut obj = item.object().clone();
+            strip_previous(&mut obj);
+            Some(Res::new(obj))
+        })
         .collect();
-    for item in list.items {
-        let mut obj = item.object().clone();
-        strip_previous(&mut obj);
-        let fresh = Res::new(obj);
-        let id = fresh.id();
-        let kept = old
+    let mut kept = Vec::new();
+    for mut res in std::mem::take(&mut ra.items) {
+        let id = res.id();
+        if let Some(slot) = fresh
             .iter_mut()
-            .find(|r| r.as_ref().is_some_and(|r| r.id().same(&id)))
-            .and_then(Option::take);
-        ra.items.push(match kept {
-            Some(mut res) => {
-                res.obj = fresh.obj;
-                res
-            }
-            None => fresh,
-        });
+            .find(|f| f.as_ref().is_some_and(|f| f.id().same(&id)))
+            && let Some(update) = slot.take()
+        {
+            res.obj = update.obj;
+            kept.push(res);
+        }
     }
+    kept.extend(fresh.into_iter().flatten());
+    ra.items = kept;
     Ok(())
 }
 

@@ -97,52 +97,6 @@ fn check_flow_depth(text: &str, file: &str, max: usize) -> Result<(), Error> {
     Ok(())
 }
 
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn parses_multiple_documents_and_skips_empty_ones() {
-        let docs =
-            parse_documents("a: 1\n---\n---\nb: [1, 2]\n", "x.yaml", Limits::default()).unwrap();
-        assert_eq!(docs.len(), 2);
-    }
-
-    #[test]
-    fn syntax_error_names_file_and_line() {
-        let err = parse_documents("a: 1\nb: [\n", "in.yaml", Limits::default()).unwrap_err();
-        let text = err.to_string();
-        assert!(text.starts_with("in.yaml:"), "{text}");
-        assert!(matches!(
-            err,
-            Error::Yaml {
-                location: Location { line: Some(_), .. },
-                ..
-            }
-        ));
-    }
-
-    #[test]
-    fn deep_flow_nesting_is_refused_before_parsing() {
-        let text = "[".repeat(10_000);
-        let err = parse_documents(&text, "deep.yaml", Limits::default()).unwrap_err();
-        assert!(err.to_string().contains("nested deeper than 128"), "{err}");
-    }
-
-    #[test]
-    fn oversized_input_is_refused() {
-        let limits = Limits {
-            max_bytes: 10,
-            ..Limits::default()
-        };
-        let err = parse_documents("a: 123456789012", "big.yaml", limits).unwrap_err();
-        assert!(
-            err.to_string().contains("over the limit of 10 bytes"),
-            "{err}"
-        );
-    }
-}
-
 /// [`parse_documents`] that accepts repeated mapping keys, the last one winning, as kustomize
 /// reads kustomization files.
 pub fn parse_documents_lenient(
@@ -232,5 +186,51 @@ impl<'de> serde::de::Visitor<'de> for LenientVisitor {
             out.insert(key, value);
         }
         Ok(Value::Mapping(out))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn parses_multiple_documents_and_skips_empty_ones() {
+        let docs =
+            parse_documents("a: 1\n---\n---\nb: [1, 2]\n", "x.yaml", Limits::default()).unwrap();
+        assert_eq!(docs.len(), 2);
+    }
+
+    #[test]
+    fn syntax_error_names_file_and_line() {
+        let err = parse_documents("a: 1\nb: [\n", "in.yaml", Limits::default()).unwrap_err();
+        let text = err.to_string();
+        assert!(text.starts_with("in.yaml:"), "{text}");
+        assert!(matches!(
+            err,
+            Error::Yaml {
+                location: Location { line: Some(_), .. },
+                ..
+            }
+        ));
+    }
+
+    #[test]
+    fn deep_flow_nesting_is_refused_before_parsing() {
+        let text = "[".repeat(10_000);
+        let err = parse_documents(&text, "deep.yaml", Limits::default()).unwrap_err();
+        assert!(err.to_string().contains("nested deeper than 128"), "{err}");
+    }
+
+    #[test]
+    fn oversized_input_is_refused() {
+        let limits = Limits {
+            max_bytes: 10,
+            ..Limits::default()
+        };
+        let err = parse_documents("a: 123456789012", "big.yaml", limits).unwrap_err();
+        assert!(
+            err.to_string().contains("over the limit of 10 bytes"),
+            "{err}"
+        );
     }
 }

@@ -1,0 +1,117 @@
+//! `azfn build` against the real `kubectl kustomize` (kustomize v5.5.0): the example app's
+//! overlays, with azfn's transformer (in-process vs the installed exec plugin), print the same
+//! bytes in both orders; errors go to stderr with a non-zero exit and name file and field.
+use azfn_tests::{azfn_bin, command, copy_dir, run, scratch, text, workspace};
+
+fn azfn_build(args: &[&str]) -> (Option<i32>, String, String) {
+    let out = run(command(azfn_bin()).arg("build").args(args), b"");
+    let (stdout, stderr) = text(&out);
+    (out.status.code(), stdout, stderr)
+}
+
+#[test]
+fn the_example_overlays_build_like_kubectl_kustomize_with_the_plugin() {
+    let root = scratch("build-example");
+    let plugins = azfn_tests::install_plugin(&root);
+    for overlay in ["dev", "test", "prod", "prod-eu"] {
+        let dir = workspace().join("examples/orders/overlays").join(overlay);
+        for reorder in ["legacy", "none"] {
+            let kubectl = run(
+                command("kubectl")
+                    .args(["kustomize", "--enable-alpha-plugins", "--reorder", reorder])
+                    .arg(&dir)
+                    .env("KUSTOMIZE_PLUGIN_HOME", &plugins),
+                b"",
+            );
+            assert!(kubectl.status.success(), "{}", text(&kubectl).1);
+            let (code, stdout, stderr) = azfn_build(&[dir.to_str().unwrap(), "--reorder", reorder]);
+            assert_eq!(code, Some(0), "{overlay}: {stderr}");
+            assert_eq!(
+                stdout,
+                text(&kubectl).0,
+                "{overlay} --reorder {reorder}: azfn build differs from kubectl kustomize"
+            );
+        }
+    }
+}
+
+#[test]
+fn a_finding_fails_the_build_without_output_or_the_secret() {
+    let dir = workspace().join("examples/orders/overlays/broken");
+    let (code, stdout, stderr) = azfn_build(&[dir.to_str().unwrap()]);
+    assert_eq!(code, Some(1));
+    assert!(stdout.is_empty(), "{stdout}");
+    assert!(
+        stderr.contains("overlays/broken/kustomization.yaml: transformers[0]: azfn: 1 error")
+            && stderr.contains("spec.settings.LegacyStorage: AZF001 inline-secret"),
+        "{stderr}"
+    );
+    assert!(
+        stderr.contains("lomL… (88 characters, redacted)"),
+        "{stderr}"
+    );
+    assert!(
+        !stderr.contains("lomL9hBp6CPf"),
+        "the key was echoed: {stderr}"
+    );
+}
+
+#[test]
+fn bad_input_names_the_kustomization_file_and_field() {
+    let root = scratch("build-errors");
+    copy_dir(&workspace().join("examples/orders"), &root.join("orders"));
+    let overlay = root.join("orders/overlays/dev");
+    let kustomization = overlay.join("kustomization.yaml");
+    let original = std::fs::read_to_string(&kustomization).unwrap();
+    std::fs::write(&kustomization, original.replace("namespace:", "namespaec:")).unwrap();
+    let (code, stdout, stderr) = azfn_build(&[overlay.to_str().unwrap()]);
+    assert_eq!(code, Some(1));
+    assert!(stdout.is_empty());
+    assert!(
+        stderr.contains("overlays/dev/kustomization.yaml: namespaec: unknown field `namespaec`; did you mean `namespace`?"),
+        "{stderr}"
+    );
+    std::fs::write(&kustomization, format!("{original}vars: []\n")).unwrap();
+    let (_, _, stderr) = azfn_build(&[overlay.to_str().unwrap()]);
+    assert!(
+        stderr.contains("kustomization.yaml: not supported by azfn build: vars"),
+        "{stderr}"
+    );
+    let (code, _, stderr) = azfn_build(&[root.join("nowhere").to_str().unwrap()]);
+    assert_eq!(code, Some(1));
+    assert!(
+        stderr.contains("nowhere: cannot open the kustomization directory"),
+        "{stderr}"
+    );
+}
+
+#[test]
+fn a_symlink_out_of_the_root_is_refused() {
+    let root = scratch("build-symlink");
+    std::fs::create_dir_all(root.join("app")).unwrap();
+    std::fs::write(
+        root.join("secret.yaml"),
+        "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: x}\n",
+    )
+    .unwrap();
+    std::os::unix::fs::symlink(root.join("secret.yaml"), root.join("app/cm.yaml")).unwrap();
+    std::fs::write(
+        root.join("app/kustomization.yaml"),
+        "resources:\n- cm.yaml\n",
+    )
+    .unwrap();
+    let (code, _, stderr) = azfn_build(&[root.join("app").to_str().unwrap()]);
+    assert_eq!(code, Some(1));
+    assert!(
+        stderr.contains("security; file '") && stderr.contains("secret.yaml' is not in or below '"),
+        "{stderr}"
+    );
+    let kubectl = run(
+        command("kubectl").arg("kustomize").arg(root.join("app")),
+        b"",
+    );
+    assert!(
+        !kubectl.status.success(),
+        "kubectl kustomize refuses it too"
+    );
+}
