@@ -43,7 +43,7 @@ impl FileSource for DiskSource {
             },
         })?;
         let mut names: Vec<String> = entries
-            .filter_map(|e| e.ok())
+            .filter_map(Result::ok)
             .map(|e| e.file_name().to_string_lossy().into_owned())
             .collect();
         names.sort();
