@@ -1,6 +1,7 @@
 //! Helpers for azfn's end-to-end tests: they drive the built `azfn` binary and the real `kpt`
 //! and `kubectl kustomize`.
 pub mod conformance;
+pub mod difftree;
 pub mod openapi;
 pub mod workload;
 

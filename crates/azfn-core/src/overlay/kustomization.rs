@@ -188,11 +188,22 @@ fn parse(file: &str, dir: &str, bytes: &[u8]) -> Result<Kustomization, BuildErro
             "nameSuffix" => k.name_suffix = string()?,
             "commonLabels" => {
                 k.common_labels = string_map(value).map_err(|m| field_error(key, &m))?;
+                refuse_yaml11_bools(text, &k.common_labels).map_err(|m| field_error(key, &m))?;
             }
             "commonAnnotations" => {
                 k.common_annotations = string_map(value).map_err(|m| field_error(key, &m))?;
+                refuse_yaml11_bools(text, &k.common_annotations)
+                    .map_err(|m| field_error(key, &m))?;
             }
-            "labels" => k.labels = list()?,
+            "labels" => {
+                k.labels = list()?;
+                for entry in &k.labels {
+                    if let Some(pairs) = entry.get("pairs").filter(|p| !p.is_null()) {
+                        let pairs = string_map(pairs).map_err(|m| field_error(key, &m))?;
+                        refuse_yaml11_bools(text, &pairs).map_err(|m| field_error(key, &m))?;
+                    }
+                }
+            }
             "images" => k.images = list()?,
             "replicas" => k.replicas = list()?,
             "patches" => k.patches = list()?,
@@ -214,6 +225,35 @@ fn parse(file: &str, dir: &str, bytes: &[u8]) -> Result<Kustomization, BuildErro
             .extend(string_list(bases).map_err(|m| field_error("bases", &m))?);
     }
     Ok(k)
+}
+
+/// Words YAML 1.1 reads as booleans; kustomize's reader (go-yaml v2) does, where ours does not.
+const YAML11_BOOLS: &[&str] = &[
+    "y", "Y", "yes", "Yes", "YES", "n", "N", "no", "No", "NO", "on", "On", "ON", "off", "Off",
+    "OFF",
+];
+
+/// kustomize refuses `key: yes` in a string map: unquoted, go-yaml v2 reads a boolean. Our
+/// parser keeps no quoting, so the text is consulted for an unquoted occurrence.
+fn refuse_yaml11_bools(text: &str, pairs: &[(String, String)]) -> Result<(), String> {
+    for (key, value) in pairs {
+        if !YAML11_BOOLS.contains(&value.as_str()) {
+            continue;
+        }
+        let unquoted = text.lines().any(|line| {
+            let line = line.split(" #").next().unwrap_or(line).trim();
+            let line = line.strip_prefix("- ").unwrap_or(line).trim_start();
+            line.strip_prefix(key.as_str())
+                .and_then(|rest| rest.trim_start().strip_prefix(':'))
+                .is_some_and(|rest| rest.trim() == value)
+        });
+        if unquoted {
+            return Err(format!(
+                "{key}: cannot unmarshal bool into a string value (`{value}` is a YAML 1.1 boolean: quote it)"
+            ));
+        }
+    }
+    Ok(())
 }
 
 /// A scalar as kustomize reads it into a string field.
@@ -240,10 +280,21 @@ pub(crate) fn string_map(value: &Value) -> Result<Vec<(String, String)>, String>
     let mut out = Vec::new();
     for (k, v) in map {
         let key = scalar_string(k).ok_or("expected string keys")?;
-        let val = if v.is_null() {
-            String::new()
-        } else {
-            scalar_string(v).ok_or_else(|| format!("{key}: expected a string value"))?
+        // kustomize reads these maps as Go map[string]string: a bare `true` or `1` is an error.
+        let val = match v {
+            Value::Null => String::new(),
+            Value::String(s) => s.clone(),
+            Value::Bool(_) => {
+                return Err(format!(
+                    "{key}: cannot unmarshal bool into a string value (quote it)"
+                ));
+            }
+            Value::Number(_) => {
+                return Err(format!(
+                    "{key}: cannot unmarshal number into a string value (quote it)"
+                ));
+            }
+            _ => return Err(format!("{key}: expected a string value")),
         };
         if seen.insert(key.clone()) {
             out.push((key, val));
