@@ -65,6 +65,14 @@ lint: guest ## rustfmt, clippy (native and wasm32), warnings are errors
 test: setup-tools lint check-wasm build web setup-chromium ## everything CI runs
 	$(CARGO) nextest run --locked --release --workspace --no-fail-fast
 	cd web && npm test
+	$(CARGO) run --locked --release -q -p azfn-tests --bin conformance | head -2
+
+conformance: ## kustomize's own test suite (../shared/conformance/kustomize): score and failures by feature
+	$(CARGO) run --locked --release -q -p azfn-tests --bin conformance
+
+fuzz-diff: setup-tools build ## azfn build vs kubectl kustomize on many random trees (AZFN_FUZZ_SEEDS, default 500)
+	AZFN_FUZZ_SEEDS=$${AZFN_FUZZ_SEEDS:-500} AZFN_FUZZ_START=$${AZFN_FUZZ_START:-1000} \
+	  $(CARGO) nextest run --locked --release -p azfn-tests -E 'binary(differential)' --no-capture
 
 demo: setup-tools build ## build the example with kustomize and kpt, and show a failing build
 	scripts/demo.sh
