@@ -32,6 +32,12 @@ export interface ProcessOutput {
   summary: string;
 }
 export interface RuleInfo { code: string; name: string; severity: string; explanation: string }
+export interface BuildOptions {
+  /** "legacy" (kustomize's default kind order) or "none" (as read). */
+  reorder?: "legacy" | "none";
+  /** "rootOnly" (default) or "none". */
+  loadRestrictor?: "rootOnly" | "none";
+}
 "#;
 
 #[wasm_bindgen]
@@ -40,6 +46,17 @@ extern "C" {
     pub type JsProcessOutput;
     #[wasm_bindgen(typescript_type = "RuleInfo[]")]
     pub type JsRules;
+    #[wasm_bindgen(typescript_type = "Record<string, string>")]
+    pub type JsFiles;
+    #[wasm_bindgen(typescript_type = "BuildOptions")]
+    pub type JsBuildOptions;
+}
+
+#[derive(serde::Deserialize, Default)]
+#[serde(rename_all = "camelCase")]
+struct BuildOptionsDto {
+    reorder: Option<String>,
+    load_restrictor: Option<String>,
 }
 
 #[derive(Serialize)]
@@ -88,6 +105,45 @@ pub fn process(resource_list: &str) -> Result<JsProcessOutput, JsError> {
         summary: out.summary(),
     };
     Ok(to_js(&dto)?.unchecked_into())
+}
+
+/// Builds the kustomization in `dir` from an in-memory tree (path to text), exactly as
+/// `azfn build` does, and returns the YAML `kubectl kustomize` would print. An unusable tree
+/// throws an `Error` naming the kustomization file and field.
+#[wasm_bindgen]
+pub fn build(
+    files: JsFiles,
+    dir: &str,
+    options: Option<JsBuildOptions>,
+) -> Result<String, JsError> {
+    let files: std::collections::BTreeMap<String, String> =
+        serde_wasm_bindgen::from_value(files.into())?;
+    let options: BuildOptionsDto = match options {
+        Some(o) if !o.is_undefined() => {
+            serde_wasm_bindgen::from_value(o.into())?
+        }
+        _ => BuildOptionsDto::default(),
+    };
+    let mut source = azfn_core::source::MemorySource::new();
+    for (path, text) in files {
+        source.insert(path, text.into_bytes());
+    }
+    let options = azfn_core::overlay::BuildOptions {
+        reorder: match options.reorder.as_deref() {
+            None | Some("legacy") => azfn_core::overlay::Reorder::Legacy,
+            Some("none") => azfn_core::overlay::Reorder::None,
+            Some(other) => return Err(JsError::new(&format!("reorder: unknown order {other:?}"))),
+        },
+        load_restrictor: match options.load_restrictor.as_deref() {
+            None | Some("rootOnly") => azfn_core::overlay::LoadRestrictor::RootOnly,
+            Some("none") => azfn_core::overlay::LoadRestrictor::None,
+            Some(other) => {
+                return Err(JsError::new(&format!("loadRestrictor: unknown value {other:?}")));
+            }
+        },
+        inputs: azfn_core::overlay::InputLookup::default(),
+    };
+    azfn_core::overlay::build_yaml(&source, dir, &options).map_err(|e| JsError::new(&e.message))
 }
 
 /// Every rule azfn checks.

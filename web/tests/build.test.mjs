@@ -1,0 +1,50 @@
+// The wasm API's `build(files, dir)` (the same module the page runs, in V8) renders the example
+// app's overlays from an in-memory file map to the very bytes `azfn build` prints.
+import { test } from "node:test";
+import assert from "node:assert/strict";
+import { readFile, readdir } from "node:fs/promises";
+import { spawnSync } from "node:child_process";
+import { join, dirname, relative } from "node:path";
+import { fileURLToPath } from "node:url";
+import { initSync, build } from "../pkg/azfn_wasm.js";
+
+const here = dirname(fileURLToPath(import.meta.url));
+const example = join(here, "..", "..", "examples", "orders");
+
+async function tree(dir) {
+  const files = {};
+  async function walk(d) {
+    for (const entry of await readdir(d, { withFileTypes: true })) {
+      const path = join(d, entry.name);
+      if (entry.isDirectory()) await walk(path);
+      else files[relative(example, path)] = await readFile(path, "utf8");
+    }
+  }
+  await walk(dir);
+  return files;
+}
+
+test("build() over a file map prints what azfn build prints", async () => {
+  initSync({ module: await readFile(join(here, "..", "pkg", "azfn_wasm_bg.wasm")) });
+  const files = await tree(example);
+  const bin = process.env.AZFN_BIN;
+  assert.ok(bin, "AZFN_BIN must point at the built azfn binary (make test sets it)");
+  for (const overlay of ["dev", "test", "prod", "prod-eu"]) {
+    for (const reorder of ["legacy", "none"]) {
+      const output = build(files, `overlays/${overlay}`, { reorder });
+      const cli = spawnSync(bin, ["build", join(example, "overlays", overlay), "--reorder", reorder], { encoding: "utf8" });
+      assert.equal(cli.status, 0, cli.stderr);
+      assert.equal(output, cli.stdout, `${overlay} --reorder ${reorder}: browser and CLI differ`);
+    }
+  }
+});
+
+test("build() errors name the kustomization file and field", async () => {
+  initSync({ module: await readFile(join(here, "..", "pkg", "azfn_wasm_bg.wasm")) });
+  const files = await tree(example);
+  files["overlays/dev/kustomization.yaml"] += "\nvars: []\n";
+  assert.throws(() => build(files, "overlays/dev"), /\/overlays\/dev\/kustomization\.yaml: not supported by azfn build: vars/);
+  assert.throws(() => build(files, "overlays/broken"), /transformers\[0\]: azfn: 1 error/);
+  const thrown = (() => { try { build(files, "overlays/broken"); } catch (e) { return String(e); } })();
+  assert.ok(!thrown.includes("lomL9hBp6CPf"), "the key was echoed");
+});
