@@ -19,7 +19,11 @@ fn timed(runs: usize, mut make: impl FnMut() -> Command) -> (Duration, Vec<u8>) 
         let start = Instant::now();
         let out = make().output().expect("run");
         samples.push(start.elapsed());
-        assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
         stdout = out.stdout;
     }
     (median(samples), stdout)
@@ -75,10 +79,20 @@ fn main() {
             .arg("3")
             .output()
             .expect("node");
-        assert!(wasm.status.success(), "{}", String::from_utf8_lossy(&wasm.stderr));
-        let wasm_ms: f64 = String::from_utf8_lossy(&wasm.stdout).trim().parse().expect("ms");
+        assert!(
+            wasm.status.success(),
+            "{}",
+            String::from_utf8_lossy(&wasm.stderr)
+        );
+        let wasm_ms: f64 = String::from_utf8_lossy(&wasm.stdout)
+            .trim()
+            .parse()
+            .expect("ms");
         let wasm_output = std::fs::read(tree.join("wasm-output.yaml")).expect("wasm output");
-        assert_eq!(wasm_output, want, "N={n}: wasm build() differs from kubectl kustomize");
+        assert_eq!(
+            wasm_output, want,
+            "N={n}: wasm build() differs from kubectl kustomize"
+        );
         let wasm = Duration::from_secs_f64(wasm_ms / 1000.0);
         let _ = writeln!(
             report,
@@ -90,7 +104,12 @@ fn main() {
             kubectl.as_secs_f64() / wasm.as_secs_f64(),
             (n + 1) as f64 / native.as_secs_f64()
         );
-        eprintln!("N={n}: kubectl {} azfn {} wasm {}", ms(kubectl), ms(native), ms(wasm));
+        eprintln!(
+            "N={n}: kubectl {} azfn {} wasm {}",
+            ms(kubectl),
+            ms(native),
+            ms(wasm)
+        );
     }
     print!("{report}");
     let out = azfn_tests::workspace().join("target/bench-report.md");

@@ -19,10 +19,18 @@ pub fn generate(root: &Path, resources: usize) {
     for i in 0..apps {
         let _ = writeln!(kustomization, "- app{i}.yaml");
         let mut docs = vec![
-            format!("apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: app{i}\n  labels:\n    app: app{i}\nspec:\n  replicas: 1\n  selector:\n    matchLabels:\n      app: app{i}\n  template:\n    metadata:\n      labels:\n        app: app{i}\n    spec:\n      containers:\n      - name: func\n        image: contoso.azurecr.io/app:1.0.0\n        env:\n        - name: FUNCTIONS_WORKER_RUNTIME\n          value: dotnet-isolated\n        - name: AzureWebJobsStorage__accountName\n          value: stapp{i}\n        envFrom:\n        - configMapRef:\n            name: settings\n"),
-            format!("apiVersion: v1\nkind: Service\nmetadata:\n  name: app{i}\nspec:\n  selector:\n    app: app{i}\n  ports:\n  - port: 80\n    targetPort: 8080\n"),
-            format!("apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: app{i}-config\ndata:\n  BATCH_SIZE: \"20\"\n  MODE: normal\n"),
-            format!("apiVersion: keda.sh/v1alpha1\nkind: ScaledObject\nmetadata:\n  name: app{i}\nspec:\n  scaleTargetRef:\n    name: app{i}\n  minReplicaCount: 0\n  maxReplicaCount: 10\n  triggers:\n  - type: azure-queue\n    metadata:\n      queueName: q{i}\n      queueLength: \"5\"\n      accountName: stapp{i}\n"),
+            format!(
+                "apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: app{i}\n  labels:\n    app: app{i}\nspec:\n  replicas: 1\n  selector:\n    matchLabels:\n      app: app{i}\n  template:\n    metadata:\n      labels:\n        app: app{i}\n    spec:\n      containers:\n      - name: func\n        image: contoso.azurecr.io/app:1.0.0\n        env:\n        - name: FUNCTIONS_WORKER_RUNTIME\n          value: dotnet-isolated\n        - name: AzureWebJobsStorage__accountName\n          value: stapp{i}\n        envFrom:\n        - configMapRef:\n            name: settings\n"
+            ),
+            format!(
+                "apiVersion: v1\nkind: Service\nmetadata:\n  name: app{i}\nspec:\n  selector:\n    app: app{i}\n  ports:\n  - port: 80\n    targetPort: 8080\n"
+            ),
+            format!(
+                "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: app{i}-config\ndata:\n  BATCH_SIZE: \"20\"\n  MODE: normal\n"
+            ),
+            format!(
+                "apiVersion: keda.sh/v1alpha1\nkind: ScaledObject\nmetadata:\n  name: app{i}\nspec:\n  scaleTargetRef:\n    name: app{i}\n  minReplicaCount: 0\n  maxReplicaCount: 10\n  triggers:\n  - type: azure-queue\n    metadata:\n      queueName: q{i}\n      queueLength: \"5\"\n      accountName: stapp{i}\n"
+            ),
         ];
         let remaining = resources - i * 4;
         docs.truncate(remaining.min(4));

@@ -153,7 +153,12 @@ spec:
 
 fn app(rng: &mut Rng, i: usize) -> String {
     let replicas = rng.below(4);
-    let image = rng.pick(&["nginx", "nginx:1.25", "contoso.azurecr.io/app:1.0", "localhost:5000/app:2"]);
+    let image = rng.pick(&[
+        "nginx",
+        "nginx:1.25",
+        "contoso.azurecr.io/app:1.0",
+        "localhost:5000/app:2",
+    ]);
     format!(
         "apiVersion: apps/v1
 kind: Deployment
@@ -237,7 +242,12 @@ spec:
     )
 }
 
-fn overlay(rng: &mut Rng, env: &str, apps: usize, function_app: bool) -> (String, Vec<(String, String)>) {
+fn overlay(
+    rng: &mut Rng,
+    env: &str,
+    apps: usize,
+    function_app: bool,
+) -> (String, Vec<(String, String)>) {
     let mut k = String::from("resources:\n- ../../base\n");
     let mut files = Vec::new();
     if rng.chance(70) {
@@ -250,7 +260,11 @@ fn overlay(rng: &mut Rng, env: &str, apps: usize, function_app: bool) -> (String
         let _ = writeln!(k, "nameSuffix: -{}", rng.pick(&["v2", "x", "eu"]));
     }
     if rng.chance(50) {
-        let _ = writeln!(k, "commonLabels:\n  env: {env}\n  tier: {}", rng.pick(&["web", "yes", "1"]));
+        let _ = writeln!(
+            k,
+            "commonLabels:\n  env: {env}\n  tier: {}",
+            rng.pick(&["web", "yes", "1"])
+        );
     }
     if rng.chance(40) {
         let _ = writeln!(
@@ -274,7 +288,11 @@ fn overlay(rng: &mut Rng, env: &str, apps: usize, function_app: bool) -> (String
     }
     let target = rng.below(apps);
     if rng.chance(50) {
-        let _ = writeln!(k, "replicas:\n- name: app{target}\n  count: {}", 1 + rng.below(5));
+        let _ = writeln!(
+            k,
+            "replicas:\n- name: app{target}\n  count: {}",
+            1 + rng.below(5)
+        );
     }
     let mut patches = String::new();
     if rng.chance(60) {
@@ -322,11 +340,18 @@ fn overlay(rng: &mut Rng, env: &str, apps: usize, function_app: bool) -> (String
         let _ = writeln!(
             k,
             "secretGenerator:\n- name: {env}-creds\n  literals:\n  - token={}",
-            rng.pick(&["t0ken", "a-much-longer-token-value-that-exceeds-seventy-characters-when-base64-encoded-ok"])
+            rng.pick(&[
+                "t0ken",
+                "a-much-longer-token-value-that-exceeds-seventy-characters-when-base64-encoded-ok"
+            ])
         );
     }
     if rng.chance(30) {
-        let _ = writeln!(k, "generatorOptions:\n  disableNameSuffixHash: {}", rng.chance(50));
+        let _ = writeln!(
+            k,
+            "generatorOptions:\n  disableNameSuffixHash: {}",
+            rng.chance(50)
+        );
     }
     if function_app {
         k.push_str("transformers:\n- azfn.yaml\n");

@@ -119,9 +119,7 @@ pub fn build(
     let files: std::collections::BTreeMap<String, String> =
         serde_wasm_bindgen::from_value(files.into())?;
     let options: BuildOptionsDto = match options {
-        Some(o) if !o.is_undefined() => {
-            serde_wasm_bindgen::from_value(o.into())?
-        }
+        Some(o) if !o.is_undefined() => serde_wasm_bindgen::from_value(o.into())?,
         _ => BuildOptionsDto::default(),
     };
     let mut source = azfn_core::source::MemorySource::new();
@@ -138,7 +136,9 @@ pub fn build(
             None | Some("rootOnly") => azfn_core::overlay::LoadRestrictor::RootOnly,
             Some("none") => azfn_core::overlay::LoadRestrictor::None,
             Some(other) => {
-                return Err(JsError::new(&format!("loadRestrictor: unknown value {other:?}")));
+                return Err(JsError::new(&format!(
+                    "loadRestrictor: unknown value {other:?}"
+                )));
             }
         },
         inputs: azfn_core::overlay::InputLookup::default(),

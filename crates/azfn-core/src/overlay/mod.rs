@@ -249,10 +249,14 @@ impl Loader<'_> {
         state: &mut State,
     ) -> Result<(), BuildError> {
         let shown = paths::display(&k.file);
+        // Collected first and checked for duplicate ids once, so accumulation stays linear.
+        let mut batch = ResMap::default();
         for entry in &k.resources {
-            self.accumulate_resource(k, entry, ra, state)
+            self.accumulate_resource(k, entry, &mut batch, state)
                 .map_err(|e| e.context("accumulating resources"))?;
         }
+        ra.append_all(batch)
+            .map_err(|e| e.context("accumulating resources"))?;
         for file in &k.configurations {
             let at = format!("{shown}: configurations");
             let path = self.restricted_path(&k.dir, file, &at)?;
@@ -325,11 +329,8 @@ impl Loader<'_> {
             Ok(bytes) => {
                 self.restricted_path(&k.dir, entry, &shown)?;
                 let docs = load_documents(&bytes, &path)?;
-                let mut file = ResMap::default();
-                for doc in docs {
-                    file.append(Res::new(doc))?;
-                }
-                ra.append_all(file)
+                ra.items.extend(docs.into_iter().map(Res::new));
+                Ok(())
             }
             Err(SourceError::NotFound(_)) => {
                 if self.source.list(&path).is_err() {
@@ -351,7 +352,8 @@ impl Loader<'_> {
                 }
                 let mut sub_map = ResMap::default();
                 self.accumulate(&sub, &mut sub_map, state)?;
-                ra.append_all(sub_map)
+                ra.items.extend(sub_map.items);
+                Ok(())
             }
             Err(other) => Err(BuildError::new(format!("{shown}: {other}"))),
         }

@@ -21,6 +21,12 @@ struct Candidate {
     suffixes: Vec<String>,
 }
 
+/// Candidates and, for each name any of them had, which ones.
+struct Index<'a> {
+    candidates: &'a [Candidate],
+    by_name: std::collections::HashMap<&'a str, Vec<usize>>,
+}
+
 /// What selection needs to know about the referrer.
 struct Referrer<'a> {
     kind: &'a str,
@@ -53,6 +59,20 @@ pub(crate) fn fix(ra: &mut ResMap, config: &Config) -> Result<(), BuildError> {
         if !candidates.iter().any(|c| c.renamed) {
             continue;
         }
+        let mut by_name: std::collections::HashMap<&str, Vec<usize>> =
+            std::collections::HashMap::new();
+        for (i, c) in candidates.iter().enumerate() {
+            for name in &c.names {
+                let entry = by_name.entry(name.as_str()).or_default();
+                if entry.last() != Some(&i) {
+                    entry.push(i);
+                }
+            }
+        }
+        let index = Index {
+            candidates: &candidates,
+            by_name,
+        };
         for res in &mut ra.items {
             let api_version = str_at(&res.obj, &["apiVersion"]).to_owned();
             let kind = res.kind().to_owned();
@@ -72,7 +92,7 @@ pub(crate) fn fix(ra: &mut ResMap, config: &Config) -> Result<(), BuildError> {
                 .filter(|s| s.matches(&api_version, &kind))
             {
                 result = fieldspec::visit(&mut node, &spec.path, false, &mut |value| {
-                    rewrite(value, &candidates, reference, &referrer)
+                    rewrite(value, &index, reference, &referrer)
                 });
                 if result.is_err() {
                     break;
@@ -95,7 +115,7 @@ fn referral_matches(reference: &NameReference, (group, version): (&str, &str), k
 
 fn rewrite(
     value: &mut Value,
-    candidates: &[Candidate],
+    candidates: &Index<'_>,
     reference: &NameReference,
     referrer: &Referrer<'_>,
 ) -> Result<(), BuildError> {
@@ -148,15 +168,16 @@ fn rewrite(
 /// The one candidate an old name refers to from a referrer (kustomize's sieve: name, namespace,
 /// then the same prefixes and suffixes); `None` when nothing matches.
 fn select<'a>(
-    candidates: &'a [Candidate],
+    index: &Index<'a>,
     old: &str,
     explicit_namespace: Option<&str>,
     referrer: &Referrer<'_>,
 ) -> Result<Option<&'a Candidate>, BuildError> {
-    let named: Vec<&Candidate> = candidates
-        .iter()
-        .filter(|c| c.names.iter().any(|n| n == old))
-        .collect();
+    let named: Vec<&Candidate> = index
+        .by_name
+        .get(old)
+        .map(|ids| ids.iter().map(|&i| &index.candidates[i]).collect())
+        .unwrap_or_default();
     let scoped: Vec<&Candidate> = named
         .into_iter()
         .filter(|c| {

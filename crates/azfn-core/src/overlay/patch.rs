@@ -204,17 +204,48 @@ fn clean(value: &Value) -> Value {
     }
 }
 
+/// One selector field: a literal (compared directly) or a pattern (kustomize matches
+/// selector fields as anchored regular expressions).
+#[derive(Debug, Clone)]
+struct Pattern {
+    literal: String,
+    regex: Option<regex_lite::Regex>,
+}
+
+impl Pattern {
+    fn new(text: String) -> Self {
+        let plain = text
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '/'));
+        let regex = if plain {
+            None
+        } else {
+            regex_lite::Regex::new(&format!("^(?:{text})$")).ok()
+        };
+        Self {
+            literal: text,
+            regex,
+        }
+    }
+
+    fn is_match(&self, value: &str) -> bool {
+        match &self.regex {
+            Some(regex) => regex.is_match(value),
+            None => self.literal == value,
+        }
+    }
+}
+
 /// A `patches:` target selector.
 #[derive(Debug, Clone, Default)]
-#[allow(clippy::struct_field_names, reason = "kustomize's own field names")]
 pub(crate) struct Selector {
-    group: Option<String>,
-    version: Option<String>,
-    kind: Option<String>,
-    name: Option<String>,
-    namespace: Option<String>,
-    label_selector: Option<String>,
-    annotation_selector: Option<String>,
+    group: Option<Pattern>,
+    version: Option<Pattern>,
+    kind: Option<Pattern>,
+    name: Option<Pattern>,
+    namespace: Option<Pattern>,
+    labels: Option<String>,
+    annotations: Option<String>,
 }
 
 impl Selector {
@@ -225,37 +256,34 @@ impl Selector {
                 .and_then(scalar_string)
                 .filter(|s| !s.is_empty())
         };
+        let pattern = |k: &str| get(k).map(Pattern::new);
         Self {
-            group: get("group"),
-            version: get("version"),
-            kind: get("kind"),
-            name: get("name"),
-            namespace: get("namespace"),
-            label_selector: get("labelSelector"),
-            annotation_selector: get("annotationSelector"),
+            group: pattern("group"),
+            version: pattern("version"),
+            kind: pattern("kind"),
+            name: pattern("name"),
+            namespace: pattern("namespace"),
+            labels: get("labelSelector"),
+            annotations: get("annotationSelector"),
         }
     }
 
     pub(crate) fn matches(&self, res: &Res) -> bool {
         let (group, version) = res.group_version();
-        let regex = |pattern: &str, value: &str| {
-            regex_lite::Regex::new(&format!("^(?:{pattern})$")).is_ok_and(|r| r.is_match(value))
+        let any_name =
+            |p: &Pattern| p.is_match(res.name()) || res.previous.iter().any(|(_, n)| p.is_match(n));
+        let any_namespace = |p: &Pattern| {
+            p.is_match(res.namespace()) || res.previous.iter().any(|(ns, _)| p.is_match(ns))
         };
-        self.group.as_deref().is_none_or(|g| regex(g, group))
-            && self.version.as_deref().is_none_or(|v| regex(v, version))
-            && self.kind.as_deref().is_none_or(|k| regex(k, res.kind()))
-            && self
-                .name
-                .as_deref()
-                .is_none_or(|n| res.all_ids().iter().any(|id| regex(n, &id.name)))
-            && self
-                .namespace
-                .as_deref()
-                .is_none_or(|n| res.all_ids().iter().any(|id| regex(n, &id.namespace)))
-            && self.label_selector.as_deref().is_none_or(|s| {
+        self.group.as_ref().is_none_or(|g| g.is_match(group))
+            && self.version.as_ref().is_none_or(|v| v.is_match(version))
+            && self.kind.as_ref().is_none_or(|k| k.is_match(res.kind()))
+            && self.name.as_ref().is_none_or(any_name)
+            && self.namespace.as_ref().is_none_or(any_namespace)
+            && self.labels.as_deref().is_none_or(|s| {
                 label_selector_matches(s, res.obj.get("metadata").and_then(|m| m.get("labels")))
             })
-            && self.annotation_selector.as_deref().is_none_or(|s| {
+            && self.annotations.as_deref().is_none_or(|s| {
                 label_selector_matches(
                     s,
                     res.obj.get("metadata").and_then(|m| m.get("annotations")),

@@ -213,10 +213,37 @@ impl ResMap {
         Ok(())
     }
 
+    /// Adds every resource of `other`, refusing duplicates; one index, so linear.
     pub(crate) fn append_all(&mut self, other: ResMap) -> Result<(), BuildError> {
+        let mut seen: std::collections::HashSet<IdKey> = self.items.iter().map(IdKey::of).collect();
         for res in other.items {
-            self.append(res)?;
+            if !seen.insert(IdKey::of(&res)) {
+                return Err(BuildError::new(format!(
+                    "may not add resource with an already registered id: {}",
+                    res.id()
+                )));
+            }
+            self.items.push(res);
         }
         Ok(())
+    }
+}
+
+/// A resource's current id as a hashable key, `""` and `default` namespaces as one.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+struct IdKey(String);
+
+impl IdKey {
+    fn of(res: &Res) -> Self {
+        let (group, version) = res.group_version();
+        let namespace = match res.namespace() {
+            "" => "default",
+            other => other,
+        };
+        Self(format!(
+            "{group}\u{0}{version}\u{0}{}\u{0}{namespace}\u{0}{}",
+            res.kind(),
+            res.name()
+        ))
     }
 }
