@@ -77,7 +77,7 @@ fuzz-diff: setup-tools build ## azfn build vs kubectl kustomize on many random t
 demo: setup-tools build ## build the example with kustomize and kpt, and show a failing build
 	scripts/demo.sh
 
-bench: setup-tools build ## start-up, throughput, wasm vs native, cost under kpt (report in target/bench-report.md)
+bench: setup-tools build wasm ## start-up, throughput, wasm vs native, cost under kpt, overlay rendering vs kubectl (report in target/bench-report.md)
 	scripts/bench.sh
 
 clean: ## remove build outputs

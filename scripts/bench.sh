@@ -3,3 +3,4 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 cargo bench --locked -p azfn-tests --bench krm
+cargo bench --locked -p azfn-tests --bench build
