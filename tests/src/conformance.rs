@@ -275,3 +275,20 @@ fn refused_or_matching(case: &Case) -> bool {
         _ => false,
     }
 }
+
+/// Out-of-scope cases azfn neither matches nor refuses by name (for `make conformance`).
+pub fn unrefused_out_of_scope() -> Vec<(String, String)> {
+    cases()
+        .into_iter()
+        .filter(|c| !c.in_scope)
+        .filter_map(|c| match run(&c) {
+            Outcome::Pass => None,
+            Outcome::UnexpectedError(e) | Outcome::WrongError(e)
+                if e.contains("not supported by azfn build") =>
+            {
+                None
+            }
+            other => Some((c.id.clone(), format!("[{}] {other:?}", c.features.join(",")))),
+        })
+        .collect()
+}

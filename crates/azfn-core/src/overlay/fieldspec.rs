@@ -352,9 +352,10 @@ impl Config {
                     ));
                 }
                 other => {
-                    return Err(BuildError::new(format!(
-                        "{at}: unknown transformer configuration {other:?}"
-                    )));
+                    return Err(BuildError::unsupported(
+                        at,
+                        &format!("transformer configuration {other:?}"),
+                    ));
                 }
             };
             for spec in specs(&items)? {

@@ -159,7 +159,15 @@ fn parse(file: &str, dir: &str, bytes: &[u8]) -> Result<Kustomization, BuildErro
         }
     }
     for (key, value) in &map {
-        let key = key.as_str().unwrap_or_default();
+        let written = key.as_str().unwrap_or_default();
+        // kustomize reads the file through Go's encoding/json, which matches field names
+        // case-insensitively (`nameprefix` is namePrefix).
+        let key = KNOWN
+            .iter()
+            .chain(UNSUPPORTED)
+            .find(|k| k.eq_ignore_ascii_case(written))
+            .copied()
+            .unwrap_or(written);
         if UNSUPPORTED.contains(&key) {
             return Err(BuildError::unsupported(&shown, key));
         }

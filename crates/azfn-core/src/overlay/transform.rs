@@ -143,6 +143,11 @@ pub(crate) fn run(
 fn namespace_all(ra: &mut ResMap, namespace: &str, specs: &[FieldSpec]) {
     for res in &mut ra.items {
         let kind = res.kind().to_owned();
+        // A core Namespace object becomes the namespace itself.
+        if kind == "Namespace" && res.group_version().0.is_empty() {
+            res.set_name(namespace);
+            continue;
+        }
         if is_cluster_scoped(&kind) {
             continue;
         }
@@ -451,7 +456,24 @@ fn external_transformer(
     at: &str,
 ) -> Result<(), BuildError> {
     let config = match entry {
+        // An inline configuration, written as YAML text.
+        Value::String(text) if text.contains('\n') => {
+            crate::yaml::parse_documents(text, at, crate::yaml::Limits::default())
+                .map_err(|e| BuildError::new(e.to_string()))?
+                .into_iter()
+                .next()
+                .unwrap_or_default()
+        }
         Value::String(relative) => {
+            let path = paths::join(&k.dir, relative).ok_or_else(|| {
+                BuildError::new(format!("{at}: {relative}: path escapes the root"))
+            })?;
+            if loader.source.read(&path).is_err() && loader.source.list(&path).is_ok() {
+                return Err(BuildError::unsupported(
+                    at,
+                    &format!("transformers from a kustomization directory ({relative})"),
+                ));
+            }
             let path = loader.restricted_path(&k.dir, relative, at)?;
             let bytes = loader.read(&path, at)?;
             let text = String::from_utf8_lossy(&bytes);
