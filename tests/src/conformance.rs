@@ -288,7 +288,10 @@ pub fn unrefused_out_of_scope() -> Vec<(String, String)> {
             {
                 None
             }
-            other => Some((c.id.clone(), format!("[{}] {other:?}", c.features.join(",")))),
+            other => Some((
+                c.id.clone(),
+                format!("[{}] {other:?}", c.features.join(",")),
+            )),
         })
         .collect()
 }

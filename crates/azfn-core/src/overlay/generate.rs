@@ -196,6 +196,14 @@ fn generate(
     }
     let disable = own.disable_hash.or(global.disable_hash).unwrap_or(false);
     let mut res = Res::new(obj);
+    res.origin = Some(super::resmap::Origin::Generator {
+        kustomization: k.file.clone(),
+        kind: if secret {
+            "SecretGenerator"
+        } else {
+            "ConfigMapGenerator"
+        },
+    });
     res.generated = Some(Generated {
         behavior,
         hash: !disable,

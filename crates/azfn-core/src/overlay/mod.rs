@@ -142,7 +142,7 @@ pub fn build(
     });
     order::apply(&mut resources, &order);
     if !state.build_metadata.is_empty() {
-        transform::build_metadata(&mut resources, &state.build_metadata);
+        transform::build_metadata(&mut resources, &state.build_metadata, &dir)?;
     }
     Ok(resources
         .items
@@ -297,10 +297,11 @@ impl Loader<'_> {
                 .map_err(|e| e.context("accumulating components"))?;
         }
         transform::run(self, k, ra, state)?;
-        if let Some(sort) = &k.sort_options {
-            state.sort = Some(order::parse(sort, &shown)?);
-        }
-        if !k.build_metadata.is_empty() {
+        // Ordering and build metadata are the top kustomization's choice.
+        if state.stack.len() == 1 {
+            if let Some(sort) = &k.sort_options {
+                state.sort = Some(order::parse(sort, &shown)?);
+            }
             state.build_metadata.clone_from(&k.build_metadata);
         }
         Ok(())
@@ -329,7 +330,11 @@ impl Loader<'_> {
             Ok(bytes) => {
                 self.restricted_path(&k.dir, entry, &shown)?;
                 let docs = load_documents(&bytes, &path)?;
-                ra.items.extend(docs.into_iter().map(Res::new));
+                ra.items.extend(docs.into_iter().map(|doc| {
+                    let mut res = Res::new(doc);
+                    res.origin = Some(resmap::Origin::File(path.clone()));
+                    res
+                }));
                 Ok(())
             }
             Err(SourceError::NotFound(_)) => {
@@ -442,6 +447,10 @@ fn absorb(ra: &mut ResMap, mut res: Res) -> Result<(), BuildError> {
             res.previous.clone_from(&old.previous);
             res.prefixes.clone_from(&old.prefixes);
             res.suffixes.clone_from(&old.suffixes);
+            res.transformations.clone_from(&old.transformations);
+            if behavior == resmap::Behavior::Merge {
+                res.origin.clone_from(&old.origin);
+            }
             // Only a generated base keeps a hash suffix.
             let hash = old.generated.as_ref().is_some_and(|g| g.hash)
                 && res.generated.as_ref().is_none_or(|g| g.hash);

@@ -31,6 +31,16 @@ pub(crate) fn is_within(path: &str, dir: &str) -> bool {
     dir.is_empty() || path == dir || path.strip_prefix(dir).is_some_and(|r| r.starts_with('/'))
 }
 
+/// `path` relative to the directory `from` (`../base/x.yaml`).
+pub(crate) fn relative(from: &str, path: &str) -> String {
+    let from: Vec<&str> = from.split('/').filter(|p| !p.is_empty()).collect();
+    let to: Vec<&str> = path.split('/').filter(|p| !p.is_empty()).collect();
+    let common = from.iter().zip(&to).take_while(|(a, b)| a == b).count();
+    let mut parts: Vec<&str> = vec![".."; from.len() - common];
+    parts.extend(&to[common..]);
+    parts.join("/")
+}
+
 /// How a path is shown in messages: absolute within the source.
 pub(crate) fn display(path: &str) -> String {
     format!("/{path}")
@@ -49,5 +59,7 @@ mod tests {
         assert!(is_within("a/b", "a") && !is_within("ab", "a") && is_within("x", ""));
         assert_eq!(base_name("a/b/c"), "c");
         assert_eq!(display(""), "/");
+        assert_eq!(relative("a/overlay", "a/base/x.yaml"), "../base/x.yaml");
+        assert_eq!(relative("", "x.yaml"), "x.yaml");
     }
 }

@@ -81,6 +81,22 @@ pub(crate) struct Res {
     /// resources renamed alike.
     pub prefixes: Vec<String>,
     pub suffixes: Vec<String>,
+    /// Where it came from, for `buildMetadata: [originAnnotations]`.
+    pub origin: Option<Origin>,
+    /// Built-in transformers that ran over it: (kustomization file, transformer kind).
+    pub transformations: Vec<(String, &'static str)>,
+}
+
+/// Where a resource came from.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) enum Origin {
+    /// A resource file.
+    File(String),
+    /// A generator of a kustomization file.
+    Generator {
+        kustomization: String,
+        kind: &'static str,
+    },
 }
 
 pub(crate) fn str_at<'a>(obj: &'a Mapping, path: &[&str]) -> &'a str {
@@ -103,6 +119,8 @@ impl Res {
             generated: None,
             prefixes: Vec::new(),
             suffixes: Vec::new(),
+            origin: None,
+            transformations: Vec::new(),
         }
     }
 

@@ -75,6 +75,16 @@ pub(crate) fn run(
             &k.name_suffix,
             &state.config.name_prefix,
         );
+        for res in &mut ra.items {
+            if !k.name_prefix.is_empty() {
+                res.transformations
+                    .push((k.file.clone(), "PrefixTransformer"));
+            }
+            if !k.name_suffix.is_empty() {
+                res.transformations
+                    .push((k.file.clone(), "SuffixTransformer"));
+            }
+        }
     }
     if !k.common_labels.is_empty() {
         set_map_fields(ra, &k.common_labels, &state.config.common_labels)?;
@@ -605,10 +615,59 @@ fn strip_previous(obj: &mut Mapping) {
     }
 }
 
-/// `buildMetadata: [originAnnotations, transformerAnnotations, managedByLabel]`.
-pub(crate) fn build_metadata(ra: &mut ResMap, options: &[String]) {
-    if options.iter().any(|o| o == "managedByLabel") {
-        for res in &mut ra.items {
+/// `buildMetadata: [originAnnotations, transformerAnnotations, managedByLabel]`, with paths
+/// relative to the top kustomization's directory `top`.
+pub(crate) fn build_metadata(
+    ra: &mut ResMap,
+    options: &[String],
+    top: &str,
+) -> Result<(), BuildError> {
+    for option in options {
+        if !matches!(
+            option.as_str(),
+            "originAnnotations" | "transformerAnnotations" | "managedByLabel"
+        ) {
+            return Err(BuildError::new(format!(
+                "buildMetadata: unknown option {option:?}, expected originAnnotations, transformerAnnotations or managedByLabel"
+            )));
+        }
+    }
+    let has = |o: &str| options.iter().any(|x| x == o);
+    for res in &mut ra.items {
+        if has("originAnnotations")
+            && let Some(origin) = &res.origin
+        {
+            let text = match origin {
+                super::resmap::Origin::File(path) => {
+                    format!("path: {}\n", paths::relative(top, path))
+                }
+                super::resmap::Origin::Generator {
+                    kustomization,
+                    kind,
+                } => format!(
+                    "configuredIn: {}\nconfiguredBy:\n  apiVersion: builtin\n  kind: {kind}\n",
+                    paths::relative(top, kustomization)
+                ),
+            };
+            annotations_mut(&mut res.obj).insert("config.kubernetes.io/origin".into(), text.into());
+        }
+        if has("transformerAnnotations") && !res.transformations.is_empty() {
+            let text: String = res
+                .transformations
+                .iter()
+                .map(|(file, kind)| {
+                    format!(
+                        "- configuredIn: {}\n  configuredBy:\n    apiVersion: builtin\n    kind: {kind}\n",
+                        paths::relative(top, file)
+                    )
+                })
+                .collect();
+            annotations_mut(&mut res.obj).insert(
+                "alpha.config.kubernetes.io/transformations".into(),
+                text.into(),
+            );
+        }
+        if has("managedByLabel") {
             let meta = super::resmap::metadata(&mut res.obj);
             let labels = meta
                 .entry("labels".into())
@@ -621,4 +680,5 @@ pub(crate) fn build_metadata(ra: &mut ResMap, options: &[String]) {
             }
         }
     }
+    Ok(())
 }
