@@ -24,7 +24,7 @@ struct Candidate {
 /// Candidates and, for each name any of them had, which ones.
 struct Index<'a> {
     candidates: &'a [Candidate],
-    by_name: std::collections::HashMap<&'a str, Vec<usize>>,
+    by_name: std::collections::BTreeMap<&'a str, Vec<usize>>,
 }
 
 /// What selection needs to know about the referrer.
@@ -59,8 +59,8 @@ pub(crate) fn fix(ra: &mut ResMap, config: &Config) -> Result<(), BuildError> {
         if !candidates.iter().any(|c| c.renamed) {
             continue;
         }
-        let mut by_name: std::collections::HashMap<&str, Vec<usize>> =
-            std::collections::HashMap::new();
+        let mut by_name: std::collections::BTreeMap<&str, Vec<usize>> =
+            std::collections::BTreeMap::new();
         for (i, c) in candidates.iter().enumerate() {
             for name in &c.names {
                 let entry = by_name.entry(name.as_str()).or_default();

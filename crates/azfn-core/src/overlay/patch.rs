@@ -392,6 +392,7 @@ pub(crate) fn strategic_merge_entry(
     for doc in docs {
         apply_smp_by_id(ra, &doc, at)?;
     }
+    ra.items.retain(|r| !r.obj.is_empty());
     Ok(())
 }
 
@@ -500,6 +501,7 @@ pub(crate) fn patch_entry(
             for doc in &docs {
                 apply_smp_by_id(ra, doc, at)?;
             }
+            ra.items.retain(|r| !r.obj.is_empty());
             Ok(())
         }
         Some(selector) => {

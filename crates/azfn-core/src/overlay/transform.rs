@@ -158,7 +158,8 @@ fn namespace_all(ra: &mut ResMap, namespace: &str, specs: &[FieldSpec]) {
             res.set_name(namespace);
             continue;
         }
-        if is_cluster_scoped(&kind) {
+        // Other groups may have their own namespaced `Namespace` kinds.
+        if is_cluster_scoped(&kind) && !(kind == "Namespace" && !res.group_version().0.is_empty()) {
             continue;
         }
         let api_version = str_at(&res.obj, &["apiVersion"]).to_owned();
