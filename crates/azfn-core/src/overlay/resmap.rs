@@ -233,7 +233,8 @@ impl ResMap {
 
     /// Adds every resource of `other`, refusing duplicates; one index, so linear.
     pub(crate) fn append_all(&mut self, other: ResMap) -> Result<(), BuildError> {
-        let mut seen: std::collections::BTreeSet<IdKey> = self.items.iter().map(IdKey::of).collect();
+        let mut seen: std::collections::BTreeSet<IdKey> =
+            self.items.iter().map(IdKey::of).collect();
         for res in other.items {
             if !seen.insert(IdKey::of(&res)) {
                 return Err(BuildError::new(format!(
