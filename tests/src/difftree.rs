@@ -13,7 +13,7 @@ impl Rng {
         Self(seed.wrapping_mul(0x9E37_79B9_7F4A_7C15) | 1)
     }
 
-    pub fn next(&mut self) -> u64 {
+    pub fn next_u64(&mut self) -> u64 {
         let mut x = self.0;
         x ^= x >> 12;
         x ^= x << 25;
@@ -23,11 +23,11 @@ impl Rng {
     }
 
     pub fn below(&mut self, n: usize) -> usize {
-        usize::try_from(self.next() % (n as u64)).unwrap_or(0)
+        usize::try_from(self.next_u64() % (n as u64)).unwrap_or(0)
     }
 
     pub fn chance(&mut self, percent: u64) -> bool {
-        self.next() % 100 < percent
+        self.next_u64() % 100 < percent
     }
 
     pub fn pick<'a, T>(&mut self, items: &'a [T]) -> &'a T {
@@ -242,6 +242,7 @@ spec:
     )
 }
 
+#[allow(clippy::too_many_lines, reason = "one block per optional kustomization field")]
 fn overlay(
     rng: &mut Rng,
     env: &str,

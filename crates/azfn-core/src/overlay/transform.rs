@@ -159,7 +159,7 @@ fn namespace_all(ra: &mut ResMap, namespace: &str, specs: &[FieldSpec]) {
             continue;
         }
         // Other groups may have their own namespaced `Namespace` kinds.
-        if is_cluster_scoped(&kind) && !(kind == "Namespace" && !res.group_version().0.is_empty()) {
+        if is_cluster_scoped(&kind) && (kind != "Namespace" || res.group_version().0.is_empty()) {
             continue;
         }
         let api_version = str_at(&res.obj, &["apiVersion"]).to_owned();
@@ -560,10 +560,14 @@ fn external_transformer(
             crate::report::summary(&findings).trim_end()
         )));
     }
-    // As kustomize merges a plugin's output: resources still there (by current id) keep their
-    // place and what kustomize remembers about them; the rest go; new ones follow in order.
-    let mut fresh: Vec<Option<Res>> = list
-        .items
+    merge_plugin_output(ra, list.items);
+    Ok(())
+}
+
+/// As kustomize merges a plugin's output: resources still there (by current id) keep their
+/// place and what kustomize remembers about them; the rest go; new ones follow in order.
+fn merge_plugin_output(ra: &mut ResMap, items: Vec<crate::krm::Resource>) {
+    let mut fresh: Vec<Option<Res>> = items
         .into_iter()
         .map(|item| {
             let mut obj = item.object().clone();
@@ -585,7 +589,6 @@ fn external_transformer(
     }
     kept.extend(fresh.into_iter().flatten());
     ra.items = kept;
-    Ok(())
 }
 
 const PREVIOUS_NAMES: &str = "internal.config.kubernetes.io/previousNames";
@@ -653,16 +656,18 @@ pub(crate) fn build_metadata(
             annotations_mut(&mut res.obj).insert("config.kubernetes.io/origin".into(), text.into());
         }
         if has("transformerAnnotations") && !res.transformations.is_empty() {
-            let text: String = res
+            let text = res
                 .transformations
                 .iter()
-                .map(|(file, kind)| {
-                    format!(
+                .fold(String::new(), |mut text, (file, kind)| {
+                    use std::fmt::Write as _;
+                    let _ = write!(
+                        text,
                         "- configuredIn: {}\n  configuredBy:\n    apiVersion: builtin\n    kind: {kind}\n",
                         paths::relative(top, file)
-                    )
-                })
-                .collect();
+                    );
+                    text
+                });
             annotations_mut(&mut res.obj).insert(
                 "alpha.config.kubernetes.io/transformations".into(),
                 text.into(),
