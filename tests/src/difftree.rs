@@ -242,7 +242,10 @@ spec:
     )
 }
 
-#[allow(clippy::too_many_lines, reason = "one block per optional kustomization field")]
+#[allow(
+    clippy::too_many_lines,
+    reason = "one block per optional kustomization field"
+)]
 fn overlay(
     rng: &mut Rng,
     env: &str,
