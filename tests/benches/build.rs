@@ -48,10 +48,10 @@ fn main() {
          | resources | kubectl kustomize | azfn build (native) | speed-up | wasm build() | speed-up | resources/s native |\n\
          |---|---|---|---|---|---|---|\n",
     );
-    let sizes: Vec<usize> = std::env::var("AZFN_BENCH_SIZES")
-        .ok()
-        .map(|v| v.split(',').filter_map(|s| s.trim().parse().ok()).collect())
-        .unwrap_or_else(|| vec![100, 1000, 5000]);
+    let sizes: Vec<usize> = std::env::var("AZFN_BENCH_SIZES").ok().map_or_else(
+        || vec![100, 1000, 5000],
+        |v| v.split(',').filter_map(|s| s.trim().parse().ok()).collect(),
+    );
     for n in sizes {
         let tree = root.join(format!("n{n}"));
         azfn_tests::buildtree::generate(&tree, n);
@@ -102,7 +102,7 @@ fn main() {
             kubectl.as_secs_f64() / native.as_secs_f64(),
             ms(wasm),
             kubectl.as_secs_f64() / wasm.as_secs_f64(),
-            (n + 1) as f64 / native.as_secs_f64()
+            f64::from(u32::try_from(n + 1).unwrap_or(u32::MAX)) / native.as_secs_f64()
         );
         eprintln!(
             "N={n}: kubectl {} azfn {} wasm {}",

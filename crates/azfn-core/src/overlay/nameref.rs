@@ -84,12 +84,15 @@ pub(crate) fn fix(ra: &mut ResMap, config: &Config) -> Result<(), BuildError> {
                 prefixes: &prefixes,
                 suffixes: &suffixes,
             };
+            // A binding's roleRef names a Role or a ClusterRole: only that kind is a candidate.
+            let role_kind = str_at(&res.obj, &["roleRef", "kind"]).to_owned();
             let mut node = Value::Mapping(std::mem::take(&mut res.obj));
             let mut result = Ok(());
             for spec in reference
                 .referrers
                 .iter()
                 .filter(|s| s.matches(&api_version, &kind))
+                .filter(|s| s.path != ["roleRef", "name"] || role_kind == reference.kind)
             {
                 result = fieldspec::visit(&mut node, &spec.path, false, &mut |value| {
                     rewrite(value, &index, reference, &referrer)
