@@ -65,7 +65,7 @@ lint: guest ## rustfmt, clippy (native and wasm32), warnings are errors
 test: setup-tools lint check-wasm build web setup-chromium ## everything CI runs
 	$(CARGO) nextest run --locked --release --workspace --no-fail-fast
 	cd web && npm test
-	$(CARGO) run --locked --release -q -p azfn-tests --bin conformance | head -2
+	$(CARGO) run --locked --release -q -p azfn-tests --bin conformance -- --summary
 
 conformance: ## kustomize's own test suite (../shared/conformance/kustomize): score and failures by feature
 	$(CARGO) run --locked --release -q -p azfn-tests --bin conformance

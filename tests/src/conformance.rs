@@ -295,3 +295,27 @@ pub fn unrefused_out_of_scope() -> Vec<(String, String)> {
         })
         .collect()
 }
+
+/// For scored output cases with kustomize's default (legacy) order recorded: how many azfn
+/// builds byte-identical with `--reorder legacy`, out of how many.
+pub fn legacy_order_score() -> (usize, usize) {
+    let (mut passed, mut total) = (0, 0);
+    for case in cases()
+        .into_iter()
+        .filter(|c| c.scored() && !c.expect_error)
+    {
+        let Ok(expected) = std::fs::read_to_string(case.dir.join("expected-legacy.yaml")) else {
+            continue;
+        };
+        let meta: serde_json::Value = serde_json::from_str(
+            &std::fs::read_to_string(case.dir.join("case.json")).unwrap_or_default(),
+        )
+        .unwrap_or_default();
+        let run_dir = meta["run_dir"].as_str().unwrap_or(".");
+        let source = load_tree(&case.dir.join("files"));
+        let built = azfn_core::overlay::build_yaml(&source, run_dir, &BuildOptions::default());
+        total += 1;
+        passed += usize::from(built.is_ok_and(|b| b == expected));
+    }
+    (passed, total)
+}
