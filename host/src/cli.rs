@@ -62,6 +62,20 @@ enum Command {
         #[arg(long = "load-restrictor", value_enum, default_value = "rootOnly")]
         load_restrictor: RestrictorArg,
     },
+    /// Render each environment and fail on every difference a ParityPolicy does not allow.
+    Parity {
+        /// Overlay folders, named by their last path component (added to the policy's).
+        dirs: Vec<PathBuf>,
+        /// The ParityPolicy (azfn.dev/v1alpha1); its environments are built too.
+        #[arg(long)]
+        policy: Option<PathBuf>,
+        /// Print a starting policy that allows exactly today's differences.
+        #[arg(long)]
+        init: bool,
+        /// Output format.
+        #[arg(long, value_enum, default_value = "text")]
+        format: crate::parity::Format,
+    },
     /// List the rules azfn checks.
     Rules,
     /// Print the JSON Schema of the FunctionApp kind (for editors).
@@ -205,6 +219,12 @@ pub fn main() -> Result<ExitCode> {
                 RestrictorArg::None => azfn_core::overlay::LoadRestrictor::None,
             },
         ),
+        Some(Command::Parity {
+            dirs,
+            policy,
+            init,
+            format,
+        }) => crate::parity::run(&dirs, policy.as_deref(), init, format),
         Some(Command::Rules) => {
             for rule in azfn_core::policy::registry() {
                 println!(

@@ -12,6 +12,7 @@ pub mod cache;
 mod check;
 pub mod cli;
 pub mod limits;
+mod parity;
 mod plugin;
 pub mod runner;
 pub mod sandbox;

@@ -19,6 +19,7 @@ pub mod function;
 pub mod functionapp;
 pub mod krm;
 pub mod overlay;
+pub mod parity;
 pub mod policy;
 pub mod report;
 pub mod source;

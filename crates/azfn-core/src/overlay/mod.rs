@@ -117,6 +117,57 @@ pub fn build(
     dir: &str,
     options: &BuildOptions,
 ) -> Result<Vec<Value>, BuildError> {
+    Ok(build_resmap(source, dir, options)?
+        .items
+        .into_iter()
+        .map(|r| Value::Mapping(r.obj))
+        .collect())
+}
+
+/// [`build`], with each resource's name in the base it came from (before prefixes, suffixes
+/// and hash suffixes): how `azfn parity` matches resources across environments.
+pub fn build_with_base_names(
+    source: &dyn FileSource,
+    dir: &str,
+    options: &BuildOptions,
+) -> Result<Vec<(Value, String)>, BuildError> {
+    let (resources, apps) = build_resmap_with_apps(source, dir, options)?;
+    Ok(resources
+        .items
+        .into_iter()
+        .map(|r| {
+            let mut base = r
+                .previous
+                .first()
+                .map_or_else(|| r.name().to_owned(), |(_, name)| name.clone());
+            // What azfn rendered carries its FunctionApp's final name: put the base name back.
+            if r.previous.is_empty()
+                && let Some(app) = r
+                    .annotation(crate::functionapp::render::RENDERED_FROM)
+                    .and_then(|a| a.strip_prefix("FunctionApp/"))
+                && let Some(app_base) = apps.get(app)
+            {
+                base = base.replacen(app, app_base, 1);
+            }
+            (Value::Mapping(r.obj), base)
+        })
+        .collect())
+}
+
+fn build_resmap(
+    source: &dyn FileSource,
+    dir: &str,
+    options: &BuildOptions,
+) -> Result<ResMap, BuildError> {
+    build_resmap_with_apps(source, dir, options).map(|(r, _)| r)
+}
+
+/// The build, and each FunctionApp's final name with its base name.
+fn build_resmap_with_apps(
+    source: &dyn FileSource,
+    dir: &str,
+    options: &BuildOptions,
+) -> Result<(ResMap, std::collections::BTreeMap<String, String>), BuildError> {
     let dir = paths::join("", dir)
         .ok_or_else(|| BuildError::new(format!("{dir}: path escapes the root")))?;
     let loader = Loader { source, options };
@@ -133,6 +184,18 @@ pub fn build(
         }
     }
     nameref::fix(&mut resources, &state.config)?;
+    let apps = resources
+        .items
+        .iter()
+        .filter(|r| r.kind() == crate::functionapp::KIND)
+        .map(|r| {
+            let base = r
+                .previous
+                .first()
+                .map_or_else(|| r.name().to_owned(), |(_, n)| n.clone());
+            (r.name().to_owned(), base)
+        })
+        .collect();
     resources
         .items
         .retain(|r| r.annotation("config.kubernetes.io/local-config") != Some("true"));
@@ -144,11 +207,7 @@ pub fn build(
     if !state.build_metadata.is_empty() {
         transform::build_metadata(&mut resources, &state.build_metadata, &dir)?;
     }
-    Ok(resources
-        .items
-        .into_iter()
-        .map(|r| Value::Mapping(r.obj))
-        .collect())
+    Ok((resources, apps))
 }
 
 /// Builds and writes the output as `kubectl kustomize` prints it.
