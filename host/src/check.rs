@@ -32,7 +32,11 @@ fn collect(paths: &[PathBuf], stdin: impl FnOnce() -> Result<Vec<u8>>) -> Result
             let mut files = Vec::new();
             walk(path, &mut files)?;
             for file in files {
-                sources.push(read(&file)?);
+                if file.is_dir() {
+                    sources.push(build(&file)?);
+                } else {
+                    sources.push(read(&file)?);
+                }
             }
         } else if path.is_file() {
             sources.push(read(path)?);
@@ -52,17 +56,36 @@ fn read(path: &Path) -> Result<Source> {
     })
 }
 
-/// YAML files below `dir`, sorted, skipping hidden folders. A kustomization is refused: its
-/// files are patches and fragments, not manifests, until it is built.
+/// A kustomization folder, built with azfn's renderer (as `azfn build` does): its files are
+/// patches and fragments, its build is the manifests.
+fn build(dir: &Path) -> Result<Source> {
+    let absolute =
+        std::fs::canonicalize(dir).with_context(|| format!("cannot read {}", dir.display()))?;
+    let options = azfn_core::overlay::BuildOptions {
+        inputs: azfn_core::overlay::InputLookup::new(|name| std::env::var(name).ok()),
+        ..azfn_core::overlay::BuildOptions::default()
+    };
+    let relative = absolute
+        .to_string_lossy()
+        .trim_start_matches('/')
+        .to_owned();
+    let text = azfn_core::overlay::build_yaml(&crate::build::DiskSource, &relative, &options)
+        .map_err(|e| anyhow::anyhow!("{}: cannot build the kustomization: {e}", dir.display()))?;
+    Ok(Source {
+        name: format!("{} (built)", dir.display()),
+        text,
+    })
+}
+
+/// YAML files below `dir`, sorted, skipping hidden folders; a folder holding a kustomization
+/// is listed itself, to be built rather than read file by file.
 fn walk(dir: &Path, out: &mut Vec<PathBuf>) -> Result<()> {
     if ["kustomization.yaml", "kustomization.yml", "Kustomization"]
         .iter()
         .any(|k| dir.join(k).is_file())
     {
-        bail!(
-            "{} is a kustomization: build it and check the result (`kubectl kustomize {0} | azfn check -`)",
-            dir.display()
-        );
+        out.push(dir.to_path_buf());
+        return Ok(());
     }
     let mut entries: Vec<PathBuf> = std::fs::read_dir(dir)
         .with_context(|| format!("cannot read {}", dir.display()))?

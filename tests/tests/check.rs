@@ -233,13 +233,31 @@ fn unusable_input_is_exit_2_with_file_and_line() {
         )),
         "{stderr}"
     );
+    // A kustomization folder is built first (azfn's renderer, its transformer in-process); a
+    // build that fails is unusable input.
+    let (code, stdout, stderr) = check(
+        &[workspace()
+            .join("examples/orders/overlays/prod")
+            .to_str()
+            .unwrap()],
+        b"",
+    );
+    assert_eq!(code, Some(0), "{stdout}{stderr}");
+    assert!(
+        stdout.ends_with("azfn: 0 errors, 0 warnings, 0 infos in 1 file\n"),
+        "{stdout}"
+    );
     let (code, _, stderr) = check(
-        &[workspace().join("examples/orders").to_str().unwrap()],
+        &[workspace()
+            .join("examples/orders/overlays")
+            .to_str()
+            .unwrap()],
         b"",
     );
     assert_eq!(code, Some(2));
     assert!(
-        stderr.contains("is a kustomization: build it and check the result"),
+        stderr.contains("overlays/broken: cannot build the kustomization:")
+            && stderr.contains("AZF001 inline-secret"),
         "{stderr}"
     );
 }
