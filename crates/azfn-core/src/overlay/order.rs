@@ -1,7 +1,5 @@
 //! Output order: the order resources were read in (`fifo`, `--reorder none`) or kustomize's
 //! legacy order (kinds in dependency order, then by group, version, kind, namespace, name).
-use std::cmp::Ordering;
-
 use serde_yaml::Value;
 
 use super::BuildError;
@@ -174,9 +172,4 @@ fn id_string(id: &ResId) -> String {
         or(&id.namespace, "~X"),
         or(&id.name, "~N")
     )
-}
-
-#[allow(dead_code)]
-fn compare(a: &str, b: &str) -> Ordering {
-    a.cmp(b)
 }

@@ -5,7 +5,7 @@ use serde_yaml::{Mapping, Value};
 
 use super::kustomization::{Kustomization, scalar_string};
 use super::resmap::{Res, ResMap, split_api_version, str_at};
-use super::{BuildError, Loader, paths};
+use super::{BuildError, Loader};
 
 /// Keys kustomize merges lists of maps by when no schema says otherwise, in its order.
 const ASSOCIATIVE_KEYS: &[&str] = &[
@@ -657,9 +657,4 @@ pub(crate) fn json_to_yaml(value: &serde_json::Value) -> Value {
                 .collect(),
         ),
     }
-}
-
-#[allow(dead_code)]
-fn shown(path: &str) -> String {
-    paths::display(path)
 }
