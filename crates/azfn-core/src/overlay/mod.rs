@@ -248,6 +248,20 @@ impl Loader<'_> {
         })
     }
 
+    /// The text of a file a kustomization in `dir` refers to, with its path, read through the
+    /// load restrictor.
+    pub(crate) fn read_text(
+        &self,
+        dir: &str,
+        relative: &str,
+        at: &str,
+    ) -> Result<(String, String), BuildError> {
+        let path = self.restricted_path(dir, relative, at)?;
+        let bytes = self.read(&path, at)?;
+        let text = String::from_utf8_lossy(&bytes).into_owned();
+        Ok((path, text))
+    }
+
     /// A file a kustomization in `dir` refers to, checked against the load restrictor.
     pub(crate) fn restricted_path(
         &self,
@@ -318,9 +332,7 @@ impl Loader<'_> {
             .map_err(|e| e.context("accumulating resources"))?;
         for file in &k.configurations {
             let at = format!("{shown}: configurations");
-            let path = self.restricted_path(&k.dir, file, &at)?;
-            let bytes = self.read(&path, &at)?;
-            let text = String::from_utf8_lossy(&bytes);
+            let (path, text) = self.read_text(&k.dir, file, &at)?;
             for doc in crate::yaml::parse_documents(
                 &text,
                 &paths::display(&path),

@@ -117,13 +117,17 @@ pub(crate) fn apply(resources: &mut ResMap, sort: &Sort) {
         }
         0
     };
-    let mut keyed: Vec<(ResId, super::resmap::Res)> = std::mem::take(&mut resources.items)
-        .into_iter()
-        .map(|r| (r.id(), r))
-        .collect();
-    keyed.sort_by(|(a, _), (b, _)| {
-        let gvk_a = gvk_string(a);
-        let gvk_b = gvk_string(b);
+    // The sort strings are computed once per resource, not once per comparison.
+    let mut keyed: Vec<(ResId, String, String, super::resmap::Res)> =
+        std::mem::take(&mut resources.items)
+            .into_iter()
+            .map(|r| {
+                let id = r.id();
+                let (gvk, full) = (gvk_string(&id), id_string(&id));
+                (id, gvk, full, r)
+            })
+            .collect();
+    keyed.sort_by(|(a, gvk_a, id_a, _), (b, gvk_b, id_b, _)| {
         if (&a.group, &a.version, &a.kind) != (&b.group, &b.version, &b.kind) {
             let (ra, rb) = (rank(&a.kind), rank(&b.kind));
             if ra != rb {
@@ -133,43 +137,34 @@ pub(crate) fn apply(resources: &mut ResMap, sort: &Sort) {
                 && b.kind == "Namespace"
                 && (a.group.is_empty() || b.group.is_empty())
             {
-                return gvk_b.cmp(&gvk_a);
+                return gvk_b.cmp(gvk_a);
             }
-            return gvk_a.cmp(&gvk_b);
+            return gvk_a.cmp(gvk_b);
         }
-        id_string(a).cmp(&id_string(b))
+        id_a.cmp(id_b)
     });
-    resources.items = keyed.into_iter().map(|(_, r)| r).collect();
+    resources.items = keyed.into_iter().map(|(_, _, _, r)| r).collect();
+}
+
+/// `s`, or kustomize's placeholder for an empty field.
+fn or_marker<'a>(s: &'a str, marker: &'a str) -> &'a str {
+    if s.is_empty() { marker } else { s }
 }
 
 fn gvk_string(id: &ResId) -> String {
-    let or = |s: &str, none: &str| {
-        if s.is_empty() {
-            none.to_owned()
-        } else {
-            s.to_owned()
-        }
-    };
     format!(
         "{}_{}_{}",
-        or(&id.group, "~G"),
-        or(&id.version, "~V"),
-        or(&id.kind, "~K")
+        or_marker(&id.group, "~G"),
+        or_marker(&id.version, "~V"),
+        or_marker(&id.kind, "~K")
     )
 }
 
 fn id_string(id: &ResId) -> String {
-    let or = |s: &str, none: &str| {
-        if s.is_empty() {
-            none.to_owned()
-        } else {
-            s.to_owned()
-        }
-    };
     format!(
         "{}|{}|{}",
         gvk_string(id),
-        or(&id.namespace, "~X"),
-        or(&id.name, "~N")
+        or_marker(&id.namespace, "~X"),
+        or_marker(&id.name, "~N")
     )
 }

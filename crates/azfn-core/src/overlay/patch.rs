@@ -357,9 +357,7 @@ fn patch_text(
     at: &str,
 ) -> Result<String, BuildError> {
     if let Some(path) = entry.get("path").and_then(Value::as_str) {
-        let file = loader.restricted_path(&k.dir, path, at)?;
-        let bytes = loader.read(&file, at)?;
-        return Ok(String::from_utf8_lossy(&bytes).into_owned());
+        return loader.read_text(&k.dir, path, at).map(|(_, text)| text);
     }
     if let Some(inline) = entry.get("patch").and_then(Value::as_str) {
         return Ok(inline.to_owned());
@@ -379,8 +377,7 @@ pub(crate) fn strategic_merge_entry(
 ) -> Result<(), BuildError> {
     let text = match entry.as_str() {
         Some(s) if !s.contains('\n') && !s.trim_start().starts_with('{') && !s.contains(": ") => {
-            let file = loader.restricted_path(&k.dir, s, at)?;
-            String::from_utf8_lossy(&loader.read(&file, at)?).into_owned()
+            loader.read_text(&k.dir, s, at)?.1
         }
         Some(s) => s.to_owned(),
         None => serde_yaml::to_string(entry).unwrap_or_default(),

@@ -15,8 +15,7 @@ pub(crate) fn apply_entry(
     at: &str,
 ) -> Result<(), BuildError> {
     if let Some(path) = entry.get("path").and_then(Value::as_str) {
-        let file = loader.restricted_path(&k.dir, path, at)?;
-        let text = String::from_utf8_lossy(&loader.read(&file, at)?).into_owned();
+        let (_, text) = loader.read_text(&k.dir, path, at)?;
         let docs = crate::yaml::parse_documents(&text, at, crate::yaml::Limits::default())
             .map_err(|e| BuildError::new(format!("{at}: {e}")))?;
         for doc in docs {

@@ -485,9 +485,7 @@ fn external_transformer(
                     &format!("transformers from a kustomization directory ({relative})"),
                 ));
             }
-            let path = loader.restricted_path(&k.dir, relative, at)?;
-            let bytes = loader.read(&path, at)?;
-            let text = String::from_utf8_lossy(&bytes);
+            let (path, text) = loader.read_text(&k.dir, relative, at)?;
             let docs = crate::yaml::parse_documents(
                 &text,
                 &paths::display(&path),
