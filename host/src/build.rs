@@ -80,6 +80,7 @@ pub(crate) fn run(
         reorder,
         load_restrictor,
         inputs: azfn_core::overlay::InputLookup::new(|name| std::env::var(name).ok()),
+        ..BuildOptions::default()
     };
     match azfn_core::overlay::build_yaml(&DiskSource, &relative(&absolute), &options) {
         Ok(yaml) => {

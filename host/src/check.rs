@@ -200,8 +200,9 @@ pub(crate) fn run(
         report::render(
             format,
             &located,
-            azfn_core::policy::registry(),
-            sources.len()
+            &report::RuleInfo::policy_rules(),
+            sources.len(),
+            "azfn check"
         )
     );
     let errors = located.iter().any(|f| f.result.severity == Severity::Error);

@@ -72,9 +72,17 @@ enum Command {
         /// Print a starting policy that allows exactly today's differences.
         #[arg(long)]
         init: bool,
-        /// Output format.
+        /// Output format: text (a matrix per resource), json, sarif, junit or markdown (for a
+        /// pull-request comment).
         #[arg(long, value_enum, default_value = "text")]
         format: crate::parity::Format,
+        /// An environment already rendered, as NAME=FILE (`kustomize build` output, `-` for
+        /// stdin); repeat for each. Rules on FunctionApp fields need overlay folders instead.
+        #[arg(long, value_name = "NAME=FILE")]
+        from: Vec<String>,
+        /// Colour the text report: auto (on a terminal), always or never.
+        #[arg(long, value_enum, default_value = "auto")]
+        color: Color,
     },
     /// List the rules azfn checks.
     Rules,
@@ -116,6 +124,18 @@ enum Color {
     Auto,
     Always,
     Never,
+}
+
+impl Color {
+    /// Auto: on a terminal, unless `NO_COLOR` is set.
+    fn enabled(self) -> bool {
+        use std::io::IsTerminal as _;
+        match self {
+            Self::Always => true,
+            Self::Never => false,
+            Self::Auto => std::io::stdout().is_terminal() && std::env::var_os("NO_COLOR").is_none(),
+        }
+    }
 }
 
 #[derive(Args, Clone, Copy)]
@@ -186,17 +206,9 @@ pub fn main() -> Result<ExitCode> {
             config,
             color,
         }) => {
-            use std::io::IsTerminal as _;
             let format = match format {
                 OutputFormat::Text => azfn_core::report::Format::Text {
-                    color: match color {
-                        Color::Always => true,
-                        Color::Never => false,
-                        Color::Auto => {
-                            std::io::stdout().is_terminal()
-                                && std::env::var_os("NO_COLOR").is_none()
-                        }
-                    },
+                    color: color.enabled(),
                 },
                 OutputFormat::Json => azfn_core::report::Format::Json,
                 OutputFormat::Sarif => azfn_core::report::Format::Sarif,
@@ -224,7 +236,16 @@ pub fn main() -> Result<ExitCode> {
             policy,
             init,
             format,
-        }) => crate::parity::run(&dirs, policy.as_deref(), init, format),
+            from,
+            color,
+        }) => crate::parity::run(&crate::parity::Args {
+            dirs,
+            policy,
+            init,
+            format,
+            from,
+            color: color.enabled(),
+        }),
         Some(Command::Rules) => {
             for rule in azfn_core::policy::registry() {
                 println!(

@@ -1,11 +1,12 @@
-//! `azfn parity`: render each environment with azfn's overlay renderer and fail on every
-//! difference the ParityPolicy does not allow.
+//! `azfn parity`: render each environment with azfn's overlay renderer (or read it already
+//! rendered) and fail on every difference the ParityPolicy does not allow.
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 use anyhow::Result;
 use azfn_core::overlay::{BuildOptions, InputLookup};
 use azfn_core::parity::{self, Environment, ParityPolicy, Report};
+use azfn_core::report;
 
 use crate::build::DiskSource;
 
@@ -14,6 +15,19 @@ use crate::build::DiskSource;
 pub(crate) enum Format {
     Text,
     Json,
+    Sarif,
+    Junit,
+    Markdown,
+}
+
+/// What `azfn parity` was asked.
+pub(crate) struct Args {
+    pub dirs: Vec<PathBuf>,
+    pub policy: Option<PathBuf>,
+    pub init: bool,
+    pub format: Format,
+    pub from: Vec<String>,
+    pub color: bool,
 }
 
 fn fail(message: &str) -> ExitCode {
@@ -21,46 +35,34 @@ fn fail(message: &str) -> ExitCode {
     ExitCode::from(2)
 }
 
-/// Runs `azfn parity`.
-pub(crate) fn run(
-    dirs: &[PathBuf],
-    policy: Option<&Path>,
-    init: bool,
-    format: Format,
-) -> Result<ExitCode> {
-    let (policy, base) = match policy {
-        Some(path) => {
-            let text = match std::fs::read_to_string(path) {
-                Ok(text) => text,
-                Err(e) => return Ok(fail(&format!("{}: {e}", path.display()))),
-            };
-            let docs = match azfn_core::yaml::parse_documents(
-                &text,
-                &path.display().to_string(),
-                azfn_core::yaml::Limits::default(),
-            ) {
-                Ok(docs) => docs,
-                Err(e) => return Ok(fail(&e.to_string())),
-            };
-            let Some(doc) = docs.first() else {
-                return Ok(fail(&format!("{}: an empty policy", path.display())));
-            };
-            match ParityPolicy::from_value(doc, &path.display().to_string()) {
-                Ok(policy) => (
-                    policy,
-                    path.parent().map(Path::to_path_buf).unwrap_or_default(),
-                ),
-                Err(e) => return Ok(fail(&e.to_string())),
-            }
-        }
-        None => (ParityPolicy::default(), PathBuf::new()),
-    };
+/// An unusable input: the message for exit code 2.
+struct Unusable(String);
+
+fn read_policy(path: &Path) -> Result<ParityPolicy, Unusable> {
+    let name = path.display().to_string();
+    let text = std::fs::read_to_string(path).map_err(|e| Unusable(format!("{name}: {e}")))?;
+    let docs = azfn_core::yaml::parse_documents(&text, &name, azfn_core::yaml::Limits::default())
+        .map_err(|e| Unusable(e.to_string()))?;
+    let doc = docs
+        .first()
+        .ok_or_else(|| Unusable(format!("{name}: an empty policy")))?;
+    ParityPolicy::from_value(doc, &name).map_err(|e| Unusable(e.to_string()))
+}
+
+/// `(name, folder)` for each environment: the policy's, then the command line's.
+fn environments(args: &Args, policy: &ParityPolicy) -> Vec<(String, PathBuf)> {
+    let base = args
+        .policy
+        .as_deref()
+        .and_then(Path::parent)
+        .map(Path::to_path_buf)
+        .unwrap_or_default();
     let mut named: Vec<(String, PathBuf)> = policy
         .environments
         .iter()
         .map(|(name, path)| (name.clone(), base.join(path)))
         .collect();
-    for dir in dirs {
+    for dir in &args.dirs {
         let name = dir.file_name().map_or_else(
             || dir.display().to_string(),
             |n| n.to_string_lossy().into_owned(),
@@ -69,111 +71,171 @@ pub(crate) fn run(
             named.push((name, dir.clone()));
         }
     }
+    named
+}
+
+/// Environments given already rendered: `NAME=FILE`.
+fn rendered(from: &[String]) -> Result<Vec<Environment>, Unusable> {
+    let mut out = Vec::new();
+    for spec in from {
+        let (name, file) = spec
+            .split_once('=')
+            .ok_or_else(|| Unusable(format!("--from {spec}: expected NAME=FILE")))?;
+        if out.iter().any(|e: &Environment| e.name == name) {
+            return Err(Unusable(format!(
+                "--from {name}: environment {name} is named twice"
+            )));
+        }
+        let text = if file == "-" {
+            std::io::read_to_string(std::io::stdin())
+        } else {
+            std::fs::read_to_string(file)
+        }
+        .map_err(|e| Unusable(format!("{file}: {e}")))?;
+        let docs =
+            azfn_core::yaml::parse_documents(&text, file, azfn_core::yaml::Limits::default())
+                .map_err(|e| Unusable(e.to_string()))?;
+        let resources = docs
+            .into_iter()
+            .filter(azfn_core::yaml::Value::is_mapping)
+            .map(|d| {
+                let base = parity::guess_base_name(&d, name);
+                (d, base)
+            })
+            .collect();
+        out.push(Environment {
+            name: name.to_owned(),
+            resources,
+            function_apps: Vec::new(),
+        });
+    }
+    Ok(out)
+}
+
+/// Runs `azfn parity`.
+pub(crate) fn run(args: &Args) -> Result<ExitCode> {
+    match compute(args) {
+        Ok(Outcome::Printed) => Ok(ExitCode::SUCCESS),
+        Ok(Outcome::Report(outcome)) => {
+            let (report, policy, named) = *outcome;
+            print(args, &report, &policy, &named)?;
+            Ok(if report.failures() == 0 {
+                ExitCode::SUCCESS
+            } else {
+                ExitCode::from(1)
+            })
+        }
+        Err(Unusable(message)) => Ok(fail(&message)),
+    }
+}
+
+/// A report, the policy it was made under, and `(environment, folder)`.
+type Compared = (Report, ParityPolicy, Vec<(String, String)>);
+
+enum Outcome {
+    Printed,
+    Report(Box<Compared>),
+}
+
+fn compute(args: &Args) -> Result<Outcome, Unusable> {
+    let mut policy = match &args.policy {
+        Some(path) => read_policy(path)?,
+        None => ParityPolicy::default(),
+    };
+    if !args.from.is_empty() {
+        if args.init {
+            return Err(Unusable(
+                "--init needs overlay folders, not --from".to_owned(),
+            ));
+        }
+        let envs = rendered(&args.from)?;
+        if envs.len() < 2 {
+            return Err(Unusable("parity needs at least two environments".into()));
+        }
+        let report = parity::compare(&envs, &policy);
+        let named = envs
+            .iter()
+            .map(|e| (e.name.clone(), String::new()))
+            .collect();
+        return Ok(Outcome::Report(Box::new((report, policy, named))));
+    }
+    let named = environments(args, &policy);
     if named.len() < 2 {
-        return Ok(fail(
-            "parity needs at least two environments (overlay folders, or `environments:` in the policy)",
+        return Err(Unusable(
+            "parity needs at least two environments (overlay folders, or `environments:` in the policy)"
+                .into(),
+        ));
+    }
+    let mut relative = Vec::new();
+    for (name, dir) in &named {
+        let absolute = std::fs::canonicalize(dir)
+            .map_err(|e| Unusable(format!("environment {name}: {}: {e}", dir.display())))?;
+        relative.push((
+            name.clone(),
+            absolute
+                .to_string_lossy()
+                .trim_start_matches('/')
+                .to_owned(),
         ));
     }
     let options = BuildOptions {
         inputs: InputLookup::new(|name| std::env::var(name).ok()),
         ..BuildOptions::default()
     };
-    let mut environments = Vec::new();
-    for (name, dir) in &named {
-        let absolute = match std::fs::canonicalize(dir) {
-            Ok(a) => a,
-            Err(e) => return Ok(fail(&format!("{}: {e}", dir.display()))),
-        };
-        let relative = absolute
-            .to_string_lossy()
-            .trim_start_matches('/')
-            .to_owned();
-        match azfn_core::overlay::build_with_base_names(&DiskSource, &relative, &options) {
-            Ok(resources) => environments.push(Environment {
-                name: name.clone(),
-                resources,
-            }),
-            Err(e) => return Ok(fail(&format!("environment {name}: {e}"))),
-        }
-    }
-    let report = parity::compare(&environments, &policy);
-    if init {
-        let listed: Vec<(String, String)> = named
-            .iter()
-            .map(|(n, p)| (n.clone(), p.display().to_string()))
-            .collect();
-        print!("{}", parity::init_policy(&report, &listed));
-        return Ok(ExitCode::SUCCESS);
-    }
-    match format {
-        Format::Text => print!("{}", text(&report, &policy)),
-        Format::Json => println!("{}", serde_json::to_string_pretty(&json(&report))?),
-    }
-    Ok(if report.failures() == 0 {
-        ExitCode::SUCCESS
-    } else {
-        ExitCode::from(1)
-    })
-}
-
-fn text(report: &Report, policy: &ParityPolicy) -> String {
-    use std::fmt::Write as _;
-    let mut out = String::new();
-    for drift in report.drifts.iter().filter(|d| d.allowed_by.is_none()) {
-        let _ = writeln!(
-            out,
-            "drift: {}/{} {}",
-            drift.resource.kind, drift.resource.name, drift.field
-        );
-        for (env, value) in &drift.values {
-            let _ = writeln!(out, "  {env}: {}", value.as_deref().unwrap_or("<absent>"));
-        }
-    }
-    for (key, present) in &report.partial {
-        let _ = writeln!(
-            out,
-            "drift: {}/{} exists only in {}",
-            key.kind,
-            key.name,
-            present.join(", ")
-        );
-    }
-    for &i in &report.stale_rules {
-        let rule = &policy.allow[i];
-        let _ = writeln!(
-            out,
-            "stale: allow rule {i} ({}) matched nothing",
-            rule.field_text.as_deref().unwrap_or("whole resource")
-        );
-    }
-    let allowed = report
-        .drifts
+    let listed: Vec<(String, String)> = named
         .iter()
-        .filter(|d| d.allowed_by.is_some())
-        .count();
-    let _ = writeln!(
-        out,
-        "azfn parity: {} environments, {} differences not allowed, {allowed} allowed, {} stale rules",
-        report.environments.len(),
-        report.failures(),
-        report.stale_rules.len()
-    );
-    out
+        .map(|(n, p)| (n.clone(), p.display().to_string()))
+        .collect();
+    if args.init {
+        let start = ParityPolicy {
+            environments: Vec::new(),
+            allow: vec![parity::allow_all_function_app_differences()],
+        };
+        let report = parity::check(&DiskSource, &relative, &start, &options)
+            .map_err(|e| Unusable(e.to_string()))?;
+        // Folders relative to where the policy will live (the current directory).
+        print!("{}", parity::init_policy(&report, &listed));
+        return Ok(Outcome::Printed);
+    }
+    if policy.environments.is_empty() {
+        policy.environments.clone_from(&listed);
+    }
+    let report = parity::check(&DiskSource, &relative, &policy, &options)
+        .map_err(|e| Unusable(e.to_string()))?;
+    Ok(Outcome::Report(Box::new((report, policy, listed))))
 }
 
-fn json(report: &Report) -> serde_json::Value {
-    serde_json::json!({
-        "environments": report.environments,
-        "drifts": report.drifts.iter().map(|d| serde_json::json!({
-            "kind": d.resource.kind,
-            "name": d.resource.name,
-            "field": d.field,
-            "values": d.values,
-            "allowedBy": d.allowed_by,
-        })).collect::<Vec<_>>(),
-        "partial": report.partial.iter().map(|(k, present)| serde_json::json!({
-            "kind": k.kind, "name": k.name, "presentIn": present,
-        })).collect::<Vec<_>>(),
-        "staleRules": report.stale_rules,
-    })
+fn print(
+    args: &Args,
+    report: &Report,
+    policy: &ParityPolicy,
+    named: &[(String, String)],
+) -> Result<()> {
+    let policy_file = args.policy.as_ref().map(|p| p.display().to_string());
+    let context = parity::Context {
+        policy_file: policy_file.as_deref(),
+        environments: named,
+    };
+    let results = || parity::results(report, policy, &context);
+    let text = match args.format {
+        Format::Text => parity::text(report, policy, args.color),
+        Format::Markdown => parity::markdown(report, policy),
+        Format::Json => serde_json::to_string_pretty(&parity::json(report, policy))? + "\n",
+        Format::Sarif => report::render(
+            report::Format::Sarif,
+            &results(),
+            &parity::rules(),
+            named.len(),
+            "azfn parity",
+        ),
+        Format::Junit => report::render(
+            report::Format::Junit,
+            &results(),
+            &parity::rules(),
+            named.len(),
+            "azfn parity",
+        ),
+    };
+    print!("{text}");
+    Ok(())
 }

@@ -1,54 +1,376 @@
-//! `azfn parity` on the example app: its committed policy passes; a difference outside it fails
-//! with the resource, the field and the value in every environment; `--init` output, applied,
-//! passes.
-use azfn_tests::{azfn_bin, command, copy_dir, run, scratch, text, workspace};
+//! `azfn parity` on copies of the example app: its committed policy passes; each kind of drift
+//! (a setting added in prod, a trigger target, identity wiring, a resource missing in test, a
+//! probe) fails naming the resource, the field and the value in every environment, and the
+//! FunctionApp field it comes from; `--init` output, applied, passes; each output format matches
+//! its golden file (`AZFN_BLESS=1` rewrites them); `--from` compares `kubectl kustomize` output.
+use std::path::{Path, PathBuf};
 
-fn parity(args: &[&str]) -> (Option<i32>, String, String) {
-    let out = run(command(azfn_bin()).arg("parity").args(args), b"");
+use azfn_tests::{azfn_bin, command, copy_dir, run, scratch, text, workspace};
+use serde_json::Value;
+
+struct Outcome {
+    code: Option<i32>,
+    stdout: String,
+    stderr: String,
+}
+
+fn parity_in(dir: &Path, args: &[&str]) -> Outcome {
+    let out = run(
+        command(azfn_bin())
+            .current_dir(dir)
+            .arg("parity")
+            .args(args)
+            .env("NO_COLOR", "1"),
+        b"",
+    );
     let (stdout, stderr) = text(&out);
-    (out.status.code(), stdout, stderr)
+    Outcome {
+        code: out.status.code(),
+        stdout,
+        stderr,
+    }
+}
+
+/// A copy of the example app to change.
+fn example(name: &str) -> PathBuf {
+    let root = scratch(name);
+    copy_dir(&workspace().join("examples/orders"), &root);
+    root
+}
+
+fn edit(path: &Path, from: &str, to: &str) {
+    let text = std::fs::read_to_string(path).unwrap();
+    assert!(text.contains(from), "{}: no {from:?}", path.display());
+    std::fs::write(path, text.replacen(from, to, 1)).unwrap();
+}
+
+fn append(path: &Path, more: &str) {
+    let mut text = std::fs::read_to_string(path).unwrap();
+    text.push_str(more);
+    std::fs::write(path, text).unwrap();
+}
+
+/// The drift rows of the JSON report that no rule allows, as `Kind/name field`.
+fn failures(root: &Path) -> (Vec<String>, Value) {
+    let out = parity_in(root, &["--policy", "parity.yaml", "--format", "json"]);
+    assert_eq!(out.code, Some(1), "{}{}", out.stdout, out.stderr);
+    let report: Value = serde_json::from_str(&out.stdout).unwrap();
+    let rows = report["drifts"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|d| d["allowed"] == false)
+        .map(|d| {
+            format!(
+                "{}/{} {}",
+                d["kind"].as_str().unwrap(),
+                d["name"].as_str().unwrap(),
+                d["field"].as_str().unwrap()
+            )
+        })
+        .collect();
+    (rows, report)
+}
+
+fn row<'a>(report: &'a Value, kind: &str, field: &str) -> &'a Value {
+    report["drifts"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|d| d["kind"] == kind && d["field"] == field)
+        .unwrap_or_else(|| panic!("no drift {kind} {field} in {report:#}"))
 }
 
 #[test]
 fn the_example_passes_with_its_policy() {
-    let policy = workspace().join("examples/orders/parity.yaml");
-    let (code, stdout, stderr) = parity(&["--policy", policy.to_str().unwrap()]);
-    assert_eq!(code, Some(0), "{stdout}{stderr}");
+    let out = parity_in(
+        &workspace().join("examples/orders"),
+        &["--policy", "parity.yaml"],
+    );
+    assert_eq!(out.code, Some(0), "{}{}", out.stdout, out.stderr);
     assert!(
-        stdout.ends_with(
-            "azfn parity: 3 environments, 0 differences not allowed, 49 allowed, 0 stale rules\n"
+        out.stdout.ends_with(
+            "azfn parity: 3 environments, 8 resources, 0 differences not allowed, 49 allowed, 0 stale rules\n"
         ),
-        "{stdout}"
+        "{}",
+        out.stdout
+    );
+    // Rendered differences are allowed by the FunctionApp field they come from.
+    assert!(out.stdout.contains(
+        "  \u{2713} spec.template.spec.containers[name=func].env[name=AzureWebJobsStorage__accountName].value  allowed by allow[1] (FunctionApp orders spec.storage.accountName)\n    stordersdev"
+    ), "{}", out.stdout);
+}
+
+#[test]
+fn a_setting_added_in_prod_only_fails_and_names_its_functionapp_field() {
+    let root = example("parity-setting");
+    edit(
+        &root.join("overlays/prod/functionapp.yaml"),
+        "  settings:\n",
+        "  settings:\n    FEATURE_FLAG: \"on\"\n",
+    );
+    let (rows, report) = failures(&root);
+    assert_eq!(
+        rows,
+        [
+            "Deployment/orders spec.template.spec.containers[name=func].env[name=FEATURE_FLAG].value",
+            "Deployment/orders-http spec.template.spec.containers[name=func].env[name=FEATURE_FLAG].value"
+        ]
+    );
+    let drift = row(
+        &report,
+        "Deployment",
+        "spec.template.spec.containers[name=func].env[name=FEATURE_FLAG].value",
+    );
+    assert_eq!(
+        drift["values"],
+        serde_json::json!({"dev": null, "test": null, "prod": "on"})
+    );
+    assert_eq!(drift["source"]["field"], "spec.settings.FEATURE_FLAG");
+    let out = parity_in(&root, &["--policy", "parity.yaml"]);
+    let at = out
+        .stdout
+        .find("  \u{2717} spec.template.spec.containers[name=func].env[name=FEATURE_FLAG].value\n    <absent> ")
+        .unwrap_or_else(|| panic!("{}", out.stdout));
+    let lines: Vec<&str> = out.stdout[at..].lines().take(3).collect();
+    assert!(lines[1].trim_end().ends_with("  on"), "{lines:#?}");
+    assert_eq!(
+        lines[2],
+        "    from FunctionApp/orders spec.settings.FEATURE_FLAG"
     );
 }
 
 #[test]
-fn a_setting_added_in_prod_only_fails_with_resource_field_and_values() {
-    let root = scratch("parity-drift");
-    copy_dir(&workspace().join("examples/orders"), &root);
-    let prod = root.join("overlays/prod/functionapp.yaml");
-    let text = std::fs::read_to_string(&prod).unwrap();
-    std::fs::write(
-        &prod,
-        text.replace("  settings:\n", "  settings:\n    FEATURE_FLAG: \"on\"\n"),
+fn a_changed_trigger_target_fails() {
+    let root = example("parity-trigger");
+    edit(
+        &root.join("overlays/prod/kustomization.yaml"),
+        "- path: functionapp.yaml\n",
+        "- path: functionapp.yaml\n- target: {kind: FunctionApp}\n  patch: |-\n    - op: replace\n      path: /spec/functions/1/trigger/queueName\n      value: orders-v2\n",
+    );
+    let (rows, report) = failures(&root);
+    assert_eq!(
+        rows,
+        ["ScaledObject/orders spec.triggers[name=processorder].metadata.queueName"]
+    );
+    let drift = row(
+        &report,
+        "ScaledObject",
+        "spec.triggers[name=processorder].metadata.queueName",
+    );
+    assert_eq!(
+        drift["values"],
+        serde_json::json!({"dev": "orders", "test": "orders", "prod": "orders-v2"})
+    );
+    assert_eq!(
+        drift["source"]["field"],
+        "spec.functions[name=ProcessOrder].trigger.queueName"
+    );
+}
+
+#[test]
+fn a_different_identity_wiring_fails() {
+    let root = example("parity-identity");
+    edit(
+        &root.join("overlays/test/functionapp.yaml"),
+        "  identity:\n",
+        "  identity:\n    tenantId: 11111111-0000-0000-0000-000000000000\n",
+    );
+    let (rows, report) = failures(&root);
+    assert!(!rows.is_empty());
+    assert!(
+        rows.iter()
+            .all(|r| r.to_ascii_lowercase().contains("tenant")),
+        "{rows:#?}"
+    );
+    for drift in report["drifts"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|d| d["allowed"] == false)
+    {
+        assert_eq!(
+            drift["values"]["test"], "11111111-0000-0000-0000-000000000000",
+            "{drift:#}"
+        );
+        assert_eq!(
+            drift["source"]["field"], "spec.identity.tenantId",
+            "{drift:#}"
+        );
+    }
+}
+
+#[test]
+fn a_resource_missing_in_test_fails() {
+    let pdb = "apiVersion: policy/v1\nkind: PodDisruptionBudget\nmetadata:\n  name: orders-http\nspec:\n  minAvailable: 1\n  selector:\n    matchLabels:\n      app.kubernetes.io/name: orders-http\n";
+    let root = example("parity-missing");
+    for env in ["dev", "prod"] {
+        std::fs::write(root.join(format!("overlays/{env}/pdb.yaml")), pdb).unwrap();
+        edit(
+            &root.join(format!("overlays/{env}/kustomization.yaml")),
+            "resources:\n- ../../base\n",
+            "resources:\n- ../../base\n- pdb.yaml\n",
+        );
+    }
+    let out = parity_in(&root, &["--policy", "parity.yaml", "--format", "json"]);
+    assert_eq!(out.code, Some(1), "{}{}", out.stdout, out.stderr);
+    let report: Value = serde_json::from_str(&out.stdout).unwrap();
+    assert_eq!(
+        report["partial"],
+        serde_json::json!([{"kind": "PodDisruptionBudget", "name": "orders-http", "presentIn": ["dev", "prod"], "allowedBy": null, "rule": null}])
+    );
+    let out = parity_in(&root, &["--policy", "parity.yaml"]);
+    assert!(
+        out.stdout
+            .contains("PodDisruptionBudget/orders-http\n  \u{2717} missing: only in dev, prod\n"),
+        "{}",
+        out.stdout
+    );
+}
+
+#[test]
+fn a_changed_probe_fails() {
+    let root = example("parity-probe");
+    append(
+        &root.join("overlays/test/functionapp.yaml"),
+        "  probes:\n    path: /api/healthz\n",
+    );
+    let (rows, report) = failures(&root);
+    assert!(rows.iter().any(|r| r.starts_with("Deployment/orders-http spec.template.spec.containers[name=func].readinessProbe.httpGet.path")), "{rows:#?}");
+    let drift = row(
+        &report,
+        "Deployment",
+        "spec.template.spec.containers[name=func].readinessProbe.httpGet.path",
+    );
+    assert_eq!(drift["values"]["test"], "/api/healthz");
+    assert_eq!(drift["source"]["field"], "spec.probes.path");
+}
+
+#[test]
+fn init_allows_exactly_todays_differences_with_functionapp_rules() {
+    let root = example("parity-init");
+    edit(
+        &root.join("overlays/prod/functionapp.yaml"),
+        "  settings:\n",
+        "  settings:\n    FEATURE_FLAG: \"on\"\n",
+    );
+    let out = parity_in(
+        &root,
+        &["overlays/dev", "overlays/test", "overlays/prod", "--init"],
+    );
+    assert_eq!(out.code, Some(0), "{}", out.stderr);
+    assert!(out.stdout.contains("  - resource: {kind: FunctionApp, name: orders}\n    field: spec.settings.FEATURE_FLAG\n    difference: any\n"), "{}", out.stdout);
+    std::fs::write(root.join("parity.yaml"), &out.stdout).unwrap();
+    let out = parity_in(&root, &["--policy", "parity.yaml"]);
+    assert_eq!(out.code, Some(0), "{}", out.stdout);
+    assert!(
+        out.stdout.contains(" 0 differences not allowed, "),
+        "{}",
+        out.stdout
+    );
+    assert!(out.stdout.contains(", 0 stale rules"), "{}", out.stdout);
+}
+
+#[test]
+fn stale_rules_are_reported_but_do_not_fail() {
+    let root = example("parity-stale");
+    append(
+        &root.join("parity.yaml"),
+        "  - resource: {kind: FunctionApp, name: orders}\n    field: spec.runtime\n    reason: never differs\n",
+    );
+    let out = parity_in(&root, &["--policy", "parity.yaml"]);
+    assert_eq!(out.code, Some(0), "{}", out.stdout);
+    assert!(
+        out.stdout
+            .contains("stale: allow[11] (FunctionApp orders spec.runtime) matched no difference\n"),
+        "{}",
+        out.stdout
+    );
+}
+
+fn expect(name: &str, actual: &str) {
+    let path = workspace()
+        .join("tests/fixtures/parity/expected")
+        .join(name);
+    if std::env::var_os("AZFN_BLESS").is_some() {
+        std::fs::write(&path, actual).unwrap();
+        return;
+    }
+    let expected = std::fs::read_to_string(&path)
+        .unwrap_or_else(|e| panic!("{}: {e} (AZFN_BLESS=1 writes it)", path.display()));
+    assert_eq!(
+        actual, expected,
+        "{name} differs from its golden file; AZFN_BLESS=1 rewrites it"
+    );
+}
+
+#[test]
+fn every_format_matches_its_golden_file() {
+    let root = example("parity-formats");
+    edit(
+        &root.join("overlays/prod/functionapp.yaml"),
+        "  settings:\n",
+        "  settings:\n    FEATURE_FLAG: \"on\"\n",
+    );
+    append(
+        &root.join("parity.yaml"),
+        "  - resource: {kind: FunctionApp, name: orders}\n    field: spec.runtime\n",
+    );
+    for (format, file) in [
+        ("text", "drift.txt"),
+        ("json", "drift.json"),
+        ("markdown", "drift.md"),
+        ("sarif", "drift.sarif"),
+        ("junit", "drift.junit.xml"),
+    ] {
+        let out = parity_in(&root, &["--policy", "parity.yaml", "--format", format]);
+        assert_eq!(out.code, Some(1), "{format}: {}", out.stderr);
+        expect(
+            file,
+            &out.stdout.replace(env!("CARGO_PKG_VERSION"), "VERSION"),
+        );
+    }
+    let out = parity_in(
+        &root,
+        &[
+            "--policy",
+            "parity.yaml",
+            "--format",
+            "text",
+            "--color",
+            "always",
+        ],
+    );
+    assert!(out.stdout.contains("\x1b[1;31m\u{2717} spec.template.spec.containers[name=func].env[name=FEATURE_FLAG].value\x1b[0m"), "{}", out.stdout);
+}
+
+#[test]
+fn sarif_is_valid_sarif_2_1_0() {
+    let schema_path = workspace().join("../shared/schemas/sarif-schema-2.1.0.json");
+    let schema: Value = serde_json::from_str(
+        &std::fs::read_to_string(&schema_path)
+            .unwrap_or_else(|e| panic!("{}: {e}", schema_path.display())),
     )
     .unwrap();
-    let (code, stdout, _) = parity(&["--policy", root.join("parity.yaml").to_str().unwrap()]);
-    assert_eq!(code, Some(1), "{stdout}");
-    assert!(
-        stdout.contains("drift: Deployment/orders spec.template.spec.containers[name=func].env[name=FEATURE_FLAG].value\n  dev: <absent>\n  prod: on\n  test: <absent>\n"),
-        "{stdout}"
+    let validator = jsonschema::validator_for(&schema).expect("the SARIF schema compiles");
+    let root = example("parity-sarif");
+    edit(
+        &root.join("overlays/test/functionapp.yaml"),
+        "  identity:\n",
+        "  identity:\n    tenantId: 11111111-0000-0000-0000-000000000000\n",
     );
-    // --init allows exactly today's differences: applied, the check passes.
-    let (code, init, _) = parity(&[
-        "--policy",
-        root.join("parity.yaml").to_str().unwrap(),
-        "--init",
-    ]);
-    assert_eq!(code, Some(0));
-    std::fs::write(root.join("parity.yaml"), init).unwrap();
-    let (code, stdout, _) = parity(&["--policy", root.join("parity.yaml").to_str().unwrap()]);
-    assert_eq!(code, Some(0), "{stdout}");
+    let out = parity_in(&root, &["--policy", "parity.yaml", "--format", "sarif"]);
+    let sarif: Value = serde_json::from_str(&out.stdout).unwrap();
+    let errors: Vec<String> = validator
+        .iter_errors(&sarif)
+        .map(|e| e.to_string())
+        .collect();
+    assert!(errors.is_empty(), "{errors:#?}");
+    let results = sarif["runs"][0]["results"].as_array().unwrap();
+    assert!(!results.is_empty());
+    assert!(results.iter().all(|r| r["ruleId"] == "AZP001"
+        && r["locations"][0]["physicalLocation"]["artifactLocation"]["uri"]
+            == "overlays/test/kustomization.yaml"));
 }
 
 #[test]
@@ -59,21 +381,102 @@ fn an_unusable_policy_names_the_field() {
         "apiVersion: azfn.dev/v1alpha1\nkind: ParityPolicy\nspec:\n  allow:\n  - resource: {kind: Deployment}\n    feild: spec.replicas\n",
     )
     .unwrap();
-    let (code, _, stderr) = parity(&[
-        "--policy",
-        root.join("parity.yaml").to_str().unwrap(),
-        workspace()
-            .join("examples/orders/overlays/dev")
-            .to_str()
-            .unwrap(),
-        workspace()
-            .join("examples/orders/overlays/prod")
-            .to_str()
-            .unwrap(),
-    ]);
-    assert_eq!(code, Some(2));
+    let dev = workspace().join("examples/orders/overlays/dev");
+    let prod = workspace().join("examples/orders/overlays/prod");
+    let out = parity_in(
+        &root,
+        &[
+            "--policy",
+            "parity.yaml",
+            dev.to_str().unwrap(),
+            prod.to_str().unwrap(),
+        ],
+    );
+    assert_eq!(out.code, Some(2));
     assert!(
-        stderr.contains("spec.allow[0].feild: unknown field `feild`; known: resource, field, environments, difference, reason"),
-        "{stderr}"
+        out.stderr.contains("parity.yaml: spec.allow[0].feild: unknown field `feild`; known: resource, field, environments, difference, reason"),
+        "{}",
+        out.stderr
+    );
+    let out = parity_in(&root, &[dev.to_str().unwrap(), "/nonexistent/overlay"]);
+    assert_eq!(out.code, Some(2));
+    assert!(
+        out.stderr
+            .contains("environment overlay: /nonexistent/overlay: "),
+        "{}",
+        out.stderr
+    );
+}
+
+/// `--from` compares what the real `kubectl kustomize` rendered with azfn's plugin.
+#[test]
+fn from_compares_kubectl_kustomize_output() {
+    let root = example("parity-from");
+    let plugins = azfn_tests::install_plugin(&root);
+    let mut froms = Vec::new();
+    for env in ["dev", "test", "prod"] {
+        let out = run(
+            command("kubectl")
+                .args(["kustomize", "--enable-alpha-plugins"])
+                .arg(root.join("overlays").join(env))
+                .env("KUSTOMIZE_PLUGIN_HOME", &plugins),
+            b"",
+        );
+        assert!(out.status.success(), "{}", text(&out).1);
+        let file = root.join(format!("{env}.yaml"));
+        std::fs::write(&file, &out.stdout).unwrap();
+        froms.push(format!("{env}={}", file.display()));
+    }
+    // Rendered-level rules from --init, against the same builds done by azfn.
+    let out = parity_in(
+        &root,
+        &[
+            "--from", &froms[0], "--from", &froms[1], "--from", &froms[2], "--format", "json",
+        ],
+    );
+    assert_eq!(out.code, Some(1), "{}", out.stderr);
+    let from: Value = serde_json::from_str(&out.stdout).unwrap();
+    let direct = parity_in(
+        &root,
+        &[
+            "overlays/dev",
+            "overlays/test",
+            "overlays/prod",
+            "--format",
+            "json",
+        ],
+    );
+    let direct: Value = serde_json::from_str(&direct.stdout).unwrap();
+    let rows = |report: &Value| -> Vec<String> {
+        report["drifts"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|d| format!("{}/{} {} {}", d["kind"], d["name"], d["field"], d["values"]))
+            .collect()
+    };
+    assert_eq!(
+        rows(&from),
+        rows(&direct),
+        "kubectl kustomize and azfn build differ"
+    );
+    assert_eq!(from["summary"]["failures"], 49);
+    let dev = root.join("dev.yaml").display().to_string();
+    let same = parity_in(
+        &root,
+        &["--from", &format!("a={dev}"), "--from", &format!("b={dev}")],
+    );
+    assert_eq!(same.code, Some(0), "{}", same.stdout);
+    let twice = parity_in(
+        &root,
+        &["--from", &format!("a={dev}"), "--from", &format!("a={dev}")],
+    );
+    assert_eq!(twice.code, Some(2), "{}", twice.stdout);
+    assert!(
+        twice
+            .stderr
+            .contains("--from a: environment a is named twice"),
+        "{}",
+        twice.stderr
     );
 }

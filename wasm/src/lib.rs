@@ -32,6 +32,26 @@ export interface ProcessOutput {
   summary: string;
 }
 export interface RuleInfo { code: string; name: string; severity: string; explanation: string }
+export interface ParityValues { [environment: string]: string | null }
+export interface ParityRow {
+  kind: string; name: string; field: string; values: ParityValues;
+  allowed: boolean; allowedBy: number | null; rule: string | null;
+  source: { kind: string; name: string; field: string; values: ParityValues } | null;
+}
+export interface ParityReport {
+  environments: string[];
+  summary: { resources: number; failures: number; allowed: number; staleRules: number };
+  /** Every rendered field that differs, allowed or not. */
+  drifts: ParityRow[];
+  /** FunctionApp fields that differ. */
+  functionApps: ParityRow[];
+  partial: { kind: string; name: string; presentIn: string[]; allowedBy: number | null; rule: string | null }[];
+  staleRules: { index: number; rule: string }[];
+  /** The report as a pull-request comment. */
+  markdown: string;
+  /** The failures and stale rules as KRM results. */
+  results: KrmResult[];
+}
 export interface BuildOptions {
   /** "legacy" (kustomize's default kind order) or "none" (as read). */
   reorder?: "legacy" | "none";
@@ -50,6 +70,8 @@ extern "C" {
     pub type JsFiles;
     #[wasm_bindgen(typescript_type = "BuildOptions")]
     pub type JsBuildOptions;
+    #[wasm_bindgen(typescript_type = "ParityReport")]
+    pub type JsParityReport;
 }
 
 #[derive(serde::Deserialize, Default)]
@@ -141,9 +163,43 @@ pub fn build(
                 )));
             }
         },
-        inputs: azfn_core::overlay::InputLookup::default(),
+        ..azfn_core::overlay::BuildOptions::default()
     };
     azfn_core::overlay::build_yaml(&source, dir, &options).map_err(|e| JsError::new(&e.message))
+}
+
+/// Renders every environment the `ParityPolicy` at `policy` names (folders relative to the
+/// policy) from an in-memory tree and compares them, exactly as `azfn parity --policy` does.
+/// Unusable input throws an `Error` naming the file and field.
+#[wasm_bindgen]
+pub fn parity(files: JsFiles, policy: &str) -> Result<JsParityReport, JsError> {
+    let files: std::collections::BTreeMap<String, String> =
+        serde_wasm_bindgen::from_value(files.into())?;
+    let mut source = azfn_core::source::MemorySource::new();
+    for (path, text) in files {
+        source.insert(path, text.into_bytes());
+    }
+    let tree = azfn_core::parity::read_policy(&source, policy)
+        .map_err(|e| JsError::new(&e.to_string()))?;
+    let report = azfn_core::parity::check(
+        &source,
+        &tree.environments,
+        &tree.policy,
+        &azfn_core::overlay::BuildOptions::default(),
+    )
+    .map_err(|e| JsError::new(&e.to_string()))?;
+    let mut json = azfn_core::parity::json(&report, &tree.policy);
+    json["markdown"] = azfn_core::parity::markdown(&report, &tree.policy).into();
+    let context = azfn_core::parity::Context {
+        policy_file: Some(policy),
+        environments: &tree.environments,
+    };
+    let results: Vec<KrmResult> = azfn_core::parity::results(&report, &tree.policy, &context)
+        .into_iter()
+        .map(|l| l.result)
+        .collect();
+    json["results"] = serde_json::to_value(&results).map_err(|e| JsError::new(&e.to_string()))?;
+    Ok(to_js(&json)?.unchecked_into())
 }
 
 /// Every rule azfn checks.

@@ -13,7 +13,7 @@ mod kustomization;
 mod nameref;
 mod order;
 mod patch;
-mod paths;
+pub(crate) mod paths;
 mod replacements;
 mod resmap;
 mod transform;
@@ -52,6 +52,38 @@ pub struct BuildOptions {
     /// Where the values of declared `FunctionApp` inputs come from, when azfn's transformer
     /// runs in-process (the host reads its environment; only declared names are asked for).
     pub inputs: InputLookup,
+    /// Rewrites each `FunctionApp` (given its base name) just before azfn's transformer renders
+    /// it: how `azfn parity` asks what an environment would render with another's values.
+    pub functionapp_override: FunctionAppOverride,
+}
+
+type Override = dyn Fn(&str, &mut Mapping) + Send + Sync;
+
+/// A rewrite of `FunctionApp` specs before rendering; none by default.
+#[derive(Clone, Default)]
+pub struct FunctionAppOverride(Option<std::sync::Arc<Override>>);
+
+impl FunctionAppOverride {
+    /// Calls `rewrite(base_name, functionapp)` on each `FunctionApp` before it is rendered.
+    pub fn new(rewrite: impl Fn(&str, &mut Mapping) + Send + Sync + 'static) -> Self {
+        Self(Some(std::sync::Arc::new(rewrite)))
+    }
+
+    pub(crate) fn apply(&self, base_name: &str, obj: &mut Mapping) {
+        if let Some(f) = &self.0 {
+            f(base_name, obj);
+        }
+    }
+}
+
+impl std::fmt::Debug for FunctionAppOverride {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(if self.0.is_some() {
+            "FunctionAppOverride(..)"
+        } else {
+            "FunctionAppOverride(none)"
+        })
+    }
 }
 
 /// A lookup of declared input values by name.
@@ -124,22 +156,45 @@ pub fn build(
         .collect())
 }
 
-/// [`build`], with each resource's name in the base it came from (before prefixes, suffixes
-/// and hash suffixes): how `azfn parity` matches resources across environments.
+/// One build as `azfn parity` needs it: each resource with the name it had in the base
+/// (before prefixes, suffixes and hash suffixes), and the `FunctionApp` specs it rendered.
+#[derive(Debug, Clone, Default)]
+pub struct Rendered {
+    /// Output resources, in output order, with their base names.
+    pub resources: Vec<(Value, String)>,
+    /// Each `FunctionApp` as azfn's transformer saw it last, with its base name.
+    pub function_apps: Vec<(Value, String)>,
+}
+
+/// [`build`], with base names and the `FunctionApp` specs: how `azfn parity` matches
+/// resources across environments.
 pub fn build_with_base_names(
     source: &dyn FileSource,
     dir: &str,
     options: &BuildOptions,
-) -> Result<Vec<(Value, String)>, BuildError> {
-    let (resources, apps) = build_resmap_with_apps(source, dir, options)?;
-    Ok(resources
+) -> Result<Rendered, BuildError> {
+    let (resources, local) = build_resmap_with_local(source, dir, options)?;
+    let base_of = |r: &Res| {
+        r.previous
+            .first()
+            .map_or_else(|| r.name().to_owned(), |(_, name)| name.clone())
+    };
+    let function_apps: Vec<(Value, String)> = local
+        .iter()
+        .chain(&resources.items)
+        .filter(|r| r.kind() == crate::functionapp::KIND)
+        .map(|r| (Value::Mapping(r.obj.clone()), base_of(r)))
+        .collect();
+    let apps: std::collections::BTreeMap<&str, &str> = function_apps
+        .iter()
+        .filter_map(|(v, base)| Some((v.get("metadata")?.get("name")?.as_str()?, base.as_str())))
+        .collect();
+    let resources = resources
         .items
         .into_iter()
+        .filter(|r| r.kind() != crate::functionapp::KIND)
         .map(|r| {
-            let mut base = r
-                .previous
-                .first()
-                .map_or_else(|| r.name().to_owned(), |(_, name)| name.clone());
+            let mut base = base_of(&r);
             // What azfn rendered carries its FunctionApp's final name: put the base name back.
             if r.previous.is_empty()
                 && let Some(app) = r
@@ -151,7 +206,11 @@ pub fn build_with_base_names(
             }
             (Value::Mapping(r.obj), base)
         })
-        .collect())
+        .collect();
+    Ok(Rendered {
+        resources,
+        function_apps,
+    })
 }
 
 fn build_resmap(
@@ -159,15 +218,15 @@ fn build_resmap(
     dir: &str,
     options: &BuildOptions,
 ) -> Result<ResMap, BuildError> {
-    build_resmap_with_apps(source, dir, options).map(|(r, _)| r)
+    build_resmap_with_local(source, dir, options).map(|(r, _)| r)
 }
 
-/// The build, and each FunctionApp's final name with its base name.
-fn build_resmap_with_apps(
+/// The build, and the local-config resources it dropped (`FunctionApp` specs among them).
+fn build_resmap_with_local(
     source: &dyn FileSource,
     dir: &str,
     options: &BuildOptions,
-) -> Result<(ResMap, std::collections::BTreeMap<String, String>), BuildError> {
+) -> Result<(ResMap, Vec<Res>), BuildError> {
     let dir = paths::join("", dir)
         .ok_or_else(|| BuildError::new(format!("{dir}: path escapes the root")))?;
     let loader = Loader { source, options };
@@ -184,21 +243,10 @@ fn build_resmap_with_apps(
         }
     }
     nameref::fix(&mut resources, &state.config)?;
-    let apps = resources
-        .items
-        .iter()
-        .filter(|r| r.kind() == crate::functionapp::KIND)
-        .map(|r| {
-            let base = r
-                .previous
-                .first()
-                .map_or_else(|| r.name().to_owned(), |(_, n)| n.clone());
-            (r.name().to_owned(), base)
-        })
-        .collect();
-    resources
-        .items
-        .retain(|r| r.annotation("config.kubernetes.io/local-config") != Some("true"));
+    let (local, kept): (Vec<Res>, Vec<Res>) = std::mem::take(&mut resources.items)
+        .into_iter()
+        .partition(|r| r.annotation("config.kubernetes.io/local-config") == Some("true"));
+    resources.items = kept;
     let order = state.sort.unwrap_or(match options.reorder {
         Reorder::Legacy => order::Sort::Legacy(order::LegacyOrder::default()),
         Reorder::None => order::Sort::Fifo,
@@ -207,7 +255,7 @@ fn build_resmap_with_apps(
     if !state.build_metadata.is_empty() {
         transform::build_metadata(&mut resources, &state.build_metadata, &dir)?;
     }
-    Ok((resources, apps))
+    Ok((resources, local))
 }
 
 /// Builds and writes the output as `kubectl kustomize` prints it.

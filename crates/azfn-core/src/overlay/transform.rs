@@ -519,6 +519,13 @@ fn external_transformer(
         .iter()
         .map(|r| {
             let mut obj = r.obj.clone();
+            if r.kind() == crate::functionapp::KIND {
+                let base = r
+                    .previous
+                    .first()
+                    .map_or_else(|| r.name(), |(_, n)| n.as_str());
+                loader.options.functionapp_override.apply(base, &mut obj);
+            }
             if !r.previous.is_empty() {
                 let names: Vec<&str> = r.previous.iter().map(|(_, n)| n.as_str()).collect();
                 let namespaces: Vec<&str> = r.previous.iter().map(|(ns, _)| ns.as_str()).collect();

@@ -4,9 +4,13 @@ use std::collections::BTreeMap;
 
 use serde_yaml::Value;
 
+use super::path::Segment;
+
 /// Keys that identify list elements, in order of preference.
 const LIST_KEYS: &[&str] = &[
     "name",
+    // FunctionApp `secrets.items`.
+    "env",
     "containerPort",
     "mountPath",
     "devicePath",
@@ -15,18 +19,51 @@ const LIST_KEYS: &[&str] = &[
     "type",
 ];
 
+/// Fields that never count as differences.
+const IGNORED: &[&str] = &[
+    // Where a resource lives is the overlay's business, not a difference.
+    "metadata.namespace",
+    "metadata.name",
+    // Provenance, not configuration.
+    "metadata.annotations[\"azfn.dev/rendered-from\"]",
+];
+
+/// The leaves of `value`, keyed by field path.
 pub(crate) fn flatten(
     value: &Value,
     renames: &BTreeMap<String, String>,
 ) -> BTreeMap<String, String> {
     let mut out = BTreeMap::new();
-    walk(value, String::new(), renames, &mut out);
-    // Where a resource lives is the overlay's business, not a difference.
-    out.remove("metadata.namespace");
-    out.remove("metadata.name");
-    // Provenance, not configuration.
-    out.remove("metadata.annotations[\"azfn.dev/rendered-from\"]");
+    let mut walker = Walker {
+        renames,
+        out: &mut out,
+        segments: None,
+    };
+    walker.walk(value, String::new(), &mut Vec::new());
+    for field in IGNORED {
+        out.remove(*field);
+    }
     out
+}
+
+/// [`flatten`], with each leaf's path as segments (to read or write it in another value).
+pub(crate) fn flatten_with_segments(
+    value: &Value,
+) -> (BTreeMap<String, String>, BTreeMap<String, Vec<Segment>>) {
+    let renames = BTreeMap::new();
+    let mut out = BTreeMap::new();
+    let mut segments = BTreeMap::new();
+    let mut walker = Walker {
+        renames: &renames,
+        out: &mut out,
+        segments: Some(&mut segments),
+    };
+    walker.walk(value, String::new(), &mut Vec::new());
+    for field in IGNORED {
+        out.remove(*field);
+        segments.remove(*field);
+    }
+    (out, segments)
 }
 
 fn child(prefix: &str, key: &str) -> String {
@@ -41,46 +78,82 @@ fn child(prefix: &str, key: &str) -> String {
     }
 }
 
-fn walk(
-    value: &Value,
-    path: String,
-    renames: &BTreeMap<String, String>,
-    out: &mut BTreeMap<String, String>,
-) {
-    match value {
-        Value::Mapping(map) if !map.is_empty() => {
-            for (k, v) in map {
-                let key = match k {
-                    Value::String(s) => s.clone(),
-                    other => scalar(other, renames),
-                };
-                walk(v, child(&path, &key), renames, out);
+struct Walker<'a> {
+    renames: &'a BTreeMap<String, String>,
+    out: &'a mut BTreeMap<String, String>,
+    segments: Option<&'a mut BTreeMap<String, Vec<Segment>>>,
+}
+
+impl Walker<'_> {
+    fn walk(&mut self, value: &Value, path: String, at: &mut Vec<Segment>) {
+        match value {
+            Value::Mapping(map) if !map.is_empty() => {
+                for (k, v) in map {
+                    let key = match k {
+                        Value::String(s) => s.clone(),
+                        other => scalar(other, self.renames),
+                    };
+                    at.push(Segment::Key(key.clone()));
+                    self.walk(v, child(&path, &key), at);
+                    at.pop();
+                }
             }
-        }
-        Value::Sequence(items) if !items.is_empty() => {
-            let key = LIST_KEYS.iter().find(|k| {
-                items.iter().all(|i| {
-                    i.get(**k)
-                        .is_some_and(|v| !v.is_mapping() && !v.is_sequence())
-                })
-            });
-            for (i, item) in items.iter().enumerate() {
-                let selector = match key {
-                    Some(k) => format!("[{k}={}]", scalar(&item[*k], renames)),
-                    None => format!("[{i}]"),
-                };
-                walk(item, format!("{path}{selector}"), renames, out);
+            Value::Sequence(items) if !items.is_empty() => {
+                let key = LIST_KEYS.iter().find(|k| {
+                    items.iter().all(|i| {
+                        i.get(**k)
+                            .is_some_and(|v| !v.is_mapping() && !v.is_sequence())
+                    })
+                });
+                for (i, item) in items.iter().enumerate() {
+                    // An element's key is in its path already; its own leaf only when it is
+                    // all there is, so an element present in one environment shows once.
+                    let skip = key.filter(|_| item.as_mapping().is_some_and(|m| m.len() > 1));
+                    let (selector, segment) = match key {
+                        Some(k) => {
+                            let raw = scalar(&item[*k], &BTreeMap::new());
+                            (
+                                format!("[{k}={}]", scalar(&item[*k], self.renames)),
+                                Segment::Select((*k).to_owned(), raw),
+                            )
+                        }
+                        None => (format!("[{i}]"), Segment::Index(i)),
+                    };
+                    at.push(segment);
+                    match (skip, item) {
+                        (Some(k), Value::Mapping(m)) => {
+                            let path = format!("{path}{selector}");
+                            for (field, v) in m {
+                                if field.as_str() == Some(*k) {
+                                    continue;
+                                }
+                                let name = match field {
+                                    Value::String(s) => s.clone(),
+                                    other => scalar(other, self.renames),
+                                };
+                                at.push(Segment::Key(name.clone()));
+                                self.walk(v, child(&path, &name), at);
+                                at.pop();
+                            }
+                        }
+                        _ => self.walk(item, format!("{path}{selector}"), at),
+                    }
+                    at.pop();
+                }
             }
-        }
-        Value::Tagged(t) => walk(&t.value, path, renames, out),
-        other => {
-            out.insert(path, scalar(other, renames));
+            Value::Tagged(t) => self.walk(&t.value, path, at),
+            other => {
+                if let Some(segments) = self.segments.as_deref_mut() {
+                    segments.insert(path.clone(), at.clone());
+                }
+                self.out.insert(path, scalar(other, self.renames));
+            }
         }
     }
 }
 
 /// A scalar as Kubernetes would read it: numbers and strings alike, renamed names restored.
-fn scalar(value: &Value, renames: &BTreeMap<String, String>) -> String {
+pub(crate) fn scalar(value: &Value, renames: &BTreeMap<String, String>) -> String {
     match value {
         Value::Null => "null".into(),
         Value::Bool(b) => b.to_string(),

@@ -2,20 +2,36 @@
 //! its resources matched with the others' by kind and the name they had in the base (prefixes,
 //! suffixes, hashes and namespaces taken off), compared field by field, and every difference
 //! no allow rule covers is drift.
+//!
+//! Rules on `FunctionApp` fields (`spec.storage.accountName`) allow what those fields render:
+//! each environment is rendered again with the allowed `FunctionApp` differences set to the
+//! first environment's values, and a rendered difference that disappears there came from them.
+mod compare;
 mod flatten;
+mod init;
+mod path;
 mod policy;
+mod render;
 
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::BTreeMap;
 
 use serde_yaml::Value;
 
+use crate::overlay::{BuildOptions, FunctionAppOverride};
+use crate::source::FileSource;
+
+pub use compare::compare;
+pub use init::{allow_all_function_app_differences, init_policy};
 pub use policy::{AllowRule, Difference as DifferenceKind, KIND, ParityPolicy, PolicyError};
+pub use render::{Context, describe_rule, json, markdown, results, rules, text};
 
 /// One rendered environment: each resource with the name it had in the base.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, Default)]
 pub struct Environment {
     pub name: String,
     pub resources: Vec<(Value, String)>,
+    /// The `FunctionApp` specs the environment rendered, with their base names.
+    pub function_apps: Vec<(Value, String)>,
 }
 
 /// A resource as matched across environments: kind and base name.
@@ -23,6 +39,12 @@ pub struct Environment {
 pub struct Key {
     pub kind: String,
     pub name: String,
+}
+
+impl std::fmt::Display for Key {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{}/{}", self.kind, self.name)
+    }
 }
 
 /// A field that differs between environments.
@@ -35,6 +57,18 @@ pub struct Drift {
     pub values: BTreeMap<String, Option<String>>,
     /// The allow rule (index in the policy) that permits it, if any.
     pub allowed_by: Option<usize>,
+    /// The `FunctionApp` field this rendered difference comes from, where it comes from one.
+    pub source: Option<Source>,
+}
+
+/// A `FunctionApp` field whose difference renders as a drift.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Source {
+    /// `FunctionApp/<base name>`.
+    pub resource: Key,
+    pub field: String,
+    /// The `FunctionApp` field's value in each environment, redacted like drift values.
+    pub values: BTreeMap<String, Option<String>>,
 }
 
 /// The outcome of a comparison.
@@ -42,10 +76,26 @@ pub struct Drift {
 pub struct Report {
     pub environments: Vec<String>,
     pub drifts: Vec<Drift>,
-    /// Resources present in some environments only, with where they are.
-    pub partial: Vec<(Key, Vec<String>)>,
+    /// Resources present in some environments only, with where they are and, if allowed,
+    /// the rule that allows it.
+    pub partial: Vec<Partial>,
     /// Allow rules that matched nothing.
     pub stale_rules: Vec<usize>,
+    /// How many resources were compared.
+    pub resources: usize,
+    /// `FunctionApp` fields that differ, with the rule allowing each. Not failures themselves:
+    /// what they render is compared like every other resource.
+    pub function_apps: Vec<Drift>,
+    /// Drifts (indices) allowed by `FunctionApp` rules where the values did not tell which.
+    pub(crate) uncertain: Vec<usize>,
+}
+
+/// A resource that exists in some environments only.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Partial {
+    pub resource: Key,
+    pub present_in: Vec<String>,
+    pub allowed_by: Option<usize>,
 }
 
 impl Report {
@@ -55,186 +105,219 @@ impl Report {
             .iter()
             .filter(|d| d.allowed_by.is_none())
             .count()
-            + self.partial.len()
+            + self
+                .partial
+                .iter()
+                .filter(|p| p.allowed_by.is_none())
+                .count()
+    }
+
+    /// Differences some rule allows.
+    pub fn allowed(&self) -> usize {
+        self.drifts
+            .iter()
+            .filter(|d| d.allowed_by.is_some())
+            .count()
+            + self
+                .partial
+                .iter()
+                .filter(|p| p.allowed_by.is_some())
+                .count()
     }
 }
 
-/// Compares the environments under `policy`.
-pub fn compare(environments: &[Environment], policy: &ParityPolicy) -> Report {
-    let names: Vec<String> = environments.iter().map(|e| e.name.clone()).collect();
-    // Per environment: key -> flattened fields.
-    let mut flat: Vec<BTreeMap<Key, BTreeMap<String, String>>> = Vec::new();
-    let mut labels: BTreeMap<Key, BTreeMap<String, String>> = BTreeMap::new();
-    for env in environments {
-        let renames: BTreeMap<String, String> = env
-            .resources
-            .iter()
-            .filter_map(|(v, base)| {
-                let current = v.get("metadata")?.get("name")?.as_str()?;
-                (current != base).then(|| (current.to_owned(), base.clone()))
+/// An environment that could not be rendered.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("environment {environment}: {message}")]
+pub struct ParityError {
+    pub environment: String,
+    pub message: String,
+}
+
+/// Renders each `(name, overlay folder)` with azfn's overlay renderer and compares them under
+/// `policy`, `FunctionApp` rules included.
+pub fn check(
+    source: &dyn FileSource,
+    environments: &[(String, String)],
+    policy: &ParityPolicy,
+    options: &BuildOptions,
+) -> Result<Report, ParityError> {
+    let build = |name: &str, dir: &str, options: &BuildOptions| {
+        crate::overlay::build_with_base_names(source, dir, options)
+            .map(|r| Environment {
+                name: name.to_owned(),
+                resources: r.resources,
+                function_apps: r.function_apps,
             })
-            .collect();
-        let mut map = BTreeMap::new();
-        for (value, base) in &env.resources {
-            let kind = value
-                .get("kind")
-                .and_then(Value::as_str)
-                .unwrap_or_default();
-            let key = Key {
-                kind: kind.to_owned(),
-                name: base.clone(),
-            };
-            if let Some(Value::Mapping(l)) = value.get("metadata").and_then(|m| m.get("labels")) {
-                let entry = labels.entry(key.clone()).or_default();
-                for (k, v) in l {
-                    if let (Some(k), Some(v)) = (k.as_str(), v.as_str()) {
-                        entry.insert(k.to_owned(), v.to_owned());
-                    }
-                }
-            }
-            map.insert(key, flatten::flatten(value, &renames));
-        }
-        flat.push(map);
-    }
-    let keys: BTreeSet<Key> = flat.iter().flat_map(|m| m.keys().cloned()).collect();
-    let mut report = Report {
-        environments: names.clone(),
-        ..Report::default()
+            .map_err(|e| ParityError {
+                environment: name.to_owned(),
+                message: e.message,
+            })
     };
-    let mut used = vec![false; policy.allow.len()];
-    for key in keys {
-        let present: Vec<String> = names
-            .iter()
-            .zip(&flat)
-            .filter(|(_, m)| m.contains_key(&key))
-            .map(|(n, _)| n.clone())
-            .collect();
-        if present.len() != names.len() {
-            let allowed = policy.allow.iter().enumerate().find(|(_, r)| {
-                r.difference == DifferenceKind::Presence
-                    && r.matches_resource(&key, labels.get(&key))
-                    && r.field.is_none()
-            });
-            match allowed {
-                Some((i, _)) => used[i] = true,
-                None => report.partial.push((key, present)),
-            }
-            continue;
-        }
-        let fields: BTreeSet<&String> = flat.iter().flat_map(|m| m[&key].keys()).collect();
-        for field in fields {
-            let values: BTreeMap<String, Option<String>> = names
+    let rendered = environments
+        .iter()
+        .map(|(name, dir)| build(name, dir, options))
+        .collect::<Result<Vec<_>, _>>()?;
+    let substitutions = compare::function_app_differences(&rendered, policy);
+    if substitutions.is_empty() {
+        return Ok(compare::compare_with(&rendered, policy, None));
+    }
+    // Each environment again with FunctionApp differences set to the first environment's
+    // values (those `keep` selects).
+    let counterfactual = |keep: &dyn Fn(&compare::Substitution) -> bool| {
+        let reference: std::sync::Arc<BTreeMap<String, Value>> = std::sync::Arc::new(
+            rendered[0]
+                .function_apps
                 .iter()
-                .zip(&flat)
-                .map(|(n, m)| (n.clone(), m[&key].get(field).cloned()))
+                .map(|(v, base)| (base.clone(), v.clone()))
+                .collect(),
+        );
+        let mut envs = Vec::new();
+        for (index, (name, dir)) in environments.iter().enumerate() {
+            let mine: Vec<_> = substitutions
+                .iter()
+                .filter(|s| s.env == index && keep(s))
+                .map(|s| (s.app.clone(), s.segments.clone()))
                 .collect();
-            let first = values.values().next().cloned().flatten();
-            if values.values().all(|v| *v == first) {
+            if mine.is_empty() {
+                envs.push(rendered[index].clone());
                 continue;
             }
-            let presence = values.values().any(Option::is_none);
-            let allowed_by = policy
-                .allow
-                .iter()
-                .position(|r| r.allows(&key, labels.get(&key), field, presence, &values));
-            if let Some(i) = allowed_by {
-                used[i] = true;
-            }
-            let values = values
-                .into_iter()
-                .map(|(env, v)| (env, v.map(|v| redact(&v))))
-                .collect();
-            report.drifts.push(Drift {
-                resource: key.clone(),
-                field: field.clone(),
-                values,
-                allowed_by,
-            });
+            let reference = std::sync::Arc::clone(&reference);
+            let options = BuildOptions {
+                functionapp_override: FunctionAppOverride::new(move |base, obj| {
+                    let Some(reference) = reference.get(base) else {
+                        return;
+                    };
+                    let mut value = Value::Mapping(std::mem::take(obj));
+                    for (app, segments) in &mine {
+                        if app == base {
+                            path::copy_from(&mut value, reference, segments);
+                        }
+                    }
+                    if let Value::Mapping(m) = value {
+                        *obj = m;
+                    }
+                }),
+                ..options.clone()
+            };
+            envs.push(build(name, dir, &options)?);
         }
+        Ok::<_, ParityError>(envs)
+    };
+    // Once with the allowed ones only, once with all of them (to name a drift's source).
+    let allowed = counterfactual(&|s| s.rule.is_some())?;
+    let all = counterfactual(&|_| true)?;
+    let mut report = compare::compare_with(
+        &rendered,
+        policy,
+        Some(&compare::Counterfactual {
+            allowed,
+            all,
+            substitutions: &substitutions,
+        }),
+    );
+    // Where the values did not tell which rule a drift comes from (a hash, say), one rule at a
+    // time until each is explained.
+    let rules: std::collections::BTreeSet<usize> =
+        substitutions.iter().filter_map(|s| s.rule).collect();
+    let mut open = std::mem::take(&mut report.uncertain);
+    for rule in rules {
+        if open.is_empty() {
+            break;
+        }
+        let fields = compare::flat_fields(&counterfactual(&|s| s.rule == Some(rule))?);
+        open.retain(|&i| {
+            let drift = &report.drifts[i];
+            let explained = fields.iter().all(|m| m.contains_key(&drift.resource))
+                && compare::uniform(fields.iter().map(|m| m[&drift.resource].get(&drift.field)));
+            if explained {
+                report.drifts[i].allowed_by = Some(rule);
+            }
+            !explained
+        });
     }
-    report.stale_rules = used
-        .iter()
-        .enumerate()
-        .filter(|(_, u)| !**u)
-        .map(|(i, _)| i)
-        .collect();
-    report
+    Ok(report)
 }
 
-fn redact(value: &str) -> String {
+/// The base name of a resource rendered elsewhere (`--from`), where kustomize recorded none:
+/// the environment's name taken out where it is a dash-separated part (`dev-orders`,
+/// `orders-test-http`: prefixes, suffixes, and names azfn derived from a suffixed app), and a
+/// generated ConfigMap's or Secret's hash suffix taken off.
+pub fn guess_base_name(resource: &Value, environment: &str) -> String {
+    let mut name = resource
+        .get("metadata")
+        .and_then(|m| m.get("name"))
+        .and_then(Value::as_str)
+        .unwrap_or_default();
+    let kind = resource
+        .get("kind")
+        .and_then(Value::as_str)
+        .unwrap_or_default();
+    if matches!(kind, "ConfigMap" | "Secret")
+        && let Some((stem, hash)) = name.rsplit_once('-')
+        && hash.len() == 10
+        && hash.bytes().all(|b| b"2456789bcdfghkmt".contains(&b))
+    {
+        name = stem;
+    }
+    let kept: Vec<&str> = name.split('-').filter(|p| *p != environment).collect();
+    if kept.is_empty() {
+        name.to_owned()
+    } else {
+        kept.join("-")
+    }
+}
+
+pub(crate) fn redact(key: &Key, field: &str, value: &str) -> String {
+    if key.kind == "Secret" && (field.starts_with("data") || field.starts_with("stringData")) {
+        return "<redacted: Secret data>".into();
+    }
     match crate::policy::secrets::find_secret(value) {
         Some(found) => format!("<{}: {}>", found.kind, found.redacted),
         None => value.to_owned(),
     }
 }
 
-/// A starting policy that allows exactly today's differences, grouped by field and commented.
-pub fn init_policy(report: &Report, environments: &[(String, String)]) -> String {
-    use std::fmt::Write as _;
-    let mut out = String::from(
-        "# Generated by `azfn parity --init`: every difference between the environments today.\n\
-         # Review each rule; delete the ones that should not differ, so they fail the build.\n\
-         apiVersion: azfn.dev/v1alpha1\nkind: ParityPolicy\nmetadata:\n  name: parity\nspec:\n  environments:\n",
-    );
-    for (name, path) in environments {
-        let _ = writeln!(out, "  - name: {name}\n    path: {}", yaml_scalar(path));
-    }
-    out.push_str("  allow:\n");
-    let mut seen = BTreeSet::new();
-    for drift in &report.drifts {
-        let rule = (
-            drift.resource.kind.clone(),
-            drift.resource.name.clone(),
-            drift.field.clone(),
-        );
-        if !seen.insert(rule) {
-            continue;
-        }
-        let values: Vec<String> = drift
-            .values
-            .iter()
-            .map(|(env, v)| format!("{env}={}", v.as_deref().unwrap_or("<absent>")))
-            .collect();
-        let comment: String = values
-            .join(", ")
-            .replace(['\n', '\r'], "\u{23ce}")
-            .chars()
-            .take(160)
-            .collect();
-        let presence = drift.values.values().any(Option::is_none);
-        let _ = writeln!(
-            out,
-            "  # {comment}\n  - resource: {{kind: {}, name: {}}}\n    field: {}{}",
-            yaml_scalar(&drift.resource.kind),
-            yaml_scalar(&drift.resource.name),
-            yaml_scalar(&drift.field),
-            if presence {
-                "\n    difference: any"
-            } else {
-                ""
-            }
-        );
-    }
-    for (key, present) in &report.partial {
-        let _ = writeln!(
-            out,
-            "  # only in: {}\n  - resource: {{kind: {}, name: {}}}\n    difference: presence",
-            present.join(", "),
-            yaml_scalar(&key.kind),
-            yaml_scalar(&key.name)
-        );
-    }
-    out
+/// A policy read from a tree, with its environments' folders resolved against its directory.
+#[derive(Debug, Clone)]
+pub struct PolicyInTree {
+    pub policy: ParityPolicy,
+    /// `(name, folder)` relative to the tree's root.
+    pub environments: Vec<(String, String)>,
 }
 
-fn yaml_scalar(s: &str) -> String {
-    let plain = !s.is_empty()
-        && s.chars()
-            .all(|c| c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.' | '/'))
-        && !matches!(s, "true" | "false" | "null" | "yes" | "no" | "on" | "off");
-    if plain {
-        s.to_owned()
-    } else {
-        format!("{s:?}")
-    }
+/// Reads the `ParityPolicy` at `path` in `source` (the browser's tree, or the files a host
+/// passed in) and resolves its environments' folders.
+pub fn read_policy(source: &dyn FileSource, path: &str) -> Result<PolicyInTree, PolicyError> {
+    let err = |message: String| PolicyError {
+        file: path.to_owned(),
+        field: "spec".into(),
+        message,
+    };
+    let bytes = source.read(path).map_err(|e| err(e.to_string()))?;
+    let text = String::from_utf8(bytes).map_err(|_| err("not UTF-8 text".into()))?;
+    let docs = crate::yaml::parse_documents(&text, path, crate::yaml::Limits::default())
+        .map_err(|e| err(e.to_string()))?;
+    let doc = docs.first().ok_or_else(|| err("an empty policy".into()))?;
+    let policy = ParityPolicy::from_value(doc, path)?;
+    let dir = path.rsplit_once('/').map_or("", |(d, _)| d);
+    let environments = policy
+        .environments
+        .iter()
+        .enumerate()
+        .map(|(i, (name, folder))| {
+            crate::overlay::paths::join(dir, folder)
+                .map(|p| (name.clone(), p))
+                .ok_or_else(|| PolicyError {
+                    file: path.to_owned(),
+                    field: format!("spec.environments[{i}].path"),
+                    message: format!("{folder}: leaves the tree"),
+                })
+        })
+        .collect::<Result<Vec<_>, _>>()?;
+    Ok(PolicyInTree {
+        policy,
+        environments,
+    })
 }

@@ -33,11 +33,12 @@ pub enum Difference {
 }
 
 /// One place where environments may differ.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, Default)]
 pub struct AllowRule {
     pub kind: Option<String>,
     /// Base name, `*` wildcards allowed.
     pub name: Option<regex_lite::Regex>,
+    pub name_text: Option<String>,
     pub labels: BTreeMap<String, String>,
     /// Field path pattern (`*` one segment, `**` any depth); `None`: the whole resource.
     pub field: Option<regex_lite::Regex>,
@@ -56,7 +57,7 @@ pub struct ParityPolicy {
     pub allow: Vec<AllowRule>,
 }
 
-fn glob(pattern: &str, segment: &str) -> Option<regex_lite::Regex> {
+pub(crate) fn glob(pattern: &str, segment: &str) -> Option<regex_lite::Regex> {
     let mut re = String::from("^");
     let mut chars = pattern.chars().peekable();
     while let Some(c) = chars.next() {
@@ -192,6 +193,7 @@ impl ParityPolicy {
             policy.allow.push(AllowRule {
                 kind: get("kind"),
                 name: get("name").and_then(|n| glob(&n, ".*")),
+                name_text: get("name"),
                 labels,
                 field,
                 field_text,

@@ -74,19 +74,52 @@ impl Located {
     }
 }
 
+/// What SARIF says about a rule.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RuleInfo {
+    pub code: &'static str,
+    pub name: &'static str,
+    pub severity: Severity,
+    pub explanation: &'static str,
+    /// The page documenting it, relative to the repository (`docs/rules.md`).
+    pub doc: &'static str,
+}
+
+impl RuleInfo {
+    /// A policy rule's description.
+    pub fn of(rule: &dyn Rule) -> Self {
+        Self {
+            code: rule.code(),
+            name: rule.name(),
+            severity: rule.default_severity(),
+            explanation: rule.explanation(),
+            doc: "docs/rules.md",
+        }
+    }
+
+    /// Every policy rule's.
+    pub fn policy_rules() -> Vec<Self> {
+        crate::policy::registry()
+            .iter()
+            .map(|r| Self::of(*r))
+            .collect()
+    }
+}
+
 /// Renders `findings` in `format`. `rules` describes every rule for SARIF's rule metadata;
-/// `files` is how many files were checked.
+/// `files` is how many files were checked; `suite` names the JUnit test suite.
 pub fn render(
     format: Format,
     findings: &[Located],
-    rules: &[&'static dyn Rule],
+    rules: &[RuleInfo],
     files: usize,
+    suite: &str,
 ) -> String {
     match format {
         Format::Text { color } => text(findings, files, color),
         Format::Json => json(findings, files),
         Format::Sarif => sarif(findings, rules),
-        Format::Junit => junit(findings),
+        Format::Junit => junit(findings, suite),
     }
 }
 
@@ -194,7 +227,7 @@ fn first_sentence(text: &str) -> &str {
     text.find(". ").map_or(text, |i| &text[..=i])
 }
 
-fn sarif(findings: &[Located], rules: &[&'static dyn Rule]) -> String {
+fn sarif(findings: &[Located], rules: &[RuleInfo]) -> String {
     let level = |s: Severity| match s {
         Severity::Error => "error",
         Severity::Warning => "warning",
@@ -204,12 +237,12 @@ fn sarif(findings: &[Located], rules: &[&'static dyn Rule]) -> String {
         .iter()
         .map(|r| {
             json!({
-                "id": r.code(),
-                "name": r.name(),
-                "shortDescription": {"text": first_sentence(r.explanation())},
-                "fullDescription": {"text": r.explanation()},
-                "helpUri": format!("{REPOSITORY}/blob/main/docs/rules.md#{}", r.code().to_ascii_lowercase()),
-                "defaultConfiguration": {"level": level(r.default_severity())},
+                "id": r.code,
+                "name": r.name,
+                "shortDescription": {"text": first_sentence(r.explanation)},
+                "fullDescription": {"text": r.explanation},
+                "helpUri": format!("{REPOSITORY}/blob/main/{}#{}", r.doc, r.code.to_ascii_lowercase()),
+                "defaultConfiguration": {"level": level(r.severity)},
             })
         })
         .collect();
@@ -240,9 +273,9 @@ fn sarif(findings: &[Located], rules: &[&'static dyn Rule]) -> String {
             });
             if let Some(index) = f
                 .code()
-                .and_then(|c| rules.iter().position(|r| r.code() == c))
+                .and_then(|c| rules.iter().position(|r| r.code == c))
             {
-                result["ruleId"] = json!(rules[index].code());
+                result["ruleId"] = json!(rules[index].code);
                 result["ruleIndex"] = json!(index);
             }
             result
@@ -280,7 +313,7 @@ fn xml(text: &str) -> String {
     out
 }
 
-fn junit(findings: &[Located]) -> String {
+fn junit(findings: &[Located], suite: &str) -> String {
     let failures = count(findings, Severity::Error);
     let mut out = String::from("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n");
     let _ = writeln!(
@@ -290,7 +323,8 @@ fn junit(findings: &[Located]) -> String {
     );
     let _ = writeln!(
         out,
-        "  <testsuite name=\"azfn check\" tests=\"{}\" failures=\"{failures}\">",
+        "  <testsuite name=\"{}\" tests=\"{}\" failures=\"{failures}\">",
+        xml(suite),
         findings.len().max(1)
     );
     if findings.is_empty() {

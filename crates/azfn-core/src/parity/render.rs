@@ -1,0 +1,517 @@
+//! How a parity report is shown: a matrix per resource for a terminal, markdown for a pull
+//! request, JSON for scripts and the browser, and KRM results for SARIF, JUnit and kpt.
+use std::collections::BTreeMap;
+use std::fmt::Write as _;
+
+use serde_json::json;
+
+use super::{Drift, Key, ParityPolicy, Report};
+use crate::krm::{FieldRef, FileRef, KrmResult, ResourceRef, Severity};
+use crate::report::{Located, RuleInfo};
+
+/// Where the inputs live, so results can point at files.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct Context<'a> {
+    /// The policy file, as the user named it.
+    pub policy_file: Option<&'a str>,
+    /// `(environment, overlay folder)`.
+    pub environments: &'a [(String, String)],
+}
+
+/// The result codes of `azfn parity`, for SARIF's rule metadata.
+pub fn rules() -> Vec<RuleInfo> {
+    vec![
+        RuleInfo {
+            code: "AZP001",
+            name: "parity-drift",
+            severity: Severity::Error,
+            explanation: "A field differs between environments and no allow rule in the ParityPolicy covers it. Make the environments agree, or add an allow rule naming the resource and field if the difference is intended.",
+            doc: "docs/parity.md",
+        },
+        RuleInfo {
+            code: "AZP002",
+            name: "parity-missing-resource",
+            severity: Severity::Error,
+            explanation: "A resource exists in some environments only. Add it to the others, or allow it with a rule with `difference: presence` and no field.",
+            doc: "docs/parity.md",
+        },
+        RuleInfo {
+            code: "AZP003",
+            name: "parity-stale-rule",
+            severity: Severity::Warning,
+            explanation: "An allow rule matched no difference. Delete it, so that a difference appearing there later fails the build.",
+            doc: "docs/parity.md",
+        },
+    ]
+}
+
+/// How a rule is named in reports: `allow[3] (FunctionApp orders spec.storage.accountName)`.
+pub fn describe_rule(policy: &ParityPolicy, index: usize) -> String {
+    let Some(rule) = policy.allow.get(index) else {
+        return format!("allow[{index}]");
+    };
+    let mut parts = Vec::new();
+    if let Some(kind) = &rule.kind {
+        parts.push(kind.clone());
+    }
+    if let Some(name) = &rule.name_text {
+        parts.push(name.clone());
+    }
+    parts.push(
+        rule.field_text
+            .clone()
+            .unwrap_or_else(|| "(whole resource)".into()),
+    );
+    format!("allow[{index}] ({})", parts.join(" "))
+}
+
+fn value_list(environments: &[String], values: &BTreeMap<String, Option<String>>) -> String {
+    environments
+        .iter()
+        .map(|env| {
+            let v = values.get(env).cloned().flatten();
+            format!("{env}={}", v.as_deref().unwrap_or("<absent>"))
+        })
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+fn resource_ref(key: &Key) -> ResourceRef {
+    ResourceRef {
+        api_version: String::new(),
+        kind: key.kind.clone(),
+        name: key.name.clone(),
+        namespace: String::new(),
+    }
+}
+
+fn tags(code: &str, name: &str) -> BTreeMap<String, String> {
+    BTreeMap::from([
+        ("code".to_owned(), code.to_owned()),
+        ("rule".to_owned(), name.to_owned()),
+    ])
+}
+
+/// The overlay of the first environment whose value differs from the first environment's.
+fn overlay_file(context: &Context<'_>, report: &Report, drift: &Drift) -> Option<FileRef> {
+    let first = report
+        .environments
+        .first()
+        .and_then(|e| drift.values.get(e))
+        .cloned()
+        .flatten();
+    let env = report
+        .environments
+        .iter()
+        .find(|e| drift.values.get(*e).cloned().flatten() != first)?;
+    let (_, dir) = context.environments.iter().find(|(n, _)| n == env)?;
+    Some(FileRef {
+        path: format!("{}/kustomization.yaml", dir.trim_end_matches('/')),
+        index: 0,
+    })
+}
+
+/// Every failure and stale rule as a KRM result (for SARIF, JUnit, kpt and kustomize).
+pub fn results(report: &Report, policy: &ParityPolicy, context: &Context<'_>) -> Vec<Located> {
+    let mut out = Vec::new();
+    for drift in report.drifts.iter().filter(|d| d.allowed_by.is_none()) {
+        let mut message = format!(
+            "AZP001 parity-drift: differs between environments: {}",
+            value_list(&report.environments, &drift.values)
+        );
+        if let Some(source) = &drift.source {
+            let _ = write!(
+                message,
+                "; it comes from {} {} ({})",
+                source.resource,
+                source.field,
+                value_list(&report.environments, &source.values)
+            );
+        }
+        message.push_str("; no allow rule covers it");
+        out.push(KrmResult {
+            message,
+            severity: Severity::Error,
+            resource_ref: Some(resource_ref(&drift.resource)),
+            field: Some(FieldRef {
+                path: drift.field.clone(),
+            }),
+            file: overlay_file(context, report, drift),
+            tags: tags("AZP001", "parity-drift"),
+        });
+    }
+    for partial in report.partial.iter().filter(|p| p.allowed_by.is_none()) {
+        let missing: Vec<&str> = report
+            .environments
+            .iter()
+            .filter(|e| !partial.present_in.contains(e))
+            .map(String::as_str)
+            .collect();
+        let dir = context
+            .environments
+            .iter()
+            .find(|(n, _)| missing.first() == Some(&n.as_str()))
+            .map(|(_, d)| d);
+        out.push(KrmResult {
+            message: format!(
+                "AZP002 parity-missing-resource: exists only in {}, missing in {}",
+                partial.present_in.join(", "),
+                missing.join(", ")
+            ),
+            severity: Severity::Error,
+            resource_ref: Some(resource_ref(&partial.resource)),
+            field: None,
+            file: dir.map(|d| FileRef {
+                path: format!("{}/kustomization.yaml", d.trim_end_matches('/')),
+                index: 0,
+            }),
+            tags: tags("AZP002", "parity-missing-resource"),
+        });
+    }
+    for &i in &report.stale_rules {
+        out.push(KrmResult {
+            message: format!(
+                "AZP003 parity-stale-rule: {} matched no difference",
+                describe_rule(policy, i)
+            ),
+            severity: Severity::Warning,
+            resource_ref: None,
+            field: Some(FieldRef {
+                path: format!("spec.allow[{i}]"),
+            }),
+            file: context.policy_file.map(|p| FileRef {
+                path: p.to_owned(),
+                index: 0,
+            }),
+            tags: tags("AZP003", "parity-stale-rule"),
+        });
+    }
+    out.into_iter()
+        .map(|result| Located { result, line: None })
+        .collect()
+}
+
+/// The report as JSON: environments, every difference with its values and rule, resources
+/// present in some environments only, stale rules.
+pub fn json(report: &Report, policy: &ParityPolicy) -> serde_json::Value {
+    let drift = |d: &Drift| {
+        json!({
+            "kind": d.resource.kind,
+            "name": d.resource.name,
+            "field": d.field,
+            "values": d.values,
+            "allowed": d.allowed_by.is_some(),
+            "allowedBy": d.allowed_by,
+            "rule": d.allowed_by.map(|i| describe_rule(policy, i)),
+            "source": d.source.as_ref().map(|s| json!({
+                "kind": s.resource.kind, "name": s.resource.name, "field": s.field, "values": s.values,
+            })),
+        })
+    };
+    json!({
+        "environments": report.environments,
+        "summary": {
+            "resources": report.resources,
+            "failures": report.failures(),
+            "allowed": report.allowed(),
+            "staleRules": report.stale_rules.len(),
+        },
+        "drifts": report.drifts.iter().map(drift).collect::<Vec<_>>(),
+        "functionApps": report.function_apps.iter().map(drift).collect::<Vec<_>>(),
+        "partial": report.partial.iter().map(|p| json!({
+            "kind": p.resource.kind,
+            "name": p.resource.name,
+            "presentIn": p.present_in,
+            "allowedBy": p.allowed_by,
+            "rule": p.allowed_by.map(|i| describe_rule(policy, i)),
+        })).collect::<Vec<_>>(),
+        "staleRules": report.stale_rules.iter().map(|&i| json!({
+            "index": i, "rule": describe_rule(policy, i),
+        })).collect::<Vec<_>>(),
+    })
+}
+
+fn summary_line(report: &Report) -> String {
+    format!(
+        "azfn parity: {} environments, {} resources, {} not allowed, {} allowed, {}",
+        report.environments.len(),
+        report.resources,
+        plural(report.failures(), "difference"),
+        report.allowed(),
+        plural(report.stale_rules.len(), "stale rule")
+    )
+}
+
+fn plural(n: usize, word: &str) -> String {
+    format!("{n} {word}{}", if n == 1 { "" } else { "s" })
+}
+
+const CELL: usize = 40;
+
+fn cell(value: Option<&str>) -> String {
+    let v = value
+        .unwrap_or("<absent>")
+        .replace(['\n', '\r'], "\u{23ce}");
+    if v.chars().count() > CELL {
+        let cut: String = v.chars().take(CELL - 1).collect();
+        format!("{cut}\u{2026}")
+    } else {
+        v
+    }
+}
+
+/// Groups rows by resource, in report order.
+fn by_resource<'a>(drifts: impl Iterator<Item = &'a Drift>) -> Vec<(&'a Key, Vec<&'a Drift>)> {
+    let mut out: Vec<(&Key, Vec<&Drift>)> = Vec::new();
+    for d in drifts {
+        match out.last_mut() {
+            Some((k, rows)) if *k == &d.resource => rows.push(d),
+            _ => out.push((&d.resource, vec![d])),
+        }
+    }
+    out
+}
+
+/// One field's row: its status, field and rule, then the values under their environments.
+fn text_row(
+    out: &mut String,
+    row: &Drift,
+    policy: &ParityPolicy,
+    values: &str,
+    paint: &dyn Fn(&'static str) -> &'static str,
+) {
+    let (red, green, dim, off) = (
+        paint("\x1b[1;31m"),
+        paint("\x1b[32m"),
+        paint("\x1b[2m"),
+        paint("\x1b[0m"),
+    );
+    match row.allowed_by {
+        Some(i) => {
+            let _ = writeln!(
+                out,
+                "  {green}\u{2713}{off} {}  {dim}allowed by {}{off}\n    {values}",
+                row.field,
+                describe_rule(policy, i),
+            );
+        }
+        None if row.resource.kind == crate::functionapp::KIND => {
+            let _ = writeln!(
+                out,
+                "  \u{2022} {}  {dim}no rule; what it renders is compared below{off}\n    {values}",
+                row.field,
+            );
+        }
+        None => {
+            let _ = writeln!(out, "  {red}\u{2717} {}{off}\n    {values}", row.field);
+            if let Some(source) = &row.source {
+                let _ = writeln!(
+                    out,
+                    "    {dim}from {} {}{off}",
+                    source.resource, source.field
+                );
+            }
+        }
+    }
+}
+
+/// A matrix per resource with a difference: environments as columns, a row per field, drift
+/// marked `✗` (red on a terminal) and allowed differences `✓` with their rule.
+pub fn text(report: &Report, policy: &ParityPolicy, color: bool) -> String {
+    let paint = |code: &'static str| if color { code } else { "" };
+    let (red, green, dim, bold, off) = (
+        paint("\x1b[1;31m"),
+        paint("\x1b[32m"),
+        paint("\x1b[2m"),
+        paint("\x1b[1m"),
+        paint("\x1b[0m"),
+    );
+    let mut out = String::new();
+    let groups = by_resource(report.function_apps.iter().chain(&report.drifts));
+    for (key, rows) in groups {
+        let widths: Vec<usize> = report
+            .environments
+            .iter()
+            .map(|env| {
+                rows.iter()
+                    .map(|r| {
+                        cell(r.values.get(env).cloned().flatten().as_deref())
+                            .chars()
+                            .count()
+                    })
+                    .chain([env.chars().count()])
+                    .max()
+                    .unwrap_or(0)
+            })
+            .collect();
+        let line = |cells: Vec<String>| -> String {
+            cells
+                .iter()
+                .zip(&widths)
+                .map(|(c, w)| format!("{c:<w$}", w = *w))
+                .collect::<Vec<_>>()
+                .join("  ")
+                .trim_end()
+                .to_owned()
+        };
+        let _ = writeln!(out, "{bold}{key}{off}");
+        let _ = writeln!(out, "    {dim}{}{off}", line(report.environments.clone()));
+        for row in rows {
+            let cells = report
+                .environments
+                .iter()
+                .map(|env| cell(row.values.get(env).cloned().flatten().as_deref()))
+                .collect();
+            text_row(&mut out, row, policy, &line(cells), &paint);
+        }
+        out.push('\n');
+    }
+    for partial in &report.partial {
+        let status = match partial.allowed_by {
+            Some(i) => format!(
+                "{green}\u{2713}{off} allowed by {}",
+                describe_rule(policy, i)
+            ),
+            None => format!("{red}\u{2717} missing{off}"),
+        };
+        let _ = writeln!(
+            out,
+            "{bold}{}{off}\n  {status}: only in {}\n",
+            partial.resource,
+            partial.present_in.join(", ")
+        );
+    }
+    for &i in &report.stale_rules {
+        let _ = writeln!(
+            out,
+            "stale: {} matched no difference",
+            describe_rule(policy, i)
+        );
+    }
+    let verdict = if report.failures() == 0 { green } else { red };
+    let _ = writeln!(out, "{verdict}{}{off}", summary_line(report));
+    out
+}
+
+fn md(value: Option<&str>) -> String {
+    match value {
+        None => "*absent*".into(),
+        Some(v) => {
+            let v = cell(Some(v)).replace('`', "'").replace('|', "\\|");
+            format!("`{v}`")
+        }
+    }
+}
+
+fn md_row(report: &Report, drift: &Drift, last: &str) -> String {
+    let mut row = format!("| `{}` ", drift.field.replace('|', "\\|"));
+    for env in &report.environments {
+        let _ = write!(
+            row,
+            "| {} ",
+            md(drift.values.get(env).cloned().flatten().as_deref())
+        );
+    }
+    let _ = writeln!(row, "| {last} |");
+    row
+}
+
+fn md_header(report: &Report, first: &str, last: &str) -> String {
+    format!(
+        "| {first} | {} | {last} |\n|---|{}---|\n",
+        report.environments.join(" | "),
+        "---|".repeat(report.environments.len())
+    )
+}
+
+/// A pull-request comment: the verdict, a table per resource with drift, the allowed
+/// differences folded away.
+pub fn markdown(report: &Report, policy: &ParityPolicy) -> String {
+    let mut out = String::new();
+    let failures = report.failures();
+    let _ = writeln!(
+        out,
+        "## azfn parity: {}\n",
+        if failures == 0 {
+            "\u{2705} environments differ only where the policy allows".to_owned()
+        } else {
+            format!("\u{274c} {} not allowed", plural(failures, "difference"))
+        }
+    );
+    let _ = writeln!(
+        out,
+        "{} environments ({}), {} resources compared; {} allowed, {}.\n",
+        report.environments.len(),
+        report.environments.join(", "),
+        report.resources,
+        plural(report.allowed(), "difference"),
+        plural(report.stale_rules.len(), "stale rule")
+    );
+    for (key, rows) in by_resource(report.drifts.iter().filter(|d| d.allowed_by.is_none())) {
+        let _ = writeln!(out, "### \u{274c} {}/{}\n", key.kind, key.name);
+        out.push_str(&md_header(report, "field", "comes from"));
+        for row in rows {
+            let from = row
+                .source
+                .as_ref()
+                .map_or_else(String::new, |s| format!("`{} {}`", s.resource, s.field));
+            out.push_str(&md_row(report, row, &from));
+        }
+        out.push('\n');
+    }
+    let missing: Vec<_> = report
+        .partial
+        .iter()
+        .filter(|p| p.allowed_by.is_none())
+        .collect();
+    if !missing.is_empty() {
+        out.push_str("### \u{274c} Resources missing from some environments\n\n");
+        for p in missing {
+            let _ = writeln!(
+                out,
+                "- `{}` only in {}",
+                p.resource,
+                p.present_in.join(", ")
+            );
+        }
+        out.push('\n');
+    }
+    if !report.stale_rules.is_empty() {
+        out.push_str("### \u{26a0}\u{fe0f} Stale allow rules\n\n");
+        for &i in &report.stale_rules {
+            let _ = writeln!(
+                out,
+                "- `{}` matched no difference",
+                describe_rule(policy, i)
+            );
+        }
+        out.push('\n');
+    }
+    let allowed: Vec<&Drift> = report
+        .function_apps
+        .iter()
+        .chain(&report.drifts)
+        .filter(|d| d.allowed_by.is_some())
+        .collect();
+    if !allowed.is_empty() {
+        let _ = writeln!(
+            out,
+            "<details><summary>{} allowed, and the FunctionApp fields they come from</summary>\n",
+            plural(report.allowed(), "difference")
+        );
+        for (key, rows) in by_resource(allowed.into_iter()) {
+            let _ = writeln!(out, "**{}/{}**\n", key.kind, key.name);
+            out.push_str(&md_header(report, "field", "rule"));
+            for row in rows {
+                let rule = row
+                    .allowed_by
+                    .map(|i| format!("`{}`", describe_rule(policy, i)))
+                    .unwrap_or_default();
+                out.push_str(&md_row(report, row, &rule));
+            }
+            out.push('\n');
+        }
+        out.push_str("</details>\n");
+    }
+    out
+}
