@@ -2,10 +2,9 @@
 //! case built by azfn's renderer and compared byte for byte with kustomize v5.5.0's output, or
 //! checked to fail as kustomize fails.
 use std::collections::BTreeMap;
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 
 use azfn_core::overlay::{BuildOptions, Reorder};
-use azfn_core::source::MemorySource;
 
 /// Where the corpus lives beside the checkout.
 pub fn corpus() -> PathBuf {
@@ -79,26 +78,6 @@ pub enum Outcome {
     WrongError(String),
 }
 
-fn load_tree(root: &Path) -> MemorySource {
-    fn walk(source: &mut MemorySource, root: &Path, dir: &Path) {
-        let Ok(entries) = std::fs::read_dir(dir) else {
-            return;
-        };
-        for entry in entries.flatten() {
-            let path = entry.path();
-            if path.is_dir() {
-                walk(source, root, &path);
-            } else if let Ok(bytes) = std::fs::read(&path) {
-                let relative = path.strip_prefix(root).unwrap_or(&path);
-                source.insert(relative.to_string_lossy().replace('\\', "/"), bytes);
-            }
-        }
-    }
-    let mut source = MemorySource::new();
-    walk(&mut source, root, root);
-    source
-}
-
 /// Builds one case and judges the result.
 pub fn run(case: &Case) -> Outcome {
     let meta: serde_json::Value = serde_json::from_str(
@@ -106,7 +85,7 @@ pub fn run(case: &Case) -> Outcome {
     )
     .unwrap_or_default();
     let run_dir = meta["run_dir"].as_str().unwrap_or(".");
-    let source = load_tree(&case.dir.join("files"));
+    let source = crate::load_tree(&case.dir.join("files"));
     let options = BuildOptions {
         reorder: Reorder::None,
         ..BuildOptions::default()
@@ -312,7 +291,7 @@ pub fn legacy_order_score() -> (usize, usize) {
         )
         .unwrap_or_default();
         let run_dir = meta["run_dir"].as_str().unwrap_or(".");
-        let source = load_tree(&case.dir.join("files"));
+        let source = crate::load_tree(&case.dir.join("files"));
         let built = azfn_core::overlay::build_yaml(&source, run_dir, &BuildOptions::default());
         total += 1;
         passed += usize::from(built.is_ok_and(|b| b == expected));

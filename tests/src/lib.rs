@@ -177,3 +177,24 @@ pub fn install_plugin(dir: &Path) -> PathBuf {
     );
     plugins
 }
+
+/// A folder as an in-memory tree (paths relative to `root`), as the browser holds one.
+pub fn load_tree(root: &Path) -> azfn_core::source::MemorySource {
+    fn walk(source: &mut azfn_core::source::MemorySource, root: &Path, dir: &Path) {
+        let Ok(entries) = std::fs::read_dir(dir) else {
+            return;
+        };
+        for entry in entries.flatten() {
+            let path = entry.path();
+            if path.is_dir() {
+                walk(source, root, &path);
+            } else if let Ok(bytes) = std::fs::read(&path) {
+                let relative = path.strip_prefix(root).unwrap_or(&path);
+                source.insert(relative.to_string_lossy().replace('\\', "/"), bytes);
+            }
+        }
+    }
+    let mut source = azfn_core::source::MemorySource::new();
+    walk(&mut source, root, root);
+    source
+}

@@ -6,6 +6,7 @@
 //! Rules on `FunctionApp` fields (`spec.storage.accountName`) allow what those fields render:
 //! each environment is rendered again with the allowed `FunctionApp` differences set to the
 //! first environment's values, and a rendered difference that disappears there came from them.
+mod check;
 mod compare;
 mod flatten;
 mod init;
@@ -17,9 +18,9 @@ use std::collections::BTreeMap;
 
 use serde_yaml::Value;
 
-use crate::overlay::{BuildOptions, FunctionAppOverride};
 use crate::source::FileSource;
 
+pub use check::check;
 pub use compare::compare;
 pub use init::{allow_all_function_app_differences, init_policy};
 pub use policy::{AllowRule, Difference as DifferenceKind, KIND, ParityPolicy, PolicyError};
@@ -86,6 +87,8 @@ pub struct Report {
     /// `FunctionApp` fields that differ, with the rule allowing each. Not failures themselves:
     /// what they render is compared like every other resource.
     pub function_apps: Vec<Drift>,
+    /// What limited the comparison (a counterfactual render that failed), for the reader.
+    pub notes: Vec<String>,
     /// Drifts (indices) allowed by `FunctionApp` rules where the values did not tell which.
     pub(crate) uncertain: Vec<usize>,
 }
@@ -134,110 +137,14 @@ pub struct ParityError {
     pub message: String,
 }
 
-/// Renders each `(name, overlay folder)` with azfn's overlay renderer and compares them under
-/// `policy`, `FunctionApp` rules included.
-pub fn check(
-    source: &dyn FileSource,
-    environments: &[(String, String)],
-    policy: &ParityPolicy,
-    options: &BuildOptions,
-) -> Result<Report, ParityError> {
-    let build = |name: &str, dir: &str, options: &BuildOptions| {
-        crate::overlay::build_with_base_names(source, dir, options)
-            .map(|r| Environment {
-                name: name.to_owned(),
-                resources: r.resources,
-                function_apps: r.function_apps,
-            })
-            .map_err(|e| ParityError {
-                environment: name.to_owned(),
-                message: e.message,
-            })
-    };
-    let rendered = environments
-        .iter()
-        .map(|(name, dir)| build(name, dir, options))
-        .collect::<Result<Vec<_>, _>>()?;
-    let substitutions = compare::function_app_differences(&rendered, policy);
-    if substitutions.is_empty() {
-        return Ok(compare::compare_with(&rendered, policy, None));
-    }
-    // Each environment again with FunctionApp differences set to the first environment's
-    // values (those `keep` selects).
-    let counterfactual = |keep: &dyn Fn(&compare::Substitution) -> bool| {
-        let reference: std::sync::Arc<BTreeMap<String, Value>> = std::sync::Arc::new(
-            rendered[0]
-                .function_apps
-                .iter()
-                .map(|(v, base)| (base.clone(), v.clone()))
-                .collect(),
-        );
-        let mut envs = Vec::new();
-        for (index, (name, dir)) in environments.iter().enumerate() {
-            let mine: Vec<_> = substitutions
-                .iter()
-                .filter(|s| s.env == index && keep(s))
-                .map(|s| (s.app.clone(), s.segments.clone()))
-                .collect();
-            if mine.is_empty() {
-                envs.push(rendered[index].clone());
-                continue;
-            }
-            let reference = std::sync::Arc::clone(&reference);
-            let options = BuildOptions {
-                functionapp_override: FunctionAppOverride::new(move |base, obj| {
-                    let Some(reference) = reference.get(base) else {
-                        return;
-                    };
-                    let mut value = Value::Mapping(std::mem::take(obj));
-                    for (app, segments) in &mine {
-                        if app == base {
-                            path::copy_from(&mut value, reference, segments);
-                        }
-                    }
-                    if let Value::Mapping(m) = value {
-                        *obj = m;
-                    }
-                }),
-                ..options.clone()
-            };
-            envs.push(build(name, dir, &options)?);
-        }
-        Ok::<_, ParityError>(envs)
-    };
-    // Once with the allowed ones only, once with all of them (to name a drift's source).
-    let allowed = counterfactual(&|s| s.rule.is_some())?;
-    let all = counterfactual(&|_| true)?;
-    let mut report = compare::compare_with(
-        &rendered,
-        policy,
-        Some(&compare::Counterfactual {
-            allowed,
-            all,
-            substitutions: &substitutions,
-        }),
-    );
-    // Where the values did not tell which rule a drift comes from (a hash, say), one rule at a
-    // time until each is explained.
-    let rules: std::collections::BTreeSet<usize> =
-        substitutions.iter().filter_map(|s| s.rule).collect();
-    let mut open = std::mem::take(&mut report.uncertain);
-    for rule in rules {
-        if open.is_empty() {
-            break;
-        }
-        let fields = compare::flat_fields(&counterfactual(&|s| s.rule == Some(rule))?);
-        open.retain(|&i| {
-            let drift = &report.drifts[i];
-            let explained = fields.iter().all(|m| m.contains_key(&drift.resource))
-                && compare::uniform(fields.iter().map(|m| m[&drift.resource].get(&drift.field)));
-            if explained {
-                report.drifts[i].allowed_by = Some(rule);
-            }
-            !explained
-        });
-    }
-    Ok(report)
+/// Every field parity compares in `resource`, with its JSON pointer (`/spec/template/...`):
+/// how a test or an editor finds the value behind a drift.
+pub fn field_pointers(resource: &Value) -> Vec<(String, String)> {
+    let (_, segments) = flatten::flatten_with_segments(resource);
+    segments
+        .into_iter()
+        .filter_map(|(field, segs)| Some((field, path::pointer(resource, &segs)?)))
+        .collect()
 }
 
 /// The base name of a resource rendered elsewhere (`--from`), where kustomize recorded none:

@@ -42,6 +42,26 @@ fn step_mut<'a>(value: &'a mut Value, segment: &Segment) -> Option<&'a mut Value
     }
 }
 
+/// The JSON pointer of `path` in `value`, if it is there.
+pub(crate) fn pointer(value: &Value, path: &[Segment]) -> Option<String> {
+    let mut out = String::new();
+    let mut at = value;
+    for segment in path {
+        let token = match (segment, at) {
+            (Segment::Select(k, v), Value::Sequence(items)) => {
+                items.iter().position(|i| matches(i, k, v))?.to_string()
+            }
+            (Segment::Index(i), _) => i.to_string(),
+            (Segment::Key(k), _) => k.replace('~', "~0").replace('/', "~1"),
+            _ => return None,
+        };
+        out.push('/');
+        out.push_str(&token);
+        at = step(at, segment)?;
+    }
+    Some(out)
+}
+
 /// Makes `target`'s node at `path` what it is in `reference`: the same value, or absent when
 /// the reference has none. Where a whole subtree is missing on one side, the subtree moves.
 pub(crate) fn copy_from(target: &mut Value, reference: &Value, path: &[Segment]) {

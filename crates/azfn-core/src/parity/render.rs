@@ -228,6 +228,7 @@ pub fn json(report: &Report, policy: &ParityPolicy) -> serde_json::Value {
         "staleRules": report.stale_rules.iter().map(|&i| json!({
             "index": i, "rule": describe_rule(policy, i),
         })).collect::<Vec<_>>(),
+        "notes": report.notes,
     })
 }
 
@@ -388,6 +389,9 @@ pub fn text(report: &Report, policy: &ParityPolicy, color: bool) -> String {
             describe_rule(policy, i)
         );
     }
+    for note in &report.notes {
+        let _ = writeln!(out, "note: {note}");
+    }
     let verdict = if report.failures() == 0 { green } else { red };
     let _ = writeln!(out, "{verdict}{}{off}", summary_line(report));
     out
@@ -486,6 +490,9 @@ pub fn markdown(report: &Report, policy: &ParityPolicy) -> String {
             );
         }
         out.push('\n');
+    }
+    for note in &report.notes {
+        let _ = writeln!(out, "> **Note:** {note}\n");
     }
     let allowed: Vec<&Drift> = report
         .function_apps

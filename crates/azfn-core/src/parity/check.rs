@@ -1,0 +1,163 @@
+//! Rendering the environments for a comparison, and again with `FunctionApp` differences
+//! undone, so that rules on `FunctionApp` fields allow exactly what those fields render.
+use std::cell::RefCell;
+use std::collections::{BTreeMap, BTreeSet};
+use std::sync::Arc;
+
+use serde_yaml::Value;
+
+use super::compare::{self, Counterfactual, Substitution};
+use super::{Environment, ParityError, ParityPolicy, Report, path};
+use crate::overlay::{BuildOptions, FunctionAppOverride};
+use crate::source::FileSource;
+
+/// Renders each `(name, overlay folder)` with azfn's overlay renderer and compares them under
+/// `policy`, `FunctionApp` rules included.
+pub fn check(
+    source: &dyn FileSource,
+    environments: &[(String, String)],
+    policy: &ParityPolicy,
+    options: &BuildOptions,
+) -> Result<Report, ParityError> {
+    let mut renderer = Renderer {
+        source,
+        environments,
+        options,
+        rendered: Vec::new(),
+        substitutions: Vec::new(),
+        notes: RefCell::new(Vec::new()),
+    };
+    renderer.rendered = environments
+        .iter()
+        .map(|(name, dir)| renderer.build(name, dir, options))
+        .collect::<Result<Vec<_>, _>>()?;
+    renderer.substitutions = compare::function_app_differences(&renderer.rendered, policy);
+    if renderer.substitutions.is_empty() {
+        return Ok(compare::compare_with(&renderer.rendered, policy, None));
+    }
+    // Once with the allowed differences undone, once with all of them (to name a source).
+    let allowed = renderer.counterfactual(&|s| s.rule.is_some());
+    let all = renderer.counterfactual(&|_| true);
+    let mut report = compare::compare_with(
+        &renderer.rendered,
+        policy,
+        Some(&Counterfactual {
+            allowed,
+            all,
+            substitutions: &renderer.substitutions,
+        }),
+    );
+    // Where the values did not tell which rule a drift comes from (a hash, say), one rule at a
+    // time until each is explained.
+    let rules: BTreeSet<usize> = renderer
+        .substitutions
+        .iter()
+        .filter_map(|s| s.rule)
+        .collect();
+    let mut open = std::mem::take(&mut report.uncertain);
+    for rule in rules {
+        if open.is_empty() {
+            break;
+        }
+        let fields = compare::flat_fields(&renderer.counterfactual(&|s| s.rule == Some(rule)));
+        open.retain(|&i| {
+            let drift = &report.drifts[i];
+            let explained = fields.iter().all(|m| m.contains_key(&drift.resource))
+                && compare::uniform(fields.iter().map(|m| m[&drift.resource].get(&drift.field)));
+            if explained {
+                report.drifts[i].allowed_by = Some(rule);
+            }
+            !explained
+        });
+    }
+    report.notes = renderer.notes.into_inner();
+    Ok(report)
+}
+
+struct Renderer<'a> {
+    source: &'a dyn FileSource,
+    environments: &'a [(String, String)],
+    options: &'a BuildOptions,
+    rendered: Vec<Environment>,
+    substitutions: Vec<Substitution>,
+    notes: RefCell<Vec<String>>,
+}
+
+impl Renderer<'_> {
+    fn build(
+        &self,
+        name: &str,
+        dir: &str,
+        options: &BuildOptions,
+    ) -> Result<Environment, ParityError> {
+        crate::overlay::build_with_base_names(self.source, dir, options)
+            .map(|r| Environment {
+                name: name.to_owned(),
+                resources: r.resources,
+                function_apps: r.function_apps,
+            })
+            .map_err(|e| ParityError {
+                environment: name.to_owned(),
+                message: e.message,
+            })
+    }
+
+    /// Each environment again with the `FunctionApp` differences `keep` selects set to the
+    /// first environment's values.
+    fn counterfactual(&self, keep: &dyn Fn(&Substitution) -> bool) -> Vec<Environment> {
+        let reference: Arc<BTreeMap<String, Value>> = Arc::new(
+            self.rendered[0]
+                .function_apps
+                .iter()
+                .map(|(v, base)| (base.clone(), v.clone()))
+                .collect(),
+        );
+        let mut envs = Vec::new();
+        for (index, (name, dir)) in self.environments.iter().enumerate() {
+            let mine: Vec<_> = self
+                .substitutions
+                .iter()
+                .filter(|s| s.env == index && keep(s))
+                .map(|s| (s.app.clone(), s.segments.clone()))
+                .collect();
+            if mine.is_empty() {
+                envs.push(self.rendered[index].clone());
+                continue;
+            }
+            let reference = Arc::clone(&reference);
+            let options = BuildOptions {
+                functionapp_override: FunctionAppOverride::new(move |base, obj| {
+                    let Some(reference) = reference.get(base) else {
+                        return;
+                    };
+                    let mut value = Value::Mapping(std::mem::take(obj));
+                    for (app, segments) in &mine {
+                        if app == base {
+                            path::copy_from(&mut value, reference, segments);
+                        }
+                    }
+                    if let Value::Mapping(m) = value {
+                        *obj = m;
+                    }
+                }),
+                ..self.options.clone()
+            };
+            // An overlay may patch what only its own values render; then this environment
+            // is compared as rendered, and nothing in it is explained by FunctionApp rules.
+            match self.build(name, dir, &options) {
+                Ok(env) => envs.push(env),
+                Err(e) => {
+                    let note = format!(
+                        "environment {name}: rendering it with {}'s FunctionApp values failed, so FunctionApp rules allow nothing in it ({})",
+                        self.environments[0].0, e.message
+                    );
+                    if !self.notes.borrow().contains(&note) {
+                        self.notes.borrow_mut().push(note);
+                    }
+                    envs.push(self.rendered[index].clone());
+                }
+            }
+        }
+        envs
+    }
+}
