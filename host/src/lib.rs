@@ -13,6 +13,7 @@ mod check;
 pub mod cli;
 pub mod limits;
 mod parity;
+mod parity_tree;
 mod plugin;
 pub mod runner;
 pub mod sandbox;

@@ -76,22 +76,39 @@ fn input_args(config: Option<&yaml::Value>) -> Vec<String> {
 }
 
 /// KRM mode: ResourceList in, ResourceList out.
-pub(crate) fn krm(module: &Module, stdin: Vec<u8>, limits: &Limits) -> Result<ExitCode> {
+pub(crate) fn krm(module: &Module, mut stdin: Vec<u8>, limits: &Limits) -> Result<ExitCode> {
     let input_items = match module {
         Module::Foreign { .. } => count_items(&stdin),
         Module::Embedded => None,
     };
     // Only azfn's own module takes inputs, and only a config that declares some needs a look.
-    let args = match module {
-        Module::Embedded if contains(&stdin, b"inputs:") => {
-            let list = std::str::from_utf8(&stdin)
+    let list = match module {
+        Module::Embedded if contains(&stdin, b"inputs:") || contains(&stdin, b"parity:") => {
+            std::str::from_utf8(&stdin)
                 .ok()
-                .and_then(|text| ResourceList::parse(text, "<stdin>", YamlLimits::default()).ok());
-            input_args(list.as_ref().and_then(|l| l.function_config.as_ref()))
+                .and_then(|text| ResourceList::parse(text, "<stdin>", YamlLimits::default()).ok())
         }
-        _ => Vec::new(),
+        _ => None,
     };
-    let run = execute(module, stdin, &args, limits)?;
+    let args = input_args(list.as_ref().and_then(|l| l.function_config.as_ref()));
+    // A parity check: the module gets the policy's folder in its function config.
+    let original = match list {
+        Some(mut list) if crate::parity_tree::wanted(list.function_config.as_ref()) => {
+            if let Some(config) = list.function_config.as_mut()
+                && let Err(e) = crate::parity_tree::inject(config, Path::new("."))
+            {
+                eprintln!("Error: functionConfig: {e}");
+                return Ok(ExitCode::from(EXIT_INPUT));
+            }
+            let sent = list.to_yaml().into_bytes();
+            Some((std::mem::replace(&mut stdin, sent.clone()), sent))
+        }
+        _ => None,
+    };
+    let mut run = execute(module, stdin, &args, limits)?;
+    if let Some((original, sent)) = original {
+        run.stdout = restore(&run.stdout, &original, &sent);
+    }
     let code = match &run.outcome {
         Outcome::Success => 0,
         Outcome::Exit(code) => *code,
@@ -118,15 +135,56 @@ pub(crate) fn krm(module: &Module, stdin: Vec<u8>, limits: &Limits) -> Result<Ex
     Ok(ExitCode::from(u8::try_from(code).unwrap_or(EXIT_CRASH)))
 }
 
+/// The module's output with the parity tree taken out again. Where it passed the input through
+/// (it changed no item), the caller's own text goes back instead of the re-serialised one, so
+/// kpt writes nothing new into the user's files.
+fn restore(stdout: &[u8], original: &[u8], sent: &[u8]) -> Vec<u8> {
+    let block_style = std::str::from_utf8(original).is_ok_and(|t| {
+        t.lines()
+            .map(str::trim_end)
+            .find(|l| !l.is_empty() && !l.starts_with('#') && *l != "---")
+            .is_some_and(|l| l.starts_with(|c: char| c.is_ascii_alphabetic()))
+            && !t.lines().any(|l| l.starts_with("results:") || l == "---")
+    });
+    if block_style && let Some(rest) = stdout.strip_prefix(sent) {
+        let mut out = original.to_vec();
+        if !out.ends_with(b"\n") {
+            out.push(b'\n');
+        }
+        out.extend_from_slice(rest);
+        return out;
+    }
+    let Some(mut list) = std::str::from_utf8(stdout)
+        .ok()
+        .and_then(|t| ResourceList::parse(t, "<function output>", YamlLimits::default()).ok())
+    else {
+        return stdout.to_vec();
+    };
+    if let Some(config) = list.function_config.as_mut() {
+        crate::parity_tree::remove(config);
+    }
+    list.to_yaml().into_bytes()
+}
+
 /// kustomize's legacy exec plugin: the config file and a YAML stream in, a YAML stream out.
 /// On failure nothing is written (kustomize discards it anyway).
 pub(crate) fn legacy(config_path: &Path, stdin: &[u8], limits: &Limits) -> Result<ExitCode> {
     let config_name = config_path.display().to_string();
     let config_text = std::fs::read_to_string(config_path)
         .with_context(|| format!("cannot read the plugin config {config_name}"))?;
-    let config = yaml::parse_documents(&config_text, &config_name, YamlLimits::default())?
+    let mut config = yaml::parse_documents(&config_text, &config_name, YamlLimits::default())?
         .into_iter()
         .next();
+    if let Some(config) = config
+        .as_mut()
+        .filter(|c| crate::parity_tree::wanted(Some(c)))
+    {
+        // kustomize runs plugins in the kustomization's folder.
+        if let Err(e) = crate::parity_tree::inject(config, Path::new(".")) {
+            eprintln!("Error: {config_name}: {e}");
+            return Ok(ExitCode::from(EXIT_INPUT));
+        }
+    }
     let stdin = std::str::from_utf8(stdin).context("<stdin>: input is not UTF-8")?;
     let items = items_from_stream(stdin, "<stdin>", YamlLimits::default())?;
     let args = input_args(config.as_ref());

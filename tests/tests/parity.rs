@@ -480,3 +480,120 @@ fn from_compares_kubectl_kustomize_output() {
         twice.stderr
     );
 }
+
+const PARITY_CONFIG: &str = "  parity:\n    policy: ../../parity.yaml\n    environment: prod\n";
+
+/// A kustomize build of one environment checks it against its siblings: the host reads the
+/// policy's folder and passes it to the sandboxed module in the function config.
+#[test]
+fn a_kustomize_build_of_one_environment_fails_when_it_drifts() {
+    let root = example("parity-kustomize");
+    let plugins = azfn_tests::install_plugin(&root);
+    let kustomize = || {
+        run(
+            command("kubectl")
+                .args(["kustomize", "--enable-alpha-plugins"])
+                .arg(root.join("overlays/prod"))
+                .env("KUSTOMIZE_PLUGIN_HOME", &plugins),
+            b"",
+        )
+    };
+    let before = kustomize();
+    assert!(before.status.success(), "{}", text(&before).1);
+    append(&root.join("overlays/prod/azfn.yaml"), PARITY_CONFIG);
+    let checked = kustomize();
+    assert!(checked.status.success(), "{}", text(&checked).1);
+    assert_eq!(
+        checked.stdout, before.stdout,
+        "the parity check changed the build"
+    );
+    edit(
+        &root.join("overlays/prod/functionapp.yaml"),
+        "  settings:\n",
+        "  settings:\n    FEATURE_FLAG: \"on\"\n",
+    );
+    let drifted = kustomize();
+    let (stdout, stderr) = text(&drifted);
+    assert!(!drifted.status.success());
+    assert!(stdout.is_empty(), "{stdout}");
+    assert!(
+        stderr.contains("Deployment/orders spec.template.spec.containers[name=func].env[name=FEATURE_FLAG].value: AZP001 parity-drift: differs between environments: dev=<absent>, test=<absent>, prod=on; it comes from FunctionApp/orders spec.settings.FEATURE_FLAG"),
+        "{stderr}"
+    );
+}
+
+/// Under kpt the check reports results and leaves the package's files byte for byte as they
+/// were, drift or not.
+#[test]
+fn kpt_reports_drift_and_leaves_files_untouched() {
+    let root = example("parity-kpt");
+    let package = root.join("package");
+    std::fs::create_dir_all(&package).unwrap();
+    let built = run(
+        command(azfn_bin())
+            .arg("build")
+            .arg(root.join("overlays/dev")),
+        b"",
+    );
+    // A flow-style line kpt would rewrite if the function re-serialised it.
+    let manifests = String::from_utf8(built.stdout).unwrap()
+        + "---\napiVersion: v1\nkind: ConfigMap\nmetadata: {name: flow, labels: {a: b}}\ndata: {k: \"v\"}\n";
+    std::fs::write(package.join("dev.yaml"), &manifests).unwrap();
+    // kpt writes files in its own layout whatever the function does: start from that.
+    let cat = run(
+        command("kpt")
+            .current_dir(&root)
+            .args(["fn", "eval", "--exec", "cat", "package"]),
+        b"",
+    );
+    assert!(cat.status.success(), "{}", text(&cat).1);
+    let manifests = std::fs::read_to_string(package.join("dev.yaml")).unwrap();
+    assert!(
+        manifests.contains("metadata: {name: flow, labels: {a: b}}"),
+        "{manifests}"
+    );
+    std::fs::write(
+        root.join("azfn.yaml"),
+        "apiVersion: azfn.dev/v1alpha1\nkind: Azfn\nmetadata:\n  name: azfn\nspec:\n  parity:\n    policy: parity.yaml\n    environment: dev\n",
+    )
+    .unwrap();
+    let kpt = || {
+        run(
+            command("kpt")
+                .current_dir(&root)
+                .args(["fn", "eval", "--exec"])
+                .arg(azfn_bin())
+                .args(["--fn-config", "azfn.yaml", "--results-dir"])
+                .arg(root.join("results"))
+                .arg("package"),
+            b"",
+        )
+    };
+    let clean = kpt();
+    assert!(clean.status.success(), "{}", text(&clean).1);
+    assert_eq!(
+        std::fs::read_to_string(package.join("dev.yaml")).unwrap(),
+        manifests
+    );
+    edit(
+        &root.join("overlays/prod/functionapp.yaml"),
+        "  settings:\n",
+        "  settings:\n    FEATURE_FLAG: \"on\"\n",
+    );
+    let drifted = kpt();
+    assert!(!drifted.status.success());
+    let results = std::fs::read_to_string(root.join("results/results.yaml")).unwrap();
+    assert!(results.contains("AZP001 parity-drift"), "{results}");
+    assert!(
+        results.contains("spec.template.spec.containers[name=func].env[name=FEATURE_FLAG].value"),
+        "{results}"
+    );
+    assert!(
+        !results.contains("tree:"),
+        "the policy folder leaked into the results: {results}"
+    );
+    assert_eq!(
+        std::fs::read_to_string(package.join("dev.yaml")).unwrap(),
+        manifests
+    );
+}

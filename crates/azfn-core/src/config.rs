@@ -49,6 +49,21 @@ pub struct Config {
     pub strict: bool,
     /// Options the rules read.
     pub checks: CheckOptions,
+    /// Compare this build with its sibling environments (`spec.parity`).
+    pub parity: Option<ParityConfig>,
+}
+
+/// `spec.parity`: the ParityPolicy this overlay's build is checked against. The host reads the
+/// policy and the overlays it names and passes them in as `tree`; the module reads no files.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct ParityConfig {
+    /// The policy file: relative to the kustomization as written; relative to `tree` once the
+    /// host has read it.
+    pub policy: String,
+    /// This overlay's environment name in the policy.
+    pub environment: Option<String>,
+    /// The policy's folder as `path -> text`, filled in by the host.
+    pub tree: BTreeMap<String, String>,
 }
 
 /// Per-environment choices that change what a rule accepts, set in the function config of
@@ -67,7 +82,9 @@ const SPEC_FIELDS: &[&str] = &[
     "strict",
     "allowEmulatorKey",
     "requireDigests",
+    "parity",
 ];
+const PARITY_FIELDS: &[&str] = &["policy", "environment", "tree"];
 const INPUT_FIELDS: &[&str] = &["name", "field", "functionApp", "required"];
 
 impl Config {
@@ -118,6 +135,7 @@ impl Config {
             match key {
                 "rules" => config.rules = parse_rules(field, source, known_rules)?,
                 "inputs" => config.inputs = parse_inputs(field, source)?,
+                "parity" => config.parity = Some(parse_parity(field, source)?),
                 "strict" | "allowEmulatorKey" | "requireDigests" => {
                     let flag = field.as_bool().ok_or_else(|| Error::Config {
                         location: at(&format!("spec.{key}")),
@@ -193,6 +211,54 @@ fn parse_rules(
         rules.insert(code, setting);
     }
     Ok(rules)
+}
+
+fn parse_parity(value: &Value, source: &str) -> Result<ParityConfig, Error> {
+    let at =
+        |field: &str| Location::file(source).field(format!("functionConfig.spec.parity{field}"));
+    let map = value.as_mapping().ok_or_else(|| Error::Config {
+        location: at(""),
+        message: "expected an object with `policy` (the ParityPolicy file) and `environment`"
+            .into(),
+    })?;
+    let mut parity = ParityConfig::default();
+    for (key, field) in map {
+        let key = key.as_str().unwrap_or_default();
+        let text = || {
+            field
+                .as_str()
+                .map(str::to_owned)
+                .ok_or_else(|| Error::Config {
+                    location: at(&format!(".{key}")),
+                    message: "expected a string".into(),
+                })
+        };
+        match key {
+            "policy" => parity.policy = text()?,
+            "environment" => parity.environment = Some(text()?),
+            "tree" => {
+                parity.tree = field
+                    .as_mapping()
+                    .into_iter()
+                    .flatten()
+                    .filter_map(|(k, v)| Some((k.as_str()?.to_owned(), v.as_str()?.to_owned())))
+                    .collect();
+            }
+            other => {
+                return Err(Error::Config {
+                    location: at(&format!(".{other}")),
+                    message: unknown("field", other, PARITY_FIELDS),
+                });
+            }
+        }
+    }
+    if parity.policy.is_empty() {
+        return Err(Error::Config {
+            location: at(".policy"),
+            message: "the ParityPolicy file is required".into(),
+        });
+    }
+    Ok(parity)
 }
 
 fn parse_inputs(value: &Value, source: &str) -> Result<Vec<Input>, Error> {

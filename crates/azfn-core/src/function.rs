@@ -75,7 +75,10 @@ pub fn process(
         Config::from_function_config(list.function_config.as_ref(), source, &policy::codes())?;
     functionapp::inputs::apply(&mut list, &config.inputs, inputs, source)?;
     let notes = functionapp::transform(&mut list, source)?;
-    let findings = policy::check(&list.items, &config);
+    let mut findings = policy::check(&list.items, &config);
+    if let Some(parity) = &config.parity {
+        findings.extend(crate::parity::krm::findings(parity));
+    }
     let before = list.results.len();
     for note in notes {
         list.push_result(&note_result(&note));

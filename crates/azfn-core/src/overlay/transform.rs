@@ -513,29 +513,13 @@ fn external_transformer(
             ),
         ));
     }
-    // kustomize tells plugins the names a resource had before (FunctionApp renames).
-    let items: Vec<crate::krm::Resource> = ra
-        .items
-        .iter()
-        .map(|r| {
-            let mut obj = r.obj.clone();
-            if r.kind() == crate::functionapp::KIND {
-                let base = r
-                    .previous
-                    .first()
-                    .map_or_else(|| r.name(), |(_, n)| n.as_str());
-                loader.options.functionapp_override.apply(base, &mut obj);
-            }
-            if !r.previous.is_empty() {
-                let names: Vec<&str> = r.previous.iter().map(|(_, n)| n.as_str()).collect();
-                let namespaces: Vec<&str> = r.previous.iter().map(|(ns, _)| ns.as_str()).collect();
-                let annotations = annotations_mut(&mut obj);
-                annotations.insert(PREVIOUS_NAMES.into(), names.join(",").into());
-                annotations.insert(PREVIOUS_NAMESPACES.into(), namespaces.join(",").into());
-            }
-            crate::krm::Resource::new(obj)
-        })
-        .collect();
+    let items = plugin_items(loader, ra);
+    // A parity check compares whole environments; inside a build (`azfn build`, and each
+    // environment `azfn parity` renders) it is `azfn parity`'s job, not the transformer's.
+    let mut config = config;
+    if let Some(Value::Mapping(spec)) = config.get_mut("spec") {
+        spec.remove("parity");
+    }
     let list = crate::krm::ResourceList::new(items, Some(config));
     let declared = crate::config::Config::from_function_config(
         list.function_config.as_ref(),
@@ -567,6 +551,32 @@ fn external_transformer(
     }
     merge_plugin_output(ra, list.items);
     Ok(())
+}
+
+/// The resources as a plugin gets them: kustomize tells plugins the names a resource had
+/// before (FunctionApp renames); `azfn parity` may rewrite FunctionApps first.
+fn plugin_items(loader: &Loader<'_>, ra: &ResMap) -> Vec<crate::krm::Resource> {
+    ra.items
+        .iter()
+        .map(|r| {
+            let mut obj = r.obj.clone();
+            if r.kind() == crate::functionapp::KIND {
+                let base = r
+                    .previous
+                    .first()
+                    .map_or_else(|| r.name(), |(_, n)| n.as_str());
+                loader.options.functionapp_override.apply(base, &mut obj);
+            }
+            if !r.previous.is_empty() {
+                let names: Vec<&str> = r.previous.iter().map(|(_, n)| n.as_str()).collect();
+                let namespaces: Vec<&str> = r.previous.iter().map(|(ns, _)| ns.as_str()).collect();
+                let annotations = annotations_mut(&mut obj);
+                annotations.insert(PREVIOUS_NAMES.into(), names.join(",").into());
+                annotations.insert(PREVIOUS_NAMESPACES.into(), namespaces.join(",").into());
+            }
+            crate::krm::Resource::new(obj)
+        })
+        .collect()
 }
 
 /// As kustomize merges a plugin's output: resources still there (by current id) keep their

@@ -10,6 +10,7 @@ mod check;
 mod compare;
 mod flatten;
 mod init;
+pub mod krm;
 mod path;
 mod policy;
 mod render;

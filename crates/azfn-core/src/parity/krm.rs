@@ -1,0 +1,94 @@
+//! Parity inside the KRM function: a kustomize or kpt build of one environment fails when it
+//! drifts from its siblings. The host reads the policy's folder and passes it in the function
+//! config (`spec.parity.tree`); the module renders every environment from that tree.
+use crate::config::ParityConfig;
+use crate::krm::{FileRef, Severity};
+use crate::overlay::BuildOptions;
+use crate::policy::Finding;
+use crate::source::MemorySource;
+
+const CODES: &[(&str, &str)] = &[
+    ("AZP001", "parity-drift"),
+    ("AZP002", "parity-missing-resource"),
+    ("AZP003", "parity-stale-rule"),
+];
+
+fn error(message: String, file: Option<&str>) -> Finding {
+    Finding {
+        code: "AZP000",
+        rule: "parity-unusable",
+        severity: Severity::Error,
+        message,
+        resource: None,
+        field: Some("spec.parity".into()),
+        file: file.map(|f| FileRef {
+            path: f.to_owned(),
+            index: 0,
+        }),
+    }
+}
+
+/// The parity findings of the tree the host passed in.
+pub fn findings(config: &ParityConfig) -> Vec<Finding> {
+    if config.tree.is_empty() {
+        return vec![error(
+            "spec.parity: the sibling overlays were not passed in; run the function through the `azfn` host, which reads them"
+                .into(),
+            None,
+        )];
+    }
+    let mut source = MemorySource::new();
+    for (path, text) in &config.tree {
+        source.insert(path.clone(), text.clone().into_bytes());
+    }
+    let tree = match super::read_policy(&source, &config.policy) {
+        Ok(tree) => tree,
+        Err(e) => return vec![error(e.to_string(), Some(&config.policy))],
+    };
+    if let Some(env) = &config.environment
+        && !tree.environments.iter().any(|(name, _)| name == env)
+    {
+        return vec![error(
+            format!(
+                "spec.parity.environment: {env} is not an environment of {}",
+                config.policy
+            ),
+            Some(&config.policy),
+        )];
+    }
+    let report = match super::check(
+        &source,
+        &tree.environments,
+        &tree.policy,
+        &BuildOptions::default(),
+    ) {
+        Ok(report) => report,
+        Err(e) => return vec![error(e.to_string(), Some(&config.policy))],
+    };
+    let context = super::Context {
+        policy_file: Some(&config.policy),
+        environments: &tree.environments,
+    };
+    super::results(&report, &tree.policy, &context)
+        .into_iter()
+        .filter_map(|located| {
+            let r = located.result;
+            let (code, rule) = CODES
+                .iter()
+                .find(|(c, _)| r.tags.get("code").map(String::as_str) == Some(*c))?;
+            Some(Finding {
+                code,
+                rule,
+                severity: r.severity,
+                message: r
+                    .message
+                    .strip_prefix(&format!("{code} {rule}: "))
+                    .unwrap_or(&r.message)
+                    .to_owned(),
+                resource: r.resource_ref,
+                field: r.field.map(|f| f.path),
+                file: r.file,
+            })
+        })
+        .collect()
+}
