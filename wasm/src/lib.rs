@@ -199,7 +199,9 @@ pub fn parity(files: JsFiles, policy: &str) -> Result<JsParityReport, JsError> {
         .map(|l| l.result)
         .collect();
     json["results"] = serde_json::to_value(&results).map_err(|e| JsError::new(&e.to_string()))?;
-    Ok(to_js(&json)?.unchecked_into())
+    // As JSON has it: an absent value is `null`, as `azfn parity --format json` prints.
+    let serializer = serde_wasm_bindgen::Serializer::json_compatible();
+    Ok(json.serialize(&serializer)?.unchecked_into())
 }
 
 /// Every rule azfn checks.
