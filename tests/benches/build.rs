@@ -3,35 +3,10 @@
 //! N = 100, 1,000 and 5,000 resources, prod overlay, outputs checked identical first. Ratios are
 //! measured in the same run. Appends to target/bench-report.md.
 use std::fmt::Write as _;
-use std::path::Path;
 use std::process::Command;
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
-fn median(mut samples: Vec<Duration>) -> Duration {
-    samples.sort();
-    samples[samples.len() / 2]
-}
-
-fn timed(runs: usize, mut make: impl FnMut() -> Command) -> (Duration, Vec<u8>) {
-    let mut samples = Vec::new();
-    let mut stdout = Vec::new();
-    for _ in 0..runs {
-        let start = Instant::now();
-        let out = make().output().expect("run");
-        samples.push(start.elapsed());
-        assert!(
-            out.status.success(),
-            "{}",
-            String::from_utf8_lossy(&out.stderr)
-        );
-        stdout = out.stdout;
-    }
-    (median(samples), stdout)
-}
-
-fn ms(d: Duration) -> String {
-    format!("{:.1} ms", d.as_secs_f64() * 1000.0)
-}
+use azfn_tests::bench::{ms, timed};
 
 fn main() {
     let root = azfn_tests::workspace().join("target/bench-build");
@@ -112,9 +87,5 @@ fn main() {
         );
     }
     print!("{report}");
-    let out = azfn_tests::workspace().join("target/bench-report.md");
-    let mut existing = std::fs::read_to_string(&out).unwrap_or_default();
-    existing.push_str(&report);
-    std::fs::write(&out, existing).expect("write report");
-    let _ = Path::new(&root);
+    azfn_tests::bench::append_report(&report);
 }

@@ -1,16 +1,12 @@
 //! `make bench`: the host's cold and warm start, one call over 10, 1,000 and 10,000 items in
 //! the sandbox and natively, and azfn's cost under kpt next to kpt's own (`--exec cat`), all
 //! measured in this run. Medians over whole process runs; ratios are what to compare.
+use azfn_tests::bench::{median, ms};
 use azfn_tests::{azfn_bin, native_krm_bin, run, scratch, workload};
 use std::fmt::Write as _;
 use std::path::Path;
 use std::process::Command;
 use std::time::{Duration, Instant};
-
-fn median(mut samples: Vec<Duration>) -> Duration {
-    samples.sort();
-    samples[samples.len() / 2]
-}
 
 fn time(runs: usize, mut make: impl FnMut(usize) -> Command, input: &[u8], ok: &[i32]) -> Duration {
     median(
@@ -30,10 +26,6 @@ fn time(runs: usize, mut make: impl FnMut(usize) -> Command, input: &[u8], ok: &
             })
             .collect(),
     )
-}
-
-fn ms(d: Duration) -> String {
-    format!("{:.2} ms", d.as_secs_f64() * 1e3)
 }
 
 fn azfn(cache: &Path) -> Command {

@@ -1,5 +1,6 @@
 //! Helpers for azfn's end-to-end tests: they drive the built `azfn` binary and the real `kpt`
 //! and `kubectl kustomize`.
+pub mod bench;
 pub mod buildtree;
 pub mod conformance;
 pub mod difftree;

@@ -141,6 +141,7 @@ pub(crate) fn function_app_differences(
         }
         per_env.push(map);
     }
+    let index = super::policy::RuleIndex::new(policy);
     let mut out = Vec::new();
     let Some(first) = per_env.first() else {
         return out;
@@ -156,10 +157,9 @@ pub(crate) fn function_app_differences(
                 continue;
             }
             let presence = values.values().any(Option::is_none);
-            let rule = policy
-                .allow
-                .iter()
-                .position(|r| r.allows(key, labels.get(key), field, presence, &values));
+            let rule = index.first(&key.name, |i| {
+                policy.allow[i].allows(key, labels.get(key), field, presence, &values)
+            });
             let redacted: BTreeMap<String, Option<String>> = values
                 .iter()
                 .map(|(env, v)| (env.clone(), v.as_deref().map(|v| redact(key, field, v))))
@@ -253,6 +253,7 @@ pub(crate) fn compare_with(
             None => uniform(cf.iter().map(|m| m.contains_key(key))),
         })
     };
+    let index = super::policy::RuleIndex::new(policy);
     let keys: BTreeSet<&Key> = per_env.iter().flat_map(BTreeMap::keys).collect();
     let mut report = Report {
         environments: names.clone(),
@@ -317,10 +318,9 @@ pub(crate) fn compare_with(
                 continue;
             }
             let presence = values.values().any(Option::is_none);
-            let mut allowed_by = policy
-                .allow
-                .iter()
-                .position(|r| r.allows(key, labels.get(key), field, presence, &values));
+            let mut allowed_by = index.first(&key.name, |i| {
+                policy.allow[i].allows(key, labels.get(key), field, presence, &values)
+            });
             let mut source = None;
             if allowed_by.is_none() && !substitutions.is_empty() {
                 let envs = differing(&values);

@@ -209,6 +209,49 @@ impl ParityPolicy {
     }
 }
 
+/// The rules that can match a resource, by its base name: a policy `--init` wrote has a rule
+/// per field, and a lookup by name keeps the comparison linear in the number of differences.
+pub(crate) struct RuleIndex {
+    by_name: BTreeMap<String, Vec<usize>>,
+    /// Rules with no name or a wildcard name.
+    any_name: Vec<usize>,
+}
+
+impl RuleIndex {
+    pub(crate) fn new(policy: &ParityPolicy) -> Self {
+        let mut index = Self {
+            by_name: BTreeMap::new(),
+            any_name: Vec::new(),
+        };
+        for (i, rule) in policy.allow.iter().enumerate() {
+            match rule.name_text.as_deref().filter(|n| !n.contains('*')) {
+                Some(name) => index.by_name.entry(name.to_owned()).or_default().push(i),
+                None => index.any_name.push(i),
+            }
+        }
+        index
+    }
+
+    /// The first rule (in policy order) for which `allows` holds.
+    pub(crate) fn first(&self, name: &str, allows: impl Fn(usize) -> bool) -> Option<usize> {
+        let named = self.by_name.get(name).map_or(&[][..], Vec::as_slice);
+        let (mut a, mut b) = (named.iter().peekable(), self.any_name.iter().peekable());
+        loop {
+            let next = match (a.peek(), b.peek()) {
+                (Some(&&x), Some(&&y)) if x < y => a.next(),
+                (Some(_) | None, Some(_)) => b.next(),
+                (Some(_), None) => a.next(),
+                (None, None) => return None,
+            };
+            if let Some(&i) = next
+                && allows(i)
+            {
+                return Some(i);
+            }
+        }
+    }
+}
+
 impl AllowRule {
     pub(crate) fn matches_resource(
         &self,
@@ -216,7 +259,11 @@ impl AllowRule {
         labels: Option<&BTreeMap<String, String>>,
     ) -> bool {
         self.kind.as_deref().is_none_or(|k| k == key.kind)
-            && self.name.as_ref().is_none_or(|n| n.is_match(&key.name))
+            && match (&self.name_text, &self.name) {
+                (Some(text), _) if !text.contains('*') => *text == key.name,
+                (_, Some(n)) => n.is_match(&key.name),
+                _ => true,
+            }
             && self
                 .labels
                 .iter()
@@ -237,7 +284,11 @@ impl AllowRule {
             Difference::Presence => presence,
             Difference::Any => true,
         };
-        let field_ok = self.field.as_ref().is_some_and(|f| f.is_match(field));
+        let field_ok = match (&self.field_text, &self.field) {
+            (Some(text), _) if !text.contains('*') => text == field,
+            (_, Some(f)) => f.is_match(field),
+            _ => false,
+        };
         // Outside the listed environments the value must be the same everywhere.
         let confined = self.environments.is_empty() || {
             let mut others = values

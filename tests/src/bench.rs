@@ -1,0 +1,40 @@
+//! What the `make bench` harnesses share: medians of whole-process runs, and milliseconds.
+use std::process::Command;
+use std::time::{Duration, Instant};
+
+/// The median of `samples`.
+pub fn median(mut samples: Vec<Duration>) -> Duration {
+    samples.sort();
+    samples[samples.len() / 2]
+}
+
+/// Runs `make()` `runs` times; each run must succeed. The median time and the last stdout.
+pub fn timed(runs: usize, mut make: impl FnMut() -> Command) -> (Duration, Vec<u8>) {
+    let mut samples = Vec::new();
+    let mut stdout = Vec::new();
+    for _ in 0..runs {
+        let start = Instant::now();
+        let out = make().output().expect("run");
+        samples.push(start.elapsed());
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        stdout = out.stdout;
+    }
+    (median(samples), stdout)
+}
+
+/// `12.3 ms`.
+pub fn ms(d: Duration) -> String {
+    format!("{:.1} ms", d.as_secs_f64() * 1000.0)
+}
+
+/// Appends `section` to target/bench-report.md.
+pub fn append_report(section: &str) {
+    let out = crate::workspace().join("target/bench-report.md");
+    let mut existing = std::fs::read_to_string(&out).unwrap_or_default();
+    existing.push_str(section);
+    std::fs::write(&out, existing).expect("write report");
+}
