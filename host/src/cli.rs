@@ -86,8 +86,12 @@ enum Command {
     },
     /// List the rules azfn checks.
     Rules,
-    /// Print the JSON Schema of the FunctionApp kind (for editors).
-    Schema,
+    /// Print the JSON Schema of the FunctionApp kind, or of ParityPolicy (for editors).
+    Schema {
+        /// Which kind.
+        #[arg(value_enum, default_value = "function-app")]
+        kind: SchemaKind,
+    },
     /// Install azfn as a kustomize exec plugin for its config kind (azfn.dev/v1alpha1 Azfn).
     InstallPlugin {
         /// Plugin home; defaults to $KUSTOMIZE_PLUGIN_HOME, then $XDG_CONFIG_HOME/kustomize/plugin,
@@ -117,6 +121,12 @@ enum OutputFormat {
     Json,
     Sarif,
     Junit,
+}
+
+#[derive(Clone, Copy, clap::ValueEnum)]
+enum SchemaKind {
+    FunctionApp,
+    ParityPolicy,
 }
 
 #[derive(Clone, Copy, clap::ValueEnum)]
@@ -258,8 +268,11 @@ pub fn main() -> Result<ExitCode> {
             }
             Ok(ExitCode::SUCCESS)
         }
-        Some(Command::Schema) => {
-            let schema = serde_json::to_string_pretty(&azfn_core::functionapp::json_schema())?;
+        Some(Command::Schema { kind }) => {
+            let schema = serde_json::to_string_pretty(&match kind {
+                SchemaKind::FunctionApp => azfn_core::functionapp::json_schema(),
+                SchemaKind::ParityPolicy => azfn_core::parity::json_schema(),
+            })?;
             println!("{schema}");
             Ok(ExitCode::SUCCESS)
         }

@@ -41,3 +41,35 @@ fn functionapp_reference_and_schema_are_current() {
         "docs/functionapp.schema.json is stale: run AZFN_BLESS=1 cargo nextest run --release -p azfn-tests --test docs"
     );
 }
+
+/// `docs/paritypolicy.schema.json` is what the core says, the example's policy is valid under
+/// it, and a misspelt field is not.
+#[test]
+fn parity_policy_schema_is_current_and_matches_the_parser() {
+    let path = workspace().join("docs/paritypolicy.schema.json");
+    let schema = azfn_core::parity::json_schema();
+    let text = serde_json::to_string_pretty(&schema).unwrap() + "\n";
+    if std::env::var_os("AZFN_BLESS").is_some() {
+        std::fs::write(&path, &text).unwrap();
+    }
+    assert!(
+        std::fs::read_to_string(&path).unwrap_or_default() == text,
+        "docs/paritypolicy.schema.json is stale: run AZFN_BLESS=1 cargo nextest run --release -p azfn-tests --test docs"
+    );
+    let validator = jsonschema::validator_for(&schema).expect("the schema compiles");
+    let example: serde_json::Value = serde_yaml::from_str(
+        &std::fs::read_to_string(workspace().join("examples/orders/parity.yaml")).unwrap(),
+    )
+    .unwrap();
+    let errors: Vec<String> = validator
+        .iter_errors(&example)
+        .map(|e| e.to_string())
+        .collect();
+    assert!(errors.is_empty(), "{errors:#?}");
+    let mut typo = example.clone();
+    typo["spec"]["allow"][0]["feild"] = "spec.replicas".into();
+    assert!(!validator.is_valid(&typo));
+    // The parser refuses the same document.
+    let value: serde_yaml::Value = serde_json::from_value(typo).unwrap();
+    assert!(azfn_core::parity::ParityPolicy::from_value(&value, "typo.yaml").is_err());
+}

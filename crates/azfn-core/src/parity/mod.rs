@@ -14,6 +14,7 @@ pub mod krm;
 mod path;
 mod policy;
 mod render;
+mod schema;
 
 use std::collections::BTreeMap;
 
@@ -26,6 +27,7 @@ pub use compare::compare;
 pub use init::{allow_all_function_app_differences, init_policy};
 pub use policy::{AllowRule, Difference as DifferenceKind, KIND, ParityPolicy, PolicyError};
 pub use render::{Context, describe_rule, json, markdown, results, rules, text};
+pub use schema::json_schema;
 
 /// One rendered environment: each resource with the name it had in the base.
 #[derive(Debug, Clone, Default)]

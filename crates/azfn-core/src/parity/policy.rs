@@ -10,6 +10,21 @@ pub const KIND: &str = "ParityPolicy";
 
 /// Fields of an allow rule.
 const RULE_FIELDS: &[&str] = &["resource", "field", "environments", "difference", "reason"];
+/// Fields of a rule's resource selector, of `spec`, and of an environment.
+const RESOURCE_FIELDS: &[&str] = &["kind", "name", "labels"];
+const SPEC_FIELDS: &[&str] = &["environments", "allow"];
+const ENVIRONMENT_FIELDS: &[&str] = &["name", "path"];
+
+/// The first key of `value` not in `known`, as `Err((key, message))`.
+fn known_keys(value: &Value, known: &[&str]) -> Result<(), (String, String)> {
+    for key in value.as_mapping().into_iter().flat_map(|m| m.keys()) {
+        let key = key.as_str().unwrap_or_default();
+        if !known.contains(&key) {
+            return Err((key.to_owned(), crate::config::unknown("field", key, known)));
+        }
+    }
+    Ok(())
+}
 
 /// An unusable policy: the message names the field.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -106,6 +121,7 @@ impl ParityPolicy {
             ));
         }
         let spec = value.get("spec").cloned().unwrap_or_default();
+        known_keys(&spec, SPEC_FIELDS).map_err(|(k, m)| err(&format!("spec.{k}"), &m))?;
         let mut policy = Self::default();
         for (i, env) in spec
             .get("environments")
@@ -115,6 +131,7 @@ impl ParityPolicy {
             .enumerate()
         {
             let at = format!("spec.environments[{i}]");
+            known_keys(env, ENVIRONMENT_FIELDS).map_err(|(k, m)| err(&format!("{at}.{k}"), &m))?;
             let name = env
                 .get("name")
                 .and_then(Value::as_str)
@@ -146,6 +163,10 @@ impl ParityPolicy {
                 }
             }
             let resource = rule.get("resource");
+            if let Some(resource) = resource {
+                known_keys(resource, RESOURCE_FIELDS)
+                    .map_err(|(k, m)| err(&format!("{at}.resource.{k}"), &m))?;
+            }
             let get = |k: &str| {
                 resource
                     .and_then(|r| r.get(k))
