@@ -56,4 +56,16 @@ if kpt fn eval "$work/broken-package" --exec azfn --truncate-output=false; then
 fi
 test ! -e "$work/broken-package/functionapp.rendered.yaml" && echo "nothing was written"
 
-say "done: dev, test, prod and prod-eu render and pass; broken fails with AZF001 and never prints the key"
+say "azfn parity: dev, test and prod differ only where examples/orders/parity.yaml allows"
+(cd examples/orders && "$azfn" parity --policy parity.yaml | tail -1)
+
+say "a setting added in prod only: parity fails and names the resource, field, values and source"
+cp -r examples/orders "$work/drift"
+sed -i 's/^  settings:$/  settings:\n    FEATURE_FLAG: "on"/' "$work/drift/overlays/prod/functionapp.yaml"
+if (cd "$work/drift" && "$azfn" parity --policy parity.yaml > "$work/drift.txt"); then
+  echo "unexpected: parity passed a prod-only setting" >&2
+  exit 1
+fi
+grep -A2 '✗' "$work/drift.txt" | head -3; tail -1 "$work/drift.txt"
+
+say "done: dev, test, prod and prod-eu render and pass; broken fails with AZF001 and never prints the key; parity catches drift"
