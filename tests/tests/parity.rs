@@ -127,6 +127,21 @@ fn a_setting_added_in_prod_only_fails_and_names_its_functionapp_field() {
         serde_json::json!({"dev": null, "test": null, "prod": "on"})
     );
     assert_eq!(drift["source"]["field"], "spec.settings.FEATURE_FLAG");
+    // The rule the report suggests, added to the policy, allows exactly this.
+    let suggested = drift["suggestedRule"].as_str().unwrap();
+    assert_eq!(
+        suggested,
+        "{resource: {kind: FunctionApp, name: orders}, field: spec.settings.FEATURE_FLAG, difference: any}"
+    );
+    let accepted = example("parity-setting-allowed");
+    edit(
+        &accepted.join("overlays/prod/functionapp.yaml"),
+        "  settings:\n",
+        "  settings:\n    FEATURE_FLAG: \"on\"\n",
+    );
+    append(&accepted.join("parity.yaml"), &format!("  - {suggested}\n"));
+    let out = parity_in(&accepted, &["--policy", "parity.yaml"]);
+    assert_eq!(out.code, Some(0), "{}", out.stdout);
     let out = parity_in(&root, &["--policy", "parity.yaml"]);
     let at = out
         .stdout

@@ -90,7 +90,8 @@ fn rule(out: &mut String, drift: &Drift, environments: &[String]) {
     );
 }
 
-fn yaml_scalar(s: &str) -> String {
+/// A YAML scalar: plain where that reads back as the same string, else double-quoted.
+pub(crate) fn yaml_scalar(s: &str) -> String {
     let plain = !s.is_empty()
         && s.chars()
             .all(|c| c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.' | '/'))

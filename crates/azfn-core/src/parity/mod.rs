@@ -26,7 +26,7 @@ pub use check::check;
 pub use compare::compare;
 pub use init::{allow_all_function_app_differences, init_policy};
 pub use policy::{AllowRule, Difference as DifferenceKind, KIND, ParityPolicy, PolicyError};
-pub use render::{Context, describe_rule, json, markdown, results, rules, text};
+pub use render::{Context, describe_rule, json, markdown, results, rules, suggested_rule, text};
 pub use schema::json_schema;
 
 /// One rendered environment: each resource with the name it had in the base.

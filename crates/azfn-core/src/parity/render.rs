@@ -5,6 +5,7 @@ use std::fmt::Write as _;
 
 use serde_json::json;
 
+use super::init::yaml_scalar;
 use super::{Drift, Key, ParityPolicy, Report};
 use crate::krm::{FieldRef, FileRef, KrmResult, ResourceRef, Severity};
 use crate::report::{Located, RuleInfo};
@@ -63,6 +64,23 @@ pub fn describe_rule(policy: &ParityPolicy, index: usize) -> String {
             .unwrap_or_else(|| "(whole resource)".into()),
     );
     format!("allow[{index}] ({})", parts.join(" "))
+}
+
+/// The allow rule that would permit `drift`, as one line of YAML: on the FunctionApp field it
+/// comes from where it comes from one, else on the rendered field.
+pub fn suggested_rule(drift: &Drift) -> String {
+    let (key, field, values) = match &drift.source {
+        Some(source) => (&source.resource, &source.field, &source.values),
+        None => (&drift.resource, &drift.field, &drift.values),
+    };
+    let presence = values.values().any(Option::is_none);
+    format!(
+        "{{resource: {{kind: {}, name: {}}}, field: {}{}}}",
+        yaml_scalar(&key.kind),
+        yaml_scalar(&key.name),
+        yaml_scalar(field),
+        if presence { ", difference: any" } else { "" }
+    )
 }
 
 fn value_list(environments: &[String], values: &BTreeMap<String, Option<String>>) -> String {
@@ -128,7 +146,11 @@ pub fn results(report: &Report, policy: &ParityPolicy, context: &Context<'_>) ->
                 value_list(&report.environments, &source.values)
             );
         }
-        message.push_str("; no allow rule covers it");
+        let _ = write!(
+            message,
+            "; no allow rule covers it (to allow it: {})",
+            suggested_rule(drift)
+        );
         out.push(KrmResult {
             message,
             severity: Severity::Error,
@@ -206,6 +228,8 @@ pub fn json(report: &Report, policy: &ParityPolicy) -> serde_json::Value {
             "source": d.source.as_ref().map(|s| json!({
                 "kind": s.resource.kind, "name": s.resource.name, "field": s.field, "values": s.values,
             })),
+            "suggestedRule": (d.allowed_by.is_none() && d.resource.kind != crate::functionapp::KIND)
+                .then(|| suggested_rule(d)),
         })
     };
     json!({
@@ -312,6 +336,7 @@ fn text_row(
                     source.resource, source.field
                 );
             }
+            let _ = writeln!(out, "    {dim}to allow it: {}{off}", suggested_rule(row));
         }
     }
 }
