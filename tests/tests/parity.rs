@@ -612,3 +612,32 @@ fn kpt_reports_drift_and_leaves_files_untouched() {
         manifests
     );
 }
+
+/// Quantities compare as Kubernetes reads them: `0.25` CPU is `250m`, `0.5Gi` is `512Mi`.
+#[test]
+fn equal_quantities_written_differently_are_no_drift() {
+    let root = example("parity-quantities");
+    append(
+        &root.join("base/functionapp.yaml"),
+        "  resources:\n    requests:\n      cpu: 250m\n      memory: 256Mi\n    limits:\n      memory: 512Mi\n",
+    );
+    append(
+        &root.join("overlays/test/functionapp.yaml"),
+        "  resources:\n    requests:\n      cpu: \"0.25\"\n      memory: \"268435456\"\n    limits:\n      memory: 0.5Gi\n",
+    );
+    let out = parity_in(&root, &["--policy", "parity.yaml"]);
+    assert_eq!(out.code, Some(0), "{}", out.stdout);
+    edit(
+        &root.join("overlays/test/functionapp.yaml"),
+        "      memory: 0.5Gi\n",
+        "      memory: 0.6Gi\n",
+    );
+    let (rows, _) = failures(&root);
+    assert_eq!(
+        rows,
+        [
+            "Deployment/orders spec.template.spec.containers[name=func].resources.limits.memory",
+            "Deployment/orders-http spec.template.spec.containers[name=func].resources.limits.memory"
+        ]
+    );
+}

@@ -63,7 +63,9 @@ pub fn check(
         open.retain(|&i| {
             let drift = &report.drifts[i];
             let explained = fields.iter().all(|m| m.contains_key(&drift.resource))
-                && compare::uniform(fields.iter().map(|m| m[&drift.resource].get(&drift.field)));
+                && compare::uniform(fields.iter().map(|m| {
+                    compare::comparable(&drift.field, m[&drift.resource].get(&drift.field))
+                }));
             if explained {
                 report.drifts[i].allowed_by = Some(rule);
             }

@@ -1,5 +1,6 @@
 //! The comparison: flatten every environment's resources, match them by kind and base name,
 //! and decide for each difference which rule (if any) allows it.
+use std::borrow::Cow;
 use std::collections::{BTreeMap, BTreeSet};
 
 use serde_yaml::Value;
@@ -102,6 +103,17 @@ fn values_of(
         .collect()
 }
 
+/// A value as Kubernetes reads it: resource quantities by amount (`1Gi` is `1024Mi`).
+pub(crate) fn comparable<'a>(field: &str, value: Option<&'a String>) -> Option<Cow<'a, str>> {
+    let value = value?;
+    if super::quantity::is_quantity_field(field)
+        && let Some(amount) = super::quantity::amount(value)
+    {
+        return Some(Cow::Owned(format!("{amount:e}")));
+    }
+    Some(Cow::Borrowed(value))
+}
+
 pub(crate) fn uniform<T: PartialEq>(mut values: impl Iterator<Item = T>) -> bool {
     match values.next() {
         None => true,
@@ -153,7 +165,7 @@ pub(crate) fn function_app_differences(
         let fields: BTreeSet<&String> = per_env.iter().flat_map(|m| m[key].keys()).collect();
         for field in fields {
             let values = values_of(&names, &per_env, key, field);
-            if uniform(values.values()) {
+            if uniform(values.values().map(|v| comparable(field, v.as_ref()))) {
                 continue;
             }
             let presence = values.values().any(Option::is_none);
@@ -167,7 +179,7 @@ pub(crate) fn function_app_differences(
             let reference = per_env[0][key].get(field);
             for (env, map) in per_env.iter().enumerate().skip(1) {
                 let raw = map[key].get(field);
-                if raw == reference {
+                if comparable(field, raw) == comparable(field, reference) {
                     continue;
                 }
                 out.push(Substitution {
@@ -237,18 +249,16 @@ pub(crate) fn compare_with(
     let allowed_cf = counterfactual.map(|c| flat(&c.allowed).per_env);
     let all_cf = counterfactual.map(|c| flat(&c.all).per_env);
     let substitutions: &[Substitution] = counterfactual.map_or(&[], |c| c.substitutions);
-    let differing = |values: &BTreeMap<String, Option<String>>| -> BTreeSet<usize> {
-        let first = values.get(&names[0]).cloned().flatten();
-        (0..names.len())
-            .filter(|&i| values.get(&names[i]).cloned().flatten() != first)
-            .collect()
+    let differing = |field: &str, values: &BTreeMap<String, Option<String>>| -> BTreeSet<usize> {
+        let value = |i: usize| comparable(field, values.get(&names[i]).and_then(Option::as_ref));
+        (0..names.len()).filter(|&i| value(i) != value(0)).collect()
     };
     // Whether the field is the same everywhere once FunctionApp differences are undone.
     let explained = |cf: Option<&Vec<BTreeMap<Key, Fields>>>, key: &Key, field: Option<&str>| {
         cf.is_some_and(|cf| match field {
             Some(field) => {
                 cf.iter().all(|m| m.contains_key(key))
-                    && uniform(cf.iter().map(|m| m[key].get(field)))
+                    && uniform(cf.iter().map(|m| comparable(field, m[key].get(field))))
             }
             None => uniform(cf.iter().map(|m| m.contains_key(key))),
         })
@@ -314,7 +324,7 @@ pub(crate) fn compare_with(
         let fields: BTreeSet<&String> = per_env.iter().flat_map(|m| m[key].keys()).collect();
         for field in fields {
             let values = values_of(&names, &per_env, key, field);
-            if uniform(values.values()) {
+            if uniform(values.values().map(|v| comparable(field, v.as_ref()))) {
                 continue;
             }
             let presence = values.values().any(Option::is_none);
@@ -323,7 +333,7 @@ pub(crate) fn compare_with(
             });
             let mut source = None;
             if allowed_by.is_none() && !substitutions.is_empty() {
-                let envs = differing(&values);
+                let envs = differing(field, &values);
                 if explained(allowed_cf.as_ref(), key, Some(field)) {
                     let candidates: Vec<&Substitution> = substitutions
                         .iter()

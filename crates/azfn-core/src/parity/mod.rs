@@ -13,6 +13,7 @@ mod init;
 pub mod krm;
 mod path;
 mod policy;
+mod quantity;
 mod render;
 mod schema;
 

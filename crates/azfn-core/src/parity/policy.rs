@@ -312,14 +312,12 @@ impl AllowRule {
         };
         // Outside the listed environments the value must be the same everywhere.
         let confined = self.environments.is_empty() || {
-            let mut others = values
-                .iter()
-                .filter(|(env, _)| !self.environments.contains(env))
-                .map(|(_, v)| v);
-            match others.next() {
-                None => true,
-                Some(first) => others.all(|v| v == first),
-            }
+            super::compare::uniform(
+                values
+                    .iter()
+                    .filter(|(env, _)| !self.environments.contains(env))
+                    .map(|(_, v)| super::compare::comparable(field, v.as_ref())),
+            )
         };
         kind_ok && field_ok && confined && self.matches_resource(key, labels)
     }
