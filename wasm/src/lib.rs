@@ -219,6 +219,18 @@ pub fn rules() -> Result<JsRules, JsError> {
     Ok(to_js(&rules)?.unchecked_into())
 }
 
+/// The JSON Schemas of the kinds users write, for the editor's completion and hover docs:
+/// `{ functionApp, parityPolicy }`.
+#[wasm_bindgen]
+pub fn schemas() -> Result<JsValue, JsError> {
+    let schemas = serde_json::json!({
+        "functionApp": azfn_core::functionapp::json_schema(),
+        "parityPolicy": azfn_core::parity::json_schema(),
+    });
+    let serializer = serde_wasm_bindgen::Serializer::json_compatible();
+    Ok(schemas.serialize(&serializer)?)
+}
+
 /// azfn's version.
 #[wasm_bindgen]
 pub fn version() -> String {

@@ -6,7 +6,7 @@ import { readFile, readdir } from "node:fs/promises";
 import { spawnSync } from "node:child_process";
 import { join, dirname, relative } from "node:path";
 import { fileURLToPath } from "node:url";
-import { initSync, parity } from "../pkg/azfn_wasm.js";
+import { initSync, parity, schemas } from "../pkg/azfn_wasm.js";
 
 const here = dirname(fileURLToPath(import.meta.url));
 const example = join(here, "..", "..", "examples", "orders");
@@ -66,4 +66,16 @@ test("parity() errors name the policy file and field", async () => {
   files["parity.yaml"] += "  - resource: {kind: Deployment}\n    feild: spec.replicas\n";
   assert.throws(() => parity(files, "parity.yaml"), /parity\.yaml: spec\.allow\[11\]\.feild: unknown field `feild`/);
   assert.throws(() => parity(files, "missing.yaml"), /missing\.yaml/);
+});
+
+test("schemas() gives the JSON Schemas azfn schema prints, for the editor", async () => {
+  initSync({ module: await readFile(join(here, "..", "pkg", "azfn_wasm_bg.wasm")) });
+  const { functionApp, parityPolicy } = schemas();
+  const bin = process.env.AZFN_BIN;
+  for (const [kind, schema] of [["function-app", functionApp], ["parity-policy", parityPolicy]]) {
+    const out = spawnSync(bin, ["schema", kind], { encoding: "utf8" });
+    assert.equal(out.status, 0, out.stderr);
+    assert.deepEqual(schema, JSON.parse(out.stdout), `${kind}: the browser's schema differs`);
+  }
+  assert.equal(parityPolicy.title, "ParityPolicy");
 });
