@@ -1,23 +1,16 @@
 // make bench: times the browser module's parity() (wasm in V8) on a tree from disk.
 // Usage: node web/bench/parity.mjs TREE POLICY RUNS -> prints the median milliseconds and the
 // number of differences not allowed.
-import { readFile, readdir } from "node:fs/promises";
-import { join, relative, dirname } from "node:path";
+import { readFile } from "node:fs/promises";
+import { join, dirname } from "node:path";
 import { fileURLToPath } from "node:url";
+import { readTree } from "../lib/tree.mjs";
 import { initSync, parity } from "../pkg/azfn_wasm.js";
 
 const [tree, policy, runs = "3"] = process.argv.slice(2);
 const here = dirname(fileURLToPath(import.meta.url));
 initSync({ module: await readFile(join(here, "..", "pkg", "azfn_wasm_bg.wasm")) });
-const files = {};
-async function walk(d) {
-  for (const entry of await readdir(d, { withFileTypes: true })) {
-    const path = join(d, entry.name);
-    if (entry.isDirectory()) await walk(path);
-    else if (entry.name.endsWith(".yaml")) files[relative(tree, path)] = await readFile(path, "utf8");
-  }
-}
-await walk(tree);
+const files = await readTree(tree, (name) => name.endsWith(".yaml"));
 const times = [];
 let report;
 for (let i = 0; i < Number(runs); i++) {

@@ -2,27 +2,17 @@
 // app's overlays from an in-memory file map to the very bytes `azfn build` prints.
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { readFile, readdir } from "node:fs/promises";
+import { readFile } from "node:fs/promises";
 import { spawnSync } from "node:child_process";
-import { join, dirname, relative } from "node:path";
+import { join, dirname } from "node:path";
 import { fileURLToPath } from "node:url";
+import { readTree } from "../lib/tree.mjs";
 import { initSync, build } from "../pkg/azfn_wasm.js";
 
 const here = dirname(fileURLToPath(import.meta.url));
 const example = join(here, "..", "..", "examples", "orders");
 
-async function tree(dir) {
-  const files = {};
-  async function walk(d) {
-    for (const entry of await readdir(d, { withFileTypes: true })) {
-      const path = join(d, entry.name);
-      if (entry.isDirectory()) await walk(path);
-      else files[relative(example, path)] = await readFile(path, "utf8");
-    }
-  }
-  await walk(dir);
-  return files;
-}
+const tree = (dir) => readTree(dir);
 
 test("build() over a file map prints what azfn build prints", async () => {
   initSync({ module: await readFile(join(here, "..", "pkg", "azfn_wasm_bg.wasm")) });

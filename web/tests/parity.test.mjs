@@ -2,27 +2,17 @@
 // app's environments from an in-memory file map exactly as `azfn parity --format json` does.
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { readFile, readdir } from "node:fs/promises";
+import { readFile } from "node:fs/promises";
 import { spawnSync } from "node:child_process";
-import { join, dirname, relative } from "node:path";
+import { join, dirname } from "node:path";
 import { fileURLToPath } from "node:url";
+import { readTree } from "../lib/tree.mjs";
 import { initSync, parity, schemas } from "../pkg/azfn_wasm.js";
 
 const here = dirname(fileURLToPath(import.meta.url));
 const example = join(here, "..", "..", "examples", "orders");
 
-async function tree(dir) {
-  const files = {};
-  async function walk(d) {
-    for (const entry of await readdir(d, { withFileTypes: true })) {
-      const path = join(d, entry.name);
-      if (entry.isDirectory()) await walk(path);
-      else files[relative(example, path)] = await readFile(path, "utf8");
-    }
-  }
-  await walk(dir);
-  return files;
-}
+const tree = (dir) => readTree(dir);
 
 function cli(args) {
   const bin = process.env.AZFN_BIN;

@@ -24,6 +24,7 @@ pub fn check(
         environments,
         options,
         rendered: Vec::new(),
+        reference: Arc::default(),
         substitutions: Vec::new(),
         notes: RefCell::new(Vec::new()),
     };
@@ -35,6 +36,13 @@ pub fn check(
     if renderer.substitutions.is_empty() {
         return Ok(compare::compare_with(&renderer.rendered, policy, None));
     }
+    renderer.reference = Arc::new(
+        renderer.rendered[0]
+            .function_apps
+            .iter()
+            .map(|(v, base)| (base.clone(), v.clone()))
+            .collect(),
+    );
     // Once with the allowed differences undone, once with all of them (to name a source).
     let allowed = renderer.counterfactual(&|s| s.rule.is_some());
     let all = renderer.counterfactual(&|_| true);
@@ -81,6 +89,8 @@ struct Renderer<'a> {
     environments: &'a [(String, String)],
     options: &'a BuildOptions,
     rendered: Vec<Environment>,
+    /// The first environment's FunctionApps by base name: what counterfactuals copy from.
+    reference: Arc<BTreeMap<String, Value>>,
     substitutions: Vec<Substitution>,
     notes: RefCell<Vec<String>>,
 }
@@ -107,13 +117,6 @@ impl Renderer<'_> {
     /// Each environment again with the `FunctionApp` differences `keep` selects set to the
     /// first environment's values.
     fn counterfactual(&self, keep: &dyn Fn(&Substitution) -> bool) -> Vec<Environment> {
-        let reference: Arc<BTreeMap<String, Value>> = Arc::new(
-            self.rendered[0]
-                .function_apps
-                .iter()
-                .map(|(v, base)| (base.clone(), v.clone()))
-                .collect(),
-        );
         let mut envs = Vec::new();
         for (index, (name, dir)) in self.environments.iter().enumerate() {
             let mine: Vec<_> = self
@@ -126,7 +129,7 @@ impl Renderer<'_> {
                 envs.push(self.rendered[index].clone());
                 continue;
             }
-            let reference = Arc::clone(&reference);
+            let reference = Arc::clone(&self.reference);
             let options = BuildOptions {
                 functionapp_override: FunctionAppOverride::new(move |base, obj| {
                     let Some(reference) = reference.get(base) else {

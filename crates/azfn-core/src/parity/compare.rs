@@ -41,6 +41,19 @@ struct Flat {
     labels: BTreeMap<Key, BTreeMap<String, String>>,
 }
 
+/// Adds `value`'s labels to what is known of `key` (in any environment), for label selectors.
+fn add_labels(labels: &mut BTreeMap<Key, BTreeMap<String, String>>, key: &Key, value: &Value) {
+    let Some(Value::Mapping(l)) = value.get("metadata").and_then(|m| m.get("labels")) else {
+        return;
+    };
+    let entry = labels.entry(key.clone()).or_default();
+    for (k, v) in l {
+        if let (Some(k), Some(v)) = (k.as_str(), v.as_str()) {
+            entry.insert(k.to_owned(), v.to_owned());
+        }
+    }
+}
+
 fn key_of(value: &Value, base: &str) -> Key {
     Key {
         kind: value
@@ -72,15 +85,7 @@ fn flat(environments: &[Environment]) -> Flat {
             let mut map = BTreeMap::new();
             for (value, base) in &env.resources {
                 let key = key_of(value, base);
-                if let Some(Value::Mapping(l)) = value.get("metadata").and_then(|m| m.get("labels"))
-                {
-                    let entry = labels.entry(key.clone()).or_default();
-                    for (k, v) in l {
-                        if let (Some(k), Some(v)) = (k.as_str(), v.as_str()) {
-                            entry.insert(k.to_owned(), v.to_owned());
-                        }
-                    }
-                }
+                add_labels(&mut labels, &key, value);
                 map.insert(key, flatten::flatten(value, &renames));
             }
             map
@@ -139,16 +144,7 @@ pub(crate) fn function_app_differences(
             for (field, segs) in paths {
                 segments.entry((key.clone(), field)).or_insert(segs);
             }
-            if let Some(Value::Mapping(l)) = value.get("metadata").and_then(|m| m.get("labels")) {
-                for (k, v) in l {
-                    if let (Some(k), Some(v)) = (k.as_str(), v.as_str()) {
-                        labels
-                            .entry(key.clone())
-                            .or_default()
-                            .insert(k.to_owned(), v.to_owned());
-                    }
-                }
-            }
+            add_labels(&mut labels, &key, value);
             map.insert(key, fields);
         }
         per_env.push(map);

@@ -85,14 +85,19 @@ struct Walker<'a> {
 }
 
 impl Walker<'_> {
+    /// A map key as text (non-string keys as their scalar).
+    fn key(&self, key: &Value) -> String {
+        match key {
+            Value::String(s) => s.clone(),
+            other => scalar(other, self.renames),
+        }
+    }
+
     fn walk(&mut self, value: &Value, path: String, at: &mut Vec<Segment>) {
         match value {
             Value::Mapping(map) if !map.is_empty() => {
                 for (k, v) in map {
-                    let key = match k {
-                        Value::String(s) => s.clone(),
-                        other => scalar(other, self.renames),
-                    };
+                    let key = self.key(k);
                     at.push(Segment::Key(key.clone()));
                     self.walk(v, child(&path, &key), at);
                     at.pop();
@@ -127,10 +132,7 @@ impl Walker<'_> {
                                 if field.as_str() == Some(*k) {
                                     continue;
                                 }
-                                let name = match field {
-                                    Value::String(s) => s.clone(),
-                                    other => scalar(other, self.renames),
-                                };
+                                let name = self.key(field);
                                 at.push(Segment::Key(name.clone()));
                                 self.walk(v, child(&path, &name), at);
                                 at.pop();

@@ -62,15 +62,7 @@ pub fn allow_all_function_app_differences() -> super::AllowRule {
 }
 
 fn rule(out: &mut String, drift: &Drift, environments: &[String]) {
-    let values: Vec<String> = environments
-        .iter()
-        .map(|env| {
-            let v = drift.values.get(env).cloned().flatten();
-            format!("{env}={}", v.as_deref().unwrap_or("<absent>"))
-        })
-        .collect();
-    let comment: String = values
-        .join(", ")
+    let comment: String = super::render::value_list(environments, &drift.values)
         .replace(['\n', '\r'], "\u{23ce}")
         .chars()
         .take(160)

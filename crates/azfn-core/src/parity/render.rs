@@ -83,7 +83,10 @@ pub fn suggested_rule(drift: &Drift) -> String {
     )
 }
 
-fn value_list(environments: &[String], values: &BTreeMap<String, Option<String>>) -> String {
+pub(crate) fn value_list(
+    environments: &[String],
+    values: &BTreeMap<String, Option<String>>,
+) -> String {
     environments
         .iter()
         .map(|env| {
