@@ -52,6 +52,19 @@ export interface ParityReport {
   /** The failures and stale rules as KRM results. */
   results: KrmResult[];
 }
+export interface Position { file?: string; line?: number }
+export interface EnvironmentPreview {
+  name: string;
+  dir: string;
+  /** The YAML `azfn build DIR` prints; absent when that build fails. */
+  output?: string | null;
+  /** Why the build failed, at the file and line it names. */
+  error?: (Position & { item: string }) | null;
+  findings: (Position & { item: KrmResult })[];
+  fails: boolean;
+}
+export interface Preview { policy?: string | null; environments: EnvironmentPreview[] }
+export interface SecretLine { file: string; line: number; message: string }
 export interface BuildOptions {
   /** "legacy" (kustomize's default kind order) or "none" (as read). */
   reorder?: "legacy" | "none";
@@ -72,6 +85,12 @@ extern "C" {
     pub type JsBuildOptions;
     #[wasm_bindgen(typescript_type = "ParityReport")]
     pub type JsParityReport;
+    #[wasm_bindgen(typescript_type = "Preview")]
+    pub type JsPreview;
+    #[wasm_bindgen(typescript_type = "SecretLine[]")]
+    pub type JsSecretLines;
+    #[wasm_bindgen(typescript_type = "{ name: string; dir: string }[]")]
+    pub type JsEnvironments;
 }
 
 #[derive(serde::Deserialize, Default)]
@@ -173,35 +192,96 @@ pub fn build(
 /// Unusable input throws an `Error` naming the file and field.
 #[wasm_bindgen]
 pub fn parity(files: JsFiles, policy: &str) -> Result<JsParityReport, JsError> {
+    let source = memory_source(files)?;
+    let report = azfn_core::preview::parity_report(&source, Some(policy), &[])
+        .map_err(|e| JsError::new(&e.item))?;
+    Ok(json_compatible(&report)?.unchecked_into())
+}
+
+/// The preview page's view of a tree: its environments (the `ParityPolicy`'s, then every
+/// kustomization nothing else includes), each one's `azfn build` output, and azfn's findings
+/// located at the file and line that caused them. Never throws for a bad tree: each
+/// environment carries its own error.
+#[wasm_bindgen]
+pub fn preview(files: JsFiles) -> Result<JsPreview, JsError> {
+    let source = memory_source(files)?;
+    let preview = azfn_core::preview::preview(&source);
+    Ok(json_compatible(&preview)?.unchecked_into())
+}
+
+/// The parity report between environments: by the tree's `ParityPolicy` when `policy` names
+/// it, else every difference between `environments`. Throws an `Error` whose message names
+/// the file and field, with `file` and `line` properties where known.
+#[wasm_bindgen(js_name = previewParity)]
+#[allow(clippy::needless_pass_by_value, reason = "wasm-bindgen passes an optional string by value")]
+pub fn preview_parity(
+    files: JsFiles,
+    policy: Option<String>,
+    environments: JsEnvironments,
+) -> Result<JsParityReport, JsValue> {
+    let source = memory_source(files).map_err(JsValue::from)?;
+    let environments: Vec<EnvDto> = serde_wasm_bindgen::from_value(environments.into())?;
+    let environments: Vec<azfn_core::preview::EnvironmentRef> = environments
+        .into_iter()
+        .map(|e| azfn_core::preview::EnvironmentRef {
+            name: e.name,
+            dir: e.dir,
+        })
+        .collect();
+    match azfn_core::preview::parity_report(&source, policy.as_deref(), &environments) {
+        Ok(report) => Ok(json_compatible(&report)?.unchecked_into()),
+        Err(e) => {
+            let error = js_sys::Error::new(&e.item);
+            let set = |key: &str, value: JsValue| js_sys::Reflect::set(&error, &key.into(), &value);
+            if let Some(file) = &e.position.file {
+                set("file", file.into())?;
+            }
+            if let Some(line) = e.position.line {
+                set("line", u32::try_from(line).unwrap_or(u32::MAX).into())?;
+            }
+            Err(error.into())
+        }
+    }
+}
+
+/// Every line of the tree that holds a secret (by azfn's inline-secret rule and secret
+/// patterns), without the secret: the page refuses to make a share link while any is found.
+#[wasm_bindgen(js_name = scanSecrets)]
+pub fn scan_secrets(files: JsFiles) -> Result<JsSecretLines, JsError> {
+    let source = memory_source(files)?;
+    let found = azfn_core::preview::scan_secrets(&source);
+    Ok(json_compatible(&found)?.unchecked_into())
+}
+
+/// Every environment's findings as SARIF 2.1.0 text, each at its file and line.
+#[wasm_bindgen(js_name = previewSarif)]
+pub fn preview_sarif(files: JsFiles) -> Result<String, JsError> {
+    let source = memory_source(files)?;
+    Ok(azfn_core::preview::sarif(&azfn_core::preview::preview(
+        &source,
+    )))
+}
+
+#[derive(serde::Deserialize)]
+struct EnvDto {
+    name: String,
+    dir: String,
+}
+
+fn memory_source(files: JsFiles) -> Result<azfn_core::source::MemorySource, JsError> {
     let files: std::collections::BTreeMap<String, String> =
         serde_wasm_bindgen::from_value(files.into())?;
     let mut source = azfn_core::source::MemorySource::new();
     for (path, text) in files {
         source.insert(path, text.into_bytes());
     }
-    let tree = azfn_core::parity::read_policy(&source, policy)
-        .map_err(|e| JsError::new(&e.to_string()))?;
-    let report = azfn_core::parity::check(
-        &source,
-        &tree.environments,
-        &tree.policy,
-        &azfn_core::overlay::BuildOptions::default(),
-    )
-    .map_err(|e| JsError::new(&e.to_string()))?;
-    let mut json = azfn_core::parity::json(&report, &tree.policy);
-    json["markdown"] = azfn_core::parity::markdown(&report, &tree.policy).into();
-    let context = azfn_core::parity::Context {
-        policy_file: Some(policy),
-        environments: &tree.environments,
-    };
-    let results: Vec<KrmResult> = azfn_core::parity::results(&report, &tree.policy, &context)
-        .into_iter()
-        .map(|l| l.result)
-        .collect();
-    json["results"] = serde_json::to_value(&results).map_err(|e| JsError::new(&e.to_string()))?;
-    // As JSON has it: an absent value is `null`, as `azfn parity --format json` prints.
+    Ok(source)
+}
+
+/// As JSON has it: an absent value is `null`, as the CLI's JSON prints.
+fn json_compatible<T: Serialize>(value: &T) -> Result<JsValue, JsError> {
     let serializer = serde_wasm_bindgen::Serializer::json_compatible();
-    Ok(json.serialize(&serializer)?.unchecked_into())
+    Ok(value.serialize(&serializer)?)
 }
 
 /// Every rule azfn checks.
@@ -227,8 +307,7 @@ pub fn schemas() -> Result<JsValue, JsError> {
         "functionApp": azfn_core::functionapp::json_schema(),
         "parityPolicy": azfn_core::parity::json_schema(),
     });
-    let serializer = serde_wasm_bindgen::Serializer::json_compatible();
-    Ok(schemas.serialize(&serializer)?)
+    json_compatible(&schemas)
 }
 
 /// azfn's version.

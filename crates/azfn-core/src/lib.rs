@@ -21,6 +21,7 @@ pub mod krm;
 pub mod overlay;
 pub mod parity;
 pub mod policy;
+pub mod preview;
 pub mod report;
 pub mod source;
 pub mod yaml;

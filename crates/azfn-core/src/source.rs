@@ -50,6 +50,11 @@ impl MemorySource {
     pub fn insert(&mut self, path: impl Into<String>, bytes: impl Into<Vec<u8>>) {
         self.files.insert(normalize(&path.into()), bytes.into());
     }
+
+    /// Every file's path, sorted.
+    pub fn paths(&self) -> impl Iterator<Item = &str> {
+        self.files.keys().map(String::as_str)
+    }
 }
 
 fn normalize(path: &str) -> String {

@@ -55,6 +55,9 @@ pub struct BuildOptions {
     /// Rewrites each `FunctionApp` (given its base name) just before azfn's transformer renders
     /// it: how `azfn parity` asks what an environment would render with another's values.
     pub functionapp_override: FunctionAppOverride,
+    /// Where azfn's transformer puts its findings instead of failing the build on an error:
+    /// the browser preview shows an environment's output and its findings together.
+    pub findings: FindingSink,
 }
 
 type Override = dyn Fn(&str, &mut Mapping) + Send + Sync;
@@ -82,6 +85,54 @@ impl std::fmt::Debug for FunctionAppOverride {
             "FunctionAppOverride(..)"
         } else {
             "FunctionAppOverride(none)"
+        })
+    }
+}
+
+/// Findings azfn's in-process transformer reported, when the caller collects them; by
+/// default there is no sink and an error finding fails the build, as under kustomize.
+#[derive(Clone, Default)]
+pub struct FindingSink(Option<std::sync::Arc<std::sync::Mutex<Vec<crate::policy::Finding>>>>);
+
+impl FindingSink {
+    /// A sink that keeps every finding; the build no longer fails on them.
+    pub fn collecting() -> Self {
+        Self(Some(std::sync::Arc::default()))
+    }
+
+    /// The findings collected so far, in the order they were reported.
+    pub fn take(&self) -> Vec<crate::policy::Finding> {
+        self.0
+            .as_ref()
+            .map(|f| {
+                std::mem::take(&mut *f.lock().unwrap_or_else(std::sync::PoisonError::into_inner))
+            })
+            .unwrap_or_default()
+    }
+
+    /// Keeps `findings` if collecting; gives them back otherwise.
+    pub(crate) fn keep(
+        &self,
+        findings: Vec<crate::policy::Finding>,
+    ) -> Option<Vec<crate::policy::Finding>> {
+        match &self.0 {
+            Some(sink) => {
+                sink.lock()
+                    .unwrap_or_else(std::sync::PoisonError::into_inner)
+                    .extend(findings);
+                None
+            }
+            None => Some(findings),
+        }
+    }
+}
+
+impl std::fmt::Debug for FindingSink {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(if self.0.is_some() {
+            "FindingSink(collecting)"
+        } else {
+            "FindingSink(none)"
         })
     }
 }

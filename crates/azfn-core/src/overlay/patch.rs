@@ -5,7 +5,7 @@ use serde_yaml::{Mapping, Value};
 
 use super::kustomization::{Kustomization, scalar_string};
 use super::resmap::{Res, ResMap, split_api_version, str_at};
-use super::{BuildError, Loader};
+use super::{BuildError, Loader, paths};
 
 /// Keys kustomize merges lists of maps by when no schema says otherwise, in its order.
 const ASSOCIATIVE_KEYS: &[&str] = &[
@@ -343,8 +343,9 @@ fn label_selector_matches(selector: &str, labels: Option<&Value>) -> bool {
         })
 }
 
-fn parse_patch_documents(text: &str, at: &str) -> Result<Vec<Value>, BuildError> {
-    crate::yaml::parse_documents(text, at, crate::yaml::Limits::default())
+/// Parses a patch; `file` names it in a syntax error (the patch file, or `at` when inline).
+fn parse_patch_documents(text: &str, file: &str, at: &str) -> Result<Vec<Value>, BuildError> {
+    crate::yaml::parse_documents(text, file, crate::yaml::Limits::default())
         .map_err(|e| BuildError::new(format!("{at}: {e}")))
         .map(|docs| docs.into_iter().filter(|d| !d.is_null()).collect())
 }
@@ -355,12 +356,14 @@ fn patch_text(
     k: &Kustomization,
     entry: &Value,
     at: &str,
-) -> Result<String, BuildError> {
+) -> Result<(String, String), BuildError> {
     if let Some(path) = entry.get("path").and_then(Value::as_str) {
-        return loader.read_text(&k.dir, path, at).map(|(_, text)| text);
+        return loader
+            .read_text(&k.dir, path, at)
+            .map(|(path, text)| (paths::display(&path), text));
     }
     if let Some(inline) = entry.get("patch").and_then(Value::as_str) {
-        return Ok(inline.to_owned());
+        return Ok((at.to_owned(), inline.to_owned()));
     }
     Err(BuildError::new(format!(
         "{at}: must specify a patch file or an inline patch"
@@ -375,14 +378,18 @@ pub(crate) fn strategic_merge_entry(
     ra: &mut ResMap,
     at: &str,
 ) -> Result<(), BuildError> {
-    let text = match entry.as_str() {
+    let (file, text) = match entry.as_str() {
         Some(s) if !s.contains('\n') && !s.trim_start().starts_with('{') && !s.contains(": ") => {
-            loader.read_text(&k.dir, s, at)?.1
+            let (path, text) = loader.read_text(&k.dir, s, at)?;
+            (paths::display(&path), text)
         }
-        Some(s) => s.to_owned(),
-        None => serde_yaml::to_string(entry).unwrap_or_default(),
+        Some(s) => (at.to_owned(), s.to_owned()),
+        None => (
+            at.to_owned(),
+            serde_yaml::to_string(entry).unwrap_or_default(),
+        ),
     };
-    let docs = parse_patch_documents(&text, at)?;
+    let docs = parse_patch_documents(&text, &file, at)?;
     if docs.is_empty() {
         return Err(BuildError::new(format!("{at}: patch appears to be empty")));
     }
@@ -465,7 +472,7 @@ pub(crate) fn patch_entry(
     ra: &mut ResMap,
     at: &str,
 ) -> Result<(), BuildError> {
-    let text = patch_text(loader, k, entry, at)?;
+    let (file, text) = patch_text(loader, k, entry, at)?;
     let target = entry
         .get("target")
         .filter(|t| !t.is_null())
@@ -479,7 +486,7 @@ pub(crate) fn patch_entry(
         .and_then(|o| o.get("allowKindChange"))
         .and_then(Value::as_bool)
         .unwrap_or(false);
-    let docs = parse_patch_documents(&text, at)?;
+    let docs = parse_patch_documents(&text, &file, at)?;
     if docs.is_empty() {
         return Err(BuildError::new(format!("{at}: patch appears to be empty")));
     }
@@ -556,8 +563,8 @@ pub(crate) fn json6902_entry(
         .ok_or_else(|| {
             BuildError::new(format!("{at}: target: a JSON 6902 patch needs a target"))
         })?;
-    let text = patch_text(loader, k, entry, at)?;
-    let docs = parse_patch_documents(&text, at)?;
+    let (file, text) = patch_text(loader, k, entry, at)?;
+    let docs = parse_patch_documents(&text, &file, at)?;
     let Some(doc) = docs.first() else {
         return Err(BuildError::new(format!("{at}: patch appears to be empty")));
     };

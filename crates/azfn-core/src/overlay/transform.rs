@@ -540,9 +540,10 @@ fn external_transformer(
         .collect();
     let (list, findings, _) = crate::function::process(list, at, &values)
         .map_err(|e| BuildError::new(format!("{at}: {e}")))?;
-    if findings
-        .iter()
-        .any(|f| f.severity == crate::krm::Severity::Error)
+    if let Some(findings) = loader.options.findings.keep(findings)
+        && findings
+            .iter()
+            .any(|f| f.severity == crate::krm::Severity::Error)
     {
         return Err(BuildError::new(format!(
             "{at}: {}",

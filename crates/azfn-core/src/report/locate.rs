@@ -25,7 +25,14 @@ pub fn document_starts(text: &str) -> Vec<usize> {
 /// The line of `field` (`spec.template.spec.containers[0].env[1].value`) in the document that
 /// starts at `start` (1-based); the deepest part of the path that could be found.
 pub fn field_line(text: &str, start: usize, field: &str) -> usize {
+    field_line_and_depth(text, start, field).0
+}
+
+/// [`field_line`], and how many segments of the path were found there: which of several
+/// documents that could hold a field really holds it.
+pub fn field_line_and_depth(text: &str, start: usize, field: &str) -> (usize, usize) {
     let lines: Vec<&str> = text.lines().collect();
+    let mut depth = 0;
     let mut at = start.saturating_sub(1);
     let mut indent: isize = -1;
     let end = lines[at..]
@@ -41,11 +48,12 @@ pub fn field_line(text: &str, start: usize, field: &str) -> usize {
             Some((line, col)) => {
                 at = line;
                 indent = col.cast_signed();
+                depth += 1;
             }
             None => break,
         }
     }
-    at + 1
+    (at + 1, depth)
 }
 
 enum Segment {

@@ -1,0 +1,335 @@
+//! The browser preview's view of a whole tree: which folders are environments, what each one
+//! renders and what azfn finds in it (located in the file and line that caused it), and the
+//! parity report between them. Everything the page shows comes from here, so the page and the
+//! CLI can never disagree.
+mod locate;
+mod share;
+
+use std::cell::RefCell;
+
+use serde::Serialize;
+
+use crate::krm::{KrmResult, Severity};
+use crate::overlay::{self, BuildOptions, FindingSink};
+use crate::parity::{self, ParityPolicy};
+use crate::source::{FileSource, MemorySource, SourceError};
+
+pub use locate::{Position, locate_error};
+pub use share::{SecretLine, scan_secrets};
+
+const KUSTOMIZATION_FILES: [&str; 3] = ["kustomization.yaml", "kustomization.yml", "Kustomization"];
+
+/// One environment of the tree: a kustomization no other kustomization includes, or one a
+/// `ParityPolicy` names.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct EnvironmentRef {
+    pub name: String,
+    pub dir: String,
+}
+
+/// What one environment renders.
+#[derive(Debug, Clone, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct EnvironmentPreview {
+    pub name: String,
+    pub dir: String,
+    /// The YAML `azfn build DIR` prints; none when it fails (an error finding or a build error).
+    pub output: Option<String>,
+    /// Why the build failed, with where.
+    pub error: Option<Located<String>>,
+    /// azfn's findings, each located in the user's files where possible.
+    pub findings: Vec<Located<KrmResult>>,
+    /// Whether `azfn build` (or `kubectl kustomize` with the azfn plugin) fails here.
+    pub fails: bool,
+}
+
+/// Something shown with the place in the user's files it points at.
+#[derive(Debug, Clone, Serialize)]
+pub struct Located<T> {
+    #[serde(flatten)]
+    pub position: Position,
+    pub item: T,
+}
+
+/// The tree as the page shows it.
+#[derive(Debug, Clone, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Preview {
+    /// The `ParityPolicy` file, if the tree has one.
+    pub policy: Option<String>,
+    pub environments: Vec<EnvironmentPreview>,
+}
+
+/// Finds the environments and renders each (see [`Preview`]).
+pub fn preview(source: &MemorySource) -> Preview {
+    let policy = find_policy(source);
+    let dirs = kustomization_dirs(source);
+    let mut rendered: Vec<(EnvironmentPreview, Vec<String>)> = dirs
+        .iter()
+        .map(|dir| render(source, dir, &name_of(dir)))
+        .collect();
+    // A folder another build read its kustomization from is a base or a component.
+    let included: Vec<String> = rendered
+        .iter()
+        .flat_map(|(env, reads)| {
+            reads
+                .iter()
+                .filter(|r| r.as_str() != kustomization_file(source, &env.dir))
+                .cloned()
+        })
+        .collect();
+    let is_root = |dir: &str| {
+        !included
+            .iter()
+            .any(|r| r == kustomization_file(source, dir))
+    };
+    let mut environments = Vec::new();
+    let mut named: Vec<String> = Vec::new();
+    if let Some(tree) = policy
+        .as_deref()
+        .and_then(|p| parity::read_policy(source, p).ok())
+    {
+        for (name, dir) in &tree.environments {
+            if let Some((env, _)) = rendered.iter().find(|(e, _)| &e.dir == dir) {
+                let mut env = env.clone();
+                env.name.clone_from(name);
+                environments.push(env);
+            } else {
+                environments.push(render(source, dir, name).0);
+            }
+            named.push(dir.clone());
+        }
+    }
+    for (env, _) in rendered.drain(..) {
+        if is_root(&env.dir) && !named.contains(&env.dir) {
+            environments.push(env);
+        }
+    }
+    unique_names(&mut environments);
+    Preview {
+        policy,
+        environments,
+    }
+}
+
+/// The parity report between the environments, as `azfn parity --format json` prints it (with
+/// `markdown` and KRM `results` added): by the tree's `ParityPolicy` when it has one, otherwise
+/// with no allowed difference between the given environments.
+pub fn parity_report(
+    source: &MemorySource,
+    policy: Option<&str>,
+    environments: &[EnvironmentRef],
+) -> Result<serde_json::Value, Located<String>> {
+    let paths: Vec<&str> = source.paths().collect();
+    let fail = |message: String| Located {
+        position: locate_error(source, &paths, &message),
+        item: message,
+    };
+    let (policy_value, envs) = match policy {
+        Some(path) => {
+            let tree = parity::read_policy(source, path).map_err(|e| fail(e.to_string()))?;
+            (tree.policy, tree.environments)
+        }
+        None => (
+            ParityPolicy {
+                environments: Vec::new(),
+                allow: Vec::new(),
+            },
+            environments
+                .iter()
+                .map(|e| (e.name.clone(), e.dir.clone()))
+                .collect(),
+        ),
+    };
+    let report = parity::check(source, &envs, &policy_value, &BuildOptions::default())
+        .map_err(|e| fail(e.to_string()))?;
+    let mut json = parity::json(&report, &policy_value);
+    json["markdown"] = parity::markdown(&report, &policy_value).into();
+    let context = parity::Context {
+        policy_file: policy,
+        environments: &envs,
+    };
+    let results: Vec<KrmResult> = parity::results(&report, &policy_value, &context)
+        .into_iter()
+        .map(|l| l.result)
+        .collect();
+    json["results"] = serde_json::to_value(&results).unwrap_or_default();
+    json["policy"] = policy.into();
+    Ok(json)
+}
+
+/// Every environment's findings as SARIF 2.1.0, each at the file and line the page links it to;
+/// a finding several environments share is reported once, naming them all.
+pub fn sarif(preview: &Preview) -> String {
+    let mut located: Vec<(crate::report::Located, Vec<&str>)> = Vec::new();
+    for env in &preview.environments {
+        for f in &env.findings {
+            let mut result = f.item.clone();
+            result.file = f.position.file.as_ref().map(|path| crate::krm::FileRef {
+                path: path.clone(),
+                index: 0,
+            });
+            let line = f.position.line;
+            if let Some((_, envs)) = located
+                .iter_mut()
+                .find(|(l, _)| l.result == result && l.line == line)
+            {
+                envs.push(&env.name);
+            } else {
+                located.push((crate::report::Located { result, line }, vec![&env.name]));
+            }
+        }
+    }
+    let findings: Vec<crate::report::Located> = located
+        .into_iter()
+        .map(|(mut l, envs)| {
+            l.result.message = format!("{} (in {})", l.result.message, envs.join(", "));
+            l
+        })
+        .collect();
+    crate::report::render(
+        crate::report::Format::Sarif,
+        &findings,
+        &crate::report::RuleInfo::policy_rules(),
+        preview.environments.len(),
+        "azfn preview",
+    )
+}
+
+/// Renders the kustomization in `dir`, collecting azfn's findings instead of failing on them.
+/// Also returns every file the build read, in order.
+fn render(source: &MemorySource, dir: &str, name: &str) -> (EnvironmentPreview, Vec<String>) {
+    let recording = Recording {
+        inner: source,
+        reads: RefCell::default(),
+    };
+    let sink = FindingSink::collecting();
+    let options = BuildOptions {
+        findings: sink.clone(),
+        ..BuildOptions::default()
+    };
+    let built = overlay::build_yaml(&recording, dir, &options);
+    let reads = recording.reads.into_inner();
+    let paths: Vec<&str> = source.paths().collect();
+    let findings: Vec<Located<KrmResult>> = sink
+        .take()
+        .iter()
+        .map(|f| Located {
+            position: locate::finding(source, &reads, f),
+            item: f.to_krm_result(),
+        })
+        .collect();
+    let fails = findings.iter().any(|f| f.item.severity == Severity::Error);
+    let (output, error) = match built {
+        // `azfn build` prints nothing then: a value the rules flag is never shown.
+        Ok(_) if fails => (None, None),
+        Ok(yaml) => (Some(yaml), None),
+        Err(e) => (
+            None,
+            Some(Located {
+                position: locate::build_error(source, &reads, &paths, &e.message),
+                item: e.message,
+            }),
+        ),
+    };
+    let env = EnvironmentPreview {
+        name: name.to_owned(),
+        dir: dir.to_owned(),
+        fails: fails || error.is_some(),
+        output,
+        error,
+        findings,
+    };
+    (env, reads)
+}
+
+/// A source that remembers what was read: which files an environment is made of.
+struct Recording<'a> {
+    inner: &'a dyn FileSource,
+    reads: RefCell<Vec<String>>,
+}
+
+impl FileSource for Recording<'_> {
+    fn read(&self, path: &str) -> Result<Vec<u8>, SourceError> {
+        let bytes = self.inner.read(path)?;
+        let path = path.trim_start_matches("./").trim_matches('/').to_owned();
+        let mut reads = self.reads.borrow_mut();
+        if !reads.contains(&path) {
+            reads.push(path);
+        }
+        Ok(bytes)
+    }
+
+    fn list(&self, dir: &str) -> Result<Vec<String>, SourceError> {
+        self.inner.list(dir)
+    }
+
+    fn resolve(&self, path: &str) -> Result<String, SourceError> {
+        self.inner.resolve(path)
+    }
+}
+
+/// Folders holding a kustomization, sorted.
+fn kustomization_dirs(source: &MemorySource) -> Vec<String> {
+    let mut dirs: Vec<String> = source
+        .paths()
+        .filter_map(|p| {
+            let (dir, file) = p.rsplit_once('/').unwrap_or(("", p));
+            KUSTOMIZATION_FILES.contains(&file).then(|| dir.to_owned())
+        })
+        .collect();
+    dirs.dedup();
+    dirs
+}
+
+fn kustomization_file<'a>(source: &'a MemorySource, dir: &str) -> &'a str {
+    source
+        .paths()
+        .find(|p| {
+            let (d, file) = p.rsplit_once('/').unwrap_or(("", p));
+            d == dir && KUSTOMIZATION_FILES.contains(&file)
+        })
+        .unwrap_or_default()
+}
+
+/// The first file (in path order) whose first document is a `ParityPolicy`.
+fn find_policy(source: &MemorySource) -> Option<String> {
+    source
+        .paths()
+        .filter(|p| is_yaml(p))
+        .find(|p| {
+            source.read(p).ok().is_some_and(|bytes| {
+                String::from_utf8_lossy(&bytes)
+                    .lines()
+                    .any(|l| l.trim_end() == format!("kind: {}", parity::KIND))
+            })
+        })
+        .map(str::to_owned)
+}
+
+fn is_yaml(path: &str) -> bool {
+    let ext = path.rsplit_once('.').map(|(_, e)| e.to_ascii_lowercase());
+    matches!(ext.as_deref(), Some("yaml" | "yml"))
+}
+
+/// An environment's name: its folder's last component (`.` for the root).
+fn name_of(dir: &str) -> String {
+    dir.rsplit('/')
+        .next()
+        .filter(|n| !n.is_empty())
+        .unwrap_or(".")
+        .to_owned()
+}
+
+/// Two folders with the same last component are named by their whole path.
+fn unique_names(environments: &mut [EnvironmentPreview]) {
+    let names: Vec<String> = environments.iter().map(|e| e.name.clone()).collect();
+    for env in environments.iter_mut() {
+        if names.iter().filter(|n| **n == env.name).count() > 1 && !env.dir.is_empty() {
+            env.name.clone_from(&env.dir);
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests;

@@ -1,0 +1,309 @@
+use super::*;
+
+/// The example app as the page's "example" button loads it.
+fn example() -> MemorySource {
+    macro_rules! files {
+        ($($path:literal),* $(,)?) => {{
+            let mut source = MemorySource::new();
+            $(source.insert($path, include_str!(concat!("../../../../examples/orders/", $path)));)*
+            source
+        }};
+    }
+    files!(
+        "base/functionapp.yaml",
+        "base/kustomization.yaml",
+        "overlays/broken/azfn.yaml",
+        "overlays/broken/inline-connection-string.yaml",
+        "overlays/broken/kustomization.yaml",
+        "overlays/dev/azfn.yaml",
+        "overlays/dev/kustomization.yaml",
+        "overlays/prod-eu/azfn.yaml",
+        "overlays/prod-eu/kustomization.yaml",
+        "overlays/prod/azfn.yaml",
+        "overlays/prod/functionapp.yaml",
+        "overlays/prod/kustomization.yaml",
+        "overlays/test/azfn.yaml",
+        "overlays/test/functionapp.yaml",
+        "overlays/test/kustomization.yaml",
+        "parity.yaml",
+    )
+}
+
+fn edit(source: &mut MemorySource, path: &str, from: &str, to: &str) {
+    let text = String::from_utf8(source.read(path).unwrap()).unwrap();
+    assert!(text.contains(from), "{path} has no {from:?}");
+    source.insert(path, text.replacen(from, to, 1));
+}
+
+#[test]
+fn environments_are_the_policys_then_every_other_top_level_kustomization() {
+    let preview = preview(&example());
+    assert_eq!(preview.policy.as_deref(), Some("parity.yaml"));
+    let names: Vec<(&str, &str)> = preview
+        .environments
+        .iter()
+        .map(|e| (e.name.as_str(), e.dir.as_str()))
+        .collect();
+    assert_eq!(
+        names,
+        [
+            ("dev", "overlays/dev"),
+            ("test", "overlays/test"),
+            ("prod", "overlays/prod"),
+            ("broken", "overlays/broken"),
+            ("prod-eu", "overlays/prod-eu"),
+        ]
+    );
+}
+
+#[test]
+fn each_environment_renders_what_azfn_build_prints() {
+    let source = example();
+    let preview = preview(&source);
+    for env in preview.environments.iter().filter(|e| e.name != "broken") {
+        let built = overlay::build_yaml(&source, &env.dir, &BuildOptions::default()).unwrap();
+        assert_eq!(env.output.as_deref(), Some(built.as_str()), "{}", env.name);
+        assert!(!env.fails, "{}: {:?}", env.name, env.findings);
+        assert!(env.error.is_none());
+    }
+}
+
+#[test]
+fn a_finding_points_at_the_overlay_line_that_set_the_field_and_no_secret_is_shown() {
+    let preview = preview(&example());
+    let broken = preview
+        .environments
+        .iter()
+        .find(|e| e.name == "broken")
+        .unwrap();
+    assert!(broken.fails);
+    assert_eq!(
+        broken.output, None,
+        "azfn build prints nothing when it fails"
+    );
+    let errors: Vec<&Located<KrmResult>> = broken
+        .findings
+        .iter()
+        .filter(|f| f.item.severity == Severity::Error)
+        .collect();
+    assert_eq!(errors.len(), 1, "{errors:?}");
+    let finding = errors[0];
+    assert!(
+        finding
+            .item
+            .message
+            .starts_with("AZF001 inline-secret: setting \"LegacyStorage\"")
+    );
+    assert_eq!(
+        finding.position,
+        Position {
+            file: Some("overlays/broken/inline-connection-string.yaml".into()),
+            line: Some(7)
+        }
+    );
+    let shown = serde_json::to_string(&preview.environments).unwrap();
+    assert!(!shown.contains("lomL9hBp6CPf"), "the key is shown");
+}
+
+#[test]
+fn a_function_app_refused_by_azfn_points_at_the_overlay_field() {
+    let mut source = example();
+    let digest = "orders@sha256:5f0c6c2d6b2a0f5e8e1d4c3b2a19080706050403020100f0e0d0c0b0a0908070";
+    edit(
+        &mut source,
+        "overlays/prod/functionapp.yaml",
+        digest,
+        "orders:latest",
+    );
+    let preview = preview(&source);
+    let prod = &preview.environments[2];
+    let error = prod.error.as_ref().expect("prod fails");
+    assert!(
+        error.item.contains("FunctionApp/prod-orders: spec.image:"),
+        "{}",
+        error.item
+    );
+    assert_eq!(
+        error.position,
+        Position {
+            file: Some("overlays/prod/functionapp.yaml".into()),
+            line: Some(6)
+        }
+    );
+    // prod-eu builds on prod: the same error, at the same place.
+    let eu = preview
+        .environments
+        .iter()
+        .find(|e| e.name == "prod-eu")
+        .unwrap();
+    assert_eq!(eu.error.as_ref().unwrap().position, error.position);
+}
+
+#[test]
+fn a_broken_file_is_located_at_its_line_and_other_environments_still_render() {
+    let mut source = example();
+    edit(
+        &mut source,
+        "overlays/prod/functionapp.yaml",
+        "  storage:\n",
+        "  storage: [\n",
+    );
+    let preview = preview(&source);
+    let prod = &preview.environments[2];
+    let error = prod.error.as_ref().expect("prod fails");
+    assert_eq!(
+        error.position.file.as_deref(),
+        Some("overlays/prod/functionapp.yaml")
+    );
+    assert!(error.position.line.is_some_and(|l| l >= 9), "{error:?}");
+    assert!(prod.output.is_none());
+    assert!(
+        preview.environments[0].output.is_some(),
+        "dev still renders"
+    );
+}
+
+#[test]
+fn an_error_naming_a_kustomization_field_points_at_that_field() {
+    let mut source = example();
+    edit(
+        &mut source,
+        "overlays/test/kustomization.yaml",
+        "- path: functionapp.yaml",
+        "- path: missing.yaml",
+    );
+    let preview = preview(&source);
+    let error = preview.environments[1].error.as_ref().expect("test fails");
+    assert_eq!(
+        error.position.file.as_deref(),
+        Some("overlays/test/kustomization.yaml")
+    );
+    let text = String::from_utf8(source.read("overlays/test/kustomization.yaml").unwrap()).unwrap();
+    let line = error.position.line.unwrap();
+    assert!(
+        text.lines().nth(line - 1).unwrap().contains("patches")
+            || text.lines().nth(line - 1).unwrap().contains("missing.yaml"),
+        "line {line} of\n{text}\nfor {}",
+        error.item
+    );
+}
+
+#[test]
+fn parity_by_the_trees_policy_passes_and_a_prod_only_setting_fails() {
+    let mut source = example();
+    let preview_ = preview(&source);
+    let envs: Vec<EnvironmentRef> = Vec::new();
+    let report = parity_report(&source, preview_.policy.as_deref(), &envs).unwrap();
+    assert_eq!(report["summary"]["failures"], 0, "{report:#}");
+    assert!(report["summary"]["allowed"].as_u64().unwrap() > 0);
+    edit(
+        &mut source,
+        "overlays/prod/functionapp.yaml",
+        "    AZURE_FUNCTIONS_ENVIRONMENT: Production\n",
+        "    AZURE_FUNCTIONS_ENVIRONMENT: Production\n    FEATURE_FLAG: \"on\"\n",
+    );
+    let report = parity_report(&source, Some("parity.yaml"), &envs).unwrap();
+    assert!(report["summary"]["failures"].as_u64().unwrap() > 0);
+    assert!(
+        report["markdown"]
+            .as_str()
+            .unwrap()
+            .contains("FEATURE_FLAG")
+    );
+}
+
+#[test]
+fn without_a_policy_every_difference_between_environments_is_shown() {
+    let source = example();
+    let envs = [
+        EnvironmentRef {
+            name: "dev".into(),
+            dir: "overlays/dev".into(),
+        },
+        EnvironmentRef {
+            name: "prod".into(),
+            dir: "overlays/prod".into(),
+        },
+    ];
+    let report = parity_report(&source, None, &envs).unwrap();
+    assert_eq!(report["environments"], serde_json::json!(["dev", "prod"]));
+    assert_eq!(report["summary"]["allowed"], 0);
+    assert!(report["summary"]["failures"].as_u64().unwrap() > 10);
+}
+
+#[test]
+fn a_broken_policy_is_an_error_at_its_field() {
+    let mut source = example();
+    edit(
+        &mut source,
+        "parity.yaml",
+        "    reason: one Key Vault per environment",
+        "    raeson: one Key Vault per environment",
+    );
+    let error = parity_report(&source, Some("parity.yaml"), &[]).unwrap_err();
+    assert_eq!(error.position.file.as_deref(), Some("parity.yaml"));
+    assert!(error.item.contains("raeson"), "{}", error.item);
+}
+
+#[test]
+fn the_share_check_flags_inline_secrets_anywhere_and_only_them() {
+    let source = example();
+    let found = scan_secrets(&source);
+    assert_eq!(found.len(), 1, "{found:?}");
+    assert_eq!(
+        found[0].file,
+        "overlays/broken/inline-connection-string.yaml"
+    );
+    assert_eq!(found[0].line, 7);
+    assert!(!found[0].message.contains("lomL9hBp6CPf"));
+    let mut clean = MemorySource::new();
+    for path in source
+        .paths()
+        .filter(|p| !p.starts_with("overlays/broken/"))
+    {
+        clean.insert(path, source.read(path).unwrap());
+    }
+    assert_eq!(scan_secrets(&clean), []);
+    // A base64 Secret value and a key in a file that is not YAML are found too.
+    let key = "AccountKey=lomL9hBp6CPf9wiXkxtdL0EEuVHAS6qqppPK/tiXBRHEEGBAS/ZWZSBB9iZc2Dd7zmi/+aiGc2tGgA0U+Fk77Q==";
+    clean.insert(
+        "notes/local.settings.env",
+        format!("# local\nSTORAGE=DefaultEndpointsProtocol=https;AccountName=x;{key}\n"),
+    );
+    let b64 = "RGVmYXVsdEVuZHBvaW50c1Byb3RvY29sPWh0dHBzO0FjY291bnROYW1lPXg7QWNjb3VudEtleT1sb21MOWhCcDZDUGY5d2lYa3h0ZEwwRUV1VkhBUzZxcXBwUEsvdGlYQlJIRUVHQkFTL1pXWlNCQjlpWmMyRGQ3em1pLythaUdjMnRHZ0EwVStGazc3UT09";
+    clean.insert(
+        "base/secret.yaml",
+        format!("apiVersion: v1\nkind: Secret\nmetadata:\n  name: s\ndata:\n  conn: {b64}\n"),
+    );
+    let found: Vec<(String, usize)> = scan_secrets(&clean)
+        .into_iter()
+        .map(|s| (s.file, s.line))
+        .collect();
+    assert_eq!(
+        found,
+        [
+            ("base/secret.yaml".into(), 6),
+            ("notes/local.settings.env".into(), 2)
+        ]
+    );
+}
+
+#[test]
+fn sarif_has_each_finding_once_at_its_line() {
+    let preview = preview(&example());
+    let sarif: serde_json::Value = serde_json::from_str(&sarif(&preview)).unwrap();
+    let results = sarif["runs"][0]["results"].as_array().unwrap();
+    assert_eq!(results.len(), 1, "{results:#?}");
+    let location = &results[0]["locations"][0]["physicalLocation"];
+    assert_eq!(
+        location["artifactLocation"]["uri"],
+        "overlays/broken/inline-connection-string.yaml"
+    );
+    assert_eq!(location["region"]["startLine"], 7);
+    assert!(
+        results[0]["message"]["text"]
+            .as_str()
+            .unwrap()
+            .ends_with("(in broken)")
+    );
+}
