@@ -1,61 +1,139 @@
-// Examples one click away. The "inline secret" key is assembled at run time from a harmless
-// pattern: it has the shape of a storage account key and is nobody's key.
-const fakeKey = "ZXhhbXBsZSBvbmx5IG5vdCBhIHJlYWwga2V5".repeat(3).slice(0, 86) + "==";
+// Examples one click away: the repository's example app (examples/orders, bundled at build time)
+// and variants that each show one kind of failure. A variant is the example plus a few files.
+export type Tree = Record<string, string>;
 
-const deployment = (env: string) => `apiVersion: config.kubernetes.io/v1
-kind: ResourceList
-items:
-- apiVersion: apps/v1
-  kind: Deployment
-  metadata:
-    name: orders
-    namespace: orders-prod
-    annotations:
-      internal.config.kubernetes.io/path: deployment.yaml
-  spec:
-    replicas: 2
-    template:
-      metadata:
-        labels:
-          azure.workload.identity/use: "true"
-      spec:
-        serviceAccountName: orders
-        containers:
-        - name: func
-          image: contoso.azurecr.io/orders:1.4.2
-          resources:
-            requests: {cpu: 250m, memory: 256Mi}
-            limits: {memory: 512Mi}
-          readinessProbe: {httpGet: {path: /admin/host/ping, port: 80}}
-          livenessProbe: {httpGet: {path: /admin/host/ping, port: 80}}
-          env:
-          - name: AzureFunctionsWebHost__hostid
-            value: orders-prod
-${env}
-- apiVersion: v1
-  kind: ConfigMap
-  metadata:
-    name: orders-settings
-    namespace: orders-prod
-  data:
-    FUNCTIONS_WORKER_RUNTIME: dotnet-isolated
-    AzureFunctionsWebHost__hostid: orders-prod
+const bundled = import.meta.glob("../../examples/orders/**/*", {
+  query: "?raw",
+  import: "default",
+  eager: true,
+}) as Record<string, string>;
+
+/** The example app as committed, minus its deliberately broken overlay (the first variant). */
+function orders(withBroken = false): Tree {
+  const tree: Tree = {};
+  for (const [path, text] of Object.entries(bundled)) {
+    const relative = path.replace(/^\.\.\/\.\.\/examples\/orders\//, "");
+    if (!withBroken && relative.startsWith("overlays/broken/")) continue;
+    tree[relative] = text;
+  }
+  return tree;
+}
+
+function addResource(tree: Tree, overlay: string, file: string) {
+  const path = `overlays/${overlay}/kustomization.yaml`;
+  tree[path] = tree[path].replace("resources:\n- ../../base\n", `resources:\n- ../../base\n- ${file}\n`);
+}
+
+const digest = "sha256:5f0c6c2d6b2a0f5e8e1d4c3b2a19080706050403020100f0e0d0c0b0a0908070";
+
+/** Workload identity wired by hand, with the client IDs disagreeing. */
+function identityMismatch(): Tree {
+  const tree = orders();
+  tree["overlays/test/reports.yaml"] = `# A worker wired for workload identity by hand: the service account names one identity,
+# the Service Bus connection another. azfn compares every client ID a pod can use.
+apiVersion: v1
+kind: ServiceAccount
+metadata:
+  name: reports
+  annotations:
+    azure.workload.identity/client-id: 00000000-0000-0000-0000-00000000e001
+---
+apiVersion: apps/v1
+kind: Deployment
+metadata:
+  name: reports
+spec:
+  selector:
+    matchLabels: {app: reports}
+  template:
+    metadata:
+      labels:
+        app: reports
+        azure.workload.identity/use: "true"
+    spec:
+      serviceAccountName: reports
+      containers:
+      - name: func
+        image: contoso.azurecr.io/reports@${digest}
+        resources: {requests: {cpu: 100m, memory: 128Mi}, limits: {memory: 256Mi}}
+        env:
+        - name: ServiceBus__fullyQualifiedNamespace
+          value: sb-orders-test.servicebus.windows.net
+        - name: ServiceBus__credential
+          value: managedidentity
+        - name: ServiceBus__clientId
+          value: 00000000-0000-0000-0000-00000000f002
 `;
+  addResource(tree, "test", "reports.yaml");
+  return tree;
+}
 
-export const examples: Record<string, string> = {
-  clean: deployment(`          - name: AzureWebJobsStorage__accountName
-            value: stordersprod
-          - name: ServiceBus__fullyQualifiedNamespace
-            value: sb-orders-prod.servicebus.windows.net`),
-  "inline-secret": deployment(`          - name: AzureWebJobsStorage
-            value: DefaultEndpointsProtocol=https;AccountName=stordersprod;AccountKey=${fakeKey};EndpointSuffix=core.windows.net`),
-  "broken-yaml": `apiVersion: config.kubernetes.io/v1
-kind: ResourceList
-items:
-- apiVersion: v1
-  kind: ConfigMap
-  metadata: {name: settings
-  data:
-    a: b
-`,
+/** A setting added in prod only: a difference the ParityPolicy does not allow. */
+function driftInProd(): Tree {
+  const tree = orders();
+  const path = "overlays/prod/functionapp.yaml";
+  tree[path] = tree[path].replace(
+    "    AZURE_FUNCTIONS_ENVIRONMENT: Production\n",
+    "    AZURE_FUNCTIONS_ENVIRONMENT: Production\n    # Turned on during an incident and never turned off.\n    ORDERS_SKIP_FRAUD_CHECK: \"true\"\n",
+  );
+  return tree;
+}
+
+/** An HTTP app that KEDA can scale to zero: nothing wakes it again. */
+function httpScaledToZero(): Tree {
+  const tree = orders();
+  tree["overlays/prod/status-page.yaml"] = `# A hand-written HTTP app scaled by a cron trigger. KEDA's default minReplicaCount is 0:
+# outside office hours no pod runs, and no HTTP request can bring one back.
+apiVersion: apps/v1
+kind: Deployment
+metadata:
+  name: status-page
+spec:
+  selector:
+    matchLabels: {app: status-page}
+  template:
+    metadata:
+      labels: {app: status-page}
+    spec:
+      containers:
+      - name: func
+        image: contoso.azurecr.io/status@${digest}
+        resources: {requests: {cpu: 100m, memory: 128Mi}, limits: {memory: 256Mi}}
+---
+apiVersion: v1
+kind: Service
+metadata:
+  name: status-page
+spec:
+  selector: {app: status-page}
+  ports:
+  - port: 80
+    targetPort: 80
+---
+apiVersion: keda.sh/v1alpha1
+kind: ScaledObject
+metadata:
+  name: status-page
+spec:
+  scaleTargetRef:
+    name: status-page
+  maxReplicaCount: 5
+  triggers:
+  - type: cron
+    metadata:
+      timezone: Europe/London
+      start: 0 8 * * *
+      end: 0 18 * * *
+      desiredReplicas: "2"
+`;
+  addResource(tree, "prod", "status-page.yaml");
+  return tree;
+}
+
+export const examples: Record<string, { title: string; tree: () => Tree }> = {
+  orders: { title: "orders: the example app", tree: () => orders() },
+  "inline-secret": { title: "Inline connection string", tree: () => orders(true) },
+  "identity-mismatch": { title: "Identity mismatch", tree: identityMismatch },
+  "drift-in-prod": { title: "Drift in prod", tree: driftInProd },
+  "http-scaled-to-zero": { title: "HTTP scaled to zero", tree: httpScaledToZero },
 };

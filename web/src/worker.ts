@@ -1,26 +1,72 @@
-// The azfn core runs here, off the page's main thread, so a long check never freezes the
-// page and a runaway one can be stopped by terminating the worker.
-import init, { process } from "../pkg/azfn_wasm.js";
+// The azfn core runs here, off the page's main thread, so a long render never freezes the page
+// and a runaway one can be stopped by terminating the worker.
+import init, { preview, previewParity, previewSarif, scanSecrets, schemas, rules } from "../pkg/azfn_wasm.js";
+import type { Preview, ParityReport, SecretLine, RuleInfo } from "../pkg/azfn_wasm.js";
 
-export type Request = { id: number; input: string };
-export type Response =
-  | { id: number; ok: true; result: import("../pkg/azfn_wasm.js").ProcessOutput; ms: number }
-  | { id: number; ok: false; error: string; ms: number };
+type Files = Record<string, string>;
+
+export type Request =
+  | { id: number; kind: "preview"; files: Files }
+  | { id: number; kind: "parity"; files: Files; policy: string | null; environments: { name: string; dir: string }[] }
+  | { id: number; kind: "secrets"; files: Files }
+  | { id: number; kind: "sarif"; files: Files }
+  | { id: number; kind: "schemas" };
+
+export type Schemas = { functionApp: JsonSchema; parityPolicy: JsonSchema; rules: RuleInfo[] };
+export type JsonSchema = {
+  type?: string | string[];
+  description?: string;
+  properties?: Record<string, JsonSchema>;
+  items?: JsonSchema;
+  additionalProperties?: boolean | JsonSchema;
+  enum?: unknown[];
+  const?: unknown;
+  oneOf?: JsonSchema[];
+  anyOf?: JsonSchema[];
+};
+
+export type Reply =
+  | { id: number; ok: true; kind: "preview"; preview: Preview; ms: number }
+  | { id: number; ok: true; kind: "parity"; report: ParityReport; ms: number }
+  | { id: number; ok: true; kind: "secrets"; lines: SecretLine[]; ms: number }
+  | { id: number; ok: true; kind: "sarif"; text: string; ms: number }
+  | { id: number; ok: true; kind: "schemas"; schemas: Schemas; ms: number }
+  | { id: number; ok: false; kind: Request["kind"]; error: string; file?: string; line?: number; ms: number };
 
 const ready = init();
 
+function run(request: Request): Reply {
+  const started = performance.now();
+  const ms = () => performance.now() - started;
+  const { id } = request;
+  try {
+    switch (request.kind) {
+      case "preview":
+        return { id, ok: true, kind: "preview", preview: preview(request.files), ms: ms() };
+      case "parity": {
+        const report = previewParity(request.files, request.policy, request.environments);
+        return { id, ok: true, kind: "parity", report, ms: ms() };
+      }
+      case "secrets":
+        return { id, ok: true, kind: "secrets", lines: scanSecrets(request.files), ms: ms() };
+      case "sarif":
+        return { id, ok: true, kind: "sarif", text: previewSarif(request.files), ms: ms() };
+      case "schemas":
+        return { id, ok: true, kind: "schemas", schemas: { ...schemas(), rules: rules() }, ms: ms() };
+    }
+  } catch (e) {
+    const error = e as Error & { file?: string; line?: number };
+    return {
+      id, ok: false, kind: request.kind,
+      error: error instanceof Error ? error.message : String(e),
+      file: error.file, line: error.line, ms: ms(),
+    };
+  }
+}
+
 self.onmessage = async (event: MessageEvent<Request>) => {
   await ready;
-  const { id, input } = event.data;
-  const started = performance.now();
-  let reply: Response;
-  try {
-    const result = process(input);
-    reply = { id, ok: true, result, ms: performance.now() - started };
-  } catch (e) {
-    reply = { id, ok: false, error: e instanceof Error ? e.message : String(e), ms: performance.now() - started };
-  }
-  (self as unknown as Worker).postMessage(reply);
+  (self as unknown as Worker).postMessage(run(event.data));
 };
 
-(self as unknown as Worker).postMessage({ id: 0, ok: true, ready: true });
+ready.then(() => (self as unknown as Worker).postMessage({ ready: true }));

@@ -1,0 +1,96 @@
+// Reading a dropped repository: a zip (stored or deflated entries, through the browser's own
+// DecompressionStream) or a folder, into the text files a kustomize tree is made of.
+import type { Tree } from "./examples";
+
+/** Files the renderer can use; everything else in a repository is left out. */
+export function wanted(path: string): boolean {
+  if (path.split("/").some((part) => part.startsWith(".") || part === "node_modules")) return false;
+  const name = path.split("/").pop() ?? "";
+  return /\.(ya?ml|json|env|properties|txt|conf|md|xml|ini|sh|toml)$/i.test(name) || name === "Kustomization";
+}
+
+const MAX_FILE = 1 << 20;
+
+/** A zip archive's text files by path; a single top folder (`repo-main/`) is removed. */
+export async function unzip(data: ArrayBuffer): Promise<Tree> {
+  const view = new DataView(data);
+  let end = -1;
+  for (let i = data.byteLength - 22; i >= Math.max(0, data.byteLength - 65557); i--) {
+    if (view.getUint32(i, true) === 0x06054b50) { end = i; break; }
+  }
+  if (end < 0) throw new Error("not a zip file (no end of central directory)");
+  const count = view.getUint16(end + 10, true);
+  let at = view.getUint32(end + 16, true);
+  const files: Tree = {};
+  const decoder = new TextDecoder("utf-8", { fatal: true });
+  for (let n = 0; n < count; n++) {
+    if (view.getUint32(at, true) !== 0x02014b50) throw new Error("damaged zip central directory");
+    const method = view.getUint16(at + 10, true);
+    const compressed = view.getUint32(at + 20, true);
+    const size = view.getUint32(at + 24, true);
+    const nameLength = view.getUint16(at + 28, true);
+    const extra = view.getUint16(at + 30, true);
+    const comment = view.getUint16(at + 32, true);
+    const local = view.getUint32(at + 42, true);
+    const name = new TextDecoder().decode(new Uint8Array(data, at + 46, nameLength));
+    at += 46 + nameLength + extra + comment;
+    if (name.endsWith("/") || !wanted(name) || size > MAX_FILE) continue;
+    const start = local + 30 + view.getUint16(local + 26, true) + view.getUint16(local + 28, true);
+    const raw = new Uint8Array(data, start, compressed);
+    let bytes: Uint8Array;
+    if (method === 0) bytes = raw;
+    else if (method === 8) {
+      const stream = new Blob([raw as BlobPart]).stream().pipeThrough(new DecompressionStream("deflate-raw"));
+      bytes = new Uint8Array(await new Response(stream).arrayBuffer());
+    } else continue;
+    try {
+      files[name] = decoder.decode(bytes);
+    } catch {
+      // Not UTF-8 text: not part of a kustomize tree.
+    }
+  }
+  return stripTop(files);
+}
+
+/** Removes one folder every path starts with (`repo-main/base/…` → `base/…`). */
+export function stripTop(files: Tree): Tree {
+  const paths = Object.keys(files);
+  const top = paths[0]?.split("/")[0];
+  if (!top || paths.some((p) => !p.startsWith(top + "/"))) return files;
+  // Keep a top folder that is itself a kustomization's folder name only when it is all there is.
+  const out: Tree = {};
+  for (const p of paths) out[p.slice(top.length + 1)] = files[p];
+  return out;
+}
+
+/** A dropped folder (DataTransfer entries), read recursively. */
+export async function readEntries(entries: FileSystemEntry[]): Promise<Tree> {
+  const files: Tree = {};
+  async function visit(entry: FileSystemEntry): Promise<void> {
+    if (entry.isFile) {
+      const path = entry.fullPath.replace(/^\//, "");
+      if (!wanted(path)) return;
+      const file = await new Promise<File>((resolve, reject) => (entry as FileSystemFileEntry).file(resolve, reject));
+      if (file.size <= MAX_FILE) files[path] = await file.text();
+    } else if (entry.isDirectory) {
+      const reader = (entry as FileSystemDirectoryEntry).createReader();
+      for (;;) {
+        const batch = await new Promise<FileSystemEntry[]>((resolve, reject) => reader.readEntries(resolve, reject));
+        if (!batch.length) break;
+        for (const child of batch) await visit(child);
+      }
+    }
+  }
+  for (const entry of entries) await visit(entry);
+  return stripTop(files);
+}
+
+/** Files from an `<input type=file webkitdirectory>` (their `webkitRelativePath`). */
+export async function readFileList(list: FileList): Promise<Tree> {
+  const files: Tree = {};
+  for (const file of Array.from(list)) {
+    const path = file.webkitRelativePath || file.name;
+    if (wanted(path) && file.size <= MAX_FILE) files[path] = await file.text();
+  }
+  return stripTop(files);
+}
