@@ -42,27 +42,33 @@ setup-tools: ## check the real tools the end-to-end tests drive are present
 guest: setup-rust ## the KRM function compiled to wasm32-wasip1
 	$(CARGO) build --locked --release -p azfn-krm --target wasm32-wasip1
 
-build: guest ## the module, then target/release/azfn with it embedded
+build: guest web ## the module and the preview page, then target/release/azfn with both embedded
 	$(CARGO) build --locked --release --workspace --all-targets
 
 check-wasm: setup-rust ## prove azfn-core builds for both wasm targets
 	$(CARGO) build --locked --release -p azfn-core --target wasm32-wasip1
 	$(CARGO) build --locked --release -p azfn-core --target wasm32-unknown-unknown
 
-wasm: setup-rust setup-wasm-bindgen ## browser bindings into web/pkg
+WASM_OPT_FEATURES := --enable-bulk-memory --enable-nontrapping-float-to-int --enable-sign-ext \
+  --enable-mutable-globals --enable-reference-types --enable-multivalue
+
+wasm: setup-rust setup-wasm-bindgen setup-web ## browser bindings into web/pkg, shrunk by wasm-opt (binaryen from npm)
 	$(CARGO) build --locked --release -p azfn-wasm --target wasm32-unknown-unknown
 	wasm-bindgen target/wasm32-unknown-unknown/release/azfn_wasm.wasm --target web --out-dir web/pkg --typescript
+	web/node_modules/.bin/wasm-opt -O3 $(WASM_OPT_FEATURES) web/pkg/azfn_wasm_bg.wasm -o web/pkg/azfn_wasm_bg.opt.wasm
+	mv web/pkg/azfn_wasm_bg.opt.wasm web/pkg/azfn_wasm_bg.wasm
+	@echo "wasm bundle: $$(stat -c %s web/pkg/azfn_wasm_bg.wasm) bytes ($$(gzip -9 -c web/pkg/azfn_wasm_bg.wasm | wc -c) gzipped)"
 
-web: wasm setup-web ## the static preview page into web/dist
+web: wasm ## the static preview page into web/dist (embedded by the azfn binary: `azfn serve`)
 	cd web && npm run build
 
 # ---------------------------------------------------------------- quality
-lint: guest ## rustfmt, clippy (native and wasm32), warnings are errors
+lint: guest web ## rustfmt, clippy (native and wasm32), warnings are errors
 	$(CARGO) fmt --all --check
 	$(CARGO) clippy --locked --workspace --all-targets -- -D warnings
 	$(CARGO) clippy --locked -p azfn-core -p azfn-wasm --target wasm32-unknown-unknown -- -D warnings
 
-test: setup-tools lint check-wasm build web setup-chromium ## everything CI runs
+test: setup-tools web lint check-wasm build setup-chromium ## everything CI runs
 	$(CARGO) nextest run --locked --release --workspace --no-fail-fast
 	cd web && npm test
 	$(CARGO) run --locked --release -q -p azfn-tests --bin conformance -- --summary
@@ -77,11 +83,14 @@ fuzz-diff: setup-tools build ## azfn build vs kubectl kustomize on many random t
 demo: setup-tools build ## build the example with kustomize and kpt, and show a failing build
 	scripts/demo.sh
 
-bench: setup-tools build wasm ## start-up, throughput, wasm vs native, cost under kpt, overlay rendering vs kubectl (report in target/bench-report.md)
+bench: setup-tools build setup-chromium ## start-up, throughput, wasm vs native, cost under kpt, overlay rendering vs kubectl, keystroke to view in the browser (report in target/bench-report.md)
 	scripts/bench.sh
+
+serve: build ## the browser preview at http://127.0.0.1:8421/ (azfn serve)
+	$(AZFN) serve
 
 clean: ## remove build outputs
 	$(CARGO) clean
 	rm -rf web/dist web/pkg web/node_modules
 
-.PHONY: help setup-rust setup-wasm-bindgen setup-web setup-chromium setup-tools guest build check-wasm wasm web lint test demo bench clean
+.PHONY: help setup-rust setup-wasm-bindgen setup-web setup-chromium setup-tools guest build check-wasm wasm web lint test demo bench serve clean

@@ -92,6 +92,16 @@ enum Command {
         #[arg(value_enum, default_value = "function-app")]
         kind: SchemaKind,
     },
+    /// Serve the browser preview page (embedded in this binary) on loopback: every overlay
+    /// rendered, checked and compared in the browser, nothing sent anywhere.
+    Serve {
+        /// The port; 0 picks a free one.
+        #[arg(long, default_value_t = 8421)]
+        port: u16,
+        /// The address to listen on. Anything but loopback makes the page reachable by others.
+        #[arg(long, default_value = "127.0.0.1")]
+        host: std::net::IpAddr,
+    },
     /// Install azfn as a kustomize exec plugin for its config kind (azfn.dev/v1alpha1 Azfn).
     InstallPlugin {
         /// Plugin home; defaults to $KUSTOMIZE_PLUGIN_HOME, then $XDG_CONFIG_HOME/kustomize/plugin,
@@ -210,6 +220,7 @@ pub fn main() -> Result<ExitCode> {
             )
         }
         Some(Command::InstallPlugin { dir }) => crate::plugin::install(dir),
+        Some(Command::Serve { port, host }) => crate::serve::run(host, port),
         Some(Command::Check {
             paths,
             format,

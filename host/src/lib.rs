@@ -7,6 +7,7 @@
 //!   is set (`kubectl kustomize --enable-alpha-plugins`); stdin and stdout are YAML streams.
 //! - `azfn run --module X.wasm`: any WASI KRM function under the same sandbox.
 //! - `azfn install-plugin`: lays out the legacy plugin for kustomize.
+//! - `azfn serve`: the browser preview page, embedded, on loopback.
 mod build;
 pub mod cache;
 mod check;
@@ -17,3 +18,4 @@ mod parity_tree;
 mod plugin;
 pub mod runner;
 pub mod sandbox;
+mod serve;

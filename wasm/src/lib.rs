@@ -213,7 +213,10 @@ pub fn preview(files: JsFiles) -> Result<JsPreview, JsError> {
 /// it, else every difference between `environments`. Throws an `Error` whose message names
 /// the file and field, with `file` and `line` properties where known.
 #[wasm_bindgen(js_name = previewParity)]
-#[allow(clippy::needless_pass_by_value, reason = "wasm-bindgen passes an optional string by value")]
+#[allow(
+    clippy::needless_pass_by_value,
+    reason = "wasm-bindgen passes an optional string by value"
+)]
 pub fn preview_parity(
     files: JsFiles,
     policy: Option<String>,

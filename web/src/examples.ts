@@ -116,7 +116,8 @@ metadata:
   name: status-page
 spec:
   scaleTargetRef:
-    name: status-page
+    # kustomize's namePrefix does not rename this field: the rendered name, written by hand.
+    name: prod-status-page
   maxReplicaCount: 5
   triggers:
   - type: cron

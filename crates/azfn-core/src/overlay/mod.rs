@@ -92,7 +92,16 @@ impl std::fmt::Debug for FunctionAppOverride {
 /// Findings azfn's in-process transformer reported, when the caller collects them; by
 /// default there is no sink and an error finding fails the build, as under kustomize.
 #[derive(Clone, Default)]
-pub struct FindingSink(Option<std::sync::Arc<std::sync::Mutex<Vec<crate::policy::Finding>>>>);
+pub struct FindingSink(Option<std::sync::Arc<std::sync::Mutex<Collected>>>);
+
+/// What a collecting sink holds.
+#[derive(Debug, Clone, Default)]
+pub struct Collected {
+    /// Every finding, in the order reported.
+    pub findings: Vec<crate::policy::Finding>,
+    /// The last transformer's configuration (rule settings): how to check the final output.
+    pub config: Option<crate::config::Config>,
+}
 
 impl FindingSink {
     /// A sink that keeps every finding; the build no longer fails on them.
@@ -100,26 +109,30 @@ impl FindingSink {
         Self(Some(std::sync::Arc::default()))
     }
 
-    /// The findings collected so far, in the order they were reported.
-    pub fn take(&self) -> Vec<crate::policy::Finding> {
+    /// What was collected so far.
+    pub fn take(&self) -> Collected {
         self.0
             .as_ref()
-            .map(|f| {
-                std::mem::take(&mut *f.lock().unwrap_or_else(std::sync::PoisonError::into_inner))
+            .map(|c| {
+                std::mem::take(&mut *c.lock().unwrap_or_else(std::sync::PoisonError::into_inner))
             })
             .unwrap_or_default()
     }
 
-    /// Keeps `findings` if collecting; gives them back otherwise.
+    /// Keeps `findings` (and the config that produced them) if collecting; gives them back
+    /// otherwise.
     pub(crate) fn keep(
         &self,
         findings: Vec<crate::policy::Finding>,
+        config: &crate::config::Config,
     ) -> Option<Vec<crate::policy::Finding>> {
         match &self.0 {
             Some(sink) => {
-                sink.lock()
-                    .unwrap_or_else(std::sync::PoisonError::into_inner)
-                    .extend(findings);
+                let mut sink = sink
+                    .lock()
+                    .unwrap_or_else(std::sync::PoisonError::into_inner);
+                sink.findings.extend(findings);
+                sink.config = Some(config.clone());
                 None
             }
             None => Some(findings),

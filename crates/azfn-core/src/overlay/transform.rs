@@ -540,7 +540,7 @@ fn external_transformer(
         .collect();
     let (list, findings, _) = crate::function::process(list, at, &values)
         .map_err(|e| BuildError::new(format!("{at}: {e}")))?;
-    if let Some(findings) = loader.options.findings.keep(findings)
+    if let Some(findings) = loader.options.findings.keep(findings, &declared)
         && findings
             .iter()
             .any(|f| f.severity == crate::krm::Severity::Error)

@@ -9,9 +9,11 @@ use std::cell::RefCell;
 
 use serde::Serialize;
 
+use crate::krm::Resource;
 use crate::krm::{KrmResult, Severity};
-use crate::overlay::{self, BuildOptions, FindingSink};
+use crate::overlay::{self, BuildOptions, Collected, FindingSink};
 use crate::parity::{self, ParityPolicy};
+use crate::policy::Finding;
 use crate::source::{FileSource, MemorySource, SourceError};
 
 pub use locate::{Position, locate_error};
@@ -208,22 +210,25 @@ fn render(source: &MemorySource, dir: &str, name: &str) -> (EnvironmentPreview, 
         findings: sink.clone(),
         ..BuildOptions::default()
     };
-    let built = overlay::build_yaml(&recording, dir, &options);
+    let built = overlay::build(&recording, dir, &options);
     let reads = recording.reads.into_inner();
     let paths: Vec<&str> = source.paths().collect();
-    let findings: Vec<Located<KrmResult>> = sink
-        .take()
-        .iter()
-        .map(|f| Located {
-            position: locate::finding(source, &reads, f),
-            item: f.to_krm_result(),
-        })
-        .collect();
+    let collected = sink.take();
+    let findings: Vec<Located<KrmResult>> = match &built {
+        Ok(values) => findings_of(values, collected),
+        Err(_) => collected.findings,
+    }
+    .iter()
+    .map(|f| Located {
+        position: locate::finding(source, &reads, f),
+        item: f.to_krm_result(),
+    })
+    .collect();
     let fails = findings.iter().any(|f| f.item.severity == Severity::Error);
     let (output, error) = match built {
         // `azfn build` prints nothing then: a value the rules flag is never shown.
         Ok(_) if fails => (None, None),
-        Ok(yaml) => (Some(yaml), None),
+        Ok(values) => (Some(crate::yaml::to_kustomize_stream(&values)), None),
         Err(e) => (
             None,
             Some(Located {
@@ -241,6 +246,48 @@ fn render(source: &MemorySource, dir: &str, name: &str) -> (EnvironmentPreview, 
         findings,
     };
     (env, reads)
+}
+
+/// What azfn finds in an environment: what `azfn check` finds in its output (with the rule
+/// settings of its azfn transformer), and what the transformer found in `FunctionApp` specs,
+/// which the output no longer holds. A finding on an object rendered from a `FunctionApp` the
+/// transformer already reported under the same rule is the same problem, said once.
+fn findings_of(values: &[serde_yaml::Value], collected: Collected) -> Vec<Finding> {
+    let resources: Vec<Resource> = values
+        .iter()
+        .filter_map(|v| v.as_mapping().cloned().map(Resource::new))
+        .collect();
+    let config = collected.config.unwrap_or_default();
+    let mut findings: Vec<Finding> = collected
+        .findings
+        .into_iter()
+        .filter(|f| {
+            f.resource
+                .as_ref()
+                .is_some_and(|r| r.kind == crate::functionapp::KIND)
+        })
+        .collect();
+    let reported = |code: &str, app: &str, findings: &[Finding]| {
+        findings.iter().any(|f| {
+            f.code == code
+                && f.resource
+                    .as_ref()
+                    .is_some_and(|r| format!("FunctionApp/{}", r.name) == app)
+        })
+    };
+    for finding in crate::policy::check(&resources, &config) {
+        let from = finding.resource.as_ref().and_then(|r| {
+            resources
+                .iter()
+                .find(|x| x.kind() == r.kind && x.name() == r.name && x.namespace() == r.namespace)
+                .and_then(|x| x.annotation(crate::functionapp::render::RENDERED_FROM))
+        });
+        if from.is_some_and(|app| reported(finding.code, app, &findings)) {
+            continue;
+        }
+        findings.push(finding);
+    }
+    findings
 }
 
 /// A source that remembers what was read: which files an environment is made of.

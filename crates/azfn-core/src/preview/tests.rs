@@ -307,3 +307,40 @@ fn sarif_has_each_finding_once_at_its_line() {
             .ends_with("(in broken)")
     );
 }
+
+#[test]
+fn findings_are_those_of_the_final_output_as_azfn_check_reports() {
+    let mut source = example();
+    // A hand-wired worker whose two client IDs disagree; its service account reference is
+    // renamed (`reports` → `reports-test`) only after azfn's transformer ran.
+    source.insert(
+        "overlays/test/reports.yaml",
+        "apiVersion: v1\nkind: ServiceAccount\nmetadata:\n  name: reports\n  annotations:\n    azure.workload.identity/client-id: 00000000-0000-0000-0000-00000000e001\n---\napiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: reports\nspec:\n  selector:\n    matchLabels: {app: reports}\n  template:\n    metadata:\n      labels:\n        app: reports\n        azure.workload.identity/use: \"true\"\n    spec:\n      serviceAccountName: reports\n      containers:\n      - name: func\n        image: contoso.azurecr.io/reports@sha256:5f0c6c2d6b2a0f5e8e1d4c3b2a19080706050403020100f0e0d0c0b0a0908070\n        resources: {requests: {cpu: 100m, memory: 128Mi}, limits: {memory: 256Mi}}\n        env:\n        - name: ServiceBus__credential\n          value: managedidentity\n        - name: ServiceBus__clientId\n          value: 00000000-0000-0000-0000-00000000f002\n",
+    );
+    edit(
+        &mut source,
+        "overlays/test/kustomization.yaml",
+        "- ../../base\n",
+        "- ../../base\n- reports.yaml\n",
+    );
+    let preview = preview(&source);
+    let test = &preview.environments[1];
+    let codes: Vec<&str> = test
+        .findings
+        .iter()
+        .filter_map(|f| f.item.tags.get("code").map(String::as_str))
+        .collect();
+    assert_eq!(codes, ["AZF008"], "{:#?}", test.findings);
+    let finding = &test.findings[0];
+    assert!(finding.item.message.contains("client IDs disagree"));
+    assert_eq!(
+        finding.position.file.as_deref(),
+        Some("overlays/test/reports.yaml")
+    );
+    assert_eq!(
+        finding.position.line,
+        Some(21),
+        "the serviceAccountName line"
+    );
+    assert!(!test.fails, "a warning does not fail the build");
+}
