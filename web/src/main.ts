@@ -222,7 +222,6 @@ $("file-delete").addEventListener("click", () => {
 const status = $<HTMLSpanElement>("status");
 const banner = $<HTMLDivElement>("banner");
 let version = 0;
-let renderedVersion = 0;
 /** When the oldest edit not yet on screen was made (for keystroke-to-view timing). */
 let editAt: number | undefined;
 let rendering = false;
@@ -253,7 +252,6 @@ async function render() {
     const reply = await engine.request({ kind: "preview", files: snapshot });
     if (reply.ok && reply.kind === "preview") {
       preview = reply.preview;
-      renderedVersion = at;
       rendered = true;
       showPreview(reply.ms);
       if (started !== undefined && version === at) {

@@ -73,6 +73,14 @@ async function tab(page, id) {
   await page.click(`#tabs [data-tab="${id}"]`);
 }
 
+/** Rests the pointer on `key` in the first editor line matching `line`. */
+async function hoverKey(page, line, key) {
+  const row = page.locator(".cm-line", { hasText: line }).first();
+  await row.scrollIntoViewIfNeeded();
+  const box = await row.locator("span", { hasText: new RegExp(`^${key}$`) }).first().boundingBox();
+  await page.mouse.move(box.x + box.width / 2, box.y + box.height / 2, { steps: 4 });
+}
+
 const files = (page) => page.evaluate(() => window.azfnPreview.files());
 
 test("served by azfn serve: the example's environments render the bytes azfn build prints", async () => {
@@ -267,7 +275,7 @@ test("files are added, renamed and deleted, and the render follows", async () =>
   await context.close();
 });
 
-test("completion and hover docs come from the FunctionApp schema", async () => {
+test("completion and hover docs come from the FunctionApp and ParityPolicy schemas", async () => {
   const { page, context } = await fresh();
   await openFile(page, "overlays/prod/functionapp.yaml");
   // A new key under spec, on the file's last (empty) line.
@@ -280,12 +288,22 @@ test("completion and hover docs come from the FunctionApp schema", async () => {
   await page.waitForSelector(".cm-completionInfo");
   assert.match(await page.textContent(".cm-completionInfo"), /AzureFunctionsWebHost__hostid/);
   await page.keyboard.press("Escape");
-  const key = page.locator(".cm-line", { hasText: /^ {2}storage:$/ }).first();
-  const box = await key.boundingBox();
-  await page.mouse.move(box.x + 30, box.y + box.height / 2);
+  await hoverKey(page, /^ {2}storage:$/, "storage");
   await page.waitForSelector(".schema-doc");
   assert.match(await page.textContent(".schema-doc"), /^FunctionApp spec\.storage/);
   await page.screenshot({ path: join(artifacts, "completion.png") });
+  // The ParityPolicy's fields, inside a list item.
+  await openFile(page, "parity.yaml");
+  await page.mouse.move(0, 0);
+  await hoverKey(page, /^ {4}field: spec\.storage\.accountName$/, "field");
+  await page.waitForSelector(".schema-doc");
+  assert.match(await page.textContent(".schema-doc"), /^ParityPolicy spec\.allow\.field string/);
+  await page.click("#editor .cm-content");
+  await page.keyboard.press("Control+End");
+  await page.keyboard.type("  - res");
+  await page.waitForSelector(".cm-tooltip-autocomplete");
+  const keys = await page.$$eval(".cm-tooltip-autocomplete li", (lis) => lis.map((li) => li.textContent));
+  assert.ok(keys.some((k) => k.startsWith("resource")), keys.join(", "));
   await context.close();
 });
 
@@ -297,6 +315,23 @@ test("a zip of a repository opens as the tree", async () => {
   assert.deepEqual(await files(page), tree);
   const names = await page.$$eval("#tabs [role=tab]", (tabs) => tabs.map((t) => t.textContent));
   assert.deepEqual(names.slice(0, 5), ["dev", "test", "prod", "broken", "prod-eu"]);
+  await context.close();
+});
+
+test("a zip dropped on the page, or a folder picked, opens as the tree", async () => {
+  const { page, context } = await fresh();
+  const tree = await readTree(example);
+  const archive = zip(tree).toString("base64");
+  await rerendered(page, () => page.evaluate((data) => {
+    const bytes = Uint8Array.from(atob(data), (c) => c.charCodeAt(0));
+    const transfer = new DataTransfer();
+    transfer.items.add(new File([bytes], "orders.zip", { type: "application/zip" }));
+    document.getElementById("drop").dispatchEvent(new DragEvent("drop", { dataTransfer: transfer, bubbles: true, cancelable: true }));
+  }, archive));
+  assert.deepEqual(await files(page), tree);
+  await rerendered(page, () => page.selectOption("#example", "orders"));
+  await rerendered(page, () => page.setInputFiles("#folder-input", example));
+  assert.deepEqual(await files(page), tree, "the picked folder's own name is not part of the paths");
   await context.close();
 });
 
