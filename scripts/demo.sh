@@ -68,4 +68,19 @@ if (cd "$work/drift" && "$azfn" parity --policy parity.yaml > "$work/drift.txt")
 fi
 grep -A2 '✗' "$work/drift.txt" | head -3; tail -1 "$work/drift.txt"
 
-say "done: dev, test, prod and prod-eu render and pass; broken fails with AZF001 and never prints the key; parity catches drift"
+say "azfn serve: the browser preview is embedded in the binary; it answers on loopback"
+"$azfn" serve --port 0 > "$work/serve.txt" &
+serve_pid=$!
+for _ in $(seq 50); do grep -q '^azfn preview: ' "$work/serve.txt" && break; sleep 0.1; done
+url=$(sed -n 's/^azfn preview: //p' "$work/serve.txt")
+port=${url##*:}; port=${port%/}
+exec 3<>"/dev/tcp/127.0.0.1/$port"
+printf 'GET / HTTP/1.0\r\n\r\n' >&3
+status=$(head -1 <&3 | tr -d '\r')
+exec 3<&-
+kill "$serve_pid"
+echo "$url -> $status"
+[[ $status == "HTTP/1.1 200 OK" ]] || { echo "unexpected: azfn serve answered $status" >&2; exit 1; }
+echo "run \`$azfn serve\` (or \`make serve\`) and open http://127.0.0.1:8421/ to preview every overlay, its findings and its drift"
+
+say "done: dev, test, prod and prod-eu render and pass; broken fails with AZF001 and never prints the key; parity catches drift; the preview page is served"

@@ -56,15 +56,6 @@ export class Engine {
     });
   }
 
-  /** Drops queued (not yet started) requests of `kind`: a newer edit supersedes them. */
-  drop(kind: Request["kind"]) {
-    this.queue = this.queue.filter((p) => {
-      if (p.request.kind !== kind) return true;
-      p.reject(new Error("superseded"));
-      return false;
-    });
-  }
-
   private pump() {
     if (this.current || this.queue.length === 0) return;
     const pending = this.queue.shift()!;

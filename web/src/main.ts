@@ -14,6 +14,7 @@ import { MergeView } from "@codemirror/merge";
 
 import { examples, type Tree } from "./examples";
 import { Engine, Runaway } from "./engine";
+import type { Reply } from "./worker";
 import { complete, hover, setSchemas } from "./schema";
 import * as share from "./share";
 import { unzip, readEntries, readFileList } from "./zip";
@@ -258,6 +259,9 @@ async function render() {
         editAt = undefined;
         afterPaint(() => performance.measure("azfn:keystroke-to-view", { start: started, end: performance.now() }));
       }
+    } else if (!reply.ok) {
+      showBanner(`The preview failed: ${reply.error}`);
+      status.textContent = "error";
     }
   } catch (e) {
     if (e instanceof Runaway) showBanner(e.message);
@@ -532,9 +536,19 @@ function matrixRow(row: ParityRow, environments: string[]): HTMLTableRowElement 
 }
 
 // ---------------------------------------------------------------- share, download, open
+/** A request a button made; a runaway is reported on the page instead of thrown. */
+async function requested(request: Parameters<Engine["request"]>[0]): Promise<Reply | undefined> {
+  try {
+    return await engine.request(request);
+  } catch (e) {
+    showBanner(e instanceof Error ? e.message : String(e));
+    return undefined;
+  }
+}
+
 $("share").addEventListener("click", async () => {
-  const reply = await engine.request({ kind: "secrets", files: { ...files } });
-  if (!reply.ok || reply.kind !== "secrets") return;
+  const reply = await requested({ kind: "secrets", files: { ...files } });
+  if (!reply?.ok || reply.kind !== "secrets") return;
   if (reply.lines.length) {
     $("share-result").hidden = true;
     showBanner(
@@ -571,8 +585,8 @@ $("download-yaml").addEventListener("click", () => {
 });
 
 $("download-sarif").addEventListener("click", async () => {
-  const reply = await engine.request({ kind: "sarif", files: { ...files } });
-  if (reply.ok && reply.kind === "sarif") download("azfn.sarif", reply.text, "application/sarif+json");
+  const reply = await requested({ kind: "sarif", files: { ...files } });
+  if (reply?.ok && reply.kind === "sarif") download("azfn.sarif", reply.text, "application/sarif+json");
 });
 
 $("download-markdown").addEventListener("click", () => {
