@@ -52,9 +52,9 @@ check-wasm: setup-rust ## prove azfn-core builds for both wasm targets
 WASM_OPT_FEATURES := --enable-bulk-memory --enable-nontrapping-float-to-int --enable-sign-ext \
   --enable-mutable-globals --enable-reference-types --enable-multivalue
 
-wasm: setup-rust setup-wasm-bindgen setup-web ## browser bindings into web/pkg, shrunk by wasm-opt (binaryen from npm)
-	$(CARGO) build --locked --release -p azfn-wasm --target wasm32-unknown-unknown
-	wasm-bindgen target/wasm32-unknown-unknown/release/azfn_wasm.wasm --target web --out-dir web/pkg --typescript
+wasm: setup-rust setup-wasm-bindgen setup-web ## browser bindings into web/pkg (profile web: size first), shrunk by wasm-opt (binaryen from npm)
+	$(CARGO) build --locked --profile web -p azfn-wasm --target wasm32-unknown-unknown
+	wasm-bindgen target/wasm32-unknown-unknown/web/azfn_wasm.wasm --target web --out-dir web/pkg --typescript
 	web/node_modules/.bin/wasm-opt -O3 $(WASM_OPT_FEATURES) web/pkg/azfn_wasm_bg.wasm -o web/pkg/azfn_wasm_bg.opt.wasm
 	mv web/pkg/azfn_wasm_bg.opt.wasm web/pkg/azfn_wasm_bg.wasm
 	@echo "wasm bundle: $$(stat -c %s web/pkg/azfn_wasm_bg.wasm) bytes ($$(gzip -9 -c web/pkg/azfn_wasm_bg.wasm | wc -c) gzipped)"
