@@ -493,21 +493,25 @@ function parityView(): Node[] {
   const out: Node[] = [el("p", { class: "summary" },
     preview?.policy ? `By ${preview.policy}: ` : "No ParityPolicy in the tree: every difference is shown. ",
     `${plural(summary.resources, "resource")}, ${plural(summary.failures, "difference")} not allowed, ${summary.allowed} allowed, ${plural(summary.staleRules, "stale rule")}.`)];
-  // Drift first; within each, one group of rows per resource.
-  const rows = [...report.drifts].sort((a, b) => Number(a.allowed) - Number(b.allowed));
-  if (rows.length) {
-    const head = el("tr", {}, el("th", { scope: "col" }, "Field"),
-      ...environments.map((e) => el("th", { scope: "col" }, e)), el("th", { scope: "col" }, "Status"));
+  // One group per resource, those with drift first; within a group, drift rows first.
+  const groups = new Map<string, ParityRow[]>();
+  for (const row of report.drifts) {
+    const key = `${row.kind}/${row.name}`;
+    groups.set(key, [...(groups.get(key) ?? []), row]);
+  }
+  const ordered = [...groups.entries()]
+    .map(([name, rows]) => [name, [...rows].sort((a, b) => Number(a.allowed) - Number(b.allowed))] as const)
+    .sort(([, a], [, b]) => Number(a[0].allowed) - Number(b[0].allowed));
+  if (ordered.length) {
+    const head = el("tr", {}, el("th", { scope: "col", class: "field" }, "Field"),
+      ...environments.map((e) => el("th", { scope: "col" }, e)), el("th", { scope: "col", class: "status" }, "Status"));
     const body: HTMLTableRowElement[] = [];
-    let resource = "";
-    for (const row of rows) {
-      const name = `${row.kind}/${row.name}${row.allowed ? "" : " (drift)"}`;
-      if (name !== resource) {
-        resource = name;
-        body.push(el("tr", { class: `group ${row.allowed ? "allowed" : "drift"}` },
-          el("th", { scope: "rowgroup", colspan: String(environments.length + 2) }, `${row.kind}/${row.name}`)));
-      }
-      body.push(matrixRow(row, environments));
+    for (const [name, rows] of ordered) {
+      const drifts = rows.filter((r) => !r.allowed).length;
+      body.push(el("tr", { class: `group ${drifts ? "drift" : "allowed"}` },
+        el("th", { scope: "rowgroup", colspan: String(environments.length + 2) },
+          name, drifts ? ` · ${plural(drifts, "drift")}` : ` · ${plural(rows.length, "allowed difference")}`)));
+      for (const row of rows) body.push(matrixRow(row, environments));
     }
     out.push(el("table", { class: "matrix", "aria-label": "Parity matrix" }, el("thead", {}, head), el("tbody", {}, ...body)));
   }
