@@ -381,6 +381,9 @@ function renderPanel() {
   if (!preview) return;
   mergeView?.destroy();
   mergeView = undefined;
+  if (!preview.environments.length) {
+    return panel.replaceChildren(el("p", {}, "No environment: the tree has no kustomization.yaml. Add one (New), pick an example, or open a repository's folder or zip."));
+  }
   if (selectedTab === "diff") return panel.replaceChildren(...diffView());
   if (selectedTab === "findings") return panel.replaceChildren(...findingsView());
   if (selectedTab === "parity") return panel.replaceChildren(...parityView());
@@ -624,7 +627,7 @@ select.addEventListener("change", () => {
 async function openDropped(tree: Promise<Tree>) {
   try {
     const loaded = await tree;
-    if (!Object.keys(loaded).length) return showBanner("No YAML files found in what was opened.");
+    if (!Object.keys(loaded).length) return showBanner("Nothing a kustomize tree uses (YAML, JSON, .env and other text files) was found in what was opened.");
     select.value = "";
     loadTree(loaded);
   } catch (e) {

@@ -318,6 +318,19 @@ test("a zip of a repository opens as the tree", async () => {
   await context.close();
 });
 
+test("a tree without a kustomization says so, and a zip with nothing usable is refused", async () => {
+  const { page, context } = await fresh();
+  await rerendered(page, () => page.setInputFiles("#zip-input", { name: "docs.zip", mimeType: "application/zip", buffer: zip({ "repo/README.md": "# notes\n" }) }), "rendered");
+  assert.deepEqual(await files(page), { "README.md": "# notes\n" });
+  assert.match(await page.textContent("#panel"), /^No environment: the tree has no kustomization\.yaml/);
+  await page.setInputFiles("#zip-input", { name: "image.zip", mimeType: "application/zip", buffer: zip({ "logo.png": "\u0000PNG" }) });
+  await page.waitForSelector("#banner:not([hidden])");
+  assert.equal(await page.textContent("#banner"), "Nothing a kustomize tree uses (YAML, JSON, .env and other text files) was found in what was opened.");
+  await page.setInputFiles("#zip-input", { name: "broken.zip", mimeType: "application/zip", buffer: Buffer.from("not a zip") });
+  await page.waitForFunction(() => document.getElementById("banner").textContent.startsWith("Cannot open it: not a zip file"));
+  await context.close();
+});
+
 test("a zip dropped on the page, or a folder picked, opens as the tree", async () => {
   const { page, context } = await fresh();
   const tree = await readTree(example);
