@@ -176,38 +176,27 @@ impl Writer {
     }
 
     fn plain(&mut self, s: &str, indent: usize, allow_breaks: bool) {
-        let chars: Vec<char> = s.chars().collect();
-        let mut spaces = false;
-        for (i, &c) in chars.iter().enumerate() {
-            if c == ' ' {
-                if allow_breaks
-                    && !spaces
-                    && self.column > BEST_WIDTH
-                    && chars.get(i + 1) != Some(&' ')
-                {
-                    self.indent_to(indent);
-                } else {
-                    self.push_char(c);
-                }
-                spaces = true;
-            } else {
-                self.push_char(c);
-                spaces = false;
-            }
-        }
+        self.folded(s, indent, allow_breaks, false);
     }
 
     fn single_quoted(&mut self, s: &str, indent: usize, allow_breaks: bool) {
         self.push_char('\'');
+        self.folded(s, indent, allow_breaks, true);
+        self.push_char('\'');
+    }
+
+    /// A plain or single-quoted scalar's text, folded as libyaml folds it: at a single space
+    /// once past the best width. Quoted, a space at either end never breaks and `'` is doubled.
+    fn folded(&mut self, s: &str, indent: usize, allow_breaks: bool, quoted: bool) {
         let chars: Vec<char> = s.chars().collect();
         let mut spaces = false;
         for (i, &c) in chars.iter().enumerate() {
             if c == ' ' {
+                let inside = !quoted || (i > 0 && i + 1 < chars.len());
                 if allow_breaks
                     && !spaces
                     && self.column > BEST_WIDTH
-                    && i > 0
-                    && i + 1 < chars.len()
+                    && inside
                     && chars.get(i + 1) != Some(&' ')
                 {
                     self.indent_to(indent);
@@ -216,14 +205,13 @@ impl Writer {
                 }
                 spaces = true;
             } else {
-                if c == '\'' {
+                if quoted && c == '\'' {
                     self.push_char('\'');
                 }
                 self.push_char(c);
                 spaces = false;
             }
         }
-        self.push_char('\'');
     }
 
     fn double_quoted(&mut self, s: &str, indent: usize, allow_breaks: bool) {
