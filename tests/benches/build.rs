@@ -47,22 +47,13 @@ fn main() {
             String::from_utf8_lossy(&want),
             "N={n}: azfn build differs from kubectl kustomize"
         );
-        let wasm = Command::new("node")
-            .arg(&node_bench)
-            .arg(&tree)
-            .arg("overlays/prod")
-            .arg("3")
-            .output()
-            .expect("node");
-        assert!(
-            wasm.status.success(),
-            "{}",
-            String::from_utf8_lossy(&wasm.stderr)
-        );
-        let wasm_ms: f64 = String::from_utf8_lossy(&wasm.stdout)
-            .trim()
-            .parse()
-            .expect("ms");
+        let wasm_ms: f64 = azfn_tests::bench::node(
+            &node_bench,
+            &[tree.as_os_str(), "overlays/prod".as_ref(), "3".as_ref()],
+        )
+        .trim()
+        .parse()
+        .expect("ms");
         let wasm_output = std::fs::read(tree.join("wasm-output.yaml")).expect("wasm output");
         assert_eq!(
             wasm_output, want,

@@ -108,19 +108,10 @@ fn main() {
 }
 
 fn wasm_ms(node_bench: &std::path::Path, tree: &std::path::Path) -> Duration {
-    let out = Command::new("node")
-        .arg(node_bench)
-        .arg(tree)
-        .arg("parity.yaml")
-        .arg("3")
-        .output()
-        .expect("node");
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
+    let text = azfn_tests::bench::node(
+        node_bench,
+        &[tree.as_os_str(), "parity.yaml".as_ref(), "3".as_ref()],
     );
-    let text = String::from_utf8_lossy(&out.stdout);
     let mut fields = text.split_whitespace();
     let ms: f64 = fields.next().and_then(|f| f.parse().ok()).expect("ms");
     assert_eq!(

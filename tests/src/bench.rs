@@ -26,6 +26,22 @@ pub fn timed(runs: usize, mut make: impl FnMut() -> Command) -> (Duration, Vec<u
     (median(samples), stdout)
 }
 
+/// Runs a `web/bench/*.mjs` script with `args` (the browser module in V8); it must succeed.
+/// Its stdout.
+pub fn node(script: &std::path::Path, args: &[&std::ffi::OsStr]) -> String {
+    let out = Command::new("node")
+        .arg(script)
+        .args(args)
+        .output()
+        .expect("node");
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    String::from_utf8_lossy(&out.stdout).into_owned()
+}
+
 /// `12.3 ms`.
 pub fn ms(d: Duration) -> String {
     format!("{:.1} ms", d.as_secs_f64() * 1000.0)

@@ -157,16 +157,11 @@ pub fn build(
     dir: &str,
     options: Option<JsBuildOptions>,
 ) -> Result<String, JsError> {
-    let files: std::collections::BTreeMap<String, String> =
-        serde_wasm_bindgen::from_value(files.into())?;
+    let source = memory_source(files)?;
     let options: BuildOptionsDto = match options {
         Some(o) if !o.is_undefined() => serde_wasm_bindgen::from_value(o.into())?,
         _ => BuildOptionsDto::default(),
     };
-    let mut source = azfn_core::source::MemorySource::new();
-    for (path, text) in files {
-        source.insert(path, text.into_bytes());
-    }
     let options = azfn_core::overlay::BuildOptions {
         reorder: match options.reorder.as_deref() {
             None | Some("legacy") => azfn_core::overlay::Reorder::Legacy,
@@ -223,14 +218,8 @@ pub fn preview_parity(
     environments: JsEnvironments,
 ) -> Result<JsParityReport, JsValue> {
     let source = memory_source(files).map_err(JsValue::from)?;
-    let environments: Vec<EnvDto> = serde_wasm_bindgen::from_value(environments.into())?;
-    let environments: Vec<azfn_core::preview::EnvironmentRef> = environments
-        .into_iter()
-        .map(|e| azfn_core::preview::EnvironmentRef {
-            name: e.name,
-            dir: e.dir,
-        })
-        .collect();
+    let environments: Vec<azfn_core::preview::EnvironmentRef> =
+        serde_wasm_bindgen::from_value(environments.into())?;
     match azfn_core::preview::parity_report(&source, policy.as_deref(), &environments) {
         Ok(report) => Ok(json_compatible(&report)?.unchecked_into()),
         Err(e) => {
@@ -263,12 +252,6 @@ pub fn preview_sarif(files: JsFiles) -> Result<String, JsError> {
     Ok(azfn_core::preview::sarif(&azfn_core::preview::preview(
         &source,
     )))
-}
-
-#[derive(serde::Deserialize)]
-struct EnvDto {
-    name: String,
-    dir: String,
 }
 
 fn memory_source(files: JsFiles) -> Result<azfn_core::source::MemorySource, JsError> {

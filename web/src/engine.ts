@@ -43,10 +43,6 @@ export class Engine {
     });
   }
 
-  whenReady(): Promise<void> {
-    return this.ready;
-  }
-
   /** Sends a request; `id` is filled in. */
   request(request: WithoutId<Request>): Promise<Reply> {
     return new Promise((resolve, reject) => {

@@ -75,12 +75,12 @@ function extensions(): Extension[] {
   ];
 }
 
+const newState = (doc: string) => EditorState.create({ doc, extensions: extensions() });
+
+/** The file's editor state, kept while it is open elsewhere (undo history, selection). Every
+ * change to `files` outside the editor drops the path's state. */
 function stateFor(path: string): EditorState {
-  let state = editorStates.get(path);
-  if (!state || state.doc.toString() !== files[path]) {
-    state = EditorState.create({ doc: files[path] ?? "", extensions: extensions() });
-  }
-  return state;
+  return editorStates.get(path) ?? newState(files[path] ?? "");
 }
 
 function openFile(path: string, line?: number) {
@@ -107,18 +107,14 @@ function showDiagnostics() {
     const at = doc.line(Math.min(Math.max(line ?? 1, 1), doc.lines));
     found.push({ from: at.from, to: at.to, severity, message });
   };
-  const seen = new Set<string>();
+  const errors = new Set<string>();
   for (const env of preview?.environments ?? []) {
-    if (env.error?.file === openPath && !seen.has(env.error.item)) {
-      seen.add(env.error.item);
+    if (env.error?.file === openPath && !errors.has(env.error.item)) {
+      errors.add(env.error.item);
       add(env.error.line, "error", env.error.item);
     }
-    for (const f of env.findings) {
-      if (f.file !== openPath || seen.has(f.item.message)) continue;
-      seen.add(f.item.message);
-      add(f.line, f.item.severity, f.item.message);
-    }
   }
+  for (const f of allFindings()) if (f.file === openPath) add(f.line, f.result.severity, f.result.message);
   if (parity.error?.file === openPath) add(parity.error.line, "error", parity.error.message);
   view.dispatch(setDiagnostics(view.state, found));
 }
@@ -213,7 +209,7 @@ $("file-delete").addEventListener("click", () => {
     openPath = "";
     const next = Object.keys(files).sort()[0];
     if (next) openFile(next);
-    else { view.setState(EditorState.create({ doc: "", extensions: extensions() })); renderTree(); }
+    else { view.setState(newState("")); renderTree(); }
     edited();
     return undefined;
   });
@@ -287,11 +283,8 @@ async function runParity(snapshot: Tree, at: number, editedAt: number | undefine
       ? { report: reply.report }
       : !reply.ok ? { error: { message: reply.error, file: reply.file, line: reply.line } } : {};
     afterPaint(() => performance.measure("azfn:keystroke-to-parity", { start: started, end: performance.now() }));
-    document.body.dataset.parity = String(Number(document.body.dataset.parity ?? 0) + 1);
-    renderTabs();
-    renderPanel();
-    showDiagnostics();
-    updateStatus();
+    bump("parity");
+    refresh();
   } catch (e) {
     if (e instanceof Runaway) showBanner(e.message);
   }
@@ -315,11 +308,21 @@ function showPreview(ms: number) {
   if (!preview!.environments.some((e) => tabId(e) === selectedTab) && !["diff", "findings", "parity"].includes(selectedTab)) {
     selectedTab = preview!.environments[0] ? tabId(preview!.environments[0]) : "findings";
   }
+  refresh();
+  bump("rendered");
+}
+
+/** Every view of the results, after new ones arrived. */
+function refresh() {
   renderTabs();
   renderPanel();
   showDiagnostics();
   updateStatus();
-  document.body.dataset.rendered = String(Number(document.body.dataset.rendered ?? 0) + 1);
+}
+
+/** Counts an event in `data-NAME` on the body: what tests and benchmarks wait on. */
+function bump(name: string) {
+  document.body.dataset[name] = String(Number(document.body.dataset[name] ?? 0) + 1);
 }
 
 function updateStatus() {
@@ -398,6 +401,11 @@ function locationButton(file: string | undefined, line: number | undefined): HTM
   return button;
 }
 
+/** An error with the place it points at. */
+function errorBox(message: string, file?: string, line?: number): HTMLElement {
+  return el("div", { class: "error", role: "alert" }, el("p", {}, message), ...(file ? [locationButton(file, line)] : []));
+}
+
 function findingItem(result: KrmResult, file?: string, line?: number, envs?: string[]): HTMLLIElement {
   const code = result.tags?.code ?? "";
   const rule = result.tags?.rule ?? "";
@@ -418,9 +426,9 @@ function findingItem(result: KrmResult, file?: string, line?: number, envs?: str
 function environmentView(env: EnvironmentPreview): Node[] {
   const out: Node[] = [el("h3", {}, `${env.name} `, el("span", { class: "path" }, env.dir || "."))];
   if (env.error) {
-    out.push(el("div", { class: "error", role: "alert" }, el("p", {}, env.error.item), locationButton(env.error.file ?? undefined, env.error.line ?? undefined)));
+    out.push(errorBox(env.error.item, env.error.file, env.error.line));
   } else if (env.fails) {
-    out.push(el("div", { class: "error", role: "alert" }, el("p", {}, `azfn build fails in ${env.name}: it prints nothing until the errors below are fixed.`)));
+    out.push(errorBox(`azfn build fails in ${env.name}: it prints nothing until the errors below are fixed.`));
   }
   if (env.findings.length) out.push(el("ul", { class: "findings" }, ...env.findings.map((f) => findingItem(f.item, f.file, f.line))));
   const output = env.output ?? lastGood.get(env.name);
@@ -476,7 +484,7 @@ function findingsView(): Node[] {
   if (errors.length) {
     out.push(el("h3", {}, "Build errors"), el("ul", { class: "findings" }, ...errors.map((e) => el("li", { class: "finding error" },
       el("span", { class: "severity" }, "error"), " ", el("span", { class: "message" }, e.error!.item),
-      el("span", { class: "meta" }, `in ${e.name}`), locationButton(e.error!.file ?? undefined, e.error!.line ?? undefined)))));
+      el("span", { class: "meta" }, `in ${e.name}`), locationButton(e.error!.file, e.error!.line)))));
   }
   const findings = allFindings();
   out.push(el("h3", {}, "Findings"));
@@ -488,7 +496,7 @@ function findingsView(): Node[] {
 
 function parityView(): Node[] {
   if (parity.error) {
-    return [el("div", { class: "error", role: "alert" }, el("p", {}, parity.error.message), locationButton(parity.error.file, parity.error.line))];
+    return [errorBox(parity.error.message, parity.error.file, parity.error.line)];
   }
   const report = parity.report;
   if (!report) return [el("p", {}, "Comparing environments…")];
@@ -562,7 +570,7 @@ $("share").addEventListener("click", async () => {
       `No share link: ${plural(reply.lines.length, "line")} of this tree hold a secret, and a link would carry it. Remove ${reply.lines.length === 1 ? "it" : "them"} first:`,
       el("ul", { id: "share-refused" }, ...reply.lines.map((l) => el("li", {}, locationButton(l.file, l.line), " ", l.message))),
     );
-    document.body.dataset.shareRefused = String(Number(document.body.dataset.shareRefused ?? 0) + 1);
+    bump("shareRefused");
     return;
   }
   const hash = await share.encode({ files, open: openPath });
@@ -663,7 +671,7 @@ const rules = new Map<string, string>();
 engine.onRestart = () => { status.textContent = "restarted after a runaway render"; };
 
 async function start() {
-  view = new EditorView({ parent: editorParent, state: EditorState.create({ doc: "", extensions: extensions() }) });
+  view = new EditorView({ parent: editorParent, state: newState("") });
   const reply = await engine.request({ kind: "schemas" });
   if (reply.ok && reply.kind === "schemas") {
     setSchemas(reply.schemas);
@@ -687,9 +695,6 @@ async function start() {
 }
 
 /** For the browser console and tests: the tree as the page holds it. */
-(window as unknown as { azfnPreview: object }).azfnPreview = {
-  files: () => ({ ...files }),
-  openFile: () => openPath,
-};
+(window as unknown as { azfnPreview: object }).azfnPreview = { files: () => ({ ...files }) };
 
 void start();

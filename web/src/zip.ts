@@ -11,6 +11,9 @@ export function wanted(path: string): boolean {
 
 const MAX_FILE = 1 << 20;
 
+/** A file worth reading: one `wanted`, and not over 1 MiB. */
+const usable = (path: string, size: number) => wanted(path) && size <= MAX_FILE;
+
 /** A zip archive's text files by path; a single top folder (`repo-main/`) is removed. */
 export async function unzip(data: ArrayBuffer): Promise<Tree> {
   const view = new DataView(data);
@@ -34,7 +37,7 @@ export async function unzip(data: ArrayBuffer): Promise<Tree> {
     const local = view.getUint32(at + 42, true);
     const name = new TextDecoder().decode(new Uint8Array(data, at + 46, nameLength));
     at += 46 + nameLength + extra + comment;
-    if (name.endsWith("/") || !wanted(name) || size > MAX_FILE) continue;
+    if (name.endsWith("/") || !usable(name, size)) continue;
     const start = local + 30 + view.getUint16(local + 26, true) + view.getUint16(local + 28, true);
     const raw = new Uint8Array(data, start, compressed);
     let bytes: Uint8Array;
@@ -57,7 +60,6 @@ export function stripTop(files: Tree): Tree {
   const paths = Object.keys(files);
   const top = paths[0]?.split("/")[0];
   if (!top || paths.some((p) => !p.startsWith(top + "/"))) return files;
-  // Keep a top folder that is itself a kustomization's folder name only when it is all there is.
   const out: Tree = {};
   for (const p of paths) out[p.slice(top.length + 1)] = files[p];
   return out;
@@ -69,9 +71,8 @@ export async function readEntries(entries: FileSystemEntry[]): Promise<Tree> {
   async function visit(entry: FileSystemEntry): Promise<void> {
     if (entry.isFile) {
       const path = entry.fullPath.replace(/^\//, "");
-      if (!wanted(path)) return;
       const file = await new Promise<File>((resolve, reject) => (entry as FileSystemFileEntry).file(resolve, reject));
-      if (file.size <= MAX_FILE) files[path] = await file.text();
+      if (usable(path, file.size)) files[path] = await file.text();
     } else if (entry.isDirectory) {
       const reader = (entry as FileSystemDirectoryEntry).createReader();
       for (;;) {
@@ -90,7 +91,7 @@ export async function readFileList(list: FileList): Promise<Tree> {
   const files: Tree = {};
   for (const file of Array.from(list)) {
     const path = file.webkitRelativePath || file.name;
-    if (wanted(path) && file.size <= MAX_FILE) files[path] = await file.text();
+    if (usable(path, file.size)) files[path] = await file.text();
   }
   return stripTop(files);
 }

@@ -57,7 +57,8 @@ impl MemorySource {
     }
 }
 
-fn normalize(path: &str) -> String {
+/// A path as the tree keys it: no `./` in front, no slashes at either end.
+pub(crate) fn normalize(path: &str) -> String {
     path.trim_start_matches("./").trim_matches('/').to_owned()
 }
 

@@ -23,7 +23,7 @@ const KUSTOMIZATION_FILES: [&str; 3] = ["kustomization.yaml", "kustomization.yml
 
 /// One environment of the tree: a kustomization no other kustomization includes, or one a
 /// `ParityPolicy` names.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, serde::Deserialize)]
 pub struct EnvironmentRef {
     pub name: String,
     pub dir: String,
@@ -65,51 +65,43 @@ pub struct Preview {
 /// Finds the environments and renders each (see [`Preview`]).
 pub fn preview(source: &MemorySource) -> Preview {
     let policy = find_policy(source);
-    let dirs = kustomization_dirs(source);
-    let mut rendered: Vec<(EnvironmentPreview, Vec<String>)> = dirs
+    let kustomizations = kustomizations(source);
+    let (mut rendered, reads): (Vec<Option<EnvironmentPreview>>, Vec<Vec<String>>) = kustomizations
         .iter()
-        .map(|dir| render(source, dir, &name_of(dir)))
-        .collect();
-    // A folder another build read its kustomization from is a base or a component.
-    let included: Vec<String> = rendered
-        .iter()
-        .flat_map(|(env, reads)| {
-            reads
-                .iter()
-                .filter(|r| r.as_str() != kustomization_file(source, &env.dir))
-                .cloned()
+        .map(|(dir, _)| {
+            let (env, reads) = render(source, dir, &name_of(dir));
+            (Some(env), reads)
         })
+        .unzip();
+    // A kustomization another build read is a base's or a component's.
+    let included: Vec<&str> = kustomizations
+        .iter()
+        .zip(&reads)
+        .flat_map(|((_, own), reads)| reads.iter().map(String::as_str).filter(move |r| r != own))
         .collect();
-    let is_root = |dir: &str| {
-        !included
-            .iter()
-            .any(|r| r == kustomization_file(source, dir))
-    };
     let mut environments = Vec::new();
-    let mut named: Vec<String> = Vec::new();
-    if let Some(tree) = policy
-        .as_deref()
-        .and_then(|p| parity::read_policy(source, p).ok())
-    {
+    // The policy's environments first, in its order, taken out of the others.
+    if let Some(tree) = policy.as_ref().and_then(|(_, tree)| tree.as_ref()) {
         for (name, dir) in &tree.environments {
-            if let Some((env, _)) = rendered.iter().find(|(e, _)| &e.dir == dir) {
-                let mut env = env.clone();
-                env.name.clone_from(name);
-                environments.push(env);
-            } else {
-                environments.push(render(source, dir, name).0);
-            }
-            named.push(dir.clone());
+            let taken = kustomizations
+                .iter()
+                .position(|(d, _)| d == dir)
+                .and_then(|i| rendered[i].take());
+            let mut env = taken.unwrap_or_else(|| render(source, dir, name).0);
+            env.name.clone_from(name);
+            environments.push(env);
         }
     }
-    for (env, _) in rendered.drain(..) {
-        if is_root(&env.dir) && !named.contains(&env.dir) {
+    for ((_, file), env) in kustomizations.iter().zip(rendered) {
+        if let Some(env) = env
+            && !included.contains(&file.as_str())
+        {
             environments.push(env);
         }
     }
     unique_names(&mut environments);
     Preview {
-        policy,
+        policy: policy.map(|(path, _)| path),
         environments,
     }
 }
@@ -122,9 +114,8 @@ pub fn parity_report(
     policy: Option<&str>,
     environments: &[EnvironmentRef],
 ) -> Result<serde_json::Value, Located<String>> {
-    let paths: Vec<&str> = source.paths().collect();
     let fail = |message: String| Located {
-        position: locate_error(source, &paths, &message),
+        position: locate_error(source, &message),
         item: message,
     };
     let (policy_value, envs) = match policy {
@@ -212,7 +203,7 @@ fn render(source: &MemorySource, dir: &str, name: &str) -> (EnvironmentPreview, 
     };
     let built = overlay::build(&recording, dir, &options);
     let reads = recording.reads.into_inner();
-    let paths: Vec<&str> = source.paths().collect();
+    let files = locate::Files::new(source, &reads);
     let collected = sink.take();
     let findings: Vec<Located<KrmResult>> = match &built {
         Ok(values) => findings_of(values, collected),
@@ -220,7 +211,7 @@ fn render(source: &MemorySource, dir: &str, name: &str) -> (EnvironmentPreview, 
     }
     .iter()
     .map(|f| Located {
-        position: locate::finding(source, &reads, f),
+        position: files.finding(f),
         item: f.to_krm_result(),
     })
     .collect();
@@ -232,11 +223,13 @@ fn render(source: &MemorySource, dir: &str, name: &str) -> (EnvironmentPreview, 
         Err(e) => (
             None,
             Some(Located {
-                position: locate::build_error(source, &reads, &paths, &e.message),
+                position: files.build_error(&e.message),
                 item: e.message,
             }),
         ),
     };
+    // `files` borrows `reads`, returned below.
+    drop(files);
     let env = EnvironmentPreview {
         name: name.to_owned(),
         dir: dir.to_owned(),
@@ -268,12 +261,10 @@ fn findings_of(values: &[serde_yaml::Value], collected: Collected) -> Vec<Findin
         })
         .collect();
     let reported = |code: &str, app: &str, findings: &[Finding]| {
-        findings.iter().any(|f| {
-            f.code == code
-                && f.resource
-                    .as_ref()
-                    .is_some_and(|r| format!("FunctionApp/{}", r.name) == app)
-        })
+        let app = app.strip_prefix("FunctionApp/");
+        findings
+            .iter()
+            .any(|f| f.code == code && f.resource.as_ref().map(|r| r.name.as_str()) == app)
     };
     for finding in crate::policy::check(&resources, &config) {
         let from = finding.resource.as_ref().and_then(|r| {
@@ -299,7 +290,7 @@ struct Recording<'a> {
 impl FileSource for Recording<'_> {
     fn read(&self, path: &str) -> Result<Vec<u8>, SourceError> {
         let bytes = self.inner.read(path)?;
-        let path = path.trim_start_matches("./").trim_matches('/').to_owned();
+        let path = crate::source::normalize(path);
         let mut reads = self.reads.borrow_mut();
         if !reads.contains(&path) {
             reads.push(path);
@@ -316,31 +307,33 @@ impl FileSource for Recording<'_> {
     }
 }
 
-/// Folders holding a kustomization, sorted.
-fn kustomization_dirs(source: &MemorySource) -> Vec<String> {
-    let mut dirs: Vec<String> = source
+/// `(folder, kustomization file)` of every folder holding a kustomization, sorted by folder.
+fn kustomizations(source: &MemorySource) -> Vec<(String, String)> {
+    let mut found: Vec<(String, String)> = source
         .paths()
         .filter_map(|p| {
             let (dir, file) = p.rsplit_once('/').unwrap_or(("", p));
-            KUSTOMIZATION_FILES.contains(&file).then(|| dir.to_owned())
+            KUSTOMIZATION_FILES
+                .contains(&file)
+                .then(|| (dir.to_owned(), p.to_owned()))
         })
         .collect();
-    dirs.dedup();
-    dirs
+    // The file kustomize would load, where a folder has more than one.
+    found.sort_by_key(|(dir, p)| {
+        let file = p.rsplit('/').next().unwrap_or(p);
+        (
+            dir.clone(),
+            KUSTOMIZATION_FILES.iter().position(|k| *k == file),
+        )
+    });
+    found.dedup_by(|a, b| a.0 == b.0);
+    found
 }
 
-fn kustomization_file<'a>(source: &'a MemorySource, dir: &str) -> &'a str {
-    source
-        .paths()
-        .find(|p| {
-            let (d, file) = p.rsplit_once('/').unwrap_or(("", p));
-            d == dir && KUSTOMIZATION_FILES.contains(&file)
-        })
-        .unwrap_or_default()
-}
-
-/// The first file (in path order) whose first document is a `ParityPolicy`.
-fn find_policy(source: &MemorySource) -> Option<String> {
+/// The first YAML file (in path order) that holds a `ParityPolicy`, and the policy when it
+/// parses (when it does not, `parity_report` says why).
+fn find_policy(source: &MemorySource) -> Option<(String, Option<parity::PolicyInTree>)> {
+    let kind_line = format!("kind: {}", parity::KIND);
     source
         .paths()
         .filter(|p| is_yaml(p))
@@ -348,10 +341,23 @@ fn find_policy(source: &MemorySource) -> Option<String> {
             source.read(p).ok().is_some_and(|bytes| {
                 String::from_utf8_lossy(&bytes)
                     .lines()
-                    .any(|l| l.trim_end() == format!("kind: {}", parity::KIND))
+                    .any(|l| l.trim_end() == kind_line)
             })
         })
-        .map(str::to_owned)
+        .map(|p| (p.to_owned(), parity::read_policy(source, p).ok()))
+}
+
+/// Each YAML document of `text` that parses, with its first line; none when the text does not
+/// parse or its documents cannot be told apart by line.
+fn documents(text: &str, path: &str) -> Vec<(serde_yaml::Value, usize)> {
+    let Ok(docs) = crate::yaml::parse_documents(text, path, crate::yaml::Limits::default()) else {
+        return Vec::new();
+    };
+    let starts = crate::report::locate::document_starts(text);
+    if starts.len() != docs.len() {
+        return Vec::new();
+    }
+    docs.into_iter().zip(starts).collect()
 }
 
 fn is_yaml(path: &str) -> bool {

@@ -6,7 +6,7 @@ use serde::Serialize;
 use crate::config::Config;
 use crate::krm::Resource;
 use crate::policy::{self, secrets};
-use crate::report::locate::{document_starts, field_line};
+use crate::report::locate::field_line;
 use crate::source::{FileSource, MemorySource};
 
 /// A line that holds a secret, said without the secret.
@@ -27,9 +27,11 @@ pub fn scan_secrets(source: &MemorySource) -> Vec<SecretLine> {
             continue;
         };
         let text = String::from_utf8_lossy(&bytes);
+        let before = out.len();
         manifests(path, &text, &mut out);
+        let flagged: Vec<usize> = out[before..].iter().map(|s| s.line).collect();
         for (i, line) in text.lines().enumerate() {
-            if out.iter().any(|s| s.file == path && s.line == i + 1) {
+            if flagged.contains(&(i + 1)) {
                 continue;
             }
             if let Some(found) = secrets::find_secret(line)
@@ -51,16 +53,9 @@ fn manifests(path: &str, text: &str, out: &mut Vec<SecretLine>) {
     if !super::is_yaml(path) {
         return;
     }
-    let Ok(docs) = crate::yaml::parse_documents(text, path, crate::yaml::Limits::default()) else {
-        return;
-    };
-    let starts = document_starts(text);
-    if starts.len() != docs.len() {
-        return;
-    }
     let inline_secret = policy::rules::azf001_inline_secret::InlineSecret;
     let code = policy::Rule::code(&inline_secret);
-    for (doc, start) in docs.into_iter().zip(starts) {
+    for (doc, start) in super::documents(text, path) {
         let serde_yaml::Value::Mapping(object) = doc else {
             continue;
         };
