@@ -80,6 +80,9 @@ fuzz-diff: setup-tools build ## azfn build vs kubectl kustomize on many random t
 	AZFN_FUZZ_SEEDS=$${AZFN_FUZZ_SEEDS:-500} AZFN_FUZZ_START=$${AZFN_FUZZ_START:-1000} \
 	  $(CARGO) nextest run --locked --release -p azfn-tests -E 'binary(differential)' --no-capture
 
+fuzz: ## libFuzzer over each parser and renderer (FUZZ_SECONDS per target, default 60; FUZZ_TARGETS); corpus minimized into fuzz/corpus, replayed by make test
+	scripts/fuzz.sh
+
 demo: setup-tools build ## build the example with kustomize and kpt, and show a failing build
 	scripts/demo.sh
 
@@ -93,4 +96,4 @@ clean: ## remove build outputs
 	$(CARGO) clean
 	rm -rf web/dist web/pkg web/node_modules
 
-.PHONY: help setup-rust setup-wasm-bindgen setup-web setup-chromium setup-tools guest build check-wasm wasm web lint test demo bench serve clean
+.PHONY: fuzz help setup-rust setup-wasm-bindgen setup-web setup-chromium setup-tools guest build check-wasm wasm web lint test demo bench serve clean

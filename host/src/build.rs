@@ -25,13 +25,20 @@ impl FileSource for DiskSource {
         if full.is_dir() {
             return Err(SourceError::NotFound(path.to_owned()));
         }
-        std::fs::read(&full).map_err(|e| match e.kind() {
+        let bytes = std::fs::read(&full).map_err(|e| match e.kind() {
             std::io::ErrorKind::NotFound => SourceError::NotFound(path.to_owned()),
             _ => SourceError::Other {
                 path: format!("/{path}"),
                 message: e.to_string(),
             },
-        })
+        })?;
+        crate::native::count_read(&format!("/{path}"), bytes.len()).map_err(|message| {
+            SourceError::Other {
+                path: format!("/{path}"),
+                message,
+            }
+        })?;
+        Ok(bytes)
     }
 
     fn list(&self, dir: &str) -> Result<Vec<String>, SourceError> {
@@ -79,12 +86,13 @@ pub(crate) fn run(
     let options = BuildOptions {
         reorder,
         load_restrictor,
-        inputs: azfn_core::overlay::InputLookup::new(|name| std::env::var(name).ok()),
+        inputs: crate::inputs::consent().input_lookup(),
         ..BuildOptions::default()
     };
     match azfn_core::overlay::build_yaml(&DiskSource, &relative(&absolute), &options) {
         Ok(yaml) => {
             use std::io::Write as _;
+            crate::native::output_begins();
             std::io::stdout().write_all(yaml.as_bytes())?;
             Ok(ExitCode::SUCCESS)
         }

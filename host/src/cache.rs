@@ -43,14 +43,26 @@ pub enum Source {
     Compiled,
 }
 
-/// Loads `wasm` from the cache in `dir`, or compiles it and stores the artifact.
+/// Loads `wasm` from the cache in `dir`, or compiles it and stores the artifact. Precompiled
+/// code is native code: it is loaded only from a folder (and a file) owned by the current user
+/// and writable by no one else, checked on every load; otherwise azfn warns in one line and
+/// compiles without the cache.
 pub fn load(engine: &Engine, wasm: &[u8], dir: Option<&Path>) -> Result<(Module, Source)> {
     let Some(dir) = dir else {
         return Ok((compile(engine, wasm)?, Source::Compiled));
     };
     let path = entry_path(engine, wasm, dir);
+    let exists = std::fs::symlink_metadata(dir).is_ok();
+    if exists && let Err(reason) = trusted(dir, &path) {
+        eprintln!(
+            "azfn: warning: module cache {}: {reason}; compiling instead of loading precompiled code from it",
+            dir.display()
+        );
+        return Ok((compile(engine, wasm)?, Source::Compiled));
+    }
     if path.is_file() {
-        // SAFETY: only azfn writes into its cache directory, and only output of
+        // SAFETY: the folder and the file belong to this user and no one else can write them
+        // (checked just above), and only azfn writes there, only output of
         // `Engine::precompile_module` for this engine's compatibility hash; wasmtime checks the
         // artifact's header and version and rejects a foreign or truncated one with an error,
         // which falls through to compiling below.
@@ -76,6 +88,57 @@ pub fn load(engine: &Engine, wasm: &[u8], dir: Option<&Path>) -> Result<(Module,
     Ok((module, Source::Compiled))
 }
 
+/// Why precompiled code in `dir` (and its entry `path`, if present) must not be trusted: a
+/// folder or file that is a symbolic link, belongs to another user, or is writable by group or
+/// others.
+#[cfg(unix)]
+pub fn trusted(dir: &Path, path: &Path) -> Result<(), String> {
+    use std::os::unix::fs::MetadataExt as _;
+    let me = current_uid();
+    let check = |p: &Path, what: &str| -> Result<(), String> {
+        let meta = match std::fs::symlink_metadata(p) {
+            Ok(meta) => meta,
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound && what == "entry" => {
+                return Ok(());
+            }
+            Err(e) => return Err(format!("cannot inspect the {what}: {e}")),
+        };
+        if meta.file_type().is_symlink() {
+            return Err(format!("the {what} is a symbolic link"));
+        }
+        if meta.uid() != me {
+            return Err(format!(
+                "the {what} belongs to uid {}, not to this user (uid {me})",
+                meta.uid()
+            ));
+        }
+        if meta.mode() & 0o022 != 0 {
+            return Err(format!(
+                "the {what} is writable by group or others (mode {:04o})",
+                meta.mode() & 0o7777
+            ));
+        }
+        Ok(())
+    };
+    check(dir, "folder")?;
+    check(path, "entry")
+}
+
+/// Elsewhere the platform's own permissions are all there is.
+#[cfg(not(unix))]
+pub fn trusted(_dir: &Path, _path: &Path) -> Result<(), String> {
+    Ok(())
+}
+
+#[cfg(unix)]
+fn current_uid() -> u32 {
+    #[expect(unsafe_code, reason = "geteuid is a plain system call")]
+    // SAFETY: geteuid has no preconditions and cannot fail.
+    unsafe {
+        libc::geteuid()
+    }
+}
+
 fn compile(engine: &Engine, wasm: &[u8]) -> Result<Module> {
     Module::new(engine, wasm)
         .map_err(anyhow::Error::from)
@@ -87,10 +150,27 @@ fn store(dir: &Path, path: &Path, bytes: &[u8]) -> Result<()> {
     #[cfg(unix)]
     {
         use std::os::unix::fs::PermissionsExt;
-        let _ = std::fs::set_permissions(dir, std::fs::Permissions::from_mode(0o700));
+        std::fs::set_permissions(dir, std::fs::Permissions::from_mode(0o700))
+            .with_context(|| format!("make {} private", dir.display()))?;
     }
+    // What is stored here is loaded later only if it is still ours alone.
+    trusted(dir, path).map_err(|reason| anyhow::anyhow!("{}: {reason}", dir.display()))?;
     let tmp = path.with_extension(format!("tmp{}", std::process::id()));
-    std::fs::write(&tmp, bytes).with_context(|| format!("write {}", tmp.display()))?;
+    write_private(&tmp, bytes).with_context(|| format!("write {}", tmp.display()))?;
     std::fs::rename(&tmp, path).with_context(|| format!("rename to {}", path.display()))?;
     Ok(())
+}
+
+/// Writes a new file readable and writable by its owner only.
+fn write_private(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
+    use std::io::Write as _;
+    let mut options = std::fs::OpenOptions::new();
+    options.write(true).create_new(true);
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::OpenOptionsExt as _;
+        options.mode(0o600);
+    }
+    let _ = std::fs::remove_file(path);
+    options.open(path)?.write_all(bytes)
 }

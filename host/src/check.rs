@@ -23,7 +23,8 @@ fn collect(paths: &[PathBuf], stdin: impl FnOnce() -> Result<Vec<u8>>) -> Result
     for path in paths {
         if path.as_os_str() == "-" {
             let take = stdin.take().context("`-` (stdin) can be given once")?;
-            let text = String::from_utf8(take()?).context("<stdin>: input is not UTF-8")?;
+            let text = azfn_core::text::decode_owned(take()?)
+                .map_err(|e| anyhow::anyhow!("<stdin>: {e}"))?;
             sources.push(Source {
                 name: "<stdin>".into(),
                 text,
@@ -48,8 +49,11 @@ fn collect(paths: &[PathBuf], stdin: impl FnOnce() -> Result<Vec<u8>>) -> Result
 }
 
 fn read(path: &Path) -> Result<Source> {
-    let text =
-        std::fs::read_to_string(path).with_context(|| format!("cannot read {}", path.display()))?;
+    let bytes = std::fs::read(path).with_context(|| format!("cannot read {}", path.display()))?;
+    crate::native::count_read(&path.display().to_string(), bytes.len())
+        .map_err(anyhow::Error::msg)?;
+    let text = azfn_core::text::decode_owned(bytes)
+        .map_err(|e| anyhow::anyhow!("{}: {e}", path.display()))?;
     Ok(Source {
         name: path.display().to_string(),
         text,
@@ -62,7 +66,7 @@ fn build(dir: &Path) -> Result<Source> {
     let absolute =
         std::fs::canonicalize(dir).with_context(|| format!("cannot read {}", dir.display()))?;
     let options = azfn_core::overlay::BuildOptions {
-        inputs: azfn_core::overlay::InputLookup::new(|name| std::env::var(name).ok()),
+        inputs: crate::inputs::consent().input_lookup(),
         ..azfn_core::overlay::BuildOptions::default()
     };
     let relative = absolute
@@ -195,6 +199,7 @@ pub(crate) fn run(
             Located { result, line }
         })
         .collect();
+    crate::native::output_begins();
     print!(
         "{}",
         report::render(

@@ -158,37 +158,52 @@ impl Color {
     }
 }
 
-#[derive(Args, Clone, Copy)]
+#[derive(Args, Clone)]
 struct LimitArgs {
     /// Memory limit of the sandbox, in MiB.
     #[arg(long, global = true, default_value_t = 1024, value_name = "MIB")]
     max_memory_mb: usize,
     /// CPU limit of the sandbox, in fuel units (about one per WebAssembly instruction).
-    #[arg(long, global = true, default_value_t = Limits::default().fuel, value_name = "UNITS")]
-    fuel: u64,
-    /// Wall-time limit of the sandbox, in seconds.
-    #[arg(long, global = true, default_value_t = 120.0, value_name = "SECONDS")]
-    timeout: f64,
+    /// Default: 4×10⁹ plus 2,000 per input byte.
+    #[arg(long, global = true, value_name = "UNITS")]
+    fuel: Option<u64>,
+    /// Wall-time limit, in seconds, of the sandbox and of the native build, check and parity.
+    /// Default: 5 s plus 1 s per MiB of input (37 s for the native paths, which read their
+    /// input as they go).
+    #[arg(long, global = true, value_name = "SECONDS")]
+    timeout: Option<f64>,
     /// Largest stdout the function may write, in MiB.
     #[arg(long, global = true, default_value_t = 256, value_name = "MIB")]
     max_output_mb: usize,
     /// Largest stdin accepted, in MiB.
     #[arg(long, global = true, default_value_t = 32, value_name = "MIB")]
     max_input_mb: usize,
+    /// Let a declared input (`spec.inputs` of an Azfn config) read this environment variable;
+    /// repeat or separate with commas. Added to `AZFN_ALLOW_INPUTS`. Without it, no input is
+    /// read, whatever the manifests declare.
+    #[arg(long = "allow-input", global = true, value_name = "NAME")]
+    allow_input: Vec<String>,
 }
 
 impl LimitArgs {
-    fn limits(self) -> Result<Limits> {
-        if !(self.timeout.is_finite() && self.timeout > 0.0) {
+    fn limits(&self) -> Result<Limits> {
+        if let Some(timeout) = self.timeout
+            && !(timeout.is_finite() && timeout > 0.0 && timeout < 1e9)
+        {
             bail!("--timeout must be a positive number of seconds");
         }
+        let defaults = Limits::default();
         Ok(Limits {
             memory_bytes: self.max_memory_mb << 20,
-            fuel: self.fuel,
-            timeout: Duration::from_secs_f64(self.timeout),
+            fuel: self.fuel.unwrap_or(defaults.fuel),
+            scale_fuel: self.fuel.is_none(),
+            timeout: self
+                .timeout
+                .map_or(defaults.timeout, Duration::from_secs_f64),
+            scale_timeout: self.timeout.is_none(),
             max_stdout: self.max_output_mb << 20,
             max_input: self.max_input_mb << 20,
-            ..Limits::default()
+            ..defaults
         })
     }
 }
@@ -200,7 +215,9 @@ pub fn main() -> Result<ExitCode> {
         return runner::legacy(&config, &stdin, &Limits::default());
     }
     let cli = Cli::parse_from(args);
+    crate::inputs::init(&cli.limits.allow_input);
     let limits = cli.limits.limits()?;
+    bound_native(cli.command.as_ref(), &limits);
     match cli.command {
         None => {
             let stdin = runner::read_stdin(limits.max_input)?;
@@ -288,6 +305,19 @@ pub fn main() -> Result<ExitCode> {
             Ok(ExitCode::SUCCESS)
         }
     }
+}
+
+/// The commands that run the core natively are bounded as the sandbox is for its largest
+/// input: they read as they go.
+fn bound_native(command: Option<&Command>, limits: &Limits) {
+    let what = match command {
+        Some(Command::Build { .. }) => "build",
+        Some(Command::Check { .. }) => "check",
+        Some(Command::Parity { .. }) => "parity",
+        _ => return,
+    };
+    let bound = limits.for_input(limits.max_input);
+    crate::native::bound(what, limits.memory_bytes, bound.timeout, limits.max_input);
 }
 
 /// kustomize's legacy exec plugin contract: argv[1] is the config file and

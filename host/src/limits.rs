@@ -20,19 +20,57 @@ pub struct Limits {
     pub max_input: usize,
     /// Wasm stack, in bytes.
     pub max_wasm_stack: usize,
+    /// Whether fuel and wall time grow with the input (the defaults) or were set by the caller.
+    pub scale_fuel: bool,
+    /// See [`Limits::scale_fuel`].
+    pub scale_timeout: bool,
 }
+
+/// Fuel for an empty input: about four seconds of a tight loop on this machine kind.
+pub const BASE_FUEL: u64 = 4_000_000_000;
+/// Fuel per input byte: honest work uses well under a tenth of it (`make bench` measures the
+/// embedded module's fuel per byte on the 10,000-item list).
+pub const FUEL_PER_BYTE: u64 = 2_000;
+/// Wall time for an empty input.
+pub const BASE_TIMEOUT: Duration = Duration::from_secs(5);
+/// Wall time per MiB of input.
+pub const TIMEOUT_PER_MIB: Duration = Duration::from_secs(1);
 
 impl Default for Limits {
     fn default() -> Self {
         Self {
             memory_bytes: 1 << 30,
-            fuel: 200_000_000_000,
-            timeout: Duration::from_mins(2),
+            fuel: BASE_FUEL,
+            timeout: BASE_TIMEOUT,
             max_stdout: 256 << 20,
             max_stderr: 1 << 20,
             max_input: 32 << 20,
             max_wasm_stack: 2 << 20,
+            scale_fuel: true,
+            scale_timeout: true,
         }
+    }
+}
+
+impl Limits {
+    /// The limits of one run over `input` bytes: a runaway on a small input is stopped within
+    /// seconds, while the largest input still has room for honest work (fuel and time grow
+    /// with the input unless the caller fixed them).
+    #[must_use]
+    pub fn for_input(&self, input: usize) -> Self {
+        let mut limits = *self;
+        let bytes = input as u64;
+        if self.scale_fuel {
+            limits.fuel = self
+                .fuel
+                .saturating_add(bytes.saturating_mul(FUEL_PER_BYTE));
+        }
+        if self.scale_timeout {
+            let extra = TIMEOUT_PER_MIB.as_nanos().saturating_mul(input as u128) >> 20;
+            limits.timeout = self.timeout
+                + std::time::Duration::from_nanos(u64::try_from(extra).unwrap_or(u64::MAX));
+        }
+        limits
     }
 }
 

@@ -1,6 +1,10 @@
 //! The `azfn` binary; see the `azfn_host` library for the modes.
 use std::process::ExitCode;
 
+/// The system allocator, counted, so the native paths have a memory limit.
+#[global_allocator]
+static ALLOCATOR: azfn_host::native::Counting = azfn_host::native::Counting;
+
 fn main() -> ExitCode {
     match azfn_host::cli::main() {
         Ok(code) => code,

@@ -4,7 +4,7 @@ use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 use anyhow::Result;
-use azfn_core::overlay::{BuildOptions, InputLookup};
+use azfn_core::overlay::BuildOptions;
 use azfn_core::parity::{self, Environment, ParityPolicy, Report};
 use azfn_core::report;
 
@@ -40,13 +40,20 @@ struct Unusable(String);
 
 fn read_policy(path: &Path) -> Result<ParityPolicy, Unusable> {
     let name = path.display().to_string();
-    let text = std::fs::read_to_string(path).map_err(|e| Unusable(format!("{name}: {e}")))?;
+    let text = read_text(path, &name)?;
     let docs = azfn_core::yaml::parse_documents(&text, &name, azfn_core::yaml::Limits::default())
         .map_err(|e| Unusable(e.to_string()))?;
     let doc = docs
         .first()
         .ok_or_else(|| Unusable(format!("{name}: an empty policy")))?;
     ParityPolicy::from_value(doc, &name).map_err(|e| Unusable(e.to_string()))
+}
+
+/// A file's text (UTF-8, or UTF-16 with a byte-order mark), counted against the input limit.
+fn read_text(path: &Path, name: &str) -> Result<String, Unusable> {
+    let bytes = std::fs::read(path).map_err(|e| Unusable(format!("{name}: {e}")))?;
+    crate::native::count_read(name, bytes.len()).map_err(Unusable)?;
+    azfn_core::text::decode_owned(bytes).map_err(|e| Unusable(format!("{name}: {e}")))
 }
 
 /// `(name, folder)` for each environment: the policy's, then the command line's.
@@ -87,11 +94,12 @@ fn rendered(from: &[String]) -> Result<Vec<Environment>, Unusable> {
             )));
         }
         let text = if file == "-" {
-            std::io::read_to_string(std::io::stdin())
+            let bytes = crate::runner::read_stdin(crate::native::input_limit())
+                .map_err(|e| Unusable(format!("{e:#}")))?;
+            azfn_core::text::decode_owned(bytes).map_err(|e| Unusable(format!("<stdin>: {e}")))?
         } else {
-            std::fs::read_to_string(file)
-        }
-        .map_err(|e| Unusable(format!("{file}: {e}")))?;
+            read_text(Path::new(file), file)?
+        };
         let docs =
             azfn_core::yaml::parse_documents(&text, file, azfn_core::yaml::Limits::default())
                 .map_err(|e| Unusable(e.to_string()))?;
@@ -179,7 +187,7 @@ fn compute(args: &Args) -> Result<Outcome, Unusable> {
         ));
     }
     let options = BuildOptions {
-        inputs: InputLookup::new(|name| std::env::var(name).ok()),
+        inputs: crate::inputs::consent().input_lookup(),
         ..BuildOptions::default()
     };
     let listed: Vec<(String, String)> = named
@@ -194,6 +202,7 @@ fn compute(args: &Args) -> Result<Outcome, Unusable> {
         let report = parity::check(&DiskSource, &relative, &start, &options)
             .map_err(|e| Unusable(e.to_string()))?;
         // Folders relative to where the policy will live (the current directory).
+        crate::native::output_begins();
         print!("{}", parity::init_policy(&report, &listed));
         return Ok(Outcome::Printed);
     }
@@ -236,6 +245,7 @@ fn print(
             "azfn parity",
         ),
     };
+    crate::native::output_begins();
     print!("{text}");
     Ok(())
 }

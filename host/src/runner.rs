@@ -48,35 +48,56 @@ impl Module {
     }
 }
 
-fn execute(module: &Module, stdin: Vec<u8>, args: &[String], limits: &Limits) -> Result<RunOutput> {
+/// One run, under `limits` scaled to the input; returns the limits it ran under.
+fn execute(
+    module: &Module,
+    stdin: Vec<u8>,
+    args: &[String],
+    limits: &Limits,
+) -> Result<(RunOutput, Limits)> {
+    let limits = &limits.for_input(stdin.len());
     let engine = sandbox::engine(limits)?;
     let cache_dir = crate::cache::default_dir();
     let (compiled, _) = crate::cache::load(&engine, module.wasm(), cache_dir.as_deref())?;
     let pre = sandbox::prepare(&engine, &compiled)?;
-    sandbox::run(&engine, &pre, stdin, args, limits)
+    let input = stdin.len();
+    let started = std::time::Instant::now();
+    let run = sandbox::run(&engine, &pre, stdin, args, limits)?;
+    if std::env::var_os("AZFN_DEBUG").is_some() {
+        // What `make bench` reads to set the budgets against honest work.
+        eprintln!(
+            "azfn: sandbox: {input} bytes in, {} fuel used of {}, {:.1} ms of {:.1} s",
+            run.fuel_used,
+            limits.fuel,
+            started.elapsed().as_secs_f64() * 1e3,
+            limits.timeout.as_secs_f64()
+        );
+    }
+    Ok((run, *limits))
 }
 
-/// The declared inputs of a function config, read from the host's environment and passed to
-/// the module as `--input NAME=VALUE`: the module itself sees no environment.
-fn input_args(config: Option<&yaml::Value>) -> Vec<String> {
+/// The declared inputs of a function config the caller allowed, read from the host's
+/// environment and passed to the module as `--input NAME=VALUE`: the module itself sees no
+/// environment. A declared input that is set but not allowed is an error naming it.
+fn input_args(config: Option<&yaml::Value>, config_file: &str) -> Result<Vec<String>, String> {
     let codes = azfn_core::policy::codes();
-    let Ok(config) = azfn_core::config::Config::from_function_config(config, "config", &codes)
+    let Ok(config) = azfn_core::config::Config::from_function_config(config, config_file, &codes)
     else {
         // The module reports an invalid config with its location.
-        return Vec::new();
+        return Ok(Vec::new());
     };
-    let mut args = Vec::new();
-    for input in config.inputs {
-        if let Some(value) = std::env::var_os(&input.name) {
-            args.push("--input".to_owned());
-            args.push(format!("{}={}", input.name, value.to_string_lossy()));
-        }
-    }
-    args
+    crate::inputs::consent().module_args(&config.inputs, config_file)
 }
 
 /// KRM mode: ResourceList in, ResourceList out.
 pub(crate) fn krm(module: &Module, mut stdin: Vec<u8>, limits: &Limits) -> Result<ExitCode> {
+    if matches!(module, Module::Embedded) {
+        // A UTF-16 or BOM-prefixed list becomes plain UTF-8 here, so the checks below see it;
+        // anything undecodable is left for the module to refuse with its offset.
+        if let Ok(std::borrow::Cow::Owned(text)) = azfn_core::text::decode(&stdin) {
+            stdin = text.into_bytes();
+        }
+    }
     let input_items = match module {
         Module::Foreign { .. } => count_items(&stdin),
         Module::Embedded => None,
@@ -90,7 +111,16 @@ pub(crate) fn krm(module: &Module, mut stdin: Vec<u8>, limits: &Limits) -> Resul
         }
         _ => None,
     };
-    let args = input_args(list.as_ref().and_then(|l| l.function_config.as_ref()));
+    let args = match input_args(
+        list.as_ref().and_then(|l| l.function_config.as_ref()),
+        "functionConfig",
+    ) {
+        Ok(args) => args,
+        Err(e) => {
+            eprintln!("Error: {e}");
+            return Ok(ExitCode::from(EXIT_INPUT));
+        }
+    };
     // A parity check: the module gets the policy's folder in its function config.
     let original = match list {
         Some(mut list) if crate::parity_tree::wanted(list.function_config.as_ref()) => {
@@ -105,7 +135,8 @@ pub(crate) fn krm(module: &Module, mut stdin: Vec<u8>, limits: &Limits) -> Resul
         }
         _ => None,
     };
-    let mut run = execute(module, stdin, &args, limits)?;
+    let (mut run, limits) = execute(module, stdin, &args, limits)?;
+    let limits = &limits;
     if let Some((original, sent)) = original {
         run.stdout = restore(&run.stdout, &original, &sent);
     }
@@ -170,8 +201,10 @@ fn restore(stdout: &[u8], original: &[u8], sent: &[u8]) -> Vec<u8> {
 /// On failure nothing is written (kustomize discards it anyway).
 pub(crate) fn legacy(config_path: &Path, stdin: &[u8], limits: &Limits) -> Result<ExitCode> {
     let config_name = config_path.display().to_string();
-    let config_text = std::fs::read_to_string(config_path)
+    let config_bytes = std::fs::read(config_path)
         .with_context(|| format!("cannot read the plugin config {config_name}"))?;
+    let config_text = azfn_core::text::decode_owned(config_bytes)
+        .map_err(|e| anyhow::anyhow!("{config_name}: {e}"))?;
     let mut config = yaml::parse_documents(&config_text, &config_name, YamlLimits::default())?
         .into_iter()
         .next();
@@ -185,16 +218,23 @@ pub(crate) fn legacy(config_path: &Path, stdin: &[u8], limits: &Limits) -> Resul
             return Ok(ExitCode::from(EXIT_INPUT));
         }
     }
-    let stdin = std::str::from_utf8(stdin).context("<stdin>: input is not UTF-8")?;
-    let items = items_from_stream(stdin, "<stdin>", YamlLimits::default())?;
-    let args = input_args(config.as_ref());
+    let stdin = azfn_core::text::decode(stdin).map_err(|e| anyhow::anyhow!("<stdin>: {e}"))?;
+    let items = items_from_stream(&stdin, "<stdin>", YamlLimits::default())?;
+    let args = match input_args(config.as_ref(), &config_name) {
+        Ok(args) => args,
+        Err(e) => {
+            eprintln!("Error: {e}");
+            return Ok(ExitCode::from(EXIT_INPUT));
+        }
+    };
     let list = ResourceList::new(items, config);
-    let run = execute(
+    let (run, limits) = execute(
         &Module::Embedded,
         list.to_yaml().into_bytes(),
         &args,
         limits,
     )?;
+    let limits = &limits;
     match &run.outcome {
         Outcome::Success => {}
         Outcome::Exit(code) => {
@@ -314,7 +354,8 @@ pub(crate) fn read_stdin(max: usize) -> Result<Vec<u8>> {
 /// Runs the embedded module over `list` and returns its output ResourceList (with results).
 /// Unusable input and tripped limits are errors carrying the module's own message.
 pub(crate) fn check_list(list: &ResourceList, limits: &Limits) -> Result<ResourceList> {
-    let run = execute(&Module::Embedded, list.to_yaml().into_bytes(), &[], limits)?;
+    let (run, limits) = execute(&Module::Embedded, list.to_yaml().into_bytes(), &[], limits)?;
+    let limits = &limits;
     match &run.outcome {
         Outcome::Success => {}
         Outcome::Exit(code) if *code == i32::from(EXIT_FINDINGS) => {}

@@ -50,6 +50,8 @@ pub struct RunOutput {
     pub stdout: Vec<u8>,
     /// Everything the guest wrote to stderr, up to the cap.
     pub stderr: Vec<u8>,
+    /// Fuel the run used (of `Limits::fuel`): what the budgets are measured against.
+    pub fuel_used: u64,
 }
 
 /// The engine every run uses. Its configuration is part of the module cache key.
@@ -128,11 +130,13 @@ pub fn run(
         Ok(()) => Outcome::Success,
         Err(e) => classify(&e, stdout_full),
     };
+    let fuel_used = limits.fuel.saturating_sub(store.get_fuel().unwrap_or(0));
     drop(store);
     Ok(RunOutput {
         outcome,
         stdout: stdout.inner.contents().to_vec(),
         stderr: stderr.contents().to_vec(),
+        fuel_used,
     })
 }
 

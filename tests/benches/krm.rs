@@ -95,6 +95,7 @@ fn main() {
     }
 
     under_kpt(&mut report, &warm_cache);
+    budgets(&mut report, &warm_cache);
 
     print!("{report}");
     let out = azfn_tests::workspace().join("target/bench-report.md");
@@ -150,4 +151,72 @@ fn under_kpt(report: &mut String, warm_cache: &Path) {
         extra * 1e3,
         100.0 * extra / with_cat.as_secs_f64()
     );
+}
+
+/// The default budgets against hostile and honest work: how fast a runaway and a memory bomb
+/// are stopped, and how much of its fuel and time the largest honest input uses.
+fn budgets(report: &mut String, warm_cache: &Path) {
+    let _ = writeln!(
+        *report,
+        "\n## Default budgets: hostile vs honest work\n\n| run | exit | wall time | fuel used / budget | time / budget |\n|---|---|---|---|---|"
+    );
+    let small = workload::resource_list(1);
+    for module in ["infinite-loop", "memory-toucher"] {
+        let wat = azfn_tests::fixture("hostile").join(format!("{module}.wat"));
+        let mut samples = Vec::new();
+        let mut code = 0;
+        for _ in 0..3 {
+            let mut cmd = azfn(warm_cache);
+            cmd.arg("run").arg("--module").arg(&wat);
+            let started = Instant::now();
+            let out = run(&mut cmd, small.as_bytes());
+            samples.push(started.elapsed());
+            code = out.status.code().unwrap_or(-1);
+        }
+        let _ = writeln!(
+            *report,
+            "| {module} (hostile) | {code} | {} | | |",
+            ms(median(samples))
+        );
+    }
+    let ten = workload::resource_list(10_000);
+    let huge = workload::resource_list(10_000 * ((32 << 20) - (64 << 10)) / ten.len());
+    for (name, input) in [
+        ("10,000 items (honest)".to_owned(), ten),
+        (
+            format!("{} KiB (honest, the largest accepted)", huge.len() >> 10),
+            huge,
+        ),
+    ] {
+        let mut cmd = azfn(warm_cache);
+        cmd.env("AZFN_DEBUG", "1");
+        let started = Instant::now();
+        let out = run(&mut cmd, input.as_bytes());
+        let took = started.elapsed();
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        let line = stderr
+            .lines()
+            .find(|l| l.starts_with("azfn: sandbox: ") && l.contains(" fuel used of "))
+            .unwrap_or_else(|| panic!("no sandbox report: {stderr}"));
+        let numbers: Vec<f64> = line
+            .split([' ', ','])
+            .filter_map(|w| w.parse::<f64>().ok())
+            .collect();
+        // [bytes, fuel used, fuel budget, ms, s]
+        let [_, used, budget, run_ms, limit_s] = numbers[..] else {
+            panic!("unexpected report: {line}");
+        };
+        let _ = writeln!(
+            *report,
+            "| {name} | {} | {} | {:.2e} / {:.2e} = {:.1}% | {:.0} ms / {:.0} s = {:.1}% |",
+            out.status.code().unwrap_or(-1),
+            ms(took),
+            used,
+            budget,
+            100.0 * used / budget,
+            run_ms,
+            limit_s,
+            100.0 * run_ms / (limit_s * 1e3)
+        );
+    }
 }

@@ -4,6 +4,7 @@ pub mod bench;
 pub mod buildtree;
 pub mod conformance;
 pub mod difftree;
+pub mod fuzz;
 pub mod openapi;
 pub mod workload;
 

@@ -324,7 +324,9 @@ fn build_with_env(example: &Example, overlay: &str, env: &[(&str, &str)]) -> std
     let mut cmd = command("kubectl");
     cmd.args(["kustomize", "--enable-alpha-plugins"])
         .arg(example.root.join("overlays").join(overlay))
-        .env("KUSTOMIZE_PLUGIN_HOME", &example.plugins);
+        .env("KUSTOMIZE_PLUGIN_HOME", &example.plugins)
+        // The pipeline's consent: only these names may be read.
+        .env("AZFN_ALLOW_INPUTS", "IMAGE_TAG,PAYMENT_API_KEY_VERSION");
     for (k, v) in env {
         cmd.env(k, v);
     }

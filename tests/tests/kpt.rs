@@ -254,7 +254,8 @@ fn inputs_come_from_the_environment_kpt_runs_in() {
             .arg(&pkg)
             .args(["--exec", "azfn", "--fn-config"])
             .arg(&config)
-            .env("IMAGE_TAG", "2.0.1"),
+            .env("IMAGE_TAG", "2.0.1")
+            .env("AZFN_ALLOW_INPUTS", "IMAGE_TAG"),
         b"",
     );
     assert!(out.status.success(), "{}", text(&out).1);

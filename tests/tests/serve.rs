@@ -145,3 +145,80 @@ fn a_port_in_use_is_a_clear_error() {
         "{stderr}"
     );
 }
+
+/// The raw status line the server answers `bytes` with.
+fn raw(address: &str, bytes: &[u8]) -> String {
+    let mut stream = TcpStream::connect(address).expect("connect");
+    // The server may answer and close before reading everything: a refused write is fine.
+    let _ = stream.write_all(bytes);
+    let mut response = Vec::new();
+    let _ = stream.read_to_end(&mut response);
+    String::from_utf8_lossy(&response)
+        .lines()
+        .next()
+        .unwrap_or_default()
+        .to_owned()
+}
+
+#[test]
+fn oversized_and_malformed_requests_are_refused_and_the_server_lives_on() {
+    let server = serve(&[]);
+    let a = &server.address;
+    let long_path = format!("GET /{} HTTP/1.1\r\n\r\n", "a".repeat(9000));
+    assert_eq!(raw(a, long_path.as_bytes()), "HTTP/1.1 414 URI Too Long");
+    let mut headers = b"GET / HTTP/1.1\r\n".to_vec();
+    for i in 0..2000 {
+        headers.extend_from_slice(format!("X-Padding-{i}: {}\r\n", "b".repeat(20)).as_bytes());
+    }
+    headers.extend_from_slice(b"\r\n");
+    assert_eq!(
+        raw(a, &headers),
+        "HTTP/1.1 431 Request Header Fields Too Large"
+    );
+    // A path that starts with a multi-byte character once panicked the connection's thread.
+    assert_eq!(
+        raw(a, "GET é HTTP/1.1\r\n\r\n".as_bytes()),
+        "HTTP/1.1 400 Bad Request"
+    );
+    assert_eq!(
+        raw(a, b"\xFF\xFE garbage\r\n\r\n"),
+        "HTTP/1.1 400 Bad Request"
+    );
+    assert_eq!(
+        raw(a, "GET /é HTTP/1.1\r\n\r\n".as_bytes()),
+        "HTTP/1.1 404 Not Found"
+    );
+    // A line that never ends is cut at the limit.
+    assert_eq!(raw(a, &vec![b'G'; 20_000]), "HTTP/1.1 414 URI Too Long");
+    let (status, _, _) = request(a, "GET", "/");
+    assert_eq!(status, "HTTP/1.1 200 OK");
+}
+
+#[test]
+fn connections_beyond_the_bound_are_answered_busy_and_served_again_once_freed() {
+    let server = serve(&[]);
+    let a = &server.address;
+    // 32 clients that connect and say nothing hold every slot.
+    let idle: Vec<TcpStream> = (0..32)
+        .map(|_| TcpStream::connect(a).expect("connect"))
+        .collect();
+    std::thread::sleep(std::time::Duration::from_millis(300));
+    assert_eq!(
+        raw(a, b"GET / HTTP/1.1\r\n\r\n"),
+        "HTTP/1.1 503 Service Unavailable"
+    );
+    drop(idle);
+    // The slots are released as the idle connections close.
+    let started = std::time::Instant::now();
+    loop {
+        let (status, _, _) = request(a, "GET", "/");
+        if status == "HTTP/1.1 200 OK" {
+            break;
+        }
+        assert!(
+            started.elapsed() < std::time::Duration::from_secs(5),
+            "still busy: {status}"
+        );
+        std::thread::sleep(std::time::Duration::from_millis(50));
+    }
+}

@@ -124,6 +124,13 @@ pub fn start() {
     console_error_panic_hook::set_once();
 }
 
+/// Panics, which traps the instance: how the page's tests prove that a trapped worker is
+/// replaced (a trap leaves a wasm-bindgen instance unusable). Nothing in the page calls it.
+#[wasm_bindgen(js_name = trapForTests)]
+pub fn trap_for_tests() {
+    panic!("trap requested by a test of the worker's restart");
+}
+
 fn to_js<T: Serialize>(value: &T) -> Result<JsValue, JsError> {
     let serializer = serde_wasm_bindgen::Serializer::new().serialize_maps_as_objects(true);
     Ok(value.serialize(&serializer)?)
@@ -133,6 +140,7 @@ fn to_js<T: Serialize>(value: &T) -> Result<JsValue, JsError> {
 /// Unusable input throws an `Error` whose message names the file, field and line.
 #[wasm_bindgen]
 pub fn process(resource_list: &str) -> Result<JsProcessOutput, JsError> {
+    input_size(resource_list.len())?;
     let out = azfn_core::process_resource_list(resource_list, "ResourceList")
         .map_err(|e| JsError::new(&e.to_string()))?;
     let dto = ProcessOutput {
@@ -257,11 +265,25 @@ pub fn preview_sarif(files: JsFiles) -> Result<String, JsError> {
 fn memory_source(files: JsFiles) -> Result<azfn_core::source::MemorySource, JsError> {
     let files: std::collections::BTreeMap<String, String> =
         serde_wasm_bindgen::from_value(files.into())?;
+    let total: usize = files.values().map(String::len).sum();
+    input_size(total)?;
     let mut source = azfn_core::source::MemorySource::new();
     for (path, text) in files {
         source.insert(path, text.into_bytes());
     }
     Ok(source)
+}
+
+/// The host's input limit, here too: past it the answer is an error at once, not a long parse.
+fn input_size(bytes: usize) -> Result<(), JsError> {
+    if bytes > azfn_core::MAX_INPUT_BYTES {
+        return Err(JsError::new(&format!(
+            "the input is {} MiB, over the limit of {} MiB",
+            bytes >> 20,
+            azfn_core::MAX_INPUT_BYTES >> 20
+        )));
+    }
+    Ok(())
 }
 
 /// As JSON has it: an absent value is `null`, as the CLI's JSON prints.

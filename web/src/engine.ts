@@ -18,7 +18,7 @@ export class Engine {
   private next = 1;
   private queue: Pending[] = [];
   private current: Pending | undefined;
-  onRestart: () => void = () => {};
+  onRestart: (why: "runaway" | "crash") => void = () => {};
 
   constructor() {
     this.start();
@@ -37,7 +37,14 @@ export class Engine {
         if (!done || event.data.id !== done.request.id) return;
         clearTimeout(done.timer);
         this.current = undefined;
+        const trapped = !event.data.ok && event.data.trapped === true;
+        if (trapped) {
+          // The instance that trapped is never used again.
+          this.worker.terminate();
+          this.start();
+        }
         done.resolve(event.data);
+        if (trapped) this.onRestart("crash");
         this.pump();
       };
     });
@@ -66,6 +73,6 @@ export class Engine {
     this.worker.terminate();
     this.start();
     stopped?.reject(new Runaway(`The ${stopped.request.kind} took longer than ${RUNAWAY_MS / 1000} s and was stopped; the worker was restarted.`));
-    this.onRestart();
+    this.onRestart("runaway");
   }
 }

@@ -2,6 +2,19 @@
 // and variants that each show one kind of failure. A variant is the example plus a few files.
 export type Tree = Record<string, string>;
 
+/** An empty tree with no prototype: `__proto__`, `constructor` and `toString` are file names
+ * like any other, never inherited members. */
+export function emptyTree(): Tree {
+  return Object.create(null) as Tree;
+}
+
+/** A copy of `tree` as an [`emptyTree`] holds it. */
+export function copyTree(tree: Tree): Tree {
+  const out = emptyTree();
+  for (const [path, text] of Object.entries(tree)) out[path] = text;
+  return out;
+}
+
 const bundled = import.meta.glob("../../examples/orders/**/*", {
   query: "?raw",
   import: "default",
@@ -10,7 +23,7 @@ const bundled = import.meta.glob("../../examples/orders/**/*", {
 
 /** The example app as committed, minus its deliberately broken overlay (the first variant). */
 function orders(withBroken = false): Tree {
-  const tree: Tree = {};
+  const tree: Tree = emptyTree();
   for (const [path, text] of Object.entries(bundled)) {
     const relative = path.replace(/^\.\.\/\.\.\/examples\/orders\//, "");
     if (!withBroken && relative.startsWith("overlays/broken/")) continue;

@@ -12,7 +12,7 @@ import { autocompletion, completionKeymap } from "@codemirror/autocomplete";
 import { lintGutter, setDiagnostics, type Diagnostic } from "@codemirror/lint";
 import { MergeView } from "@codemirror/merge";
 
-import { examples, type Tree } from "./examples";
+import { copyTree, emptyTree, examples, type Tree } from "./examples";
 import { Engine, Runaway } from "./engine";
 import type { Reply } from "./worker";
 import { complete, hover, setSchemas } from "./schema";
@@ -39,7 +39,7 @@ function el<K extends keyof HTMLElementTagNameMap>(
 const plural = (n: number, word: string) => `${n} ${word}${n === 1 ? "" : "s"}`;
 
 // ---------------------------------------------------------------- state
-let files: Tree = {};
+let files: Tree = emptyTree();
 let openPath = "";
 let preview: Preview | undefined;
 /** Each environment's last output, kept on screen while it fails. */
@@ -84,7 +84,7 @@ function stateFor(path: string): EditorState {
 }
 
 function openFile(path: string, line?: number) {
-  if (!(path in files)) return;
+  if (!Object.hasOwn(files, path)) return;
   if (view && openPath) editorStates.set(openPath, view.state);
   openPath = path;
   view.setState(stateFor(path));
@@ -166,7 +166,7 @@ function ask(label: string, initial: string, action: string, onOk: (value: strin
 function validPath(path: string): string | undefined {
   if (!path) return "A path is needed.";
   if (path.startsWith("/") || path.split("/").some((p) => p === ".." || p === "." || p === "")) return "Use a relative path like overlays/prod/patch.yaml.";
-  if (path in files) return `${path} exists.`;
+  if (Object.hasOwn(files, path)) return `${path} exists.`;
   return undefined;
 }
 
@@ -562,7 +562,9 @@ async function requested(request: Parameters<Engine["request"]>[0]): Promise<Rep
 }
 
 $("share").addEventListener("click", async () => {
-  const reply = await requested({ kind: "secrets", files: { ...files } });
+  // The link carries exactly what was scanned, whatever is typed while the scan runs.
+  const snapshot = { files: copyTree(files), open: openPath };
+  const reply = await requested({ kind: "secrets", files: copyTree(snapshot.files) });
   if (!reply?.ok || reply.kind !== "secrets") return;
   if (reply.lines.length) {
     $("share-result").hidden = true;
@@ -573,7 +575,7 @@ $("share").addEventListener("click", async () => {
     bump("shareRefused");
     return;
   }
-  const hash = await share.encode({ files, open: openPath });
+  const hash = await share.encode(snapshot);
   history.replaceState(null, "", hash);
   const link = $<HTMLInputElement>("share-link");
   link.value = location.href;
@@ -610,12 +612,12 @@ $("download-markdown").addEventListener("click", () => {
 });
 
 function loadTree(tree: Tree, open?: string) {
-  files = { ...tree };
+  files = copyTree(tree);
   editorStates.clear();
   lastGood.clear();
   parity = {};
   openPath = "";
-  const first = open && open in files ? open
+  const first = open && Object.hasOwn(files, open) ? open
     : Object.keys(files).sort().find((p) => /overlays\/prod\/[^/]*functionapp/i.test(p))
     ?? Object.keys(files).sort()[0];
   if (first) openFile(first);
@@ -668,7 +670,10 @@ drop.addEventListener("drop", (e) => {
 
 // ---------------------------------------------------------------- start
 const rules = new Map<string, string>();
-engine.onRestart = () => { status.textContent = "restarted after a runaway render"; };
+engine.onRestart = (why) => {
+  status.textContent = why === "runaway" ? "restarted after a runaway render" : "restarted after the engine crashed";
+  bump("workerRestarts");
+};
 
 async function start() {
   view = new EditorView({ parent: editorParent, state: newState("") });
@@ -694,7 +699,12 @@ async function start() {
   document.body.dataset.ready = "true";
 }
 
-/** For the browser console and tests: the tree as the page holds it. */
-(window as unknown as { azfnPreview: object }).azfnPreview = { files: () => ({ ...files }) };
+/** For the browser console and tests: the tree as the page holds it; the open file's text
+ * replaced as a keystroke would; a trap of the engine, to prove the worker is replaced. */
+(window as unknown as { azfnPreview: object }).azfnPreview = {
+  files: () => ({ ...files }),
+  replaceOpen: (text: string) => view.dispatch({ changes: { from: 0, to: view.state.doc.length, insert: text } }),
+  trap: () => requested({ kind: "trap" }),
+};
 
 void start();

@@ -1,11 +1,17 @@
 // Share links: the whole tree, deflated and base64url-encoded into the URL fragment. A fragment
 // is never sent to a server. The page refuses to make a link while the secret scan finds
 // anything (main.ts); this module only encodes.
-import type { Tree } from "./examples";
+import { emptyTree, type Tree } from "./examples";
 
 export type State = { files: Tree; open?: string };
 
 const PREFIX = "#tree=";
+
+/** The most a link may inflate to: far more than a repository's manifests, far less than a
+ * decompression bomb needs to hurt the tab. */
+export const MAX_LINK_BYTES = 8 << 20;
+/** The longest fragment decoded at all (browsers cap URLs near 2 MB anyway). */
+export const MAX_FRAGMENT = 4 << 20;
 const STORAGE_KEY = "azfn.preview.tree";
 
 async function pipe(bytes: Uint8Array, stream: CompressionStream | DecompressionStream): Promise<Uint8Array> {
@@ -26,22 +32,50 @@ function fromBase64Url(text: string): Uint8Array {
 
 /** The fragment (`#tree=…`) that reopens `state`. Keys are sorted: the same tree, the same link. */
 export async function encode(state: State): Promise<string> {
-  const files: Tree = {};
+  const files: Tree = emptyTree();
   for (const path of Object.keys(state.files).sort()) files[path] = state.files[path];
   const json = JSON.stringify({ v: 1, files, open: state.open });
   return PREFIX + toBase64Url(await pipe(new TextEncoder().encode(json), new CompressionStream("deflate-raw")));
 }
 
-/** The state in a fragment, or undefined when there is none; throws on a damaged link. */
+/** Inflates `bytes`, stopping (and refusing) as soon as the output passes `cap`. */
+async function inflateCapped(bytes: Uint8Array, cap: number): Promise<Uint8Array> {
+  const reader = new Blob([bytes as BlobPart]).stream().pipeThrough(new DecompressionStream("deflate-raw")).getReader();
+  const chunks: Uint8Array[] = [];
+  let total = 0;
+  for (;;) {
+    const { done, value } = await reader.read();
+    if (done) break;
+    total += value.length;
+    if (total > cap) {
+      await reader.cancel().catch(() => {});
+      throw new Error(`it holds more than ${cap >> 20} MiB of files, more than a link may carry`);
+    }
+    chunks.push(value);
+  }
+  const out = new Uint8Array(total);
+  let at = 0;
+  for (const chunk of chunks) {
+    out.set(chunk, at);
+    at += chunk.length;
+  }
+  return out;
+}
+
+/** The state in a fragment, or undefined when there is none; throws on a damaged or
+ * oversized link. File names are plain keys: `__proto__` is a file like any other. */
 export async function decode(hash: string): Promise<State | undefined> {
   if (!hash.startsWith(PREFIX)) return undefined;
-  const bytes = await pipe(fromBase64Url(hash.slice(PREFIX.length)), new DecompressionStream("deflate-raw"));
+  if (hash.length > MAX_FRAGMENT) throw new Error(`the link is longer than ${MAX_FRAGMENT >> 20} MiB`);
+  const bytes = await inflateCapped(fromBase64Url(hash.slice(PREFIX.length)), MAX_LINK_BYTES);
   const value = JSON.parse(new TextDecoder().decode(bytes));
-  if (value?.v !== 1 || typeof value.files !== "object") throw new Error("not an azfn preview link");
+  if (value?.v !== 1 || typeof value.files !== "object" || value.files === null) throw new Error("not an azfn preview link");
+  const files = emptyTree();
   for (const [path, text] of Object.entries(value.files)) {
     if (typeof text !== "string") throw new Error(`${path}: not text`);
+    files[path] = text;
   }
-  return { files: value.files, open: typeof value.open === "string" ? value.open : undefined };
+  return { files, open: typeof value.open === "string" ? value.open : undefined };
 }
 
 export function save(state: State) {
@@ -55,7 +89,10 @@ export function save(state: State) {
 export function load(): State | undefined {
   try {
     const value = JSON.parse(localStorage.getItem(STORAGE_KEY) ?? "null");
-    return value && typeof value.files === "object" ? value : undefined;
+    if (!value || typeof value.files !== "object" || value.files === null) return undefined;
+    const files = emptyTree();
+    for (const [path, text] of Object.entries(value.files)) if (typeof text === "string") files[path] = text;
+    return { files, open: typeof value.open === "string" ? value.open : undefined };
   } catch {
     return undefined;
   }

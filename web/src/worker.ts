@@ -1,6 +1,6 @@
 // The azfn core runs here, off the page's main thread, so a long render never freezes the page
 // and a runaway one can be stopped by terminating the worker.
-import init, { preview, previewParity, previewSarif, scanSecrets, schemas, rules } from "../pkg/azfn_wasm.js";
+import init, { preview, previewParity, previewSarif, scanSecrets, schemas, rules, trapForTests } from "../pkg/azfn_wasm.js";
 import type { Preview, ParityReport, SecretLine, RuleInfo } from "../pkg/azfn_wasm.js";
 
 type Files = Record<string, string>;
@@ -10,7 +10,9 @@ export type Request =
   | { id: number; kind: "parity"; files: Files; policy: string | null; environments: { name: string; dir: string }[] }
   | { id: number; kind: "secrets"; files: Files }
   | { id: number; kind: "sarif"; files: Files }
-  | { id: number; kind: "schemas" };
+  | { id: number; kind: "schemas" }
+  /** Traps the wasm instance: the tests' way to prove a trapped worker is replaced. */
+  | { id: number; kind: "trap" };
 
 export type Schemas = { functionApp: JsonSchema; parityPolicy: JsonSchema; rules: RuleInfo[] };
 export type JsonSchema = {
@@ -31,7 +33,8 @@ export type Reply =
   | { id: number; ok: true; kind: "secrets"; lines: SecretLine[]; ms: number }
   | { id: number; ok: true; kind: "sarif"; text: string; ms: number }
   | { id: number; ok: true; kind: "schemas"; schemas: Schemas; ms: number }
-  | { id: number; ok: false; kind: Request["kind"]; error: string; file?: string; line?: number; ms: number };
+  | { id: number; ok: true; kind: "trap"; ms: number }
+  | { id: number; ok: false; kind: Request["kind"]; error: string; file?: string; line?: number; ms: number; trapped?: boolean };
 
 const ready = init();
 
@@ -53,6 +56,9 @@ function run(request: Request): Reply {
         return { id, ok: true, kind: "sarif", text: previewSarif(request.files), ms: ms() };
       case "schemas":
         return { id, ok: true, kind: "schemas", schemas: { ...schemas(), rules: rules() }, ms: ms() };
+      case "trap":
+        trapForTests();
+        return { id, ok: true, kind: "trap", ms: ms() };
     }
   } catch (e) {
     const error = e as Error & { file?: string; line?: number };
@@ -60,6 +66,9 @@ function run(request: Request): Reply {
       id, ok: false, kind: request.kind,
       error: error instanceof Error ? error.message : String(e),
       file: error.file, line: error.line, ms: ms(),
+      // A trap (a panic, running out of memory) leaves the instance unusable: the page starts
+      // a new worker.
+      trapped: e instanceof WebAssembly.RuntimeError,
     };
   }
 }

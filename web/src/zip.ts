@@ -1,6 +1,6 @@
 // Reading a dropped repository: a zip (stored or deflated entries, through the browser's own
 // DecompressionStream) or a folder, into the text files a kustomize tree is made of.
-import type { Tree } from "./examples";
+import { emptyTree, type Tree } from "./examples";
 
 /** Files the renderer can use; everything else in a repository is left out. */
 export function wanted(path: string): boolean {
@@ -24,7 +24,7 @@ export async function unzip(data: ArrayBuffer): Promise<Tree> {
   if (end < 0) throw new Error("not a zip file (no end of central directory)");
   const count = view.getUint16(end + 10, true);
   let at = view.getUint32(end + 16, true);
-  const files: Tree = {};
+  const files: Tree = emptyTree();
   const decoder = new TextDecoder("utf-8", { fatal: true });
   for (let n = 0; n < count; n++) {
     if (view.getUint32(at, true) !== 0x02014b50) throw new Error("damaged zip central directory");
@@ -60,14 +60,14 @@ export function stripTop(files: Tree): Tree {
   const paths = Object.keys(files);
   const top = paths[0]?.split("/")[0];
   if (!top || paths.some((p) => !p.startsWith(top + "/"))) return files;
-  const out: Tree = {};
+  const out: Tree = emptyTree();
   for (const p of paths) out[p.slice(top.length + 1)] = files[p];
   return out;
 }
 
 /** A dropped folder (DataTransfer entries), read recursively. */
 export async function readEntries(entries: FileSystemEntry[]): Promise<Tree> {
-  const files: Tree = {};
+  const files: Tree = emptyTree();
   async function visit(entry: FileSystemEntry): Promise<void> {
     if (entry.isFile) {
       const path = entry.fullPath.replace(/^\//, "");
@@ -88,7 +88,7 @@ export async function readEntries(entries: FileSystemEntry[]): Promise<Tree> {
 
 /** Files from an `<input type=file webkitdirectory>` (their `webkitRelativePath`). */
 export async function readFileList(list: FileList): Promise<Tree> {
-  const files: Tree = {};
+  const files: Tree = emptyTree();
   for (const file of Array.from(list)) {
     const path = file.webkitRelativePath || file.name;
     if (usable(path, file.size)) files[path] = await file.text();

@@ -304,6 +304,14 @@ fn parse_inputs(value: &Value, source: &str) -> Result<Vec<Input>, Error> {
                 message: format!("`{name}` is not an environment variable name of A-Z, 0-9 and _"),
             });
         }
+        if !ci_settable(&field) {
+            return Err(Error::Config {
+                location: at(format!("[{i}].field")),
+                message: format!(
+                    "`{field}` cannot be set by an input: inputs set only what CI legitimately decides, `image.tag` (a tag or sha256 digest) and `secrets.items[env=NAME].version` (docs/functionapp.md, Values from CI)"
+                ),
+            });
+        }
         let required = match map.get("required") {
             None => true,
             Some(Value::Bool(b)) => *b,
@@ -322,6 +330,23 @@ fn parse_inputs(value: &Value, source: &str) -> Result<Vec<Input>, Error> {
         });
     }
     Ok(inputs)
+}
+
+/// The FunctionApp fields an input may write. Inputs come from CI's environment, where tokens
+/// live too: a field that lands in a container's environment, a command or an identity would
+/// let a manifest copy any of them into the output, so only the image's tag or digest and a
+/// Key Vault secret's version are settable.
+fn ci_settable(field: &str) -> bool {
+    if field == "image.tag" {
+        return true;
+    }
+    field
+        .strip_prefix("secrets.items[")
+        .and_then(|rest| rest.strip_suffix("].version"))
+        .and_then(|selector| selector.split_once('='))
+        .is_some_and(|(key, value)| {
+            matches!(key, "env" | "secret") && !value.is_empty() && !value.contains([']', '[', '.'])
+        })
 }
 
 fn rule_code(key: &str, known_rules: &[&str]) -> Result<String, String> {

@@ -24,7 +24,12 @@ pub mod policy;
 pub mod preview;
 pub mod report;
 pub mod source;
+pub mod text;
 pub mod yaml;
 
 pub use error::{Error, Location};
+
+/// The largest input every runtime accepts (the host's stdin, the files a build reads, the
+/// browser module's tree): 32 MiB.
+pub const MAX_INPUT_BYTES: usize = 32 << 20;
 pub use function::{FunctionOutput, process_resource_list, process_resource_list_with};

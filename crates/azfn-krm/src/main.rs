@@ -33,11 +33,18 @@ fn main() -> ExitCode {
             return ExitCode::from(2);
         }
     };
-    let mut input = String::new();
-    if let Err(e) = std::io::stdin().read_to_string(&mut input) {
+    let mut bytes = Vec::new();
+    if let Err(e) = std::io::stdin().read_to_end(&mut bytes) {
         eprintln!("azfn: cannot read stdin: {e}");
         return ExitCode::from(2);
     }
+    let input = match azfn_core::text::decode_owned(bytes) {
+        Ok(input) => input,
+        Err(e) => {
+            eprintln!("azfn: <stdin>: {e}");
+            return ExitCode::from(2);
+        }
+    };
     match azfn_core::process_resource_list_with(&input, "<stdin>", &inputs) {
         Ok(output) => {
             let mut stdout = std::io::stdout().lock();

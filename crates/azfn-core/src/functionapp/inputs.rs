@@ -44,6 +44,12 @@ pub fn apply(
                 ),
             });
         }
+        if let Err(shape) = check_shape(&input.field, value) {
+            return Err(Error::Config {
+                location: location(),
+                message: format!("input {}: the value is not {shape}", input.name),
+            });
+        }
         for item in &mut list.items {
             if !super::is_function_app(item) {
                 continue;
@@ -64,6 +70,31 @@ pub fn apply(
                 message: format!("input {}: {message}", input.name),
             })?;
         }
+    }
+    Ok(())
+}
+
+/// A value fit for `field`: an image tag (`[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}`) or a
+/// `sha256:` digest, or a Key Vault secret version (letters and digits, at most 64). Anything
+/// else (a token, a URL, a line break) is no tag or version, whatever the variable is called.
+fn check_shape(field: &str, value: &str) -> Result<(), &'static str> {
+    let tag_char = |c: char| c.is_ascii_alphanumeric() || matches!(c, '_' | '.' | '-');
+    if field == "image.tag" {
+        let digest = value.strip_prefix("sha256:").is_some_and(|hex| {
+            hex.len() == 64 && hex.chars().all(|c| matches!(c, '0'..='9' | 'a'..='f'))
+        });
+        let tag = !value.is_empty()
+            && value.len() <= 128
+            && !value.starts_with(['.', '-'])
+            && value.chars().all(tag_char);
+        return if digest || tag {
+            Ok(())
+        } else {
+            Err("an image tag or a sha256 digest")
+        };
+    }
+    if value.is_empty() || value.len() > 64 || !value.chars().all(|c| c.is_ascii_alphanumeric()) {
+        return Err("a Key Vault secret version (letters and digits)");
     }
     Ok(())
 }

@@ -88,8 +88,11 @@ pub(crate) fn load(source: &dyn FileSource, dir: &str) -> Result<Kustomization, 
     let mut found = Vec::new();
     for name in FILE_NAMES {
         let path = paths::join(dir, name).unwrap_or_default();
-        if let Ok(bytes) = source.read(&path) {
-            found.push((path, bytes));
+        match source.read(&path) {
+            Ok(bytes) => found.push((path, bytes)),
+            Err(crate::source::SourceError::NotFound(_)) => {}
+            // An unreadable or over-limit file is not a missing one.
+            Err(e) => return Err(BuildError::new(e.to_string())),
         }
     }
     if found.len() > 1 {
@@ -107,9 +110,8 @@ pub(crate) fn load(source: &dyn FileSource, dir: &str) -> Result<Kustomization, 
 #[allow(clippy::too_many_lines, reason = "one arm per kustomization field")]
 fn parse(file: &str, dir: &str, bytes: &[u8]) -> Result<Kustomization, BuildError> {
     let shown = paths::display(file);
-    let text = std::str::from_utf8(bytes)
-        .map_err(|_| BuildError::new(format!("{shown}: not UTF-8 text")))?;
-    let docs = crate::yaml::parse_documents_lenient(text, &shown, crate::yaml::Limits::default())
+    let text = crate::text::decode(bytes).map_err(|e| BuildError::new(format!("{shown}: {e}")))?;
+    let docs = crate::yaml::parse_documents_lenient(&text, &shown, crate::yaml::Limits::default())
         .map_err(|e| BuildError::new(e.to_string()))?;
     let value = match docs.len() {
         0 => Value::Mapping(Mapping::new()),
@@ -196,11 +198,11 @@ fn parse(file: &str, dir: &str, bytes: &[u8]) -> Result<Kustomization, BuildErro
             "nameSuffix" => k.name_suffix = string()?,
             "commonLabels" => {
                 k.common_labels = string_map(value).map_err(|m| field_error(key, &m))?;
-                refuse_yaml11_bools(text, &k.common_labels).map_err(|m| field_error(key, &m))?;
+                refuse_yaml11_bools(&text, &k.common_labels).map_err(|m| field_error(key, &m))?;
             }
             "commonAnnotations" => {
                 k.common_annotations = string_map(value).map_err(|m| field_error(key, &m))?;
-                refuse_yaml11_bools(text, &k.common_annotations)
+                refuse_yaml11_bools(&text, &k.common_annotations)
                     .map_err(|m| field_error(key, &m))?;
             }
             "labels" => {
@@ -208,7 +210,7 @@ fn parse(file: &str, dir: &str, bytes: &[u8]) -> Result<Kustomization, BuildErro
                 for entry in &k.labels {
                     if let Some(pairs) = entry.get("pairs").filter(|p| !p.is_null()) {
                         let pairs = string_map(pairs).map_err(|m| field_error(key, &m))?;
-                        refuse_yaml11_bools(text, &pairs).map_err(|m| field_error(key, &m))?;
+                        refuse_yaml11_bools(&text, &pairs).map_err(|m| field_error(key, &m))?;
                     }
                 }
             }

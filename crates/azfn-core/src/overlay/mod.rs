@@ -154,16 +154,26 @@ impl std::fmt::Debug for FindingSink {
 #[derive(Clone, Default)]
 pub struct InputLookup(Option<std::sync::Arc<Lookup>>);
 
-type Lookup = dyn Fn(&str) -> Option<String> + Send + Sync;
+type Lookup = dyn Fn(&str) -> Result<Option<String>, String> + Send + Sync;
 
 impl InputLookup {
     /// Looks names up with `lookup`.
     pub fn new(lookup: impl Fn(&str) -> Option<String> + Send + Sync + 'static) -> Self {
+        Self(Some(std::sync::Arc::new(move |name: &str| {
+            Ok(lookup(name))
+        })))
+    }
+
+    /// Looks names up with `lookup`, which may refuse a name (the host does when the caller
+    /// did not allow it): the refusal fails the build with its message.
+    pub fn checked(
+        lookup: impl Fn(&str) -> Result<Option<String>, String> + Send + Sync + 'static,
+    ) -> Self {
         Self(Some(std::sync::Arc::new(lookup)))
     }
 
-    pub(crate) fn get(&self, name: &str) -> Option<String> {
-        self.0.as_ref().and_then(|f| f(name))
+    pub(crate) fn get(&self, name: &str) -> Result<Option<String>, String> {
+        self.0.as_ref().map_or(Ok(None), |f| f(name))
     }
 }
 
@@ -293,7 +303,11 @@ fn build_resmap_with_local(
 ) -> Result<(ResMap, Vec<Res>), BuildError> {
     let dir = paths::join("", dir)
         .ok_or_else(|| BuildError::new(format!("{dir}: path escapes the root")))?;
-    let loader = Loader { source, options };
+    let loader = Loader {
+        source,
+        options,
+        copied: std::cell::Cell::new(0),
+    };
     let mut state = State::default();
     let top = kustomization::load(source, &dir)?;
     let mut resources = ResMap::default();
@@ -343,13 +357,32 @@ struct State {
     build_metadata: Vec<String>,
 }
 
+/// Values one build may copy with JSON 6902 `copy` operations and replacements. Honest
+/// overlays copy names and images, a few values each; a patch that copies a document into
+/// itself doubles it per operation, and forty operations would outgrow any machine.
+pub const MAX_COPIED_VALUES: usize = 1_000_000;
+
 /// Reads files for one build, enforcing the load restrictor.
 pub(crate) struct Loader<'a> {
     source: &'a dyn FileSource,
     options: &'a BuildOptions,
+    /// Values copied so far (see [`MAX_COPIED_VALUES`]).
+    copied: std::cell::Cell<usize>,
 }
 
 impl Loader<'_> {
+    /// Counts `values` more copied values against [`MAX_COPIED_VALUES`].
+    pub(crate) fn copying(&self, values: usize, at: &str) -> Result<(), BuildError> {
+        let total = self.copied.get().saturating_add(values);
+        self.copied.set(total);
+        if total > MAX_COPIED_VALUES {
+            return Err(BuildError::new(format!(
+                "{at}: the build copies more than {MAX_COPIED_VALUES} values (JSON 6902 copy operations and replacements); a patch that keeps doubling a document is refused"
+            )));
+        }
+        Ok(())
+    }
+
     pub(crate) fn read(&self, path: &str, at: &str) -> Result<Vec<u8>, BuildError> {
         self.source.read(path).map_err(|e| match e {
             SourceError::NotFound(_) => BuildError::new(format!(
@@ -370,7 +403,8 @@ impl Loader<'_> {
     ) -> Result<(String, String), BuildError> {
         let path = self.restricted_path(dir, relative, at)?;
         let bytes = self.read(&path, at)?;
-        let text = String::from_utf8_lossy(&bytes).into_owned();
+        let text = crate::text::decode_owned(bytes)
+            .map_err(|e| BuildError::new(format!("{at}: {}: {e}", paths::display(&path))))?;
         Ok((path, text))
     }
 
@@ -653,10 +687,9 @@ fn absorb(ra: &mut ResMap, mut res: Res) -> Result<(), BuildError> {
 /// The objects of one resource file; `List` kinds are expanded.
 fn load_documents(bytes: &[u8], path: &str) -> Result<Vec<Mapping>, BuildError> {
     let shown = paths::display(path);
-    let text = std::str::from_utf8(bytes)
-        .map_err(|_| BuildError::new(format!("{shown}: not UTF-8 text")))?;
-    let docs = crate::yaml::parse_documents(text, &shown, crate::yaml::Limits::default()).map_err(
-        |e| {
+    let text = crate::text::decode(bytes).map_err(|e| BuildError::new(format!("{shown}: {e}")))?;
+    let docs = crate::yaml::parse_documents(&text, &shown, crate::yaml::Limits::default())
+        .map_err(|e| {
             let message = e.to_string();
             // go-yaml's wording for a repeated key, which kustomize users search for.
             let message = match message.split_once("duplicate entry with key ") {
@@ -664,8 +697,7 @@ fn load_documents(bytes: &[u8], path: &str) -> Result<Vec<Mapping>, BuildError> 
                 None => message,
             };
             BuildError::new(format!("MalformedYAMLError: {message}"))
-        },
-    )?;
+        })?;
     let mut out = Vec::new();
     for doc in docs {
         match doc {

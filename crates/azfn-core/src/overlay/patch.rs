@@ -498,7 +498,7 @@ pub(crate) fn patch_entry(
             )));
         };
         let ops = yaml_to_json(&docs[0]);
-        return apply_json6902_to_selected(ra, &target, &ops, at);
+        return apply_json6902_to_selected(loader, ra, &target, &ops, at);
     }
     match target {
         None => {
@@ -568,10 +568,11 @@ pub(crate) fn json6902_entry(
     let Some(doc) = docs.first() else {
         return Err(BuildError::new(format!("{at}: patch appears to be empty")));
     };
-    apply_json6902_to_selected(ra, &target, &yaml_to_json(doc), at)
+    apply_json6902_to_selected(loader, ra, &target, &yaml_to_json(doc), at)
 }
 
 fn apply_json6902_to_selected(
+    loader: &Loader<'_>,
     ra: &mut ResMap,
     target: &Selector,
     ops: &serde_json::Value,
@@ -579,16 +580,33 @@ fn apply_json6902_to_selected(
 ) -> Result<(), BuildError> {
     let patch: json_patch::Patch = serde_json::from_value(ops.clone())
         .map_err(|e| BuildError::new(format!("{at}: invalid JSON 6902 patch: {e}")))?;
+    let copies = patch
+        .0
+        .iter()
+        .any(|op| matches!(op, json_patch::PatchOperation::Copy(_)));
     for res in ra.items.iter_mut().filter(|r| target.matches(r)) {
         let before_name = res.name().to_owned();
         let before_namespace = res.namespace().to_owned();
         let mut doc = yaml_to_json(&Value::Mapping(res.obj.clone()));
-        json_patch::patch(&mut doc, &patch).map_err(|e| {
+        let failed = |e: json_patch::PatchError| {
             BuildError::new(format!(
                 "{at}: applying JSON 6902 patch to {}: {e}",
                 res.id()
             ))
-        })?;
+        };
+        if copies {
+            // One operation at a time, each copy counted before it is made.
+            for op in &patch.0 {
+                if let json_patch::PatchOperation::Copy(copy) = op
+                    && let Some(from) = doc.pointer(copy.from.as_str())
+                {
+                    loader.copying(json_values(from), at)?;
+                }
+                json_patch::patch(&mut doc, std::slice::from_ref(op)).map_err(failed)?;
+            }
+        } else {
+            json_patch::patch(&mut doc, &patch).map_err(failed)?;
+        }
         let Value::Mapping(obj) = json_to_yaml(&doc) else {
             return Err(BuildError::new(format!(
                 "{at}: the patch did not leave an object"
@@ -609,6 +627,15 @@ fn apply_json6902_to_selected(
         }
     }
     Ok(())
+}
+
+/// The number of values in `value`, itself included.
+fn json_values(value: &serde_json::Value) -> usize {
+    match value {
+        serde_json::Value::Array(items) => 1 + items.iter().map(json_values).sum::<usize>(),
+        serde_json::Value::Object(map) => 1 + map.values().map(json_values).sum::<usize>(),
+        _ => 1,
+    }
 }
 
 pub(crate) fn yaml_to_json(value: &Value) -> serde_json::Value {

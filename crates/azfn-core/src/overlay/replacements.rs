@@ -22,16 +22,16 @@ pub(crate) fn apply_entry(
             match doc {
                 Value::Sequence(items) => {
                     for item in items {
-                        apply(ra, &item, at)?;
+                        apply(loader, ra, &item, at)?;
                     }
                 }
                 Value::Null => {}
-                item => apply(ra, &item, at)?,
+                item => apply(loader, ra, &item, at)?,
             }
         }
         return Ok(());
     }
-    apply(ra, entry, at)
+    apply(loader, ra, entry, at)
 }
 
 struct Options {
@@ -53,7 +53,12 @@ fn options(value: Option<&Value>) -> Options {
     clippy::too_many_lines,
     reason = "source, then each target, as kustomize reads them"
 )]
-fn apply(ra: &mut ResMap, replacement: &Value, at: &str) -> Result<(), BuildError> {
+fn apply(
+    loader: &Loader<'_>,
+    ra: &mut ResMap,
+    replacement: &Value,
+    at: &str,
+) -> Result<(), BuildError> {
     let source = replacement
         .get("source")
         .ok_or_else(|| BuildError::new(format!("{at}: source: a replacement needs a source")))?;
@@ -144,6 +149,7 @@ fn apply(ra: &mut ResMap, replacement: &Value, at: &str) -> Result<(), BuildErro
             .filter(|r| select.matches(r) && !rejects.iter().any(|s| s.matches(r)))
         {
             let id = res.id();
+            loader.copying(values(&value).saturating_mul(paths.len()), &at)?;
             let mut node = Value::Mapping(std::mem::take(&mut res.obj));
             let mut result = Ok(());
             for path in &paths {
@@ -160,6 +166,16 @@ fn apply(ra: &mut ResMap, replacement: &Value, at: &str) -> Result<(), BuildErro
         }
     }
     Ok(())
+}
+
+/// The number of values in `value`, itself included.
+fn values(value: &Value) -> usize {
+    match value {
+        Value::Sequence(items) => 1 + items.iter().map(values).sum::<usize>(),
+        Value::Mapping(map) => 1 + map.values().map(values).sum::<usize>(),
+        Value::Tagged(tagged) => values(&tagged.value),
+        _ => 1,
+    }
 }
 
 /// Splits `spec.containers.[name=app].image` (brackets may hold dots).

@@ -527,17 +527,20 @@ fn external_transformer(
         &crate::policy::codes(),
     )
     .map_err(|e| BuildError::new(e.to_string()))?;
-    let values: crate::functionapp::inputs::Values = declared
-        .inputs
-        .iter()
-        .filter_map(|i| {
-            loader
-                .options
-                .inputs
-                .get(&i.name)
-                .map(|v| (i.name.clone(), v))
-        })
-        .collect();
+    let mut values = crate::functionapp::inputs::Values::new();
+    for (i, input) in declared.inputs.iter().enumerate() {
+        match loader.options.inputs.get(&input.name) {
+            Ok(Some(value)) => {
+                values.insert(input.name.clone(), value);
+            }
+            Ok(None) => {}
+            Err(refused) => {
+                return Err(BuildError::new(format!(
+                    "{at}: functionConfig.spec.inputs[{i}]: {refused}"
+                )));
+            }
+        }
+    }
     let (list, findings, _) = crate::function::process(list, at, &values)
         .map_err(|e| BuildError::new(format!("{at}: {e}")))?;
     if let Some(findings) = loader.options.findings.keep(findings, &declared)

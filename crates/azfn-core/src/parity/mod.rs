@@ -207,7 +207,7 @@ pub fn read_policy(source: &dyn FileSource, path: &str) -> Result<PolicyInTree, 
         message,
     };
     let bytes = source.read(path).map_err(|e| err(e.to_string()))?;
-    let text = String::from_utf8(bytes).map_err(|_| err("not UTF-8 text".into()))?;
+    let text = crate::text::decode_owned(bytes).map_err(|e| err(e.to_string()))?;
     let docs = crate::yaml::parse_documents(&text, path, crate::yaml::Limits::default())
         .map_err(|e| err(e.to_string()))?;
     let doc = docs.first().ok_or_else(|| err("an empty policy".into()))?;

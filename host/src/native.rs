@@ -1,0 +1,147 @@
+//! Bounds for the paths that run the core natively, outside the sandbox (`azfn build`, `check`,
+//! `parity`): the same three the sandbox enforces, with the same exit codes.
+//! - memory: a counting global allocator; past the limit the process says which limit tripped
+//!   on stderr and ends with exit code 80, having written nothing on stdout;
+//! - wall time: a watchdog thread ends the process with exit code 82 unless output has begun;
+//! - input: every file the disk source reads counts against the input limit.
+//!
+//! Outside these paths (the sandboxed runs) no memory limit is set: the guest's memory is
+//! bounded by wasmtime, and the host's own buffers by the input and output limits.
+use std::alloc::{GlobalAlloc, Layout, System};
+use std::sync::OnceLock;
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
+use std::time::Duration;
+
+use crate::runner::{EXIT_MEMORY, EXIT_TIMEOUT};
+
+static USED: AtomicUsize = AtomicUsize::new(0);
+static LIMIT: AtomicUsize = AtomicUsize::new(usize::MAX);
+static MEMORY_MESSAGE: OnceLock<String> = OnceLock::new();
+static OUTPUT_BEGUN: AtomicBool = AtomicBool::new(false);
+static READ: AtomicUsize = AtomicUsize::new(0);
+static READ_LIMIT: AtomicUsize = AtomicUsize::new(usize::MAX);
+
+/// The allocator of the `azfn` binary: the system's, counting live bytes.
+pub struct Counting;
+
+fn reserve(bytes: usize) -> bool {
+    let before = USED.fetch_add(bytes, Ordering::Relaxed);
+    if before.saturating_add(bytes) > LIMIT.load(Ordering::Relaxed) {
+        USED.fetch_sub(bytes, Ordering::Relaxed);
+        return false;
+    }
+    true
+}
+
+/// Says which limit tripped and ends the process without unwinding, flushing or allocating.
+fn over_memory() -> ! {
+    let message = MEMORY_MESSAGE
+        .get()
+        .map_or("azfn: memory limit\n", String::as_str);
+    end(message, EXIT_MEMORY)
+}
+
+fn end(message: &str, code: u8) -> ! {
+    #[expect(
+        unsafe_code,
+        reason = "leave at once, without allocating or flushing stdout"
+    )]
+    // SAFETY: write(2) of a valid buffer to stderr, then _exit(2), which never returns and
+    // skips the exit handlers that would flush a half-written stdout buffer.
+    unsafe {
+        libc::write(2, message.as_ptr().cast(), message.len());
+        libc::_exit(i32::from(code))
+    }
+}
+
+// SAFETY: every method forwards to `System` with the caller's layout; the counting around it
+// only decides whether to forward, and a refused allocation ends the process.
+#[expect(unsafe_code, reason = "a global allocator is an unsafe trait")]
+unsafe impl GlobalAlloc for Counting {
+    unsafe fn alloc(&self, layout: Layout) -> *mut u8 {
+        if !reserve(layout.size()) {
+            over_memory();
+        }
+        // SAFETY: forwarded as given.
+        unsafe { System.alloc(layout) }
+    }
+
+    unsafe fn alloc_zeroed(&self, layout: Layout) -> *mut u8 {
+        if !reserve(layout.size()) {
+            over_memory();
+        }
+        // SAFETY: forwarded as given.
+        unsafe { System.alloc_zeroed(layout) }
+    }
+
+    unsafe fn dealloc(&self, ptr: *mut u8, layout: Layout) {
+        USED.fetch_sub(layout.size(), Ordering::Relaxed);
+        // SAFETY: forwarded as given.
+        unsafe { System.dealloc(ptr, layout) }
+    }
+
+    unsafe fn realloc(&self, ptr: *mut u8, layout: Layout, new_size: usize) -> *mut u8 {
+        if new_size > layout.size() {
+            if !reserve(new_size - layout.size()) {
+                over_memory();
+            }
+        } else {
+            USED.fetch_sub(layout.size() - new_size, Ordering::Relaxed);
+        }
+        // SAFETY: forwarded as given.
+        unsafe { System.realloc(ptr, layout, new_size) }
+    }
+}
+
+/// Bounds this process: `memory` bytes of heap, `timeout` of wall time, `input` bytes read from
+/// disk. `what` names the command in the messages.
+pub(crate) fn bound(what: &str, memory: usize, timeout: Duration, input: usize) {
+    let _ = MEMORY_MESSAGE.set(format!(
+        "azfn: {what}: needed more than {} MiB of memory (raise it with --max-memory-mb); nothing was written\n",
+        memory >> 20
+    ));
+    LIMIT.store(
+        USED.load(Ordering::Relaxed).saturating_add(memory),
+        Ordering::Relaxed,
+    );
+    READ_LIMIT.store(input, Ordering::Relaxed);
+    let message = format!(
+        "azfn: {what}: ran longer than {:.1} s (raise it with --timeout); nothing was written\n",
+        timeout.as_secs_f64()
+    );
+    std::thread::spawn(move || {
+        std::thread::sleep(timeout);
+        if !OUTPUT_BEGUN.load(Ordering::Acquire) {
+            end(&message, EXIT_TIMEOUT);
+        }
+    });
+}
+
+/// Output is about to be written: from here the watchdog lets the process finish, so what
+/// reaches stdout is whole.
+pub(crate) fn output_begins() {
+    OUTPUT_BEGUN.store(true, Ordering::Release);
+    // Writing needs no more than the output itself; lift the heap limit so the last bytes
+    // are never the ones refused.
+    LIMIT.store(usize::MAX, Ordering::Relaxed);
+}
+
+/// The input limit in bytes.
+pub(crate) fn input_limit() -> usize {
+    READ_LIMIT.load(Ordering::Relaxed)
+}
+
+/// Counts `bytes` read from disk against the input limit; an error names the limit.
+pub(crate) fn count_read(path: &str, bytes: usize) -> Result<(), String> {
+    let total = READ
+        .fetch_add(bytes, Ordering::Relaxed)
+        .saturating_add(bytes);
+    let limit = READ_LIMIT.load(Ordering::Relaxed);
+    if total > limit {
+        return Err(format!(
+            "{path}: the files read exceed the input limit of {} MiB (raise it with --max-input-mb)",
+            limit >> 20
+        ));
+    }
+    Ok(())
+}
