@@ -3,14 +3,19 @@
 # committed corpus (fuzz/corpus/<target>, seeded from the examples, the test fixtures and
 # kustomize's conformance cases when empty), then minimized back into it with `cargo fuzz cmin`.
 # A crash stops the run and leaves its input in fuzz/artifacts/<target>/. Executions per target
-# are printed at the end (and kept in target/fuzz-report.md).
+# are printed at the end (and kept in target/fuzz-report.md). FUZZ_RUNS stops each target after
+# that many executions instead (whichever of the two comes first when both are set).
 #   FUZZ_TARGETS="yaml overlay" FUZZ_SECONDS=600 make fuzz
+#   FUZZ_RUNS=1000000 FUZZ_SECONDS=3600 make fuzz
 set -euo pipefail
 cd "$(dirname "$0")/.."
 root=$PWD
 seconds=${FUZZ_SECONDS:-60}
 targets=${FUZZ_TARGETS:-"text yaml resource_list rules functionapp overlay patch parity"}
 shared=${AZFN_SHARED:-$root/../shared}
+# The core is safe Rust, so libFuzzer runs without AddressSanitizer by default (three to five
+# times the executions); FUZZ_SANITIZER=address checks the unsafe code of dependencies too.
+sanitizer=${FUZZ_SANITIZER:-none}
 # The pinned stable toolchain runs cargo-fuzz's nightly flags with RUSTC_BOOTSTRAP.
 export RUSTC_BOOTSTRAP=1
 
@@ -87,25 +92,53 @@ elif target == "parity":
 PY
 }
 
+# What is committed and replayed by make test: the inputs of at most 4 KiB, minimized by
+# `cargo fuzz cmin` to those that add coverage, and every input that once crashed (crash-*).
+minimize() {
+  local target=$1 dir=fuzz/corpus/$1 small
+  small=$(mktemp -d)
+  find "$dir" -type f \( -size -4097c -o -name 'crash-*' \) -exec cp {} "$small"/ \;
+  (cd fuzz && cargo fuzz cmin "$target" "$small" --release -s "$sanitizer" >/dev/null 2>&1)
+  find "$dir" -type f -name 'crash-*' -exec cp {} "$small"/ \;
+  rm -rf "$dir"
+  mv "$small" "$dir"
+  chmod 755 "$dir"
+}
+
+if [ "${FUZZ_MINIMIZE_ONLY:-}" = 1 ]; then
+  for target in $targets; do minimize "$target"; echo "$target: $(ls fuzz/corpus/"$target" | wc -l) inputs, $(du -sh fuzz/corpus/"$target" | cut -f1)"; done
+  exit 0
+fi
+
 report=target/fuzz-report.md
 mkdir -p target
 echo "| target | seconds | executions | corpus |" > "$report"
 echo "|---|---|---|---|" >> "$report"
+started_all=$(date +%s)
+failed=0
 for target in $targets; do
   seed "$target"
   log=target/fuzz-$target.log
-  echo "fuzzing $target for ${seconds}s"
-  # -rss_limit_mb and -timeout turn out-of-memory and hangs into findings.
-  if ! (cd fuzz && cargo fuzz run "$target" --release -- -max_total_time="$seconds" \
-        -rss_limit_mb=2048 -timeout=10 -max_len=65536 -print_final_stats=1 >"$root/$log" 2>&1); then
-    tail -40 "$log"
+  echo "fuzzing $target for ${seconds}s${FUZZ_RUNS:+ or $FUZZ_RUNS runs}"
+  started=$(date +%s)
+  # -rss_limit_mb and -timeout turn out-of-memory and hangs into findings; -max_len keeps new
+  # inputs small enough to commit.
+  runs=()
+  [ -n "${FUZZ_RUNS:-}" ] && runs=(-runs="$FUZZ_RUNS")
+  if ! (cd fuzz && cargo fuzz run "$target" --release -s "$sanitizer" -- -max_total_time="$seconds" "${runs[@]}" \
+        -rss_limit_mb=2048 -timeout=10 -max_len=4096 -print_final_stats=1 >"$root/$log" 2>&1); then
+    grep -A8 -m1 "panicked\|ERROR: libFuzzer" "$log" >&2 || tail -20 "$log" >&2
     echo "fuzz: $target found a problem; its input is in fuzz/artifacts/$target/" >&2
-    exit 1
+    echo "| $target | $(( $(date +%s) - started )) | found: $(ls fuzz/artifacts/"$target" | head -1) | |" >> "$report"
+    failed=1
+    continue
   fi
   execs=$(sed -n 's/^stat::number_of_executed_units: *//p' "$log" | tail -1)
-  (cd fuzz && cargo fuzz cmin "$target" --release >/dev/null 2>&1)
+  minimize "$target"
   corpus=$(ls fuzz/corpus/"$target" | wc -l)
-  echo "| $target | $seconds | $execs | $corpus |" >> "$report"
+  echo "| $target | $(( $(date +%s) - started )) | $execs | $corpus |" >> "$report"
   echo "$target: $execs executions, corpus $corpus"
 done
+echo "total: $(( $(date +%s) - started_all )) s" >> "$report"
 cat "$report"
+exit "$failed"

@@ -1,6 +1,7 @@
-//! The wasmtime sandbox: WASI preview 1 with no preopened directories, no environment, no
-//! network and no arguments beyond the program name; memory, fuel, wall time, stack and stdout
-//! bounded.
+//! The wasmtime sandbox: WASI preview 1 with no preopened directories, no environment and no
+//! network; the arguments are the program name and, for azfn's own module, one
+//! `--input NAME=VALUE` per declared input the caller allowed (`crate::inputs`); memory, fuel,
+//! wall time, stack and stdout bounded.
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::mpsc;

@@ -115,3 +115,35 @@ fn a_symlink_out_of_the_root_is_refused() {
         "kubectl kustomize refuses it too"
     );
 }
+
+/// Keys YAML cannot write in the short form (over 128 bytes, or several lines) are written the
+/// way kustomize's go-yaml writes them, `? key` then `: value`; found by fuzzing the writer.
+#[test]
+fn long_and_multi_line_keys_are_written_as_kubectl_kustomize_writes_them() {
+    let dir = azfn_tests::scratch("long-keys");
+    let long = |c: &str, n: usize| c.repeat(n);
+    std::fs::write(
+        dir.join("cm.yaml"),
+        format!(
+            "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: c\ndata:\n  {}: v\n  {}:\n    a: b\n    c: d\n  {}:\n  - a\n  - b: c\n    d: e\n  - [x, y]\n  \"multi\\nline\": v2\n  \"{}\": [1]\n  {}: {{}}\n  {}: []\n  {}: \"two\\nlines\"\n  {}: ok\n",
+            long("k", 130),
+            long("m", 150),
+            long("s", 140),
+            long("q", 129),
+            long("e", 130),
+            long("f", 130),
+            long("g", 130),
+            long("h", 128)
+        ),
+    )
+    .unwrap();
+    std::fs::write(dir.join("kustomization.yaml"), "resources:\n- cm.yaml\n").unwrap();
+    let expected = azfn_tests::run(
+        azfn_tests::command("kubectl").arg("kustomize").arg(&dir),
+        b"",
+    );
+    assert!(expected.status.success());
+    let (code, stdout, stderr) = azfn_build(&[dir.to_str().unwrap()]);
+    assert_eq!(code, Some(0), "{stderr}");
+    assert_eq!(stdout, String::from_utf8(expected.stdout).unwrap());
+}

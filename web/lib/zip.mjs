@@ -12,30 +12,37 @@ function crc32(bytes) {
   return (c ^ 0xffffffff) >>> 0;
 }
 
-/** A zip archive of `files` (path -> text). */
-export function zip(files) {
+import { deflateRawSync } from "node:zlib";
+
+/** A zip archive of `files` (path -> text or bytes), stored, or deflated with `deflate`; with
+ * `declaredSize` every entry claims that uncompressed size, as a hostile archive may. */
+export function zip(files, { deflate = false, declaredSize } = {}) {
   const local = [];
   const central = [];
   let offset = 0;
   for (const [path, text] of Object.entries(files)) {
     const name = Buffer.from(path);
-    const data = Buffer.from(text);
-    const crc = crc32(data);
+    const plain = Buffer.from(text);
+    const crc = crc32(plain);
+    const data = deflate ? deflateRawSync(plain) : plain;
+    const size = declaredSize ?? plain.length;
     const head = Buffer.alloc(30);
     head.writeUInt32LE(0x04034b50, 0);
     head.writeUInt16LE(20, 4);
+    head.writeUInt16LE(deflate ? 8 : 0, 8);
     head.writeUInt32LE(crc, 14);
     head.writeUInt32LE(data.length, 18);
-    head.writeUInt32LE(data.length, 22);
+    head.writeUInt32LE(size, 22);
     head.writeUInt16LE(name.length, 26);
     local.push(head, name, data);
     const entry = Buffer.alloc(46);
     entry.writeUInt32LE(0x02014b50, 0);
     entry.writeUInt16LE(20, 4);
     entry.writeUInt16LE(20, 6);
+    entry.writeUInt16LE(deflate ? 8 : 0, 10);
     entry.writeUInt32LE(crc, 16);
     entry.writeUInt32LE(data.length, 20);
-    entry.writeUInt32LE(data.length, 24);
+    entry.writeUInt32LE(size, 24);
     entry.writeUInt16LE(name.length, 28);
     entry.writeUInt32LE(offset, 42);
     central.push(entry, name);

@@ -301,9 +301,14 @@ function showBanner(message: string, ...extra: Node[]) {
 }
 
 let lastMs = 0;
+/** Why the link the page was opened with was refused: shown with the first render, which would
+ * otherwise clear it before anyone read it. */
+let linkRefused: string | undefined;
 function showPreview(ms: number) {
   lastMs = ms;
-  banner.hidden = true;
+  if (linkRefused) showBanner(linkRefused);
+  else banner.hidden = true;
+  linkRefused = undefined;
   for (const env of preview!.environments) if (env.output) lastGood.set(env.name, env.output);
   if (!preview!.environments.some((e) => tabId(e) === selectedTab) && !["diff", "findings", "parity"].includes(selectedTab)) {
     selectedTab = preview!.environments[0] ? tabId(preview!.environments[0]) : "findings";
@@ -686,7 +691,8 @@ async function start() {
   try {
     initial = await share.decode(location.hash);
   } catch (e) {
-    showBanner(`This link is damaged and was not opened: ${e instanceof Error ? e.message : String(e)}`);
+    linkRefused = `This link was not opened: ${e instanceof Error ? e.message : String(e)}`;
+    showBanner(linkRefused);
   }
   initial ??= share.load();
   if (initial) {

@@ -2,6 +2,7 @@
 // is never sent to a server. The page refuses to make a link while the secret scan finds
 // anything (main.ts); this module only encodes.
 import { emptyTree, type Tree } from "./examples";
+import { inflateCapped } from "./zip";
 
 export type State = { files: Tree; open?: string };
 
@@ -38,36 +39,13 @@ export async function encode(state: State): Promise<string> {
   return PREFIX + toBase64Url(await pipe(new TextEncoder().encode(json), new CompressionStream("deflate-raw")));
 }
 
-/** Inflates `bytes`, stopping (and refusing) as soon as the output passes `cap`. */
-async function inflateCapped(bytes: Uint8Array, cap: number): Promise<Uint8Array> {
-  const reader = new Blob([bytes as BlobPart]).stream().pipeThrough(new DecompressionStream("deflate-raw")).getReader();
-  const chunks: Uint8Array[] = [];
-  let total = 0;
-  for (;;) {
-    const { done, value } = await reader.read();
-    if (done) break;
-    total += value.length;
-    if (total > cap) {
-      await reader.cancel().catch(() => {});
-      throw new Error(`it holds more than ${cap >> 20} MiB of files, more than a link may carry`);
-    }
-    chunks.push(value);
-  }
-  const out = new Uint8Array(total);
-  let at = 0;
-  for (const chunk of chunks) {
-    out.set(chunk, at);
-    at += chunk.length;
-  }
-  return out;
-}
-
 /** The state in a fragment, or undefined when there is none; throws on a damaged or
  * oversized link. File names are plain keys: `__proto__` is a file like any other. */
 export async function decode(hash: string): Promise<State | undefined> {
   if (!hash.startsWith(PREFIX)) return undefined;
   if (hash.length > MAX_FRAGMENT) throw new Error(`the link is longer than ${MAX_FRAGMENT >> 20} MiB`);
-  const bytes = await inflateCapped(fromBase64Url(hash.slice(PREFIX.length)), MAX_LINK_BYTES);
+  const bytes = await inflateCapped(fromBase64Url(hash.slice(PREFIX.length)), MAX_LINK_BYTES, "it")
+    .catch((e: Error) => { throw new Error(`${e.message}, more than a link may carry`); });
   const value = JSON.parse(new TextDecoder().decode(bytes));
   if (value?.v !== 1 || typeof value.files !== "object" || value.files === null) throw new Error("not an azfn preview link");
   const files = emptyTree();

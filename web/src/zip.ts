@@ -10,9 +10,58 @@ export function wanted(path: string): boolean {
 }
 
 const MAX_FILE = 1 << 20;
+/** The most a tree may hold: the host's input limit. */
+export const MAX_TREE = 32 << 20;
 
 /** A file worth reading: one `wanted`, and not over 1 MiB. */
 const usable = (path: string, size: number) => wanted(path) && size <= MAX_FILE;
+
+/** Inflates `bytes` (raw deflate), refusing as soon as the output passes `cap`: an archive's
+ * declared sizes are the sender's word, not a bound. */
+export async function inflateCapped(bytes: Uint8Array, cap: number, what: string): Promise<Uint8Array> {
+  const reader = new Blob([bytes as BlobPart]).stream().pipeThrough(new DecompressionStream("deflate-raw")).getReader();
+  const chunks: Uint8Array[] = [];
+  let total = 0;
+  for (;;) {
+    const { done, value } = await reader.read();
+    if (done) break;
+    total += value.length;
+    if (total > cap) {
+      await reader.cancel().catch(() => {});
+      throw new Error(`${what} holds more than ${cap >> 20} MiB`);
+    }
+    chunks.push(value);
+  }
+  const out = new Uint8Array(total);
+  let at = 0;
+  for (const chunk of chunks) {
+    out.set(chunk, at);
+    at += chunk.length;
+  }
+  return out;
+}
+
+/** Text as the CLI reads it: UTF-8 with or without a byte-order mark, UTF-16 with one (what
+ * Windows PowerShell writes); undefined for anything else. */
+export function decodeText(bytes: Uint8Array): string | undefined {
+  const encoding = bytes[0] === 0xff && bytes[1] === 0xfe ? "utf-16le"
+    : bytes[0] === 0xfe && bytes[1] === 0xff ? "utf-16be" : "utf-8";
+  try {
+    return new TextDecoder(encoding, { fatal: true }).decode(bytes);
+  } catch {
+    return undefined;
+  }
+}
+
+/** Adds a file to `files`, keeping the whole tree under [`MAX_TREE`]. */
+function keep(files: Tree, path: string, bytes: Uint8Array, total: { bytes: number }) {
+  const text = decodeText(bytes);
+  // Not text: not part of a kustomize tree.
+  if (text === undefined) return;
+  total.bytes += bytes.length;
+  if (total.bytes > MAX_TREE) throw new Error(`its usable files pass ${MAX_TREE >> 20} MiB, the most azfn reads`);
+  files[path] = text;
+}
 
 /** A zip archive's text files by path; a single top folder (`repo-main/`) is removed. */
 export async function unzip(data: ArrayBuffer): Promise<Tree> {
@@ -25,7 +74,7 @@ export async function unzip(data: ArrayBuffer): Promise<Tree> {
   const count = view.getUint16(end + 10, true);
   let at = view.getUint32(end + 16, true);
   const files: Tree = emptyTree();
-  const decoder = new TextDecoder("utf-8", { fatal: true });
+  const total = { bytes: 0 };
   for (let n = 0; n < count; n++) {
     if (view.getUint32(at, true) !== 0x02014b50) throw new Error("damaged zip central directory");
     const method = view.getUint16(at + 10, true);
@@ -42,15 +91,9 @@ export async function unzip(data: ArrayBuffer): Promise<Tree> {
     const raw = new Uint8Array(data, start, compressed);
     let bytes: Uint8Array;
     if (method === 0) bytes = raw;
-    else if (method === 8) {
-      const stream = new Blob([raw as BlobPart]).stream().pipeThrough(new DecompressionStream("deflate-raw"));
-      bytes = new Uint8Array(await new Response(stream).arrayBuffer());
-    } else continue;
-    try {
-      files[name] = decoder.decode(bytes);
-    } catch {
-      // Not UTF-8 text: not part of a kustomize tree.
-    }
+    else if (method === 8) bytes = await inflateCapped(raw, MAX_FILE, name);
+    else continue;
+    keep(files, name, bytes, total);
   }
   return stripTop(files);
 }
@@ -68,11 +111,12 @@ export function stripTop(files: Tree): Tree {
 /** A dropped folder (DataTransfer entries), read recursively. */
 export async function readEntries(entries: FileSystemEntry[]): Promise<Tree> {
   const files: Tree = emptyTree();
+  const total = { bytes: 0 };
   async function visit(entry: FileSystemEntry): Promise<void> {
     if (entry.isFile) {
       const path = entry.fullPath.replace(/^\//, "");
       const file = await new Promise<File>((resolve, reject) => (entry as FileSystemFileEntry).file(resolve, reject));
-      if (usable(path, file.size)) files[path] = await file.text();
+      if (usable(path, file.size)) keep(files, path, new Uint8Array(await file.arrayBuffer()), total);
     } else if (entry.isDirectory) {
       const reader = (entry as FileSystemDirectoryEntry).createReader();
       for (;;) {
@@ -89,9 +133,10 @@ export async function readEntries(entries: FileSystemEntry[]): Promise<Tree> {
 /** Files from an `<input type=file webkitdirectory>` (their `webkitRelativePath`). */
 export async function readFileList(list: FileList): Promise<Tree> {
   const files: Tree = emptyTree();
+  const total = { bytes: 0 };
   for (const file of Array.from(list)) {
     const path = file.webkitRelativePath || file.name;
-    if (usable(path, file.size)) files[path] = await file.text();
+    if (usable(path, file.size)) keep(files, path, new Uint8Array(await file.arrayBuffer()), total);
   }
   return stripTop(files);
 }

@@ -6,6 +6,7 @@ import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
 import { deflateRawSync, inflateRawSync } from "node:zlib";
 import { serve, launch, openPage } from "../lib/serve.mjs";
+import { zip } from "../lib/zip.mjs";
 
 let server, browser;
 
@@ -65,7 +66,7 @@ test("a share link that inflates past the cap is refused with a message, and the
   const { page, context, errors } = await openPage(browser, server.url + bomb);
   await page.waitForSelector("#banner:not([hidden])");
   const banner = await page.textContent("#banner");
-  assert.match(banner, /^This link is damaged and was not opened: it holds more than 8 MiB of files, more than a link may carry/);
+  assert.match(banner, /^This link was not opened: it holds more than 8 MiB, more than a link may carry$/);
   assert.ok(Date.now() - started < 15000, `refusing took ${Date.now() - started} ms`);
   // The page fell back to the example and renders it.
   assert.ok(Object.keys(await page.evaluate(() => window.azfnPreview.files())).some((p) => p.startsWith("overlays/prod/")));
@@ -116,5 +117,23 @@ test("__proto__, constructor and toString are ordinary file names", async () => 
   await page.fill("#file-form-input", "valueOf");
   await page.click("#file-form button[type=submit]");
   await page.waitForFunction(() => Object.keys(window.azfnPreview.files()).includes("valueOf"));
+  await context.close();
+});
+
+const utf16le = (text) => Buffer.concat([Buffer.from([0xff, 0xfe]), Buffer.from(text, "utf16le")]);
+
+test("a zip holding PowerShell's UTF-16 files opens as text, and an entry that inflates past its limit is refused", async () => {
+  const { page, context } = await openPage(browser, server.url);
+  const archive = zip({
+    "repo/kustomization.yaml": utf16le("resources:\r\n- settings.yaml\r\n"),
+    "repo/settings.yaml": utf16le("apiVersion: v1\r\nkind: ConfigMap\r\nmetadata:\r\n  name: caf\u00e9-settings\r\ndata:\r\n  k: v\r\n"),
+  }, { deflate: true });
+  await rerendered(page, () => page.setInputFiles("#zip-input", { name: "repo.zip", mimeType: "application/zip", buffer: archive }), "rendered");
+  assert.match(await page.textContent("#panel"), /name: caf\u00e9-settings/);
+  // 64 MiB of zeros deflate to 64 KiB, and the entry says it is 100 bytes.
+  const bomb = zip({ "repo/kustomization.yaml": "resources: []\n", "repo/big.yaml": Buffer.alloc(64 << 20) }, { deflate: true, declaredSize: 100 });
+  await page.setInputFiles("#zip-input", { name: "bomb.zip", mimeType: "application/zip", buffer: bomb });
+  await page.waitForFunction(() => document.getElementById("banner").textContent.startsWith("Cannot open it:"));
+  assert.equal(await page.textContent("#banner"), "Cannot open it: repo/big.yaml holds more than 1 MiB");
   await context.close();
 });

@@ -29,6 +29,12 @@ fn write_root(out: &mut String, value: &Value) {
         Value::Mapping(m) if !m.is_empty() => write_mapping(out, m, 0),
         Value::Sequence(s) if !s.is_empty() => write_sequence(out, s, 0),
         Value::Tagged(t) => write_root(out, &t.value),
+        // A literal block needs a parent to indent under: a document that is one multi-line
+        // string is written quoted (the fuzzer found the unreadable block this used to write).
+        Value::String(s) if s.contains('\n') => {
+            write_double_quoted(out, s);
+            out.push('\n');
+        }
         other => {
             write_scalar(out, other, 0);
             out.push('\n');
@@ -40,12 +46,24 @@ fn indent(out: &mut String, n: usize) {
     out.extend(std::iter::repeat_n(' ', n));
 }
 
+/// The longest key written in the implicit `key: value` form, in bytes (YAML's limit is 1024
+/// characters, and a character is at least a byte).
+const MAX_IMPLICIT_KEY: usize = 1000;
+
 fn write_mapping(out: &mut String, map: &serde_yaml::Mapping, level: usize) {
     for (i, (key, value)) in map.iter().enumerate() {
         if i > 0 {
             indent(out, level);
         }
+        let start = out.len();
         write_key(out, key);
+        // YAML reads an implicit key of at most 1024 characters: a longer one is written
+        // explicitly (`? key` then `: value`), or the output would not read back.
+        if out.len() - start > MAX_IMPLICIT_KEY {
+            out.insert_str(start, "? ");
+            out.push('\n');
+            indent(out, level);
+        }
         out.push(':');
         write_after_key(out, value, level);
     }
@@ -182,9 +200,10 @@ fn write_double_quoted(out: &mut String, s: &str) {
 /// Multi-line text reads best as a literal block, when every character can stand in one.
 fn literal_block_suits(s: &str) -> bool {
     s.contains('\n')
-        && !s
-            .chars()
-            .any(|c| (c.is_control() && c != '\n' && c != '\t') || c == '\u{feff}')
+        && !s.chars().any(|c| {
+            (c.is_control() && c != '\n' && c != '\t')
+                || matches!(c, '\u{feff}' | '\u{2028}' | '\u{2029}')
+        })
         && !s
             .lines()
             .any(|line| line.ends_with(' ') || line.ends_with('\t'))
@@ -220,7 +239,7 @@ fn plain_is_safe(s: &str) -> bool {
         return false;
     }
     if s.chars()
-        .any(|c| c.is_control() || c == '\u{feff}' || c == '\u{85}')
+        .any(|c| c.is_control() || matches!(c, '\u{feff}' | '\u{85}' | '\u{2028}' | '\u{2029}'))
     {
         return false;
     }
@@ -332,6 +351,41 @@ mod tests {
     fn sequences_of_sequences_and_scalars() {
         let out = round_trip("- [1, 2]\n- a\n- {k: v, l: [x]}\n");
         assert_eq!(out, "- - 1\n  - 2\n- a\n- k: v\n  l:\n  - x\n");
+    }
+
+    #[test]
+    fn a_document_that_is_a_multi_line_string_reads_back() {
+        let value = Value::String("first\n  second\nthird".into());
+        let text = to_stream([&value]);
+        let back =
+            crate::yaml::parse_documents(&text, "t", crate::yaml::Limits::default()).unwrap();
+        assert_eq!(back, vec![value]);
+    }
+
+    #[test]
+    fn a_key_longer_than_yaml_reads_implicitly_is_written_explicitly() {
+        for value in ["v", "\"a\\nb\"", "[1, 2]", "{c: d}"] {
+            let text = format!("? {}\n: {value}\n", "k".repeat(1500));
+            let doc = &crate::yaml::parse_documents(&text, "t", crate::yaml::Limits::default())
+                .unwrap()[0];
+            let written = to_stream([doc]);
+            let back = crate::yaml::parse_documents(&written, "t", crate::yaml::Limits::default())
+                .unwrap();
+            assert_eq!(&back[0], doc, "{written}");
+        }
+    }
+
+    #[test]
+    fn unicode_line_separators_are_escaped() {
+        for s in ["urc\u{2028}'", "a\u{2029}b", "x\n\u{2028}y\n"] {
+            let mut map = serde_yaml::Mapping::new();
+            map.insert(Value::String(s.into()), Value::String(s.into()));
+            let value = Value::Mapping(map);
+            let text = to_stream([&value]);
+            let back =
+                crate::yaml::parse_documents(&text, "t", crate::yaml::Limits::default()).unwrap();
+            assert_eq!(back[0], value, "{text}");
+        }
     }
 
     #[test]

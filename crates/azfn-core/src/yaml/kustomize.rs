@@ -94,9 +94,19 @@ impl Writer {
                     if i > 0 || context == Context::MapValue {
                         self.indent_to(inner);
                     }
-                    self.key(key);
-                    self.push_char(':');
-                    self.value_after_key(item, inner);
+                    if simple_key(key) {
+                        self.key(key);
+                        self.push_char(':');
+                        self.value_after_key(item, inner);
+                    } else {
+                        // go-yaml v2 writes a long or multi-line key explicitly, and the value
+                        // after `: ` as it writes a sequence item.
+                        self.push("? ");
+                        self.node(key, inner, Context::SeqItem);
+                        self.indent_to(inner);
+                        self.push(": ");
+                        self.node(item, inner, Context::SeqItem);
+                    }
                 }
             }
             Value::Sequence(seq) if !seq.is_empty() => {
@@ -312,6 +322,16 @@ enum Style {
 /// The style go-yaml v2 writes a string in: the encoder asks for plain unless a YAML 1.1
 /// reader would resolve it to another type, or literal for multi-line text; the emitter then
 /// falls back to single and double quotes where the characters require.
+/// go-yaml v2's `yaml_emitter_check_simple_key` for the keys objects have: a scalar of at most
+/// 128 bytes on one line.
+fn simple_key(key: &Value) -> bool {
+    match key {
+        Value::String(s) => s.len() <= 128 && !analyze(s).multiline,
+        Value::Tagged(t) => simple_key(&t.value),
+        _ => true,
+    }
+}
+
 fn choose_style(s: &str, simple_key: bool) -> Style {
     let requested = if s.contains('\n') {
         Style::Literal

@@ -38,11 +38,32 @@ pub fn parse_documents(text: &str, file: &str, limits: Limits) -> Result<Vec<Val
     let mut docs = Vec::new();
     for document in serde_yaml::Deserializer::from_str(text) {
         let value = Value::deserialize(document).map_err(|e| yaml_error(&e, file))?;
+        refuse_tags(&value, file)?;
         if !value.is_null() {
             docs.push(value);
         }
     }
     Ok(docs)
+}
+
+/// Kubernetes objects carry no YAML tags, kustomize fails on them, and a tag dropped on the
+/// way out could make two keys one (the fuzzer found `kind` and `!t kind` in one mapping).
+fn refuse_tags(value: &Value, file: &str) -> Result<(), Error> {
+    match value {
+        Value::Tagged(tagged) => Err(Error::Yaml {
+            location: Location::file(file),
+            message: format!(
+                "the YAML tag {} is not supported: Kubernetes objects have none",
+                tagged.tag
+            ),
+        }),
+        Value::Sequence(items) => items.iter().try_for_each(|v| refuse_tags(v, file)),
+        Value::Mapping(map) => map.iter().try_for_each(|(k, v)| {
+            refuse_tags(k, file)?;
+            refuse_tags(v, file)
+        }),
+        _ => Ok(()),
+    }
 }
 
 fn yaml_error(e: &serde_yaml::Error, file: &str) -> Error {
@@ -60,39 +81,85 @@ fn yaml_error(e: &serde_yaml::Error, file: &str) -> Error {
     Error::Yaml { location, message }
 }
 
-/// Rejects flow collections nested deeper than `max` before serde_yaml sees them.
+/// Rejects flow collections nested deeper than `max` before serde_yaml sees them. Only brackets
+/// that YAML reads as flow collections count: one that opens a value (at the start of a line,
+/// after `: `, `- ` or `? `) and every one inside a flow collection, outside quotes, comments
+/// and block scalars. A `{` in plain text or in a `|` block is text (the fuzzer found a
+/// ConfigMap whose JSON value, written as a block, was refused as deep nesting).
 fn check_flow_depth(text: &str, file: &str, max: usize) -> Result<(), Error> {
     let mut depth = 0usize;
-    let mut line = 1usize;
+    let mut line_no = 1usize;
     let mut quote: Option<u8> = None;
-    let mut comment = false;
-    for &b in text.as_bytes() {
-        if b == b'\n' {
-            line += 1;
-            comment = false;
-            continue;
-        }
-        if comment {
-            continue;
-        }
-        match (quote, b) {
-            (Some(q), _) if b == q => quote = None,
-            (None, b'"' | b'\'') if depth > 0 => quote = Some(b),
-            (None, b'#') => comment = true,
-            (None, b'[' | b'{') => {
-                depth += 1;
-                if depth > max {
-                    let mut location = Location::file(file);
-                    location.line = Some(line);
-                    return Err(Error::Limit {
-                        location,
-                        message: format!("flow collections nested deeper than {max} levels"),
-                    });
-                }
+    // Block scalar: lines indented deeper than this are its text.
+    let mut block_scalar: Option<usize> = None;
+    for line in text.split('\n') {
+        let bytes = line.as_bytes();
+        let indent = bytes.iter().take_while(|&&b| b == b' ').count();
+        if let Some(header) = block_scalar {
+            if quote.is_none() && depth == 0 && (indent > header || line.trim().is_empty()) {
+                line_no += 1;
+                continue;
             }
-            (None, b']' | b'}') => depth = depth.saturating_sub(1),
-            _ => {}
+            block_scalar = None;
         }
+        let mut value_start = quote.is_none();
+        let mut last = b' ';
+        let mut i = 0;
+        while i < bytes.len() {
+            let b = bytes[i];
+            i += 1;
+            if let Some(q) = quote {
+                if b == q {
+                    // '' inside single quotes is an escaped quote.
+                    if q == b'\'' && bytes.get(i) == Some(&b'\'') {
+                        i += 1;
+                    } else {
+                        quote = None;
+                    }
+                } else if b == b'\\' && q == b'"' {
+                    i += 1;
+                }
+                last = b;
+                continue;
+            }
+            match b {
+                b' ' | b'\t' => {
+                    if matches!(last, b':' | b'-' | b'?') {
+                        value_start = true;
+                    }
+                    last = b;
+                    continue;
+                }
+                b'#' if last == b' ' || last == b'\t' || i == 1 => break,
+                b'"' | b'\'' if value_start => quote = Some(b),
+                b'[' | b'{' if value_start || depth > 0 => {
+                    depth += 1;
+                    if depth > max {
+                        let mut location = Location::file(file);
+                        location.line = Some(line_no);
+                        return Err(Error::Limit {
+                            location,
+                            message: format!("flow collections nested deeper than {max} levels"),
+                        });
+                    }
+                }
+                b']' | b'}' if depth > 0 => depth -= 1,
+                b'|' | b'>' if value_start && depth == 0 => {
+                    // A block scalar header: the rest of the line is indicators or a comment.
+                    let rest = line[i..]
+                        .trim_start_matches(|c: char| c.is_ascii_digit() || c == '-' || c == '+');
+                    let rest = rest.trim_start();
+                    if rest.is_empty() || rest.starts_with('#') {
+                        block_scalar = Some(indent);
+                        break;
+                    }
+                }
+                _ => {}
+            }
+            value_start = depth > 0 && matches!(b, b'[' | b'{' | b',');
+            last = b;
+        }
+        line_no += 1;
     }
     Ok(())
 }
@@ -111,6 +178,7 @@ pub fn parse_documents_lenient(
     let mut docs = Vec::new();
     for document in serde_yaml::Deserializer::from_str(text) {
         let Lenient(value) = Lenient::deserialize(document).map_err(|e| yaml_error(&e, file))?;
+        refuse_tags(&value, file)?;
         if !value.is_null() {
             docs.push(value);
         }
@@ -215,10 +283,51 @@ mod tests {
     }
 
     #[test]
+    fn custom_tags_are_refused_and_core_tags_read() {
+        let e = parse_documents("kind: x\n!t kind: y\n", "f.yaml", Limits::default()).unwrap_err();
+        assert_eq!(
+            e.to_string(),
+            "f.yaml: not valid YAML: the YAML tag !t is not supported: Kubernetes objects have none"
+        );
+        let docs =
+            parse_documents("a: !!str 123\nb: !!int \"4\"\n", "f", Limits::default()).unwrap();
+        assert_eq!(docs[0]["a"], Value::String("123".into()));
+    }
+
+    #[test]
     fn deep_flow_nesting_is_refused_before_parsing() {
         let text = "[".repeat(10_000);
         let err = parse_documents(&text, "deep.yaml", Limits::default()).unwrap_err();
         assert!(err.to_string().contains("nested deeper than 128"), "{err}");
+    }
+
+    #[test]
+    fn brackets_in_text_are_not_nesting() {
+        let deep_text = "{".repeat(200);
+        for text in [
+            format!("a: b{deep_text}\n"),
+            format!("a: |\n  {deep_text}\n  {deep_text}\nb: c\n"),
+            format!("a: \"{deep_text}\"\n"),
+            format!("a: '{deep_text}'\n"),
+            format!("a: [\"{deep_text}\", 'x''{deep_text}']\n"),
+            format!("a: x # {deep_text}\n"),
+            format!(
+                "{}\n",
+                (0..200)
+                    .map(|i| format!("k{i}: v{{"))
+                    .collect::<Vec<_>>()
+                    .join("\n")
+            ),
+        ] {
+            check_flow_depth(&text, "t", 128).unwrap_or_else(|e| panic!("{e}: {text}"));
+        }
+        for text in [
+            format!("a: {}\n", "[".repeat(200)),
+            format!("- {}\n", "{a: ".repeat(200)),
+            format!("a:\n  {}\n", "[ ".repeat(200)),
+        ] {
+            assert!(check_flow_depth(&text, "t", 128).is_err(), "{text}");
+        }
     }
 
     #[test]
