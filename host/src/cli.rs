@@ -164,7 +164,7 @@ struct LimitArgs {
     #[arg(long, global = true, default_value_t = 1024, value_name = "MIB")]
     max_memory_mb: usize,
     /// CPU limit of the sandbox, in fuel units (about one per WebAssembly instruction).
-    /// Default: 4×10⁹ plus 2,000 per input byte.
+    /// Default: 4×10⁹ plus 4,000 per input byte.
     #[arg(long, global = true, value_name = "UNITS")]
     fuel: Option<u64>,
     /// Wall-time limit, in seconds, of the sandbox and of the native build, check and parity.

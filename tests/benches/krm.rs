@@ -180,7 +180,7 @@ fn budgets(report: &mut String, warm_cache: &Path) {
         );
     }
     let ten = workload::resource_list(10_000);
-    let huge = workload::resource_list(10_000 * ((32 << 20) - (64 << 10)) / ten.len());
+    let huge = workload::resource_list(10_000 * (31 << 20) / ten.len());
     for (name, input) in [
         ("10,000 items (honest)".to_owned(), ten),
         (
