@@ -59,6 +59,14 @@ fn refuse_tags(value: &Value, file: &str) -> Result<(), Error> {
         }),
         Value::Sequence(items) => items.iter().try_for_each(|v| refuse_tags(v, file)),
         Value::Mapping(map) => map.iter().try_for_each(|(k, v)| {
+            // The same for keys that are collections: kustomize cannot turn them into JSON,
+            // and no writer can keep two of them apart (the fuzzer found `{}: a` and `{x}: b`).
+            if matches!(k, Value::Mapping(_) | Value::Sequence(_)) {
+                return Err(Error::Yaml {
+                    location: Location::file(file),
+                    message: "a mapping key that is itself a mapping or a list is not supported: Kubernetes objects have plain keys".into(),
+                });
+            }
             refuse_tags(k, file)?;
             refuse_tags(v, file)
         }),
