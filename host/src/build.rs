@@ -42,19 +42,7 @@ impl FileSource for DiskSource {
     }
 
     fn list(&self, dir: &str) -> Result<Vec<String>, SourceError> {
-        let entries = std::fs::read_dir(disk_path(dir)).map_err(|e| match e.kind() {
-            std::io::ErrorKind::NotFound => SourceError::NotFound(dir.to_owned()),
-            _ => SourceError::Other {
-                path: format!("/{dir}"),
-                message: e.to_string(),
-            },
-        })?;
-        let mut names: Vec<String> = entries
-            .filter_map(Result::ok)
-            .map(|e| e.file_name().to_string_lossy().into_owned())
-            .collect();
-        names.sort();
-        Ok(names)
+        list_dir(&disk_path(dir), dir, &format!("/{dir}"))
     }
 
     fn resolve(&self, path: &str) -> Result<String, SourceError> {
@@ -65,6 +53,23 @@ impl FileSource for DiskSource {
             Err(_) => Ok(path.to_owned()),
         }
     }
+}
+
+/// The sorted entry names of the folder `real`; errors name it as `shown` (`NotFound` as `dir`).
+pub(crate) fn list_dir(real: &Path, dir: &str, shown: &str) -> Result<Vec<String>, SourceError> {
+    let entries = std::fs::read_dir(real).map_err(|e| match e.kind() {
+        std::io::ErrorKind::NotFound => SourceError::NotFound(dir.to_owned()),
+        _ => SourceError::Other {
+            path: shown.to_owned(),
+            message: e.to_string(),
+        },
+    })?;
+    let mut names: Vec<String> = entries
+        .filter_map(Result::ok)
+        .map(|e| e.file_name().to_string_lossy().into_owned())
+        .collect();
+    names.sort();
+    Ok(names)
 }
 
 /// Runs `azfn build`.

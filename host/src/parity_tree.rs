@@ -227,16 +227,7 @@ impl FileSource for Confined {
 
     fn list(&self, dir: &str) -> Result<Vec<String>, SourceError> {
         let real = self.real(dir.trim_matches('/'))?;
-        let entries = std::fs::read_dir(&real).map_err(|e| SourceError::Other {
-            path: dir.to_owned(),
-            message: e.to_string(),
-        })?;
-        let mut names: Vec<String> = entries
-            .filter_map(Result::ok)
-            .map(|e| e.file_name().to_string_lossy().into_owned())
-            .collect();
-        names.sort();
-        Ok(names)
+        crate::build::list_dir(&real, dir, dir)
     }
 
     fn resolve(&self, path: &str) -> Result<String, SourceError> {
