@@ -91,8 +91,7 @@ pub(crate) fn run(
     let options = BuildOptions {
         reorder,
         load_restrictor,
-        inputs: crate::inputs::consent().input_lookup(),
-        ..BuildOptions::default()
+        ..crate::inputs::consent().build_options()
     };
     match azfn_core::overlay::build_yaml(&DiskSource, &relative(&absolute), &options) {
         Ok(yaml) => {

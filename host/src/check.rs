@@ -65,10 +65,7 @@ fn read(path: &Path) -> Result<Source> {
 fn build(dir: &Path) -> Result<Source> {
     let absolute =
         std::fs::canonicalize(dir).with_context(|| format!("cannot read {}", dir.display()))?;
-    let options = azfn_core::overlay::BuildOptions {
-        inputs: crate::inputs::consent().input_lookup(),
-        ..azfn_core::overlay::BuildOptions::default()
-    };
+    let options = crate::inputs::consent().build_options();
     let relative = absolute
         .to_string_lossy()
         .trim_start_matches('/')

@@ -80,10 +80,15 @@ impl Consent {
         Ok(args)
     }
 
-    /// An [`azfn_core::overlay::InputLookup`] for the in-process builds.
-    pub(crate) fn input_lookup(&self) -> azfn_core::overlay::InputLookup {
+    /// Options for the in-process builds: azfn's transformer, reading only allowed inputs.
+    pub(crate) fn build_options(&self) -> azfn_core::overlay::BuildOptions {
         let consent = self.clone();
-        azfn_core::overlay::InputLookup::checked(move |name| consent.lookup(name))
+        azfn_core::overlay::BuildOptions::default().with_transformer(
+            azfn_core::function::AzfnTransformer {
+                inputs: azfn_core::function::InputLookup::checked(move |name| consent.lookup(name)),
+                ..azfn_core::function::AzfnTransformer::default()
+            },
+        )
     }
 }
 

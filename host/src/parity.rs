@@ -4,7 +4,6 @@ use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 use anyhow::Result;
-use azfn_core::overlay::BuildOptions;
 use azfn_core::parity::{self, Environment, ParityPolicy, Report};
 use azfn_core::report;
 
@@ -186,10 +185,7 @@ fn compute(args: &Args) -> Result<Outcome, Unusable> {
                 .to_owned(),
         ));
     }
-    let options = BuildOptions {
-        inputs: crate::inputs::consent().input_lookup(),
-        ..BuildOptions::default()
-    };
+    let options = crate::inputs::consent().build_options();
     let listed: Vec<(String, String)> = named
         .iter()
         .map(|(n, p)| (n.clone(), p.display().to_string()))

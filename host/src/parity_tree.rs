@@ -14,7 +14,6 @@ use std::cell::RefCell;
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
-use azfn_core::overlay::BuildOptions;
 use azfn_core::source::{FileSource, SourceError};
 use azfn_core::yaml::{Mapping, Value};
 
@@ -103,7 +102,7 @@ pub(crate) fn read_tree(policy: &str, base: &Path) -> Result<Tree, String> {
         .map_err(|e| format!("{field}: {e}"))?;
     for (name, folder) in &in_tree.environments {
         // Errors are the module's to report, with the same files: only the reads matter here.
-        let _ = azfn_core::overlay::build(&source, folder, &BuildOptions::default());
+        let _ = azfn_core::overlay::build(&source, folder, &azfn_core::function::build_options());
         if let Some(escape) = source.escapes.borrow().first() {
             return Err(format!(
                 "spec.parity: environment {name} ({folder}) reads {escape}, outside the policy's folder {}",

@@ -88,7 +88,7 @@ pub fn run(case: &Case) -> Outcome {
     let source = crate::load_tree(&case.dir.join("files"));
     let options = BuildOptions {
         reorder: Reorder::None,
-        ..BuildOptions::default()
+        ..azfn_core::function::build_options()
     };
     let built = azfn_core::overlay::build_yaml(&source, run_dir, &options);
     if case.expect_error {
@@ -292,7 +292,8 @@ pub fn legacy_order_score() -> (usize, usize) {
         .unwrap_or_default();
         let run_dir = meta["run_dir"].as_str().unwrap_or(".");
         let source = crate::load_tree(&case.dir.join("files"));
-        let built = azfn_core::overlay::build_yaml(&source, run_dir, &BuildOptions::default());
+        let built =
+            azfn_core::overlay::build_yaml(&source, run_dir, &azfn_core::function::build_options());
         total += 1;
         passed += usize::from(built.is_ok_and(|b| b == expected));
     }

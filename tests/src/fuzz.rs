@@ -2,7 +2,8 @@
 //! the committed corpus in `make test` (`tests/tests/fuzz_corpus.rs`). Each takes any bytes and
 //! must return: an error is a fine answer, a panic, a hang or unbounded memory is a bug. Where
 //! a property is cheap to state, it is asserted too.
-use azfn_core::overlay::{BuildOptions, FindingSink, Reorder};
+use azfn_core::function::{AzfnTransformer, FindingSink};
+use azfn_core::overlay::{BuildOptions, Reorder};
 use azfn_core::source::MemorySource;
 use azfn_core::yaml::{self, Limits, Value};
 
@@ -129,9 +130,12 @@ pub fn overlay(data: &[u8]) {
     for dir in dirs {
         let options = BuildOptions {
             reorder: Reorder::Legacy,
-            findings: FindingSink::collecting(),
             ..BuildOptions::default()
-        };
+        }
+        .with_transformer(AzfnTransformer {
+            findings: FindingSink::collecting(),
+            ..AzfnTransformer::default()
+        });
         if let Ok(out) = azfn_core::overlay::build_yaml(&source, &dir, &options) {
             yaml::parse_documents(&out, "built", Limits::default())
                 .unwrap_or_else(|e| panic!("the build wrote YAML it cannot read: {e}\n{out}"));
@@ -193,7 +197,9 @@ pub fn patch(data: &[u8]) {
         _ => "resources: [base.yaml]\npatchesJson6902:\n- target: {group: apps, version: v1, kind: Deployment, name: orders}\n  path: patch.yaml\n".to_owned(),
     };
     source.insert("kustomization.yaml", kustomization);
-    if let Ok(out) = azfn_core::overlay::build_yaml(&source, "", &BuildOptions::default()) {
+    if let Ok(out) =
+        azfn_core::overlay::build_yaml(&source, "", &azfn_core::function::build_options())
+    {
         yaml::parse_documents(&out, "built", Limits::default())
             .unwrap_or_else(|e| panic!("the build wrote YAML it cannot read: {e}\n{out}"));
     }

@@ -38,12 +38,9 @@ fn out_of_scope_fields_are_refused_by_name() {
         ("openapi", "openapi:\n  path: schema.json\n"),
     ] {
         source.insert(format!("{field}/kustomization.yaml"), body);
-        let err = azfn_core::overlay::build_yaml(
-            &source,
-            field,
-            &azfn_core::overlay::BuildOptions::default(),
-        )
-        .unwrap_err();
+        let err =
+            azfn_core::overlay::build_yaml(&source, field, &azfn_core::function::build_options())
+                .unwrap_err();
         assert_eq!(
             err.message,
             format!("/{field}/kustomization.yaml: not supported by azfn build: {field}")
@@ -53,12 +50,9 @@ fn out_of_scope_fields_are_refused_by_name() {
         "remote/kustomization.yaml",
         "resources:\n- https://github.com/org/repo//base?ref=v1\n",
     );
-    let err = azfn_core::overlay::build_yaml(
-        &source,
-        "remote",
-        &azfn_core::overlay::BuildOptions::default(),
-    )
-    .unwrap_err();
+    let err =
+        azfn_core::overlay::build_yaml(&source, "remote", &azfn_core::function::build_options())
+            .unwrap_err();
     assert!(
         err.message
             .contains("not supported by azfn build: remote resource"),
@@ -69,12 +63,9 @@ fn out_of_scope_fields_are_refused_by_name() {
         "plugin/other.yaml",
         "apiVersion: example.com/v1\nkind: Other\nmetadata: {name: x}\n",
     );
-    let err = azfn_core::overlay::build_yaml(
-        &source,
-        "plugin",
-        &azfn_core::overlay::BuildOptions::default(),
-    )
-    .unwrap_err();
+    let err =
+        azfn_core::overlay::build_yaml(&source, "plugin", &azfn_core::function::build_options())
+            .unwrap_err();
     assert!(
         err.message
             .contains("not supported by azfn build: transformer example.com/v1/Other"),
@@ -87,9 +78,8 @@ fn cycles_escapes_and_limits_are_clear_errors() {
     let mut source = azfn_core::source::MemorySource::new();
     source.insert("a/kustomization.yaml", "resources:\n- ../b\n");
     source.insert("b/kustomization.yaml", "resources:\n- ../a\n");
-    let err =
-        azfn_core::overlay::build_yaml(&source, "a", &azfn_core::overlay::BuildOptions::default())
-            .unwrap_err();
+    let err = azfn_core::overlay::build_yaml(&source, "a", &azfn_core::function::build_options())
+        .unwrap_err();
     assert!(
         err.message.contains("cycle detected: /a -> /b -> /a"),
         "{err}"
@@ -99,9 +89,8 @@ fn cycles_escapes_and_limits_are_clear_errors() {
         "shared/cm.yaml",
         "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: c}\n",
     );
-    let err =
-        azfn_core::overlay::build_yaml(&source, "o", &azfn_core::overlay::BuildOptions::default())
-            .unwrap_err();
+    let err = azfn_core::overlay::build_yaml(&source, "o", &azfn_core::function::build_options())
+        .unwrap_err();
     assert!(
         err.message
             .contains("security; file '/shared/cm.yaml' is not in or below '/o'"),
@@ -116,9 +105,8 @@ fn cycles_escapes_and_limits_are_clear_errors() {
         "up/kustomization.yaml",
         "resources:\n- ../../../etc/passwd\n",
     );
-    let err =
-        azfn_core::overlay::build_yaml(&source, "up", &azfn_core::overlay::BuildOptions::default())
-            .unwrap_err();
+    let err = azfn_core::overlay::build_yaml(&source, "up", &azfn_core::function::build_options())
+        .unwrap_err();
     assert!(err.message.contains("path escapes the root"), "{err}");
     source.insert("deep/kustomization.yaml", "resources:\n- deep.yaml\n");
     source.insert(
@@ -128,12 +116,9 @@ fn cycles_escapes_and_limits_are_clear_errors() {
             "[".repeat(500)
         ),
     );
-    let err = azfn_core::overlay::build_yaml(
-        &source,
-        "deep",
-        &azfn_core::overlay::BuildOptions::default(),
-    )
-    .unwrap_err();
+    let err =
+        azfn_core::overlay::build_yaml(&source, "deep", &azfn_core::function::build_options())
+            .unwrap_err();
     assert!(
         err.message.contains("/deep/deep.yaml:4") && err.message.contains("nested deeper than"),
         "{err}"

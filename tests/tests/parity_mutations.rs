@@ -4,7 +4,6 @@
 //!
 //! Each mutation is a real overlay edit: a kustomization over the environment's overlay with a
 //! JSON 6902 patch of one field, rendered by azfn's renderer like every other environment.
-use azfn_core::overlay::BuildOptions;
 use azfn_core::parity::{self, Key};
 use azfn_tests::{load_tree, workspace};
 use serde_yaml::Value;
@@ -34,12 +33,14 @@ fn at<'a>(value: &'a Value, pointer: &str) -> &'a Value {
 fn every_single_field_change_outside_allowed_paths_fails_and_names_it() {
     let mut source = load_tree(&workspace().join("examples/orders"));
     let tree = parity::read_policy(&source, "parity.yaml").unwrap();
-    let options = BuildOptions::default();
+    let options = azfn_core::function::build_options();
     let baseline = parity::check(&source, &tree.environments, &tree.policy, &options).unwrap();
     assert_eq!(baseline.failures(), 0);
     let (mut failing, mut allowed) = (0, 0);
     for (index, (env, dir)) in tree.environments.iter().enumerate() {
         let rendered = azfn_core::overlay::build_with_base_names(&source, dir, &options).unwrap();
+        // Base names as parity matches them (what azfn rendered under its FunctionApp's).
+        let rendered = parity::environment(env, rendered);
         for (resource, base) in &rendered.resources {
             let kind = resource["kind"].as_str().unwrap().to_owned();
             let name = resource["metadata"]["name"].as_str().unwrap();

@@ -185,7 +185,7 @@ pub fn build(
                 )));
             }
         },
-        ..azfn_core::overlay::BuildOptions::default()
+        ..azfn_core::function::build_options()
     };
     azfn_core::overlay::build_yaml(&source, dir, &options).map_err(|e| JsError::new(&e.message))
 }

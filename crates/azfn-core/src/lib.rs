@@ -15,6 +15,7 @@
 
 pub mod config;
 pub mod error;
+pub mod fieldpath;
 pub mod function;
 pub mod functionapp;
 pub mod krm;
@@ -23,6 +24,7 @@ pub mod parity;
 pub mod policy;
 pub mod preview;
 pub mod report;
+pub mod secrets;
 pub mod source;
 pub mod text;
 pub mod yaml;

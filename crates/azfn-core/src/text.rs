@@ -92,6 +92,40 @@ fn utf16(
     Ok(text)
 }
 
+/// "unknown field `x`; did you mean `y`?" with the nearest known name.
+pub(crate) fn unknown(what: &str, found: &str, known: &[&str]) -> String {
+    let nearest = known
+        .iter()
+        .map(|k| {
+            (
+                edit_distance(&found.to_ascii_lowercase(), &k.to_ascii_lowercase()),
+                k,
+            )
+        })
+        .min();
+    match nearest {
+        Some((d, k)) if d <= (found.len() / 3).max(1) => {
+            format!("unknown {what} `{found}`; did you mean `{k}`?")
+        }
+        _ => format!("unknown {what} `{found}`; known: {}", known.join(", ")),
+    }
+}
+
+pub(crate) fn edit_distance(a: &str, b: &str) -> usize {
+    let b: Vec<char> = b.chars().collect();
+    let mut prev: Vec<usize> = (0..=b.len()).collect();
+    for (i, ca) in a.chars().enumerate() {
+        let mut cur = vec![i + 1; b.len() + 1];
+        for (j, cb) in b.iter().enumerate() {
+            cur[j + 1] = (prev[j] + usize::from(ca != *cb))
+                .min(prev[j + 1] + 1)
+                .min(cur[j] + 1);
+        }
+        prev = cur;
+    }
+    prev[b.len()]
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

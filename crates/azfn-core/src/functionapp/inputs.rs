@@ -9,7 +9,7 @@ use serde_yaml::{Mapping, Value};
 use crate::config::Input;
 use crate::error::{Error, Location};
 use crate::krm::ResourceList;
-use crate::policy::secrets::find_secret;
+use crate::secrets::find_secret;
 
 /// Input values by name, as the host read them.
 pub type Values = BTreeMap<String, String>;

@@ -204,6 +204,3 @@ pub fn reference_table() -> String {
     schema::reference_rows(&spec::SPEC_SHAPE, "spec", &mut rows);
     rows.join("\n") + "\n"
 }
-
-#[cfg(test)]
-mod tests;

@@ -375,7 +375,7 @@ fn check_connection(spec: &Spec, name: &str, keys: &[&str], at: &str, problems: 
         let known: Vec<&str> = spec.connections.keys().map(String::as_str).collect();
         problems.push((
             format!("{at}.connection"),
-            crate::config::unknown("connection", name, &known),
+            crate::text::unknown("connection", name, &known),
         ));
         return;
     };

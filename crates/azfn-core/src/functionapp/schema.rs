@@ -4,7 +4,7 @@
 use serde_json::{Map, Value as Json, json};
 use serde_yaml::Value;
 
-use crate::config::unknown;
+use crate::text::unknown;
 
 /// The shape of a value.
 #[derive(Debug, Clone, Copy)]
@@ -109,7 +109,7 @@ pub fn check(value: &Value, shape: &Shape, path: &str, problems: &mut Vec<(Strin
         (Shape::Dict(inner), Value::Mapping(map)) => {
             for (key, item) in map {
                 let key = key.as_str().unwrap_or_default();
-                check(item, inner, &crate::policy::key_path(path, key), problems);
+                check(item, inner, &crate::fieldpath::child(path, key), problems);
             }
         }
         (Shape::List(inner), Value::Sequence(seq)) => {

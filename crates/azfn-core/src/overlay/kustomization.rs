@@ -174,10 +174,7 @@ fn parse(file: &str, dir: &str, bytes: &[u8]) -> Result<Kustomization, BuildErro
             return Err(BuildError::unsupported(&shown, key));
         }
         if !KNOWN.contains(&key) {
-            return Err(field_error(
-                key,
-                &crate::config::unknown("field", key, KNOWN),
-            ));
+            return Err(field_error(key, &crate::text::unknown("field", key, KNOWN)));
         }
         if value.is_null() {
             continue;

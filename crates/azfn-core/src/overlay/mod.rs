@@ -5,7 +5,8 @@
 //! The steps follow kustomize's: load the kustomization, accumulate resources (files and
 //! nested kustomizations), run generators, apply components, run the built-in transformers in
 //! kustomize's order (patches, namespace, prefix and suffix, labels, annotations, JSON 6902
-//! patches, replicas, images, replacements), then azfn's own transformer; at the top, append
+//! patches, replicas, images, replacements), then the plugins `transformers:` names (passed in
+//! through [`Transformer`]: azfn's own is one, in `crate::function`); at the top, append
 //! content hashes to generated names, fix name references, drop local-config objects, order.
 mod fieldspec;
 mod generate;
@@ -49,25 +50,67 @@ pub enum LoadRestrictor {
 pub struct BuildOptions {
     pub reorder: Reorder,
     pub load_restrictor: LoadRestrictor,
-    /// Where the values of declared `FunctionApp` inputs come from, when azfn's transformer
-    /// runs in-process (the host reads its environment; only declared names are asked for).
-    pub inputs: InputLookup,
-    /// Rewrites each `FunctionApp` (given its base name) just before azfn's transformer renders
-    /// it: how `azfn parity` asks what an environment would render with another's values.
-    pub functionapp_override: FunctionAppOverride,
-    /// Where azfn's transformer puts its findings instead of failing the build on an error:
-    /// the browser preview shows an environment's output and its findings together.
-    pub findings: FindingSink,
+    /// The plugins `transformers:` entries may name, tried in order; an entry no plugin
+    /// accepts is refused. None by default: the renderer knows no transformer of its own.
+    pub transformers: Transformers,
+    /// Rewrites each resource (given its base name) just before a plugin sees it: how
+    /// `azfn parity` asks what an environment would render with another's values.
+    pub plugin_input: PluginInputRewrite,
 }
 
-type Override = dyn Fn(&str, &mut Mapping) + Send + Sync;
+impl BuildOptions {
+    /// These options with `plugin` added to the transformers.
+    #[must_use]
+    pub fn with_transformer(mut self, plugin: impl Transformer + 'static) -> Self {
+        self.transformers.0.push(std::sync::Arc::new(plugin));
+        self
+    }
+}
 
-/// A rewrite of `FunctionApp` specs before rendering; none by default.
+/// A `transformers:` plugin run in-process: kustomize's model of builtin transformers plus
+/// plugins, with the plugin passed in so the renderer depends on no plugin's code.
+pub trait Transformer: Send + Sync {
+    /// Whether configurations of this `apiVersion` and `kind` are this plugin's.
+    fn accepts(&self, api_version: &str, kind: &str) -> bool;
+
+    /// Transforms `items` under `config`, as a KRM function would: each item carries the
+    /// names kustomize remembers (`internal.config.kubernetes.io/previousNames`); the result
+    /// is the new list. `at` names the entry for errors.
+    fn transform(
+        &self,
+        config: &Value,
+        items: Vec<Mapping>,
+        at: &str,
+    ) -> Result<Vec<Mapping>, BuildError>;
+}
+
+/// The plugins of one build.
 #[derive(Clone, Default)]
-pub struct FunctionAppOverride(Option<std::sync::Arc<Override>>);
+pub struct Transformers(Vec<std::sync::Arc<dyn Transformer>>);
 
-impl FunctionAppOverride {
-    /// Calls `rewrite(base_name, functionapp)` on each `FunctionApp` before it is rendered.
+impl Transformers {
+    fn find(&self, api_version: &str, kind: &str) -> Option<&dyn Transformer> {
+        self.0
+            .iter()
+            .find(|p| p.accepts(api_version, kind))
+            .map(|p| &**p)
+    }
+}
+
+impl std::fmt::Debug for Transformers {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "Transformers({})", self.0.len())
+    }
+}
+
+type Rewrite = dyn Fn(&str, &mut Mapping) + Send + Sync;
+
+/// A rewrite of the resources a plugin gets; none by default.
+#[derive(Clone, Default)]
+pub struct PluginInputRewrite(Option<std::sync::Arc<Rewrite>>);
+
+impl PluginInputRewrite {
+    /// Calls `rewrite(base_name, resource)` on each resource before a plugin sees it.
     pub fn new(rewrite: impl Fn(&str, &mut Mapping) + Send + Sync + 'static) -> Self {
         Self(Some(std::sync::Arc::new(rewrite)))
     }
@@ -79,110 +122,12 @@ impl FunctionAppOverride {
     }
 }
 
-impl std::fmt::Debug for FunctionAppOverride {
+impl std::fmt::Debug for PluginInputRewrite {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.write_str(if self.0.is_some() {
-            "FunctionAppOverride(..)"
+            "PluginInputRewrite(..)"
         } else {
-            "FunctionAppOverride(none)"
-        })
-    }
-}
-
-/// Findings azfn's in-process transformer reported, when the caller collects them; by
-/// default there is no sink and an error finding fails the build, as under kustomize.
-#[derive(Clone, Default)]
-pub struct FindingSink(Option<std::sync::Arc<std::sync::Mutex<Collected>>>);
-
-/// What a collecting sink holds.
-#[derive(Debug, Clone, Default)]
-pub struct Collected {
-    /// Every finding, in the order reported.
-    pub findings: Vec<crate::policy::Finding>,
-    /// The last transformer's configuration (rule settings): how to check the final output.
-    pub config: Option<crate::config::Config>,
-}
-
-impl FindingSink {
-    /// A sink that keeps every finding; the build no longer fails on them.
-    pub fn collecting() -> Self {
-        Self(Some(std::sync::Arc::default()))
-    }
-
-    /// What was collected so far.
-    pub fn take(&self) -> Collected {
-        self.0
-            .as_ref()
-            .map(|c| {
-                std::mem::take(&mut *c.lock().unwrap_or_else(std::sync::PoisonError::into_inner))
-            })
-            .unwrap_or_default()
-    }
-
-    /// Keeps `findings` (and the config that produced them) if collecting; gives them back
-    /// otherwise.
-    pub(crate) fn keep(
-        &self,
-        findings: Vec<crate::policy::Finding>,
-        config: &crate::config::Config,
-    ) -> Option<Vec<crate::policy::Finding>> {
-        match &self.0 {
-            Some(sink) => {
-                let mut sink = sink
-                    .lock()
-                    .unwrap_or_else(std::sync::PoisonError::into_inner);
-                sink.findings.extend(findings);
-                sink.config = Some(config.clone());
-                None
-            }
-            None => Some(findings),
-        }
-    }
-}
-
-impl std::fmt::Debug for FindingSink {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(if self.0.is_some() {
-            "FindingSink(collecting)"
-        } else {
-            "FindingSink(none)"
-        })
-    }
-}
-
-/// A lookup of declared input values by name.
-#[derive(Clone, Default)]
-pub struct InputLookup(Option<std::sync::Arc<Lookup>>);
-
-type Lookup = dyn Fn(&str) -> Result<Option<String>, String> + Send + Sync;
-
-impl InputLookup {
-    /// Looks names up with `lookup`.
-    pub fn new(lookup: impl Fn(&str) -> Option<String> + Send + Sync + 'static) -> Self {
-        Self(Some(std::sync::Arc::new(move |name: &str| {
-            Ok(lookup(name))
-        })))
-    }
-
-    /// Looks names up with `lookup`, which may refuse a name (the host does when the caller
-    /// did not allow it): the refusal fails the build with its message.
-    pub fn checked(
-        lookup: impl Fn(&str) -> Result<Option<String>, String> + Send + Sync + 'static,
-    ) -> Self {
-        Self(Some(std::sync::Arc::new(lookup)))
-    }
-
-    pub(crate) fn get(&self, name: &str) -> Result<Option<String>, String> {
-        self.0.as_ref().map_or(Ok(None), |f| f(name))
-    }
-}
-
-impl std::fmt::Debug for InputLookup {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(if self.0.is_some() {
-            "InputLookup(..)"
-        } else {
-            "InputLookup(none)"
+            "PluginInputRewrite(none)"
         })
     }
 }
@@ -195,7 +140,7 @@ pub struct BuildError {
 }
 
 impl BuildError {
-    pub(crate) fn new(message: impl Into<String>) -> Self {
+    pub fn new(message: impl Into<String>) -> Self {
         Self {
             message: message.into(),
         }
@@ -230,60 +175,34 @@ pub fn build(
         .collect())
 }
 
-/// One build as `azfn parity` needs it: each resource with the name it had in the base
-/// (before prefixes, suffixes and hash suffixes), and the `FunctionApp` specs it rendered.
+/// One build with each resource's base name (before prefixes, suffixes and hash suffixes):
+/// how `azfn parity` matches resources across environments.
 #[derive(Debug, Clone, Default)]
 pub struct Rendered {
     /// Output resources, in output order, with their base names.
     pub resources: Vec<(Value, String)>,
-    /// Each `FunctionApp` as azfn's transformer saw it last, with its base name.
-    pub function_apps: Vec<(Value, String)>,
+    /// The local-config resources the build dropped (`config.kubernetes.io/local-config`),
+    /// as the last plugin saw them, with their base names.
+    pub local: Vec<(Value, String)>,
 }
 
-/// [`build`], with base names and the `FunctionApp` specs: how `azfn parity` matches
-/// resources across environments.
+/// [`build`], with base names and the dropped local-config resources.
 pub fn build_with_base_names(
     source: &dyn FileSource,
     dir: &str,
     options: &BuildOptions,
 ) -> Result<Rendered, BuildError> {
     let (resources, local) = build_resmap_with_local(source, dir, options)?;
-    let base_of = |r: &Res| {
-        r.previous
+    let with_base = |r: Res| {
+        let base = r
+            .previous
             .first()
-            .map_or_else(|| r.name().to_owned(), |(_, name)| name.clone())
+            .map_or_else(|| r.name().to_owned(), |(_, name)| name.clone());
+        (Value::Mapping(r.obj), base)
     };
-    let function_apps: Vec<(Value, String)> = local
-        .iter()
-        .chain(&resources.items)
-        .filter(|r| r.kind() == crate::functionapp::KIND)
-        .map(|r| (Value::Mapping(r.obj.clone()), base_of(r)))
-        .collect();
-    let apps: std::collections::BTreeMap<&str, &str> = function_apps
-        .iter()
-        .filter_map(|(v, base)| Some((v.get("metadata")?.get("name")?.as_str()?, base.as_str())))
-        .collect();
-    let resources = resources
-        .items
-        .into_iter()
-        .filter(|r| r.kind() != crate::functionapp::KIND)
-        .map(|r| {
-            let mut base = base_of(&r);
-            // What azfn rendered carries its FunctionApp's final name: put the base name back.
-            if r.previous.is_empty()
-                && let Some(app) = r
-                    .annotation(crate::functionapp::render::RENDERED_FROM)
-                    .and_then(|a| a.strip_prefix("FunctionApp/"))
-                && let Some(app_base) = apps.get(app)
-            {
-                base = base.replacen(app, app_base, 1);
-            }
-            (Value::Mapping(r.obj), base)
-        })
-        .collect();
     Ok(Rendered {
-        resources,
-        function_apps,
+        resources: resources.items.into_iter().map(with_base).collect(),
+        local: local.into_iter().map(with_base).collect(),
     })
 }
 

@@ -504,73 +504,32 @@ fn external_transformer(
         .get("kind")
         .and_then(Value::as_str)
         .unwrap_or_default();
-    if api_version != crate::config::API_VERSION || kind != crate::config::CONFIG_KIND {
+    let Some(plugin) = loader.options.transformers.find(api_version, kind) else {
         return Err(BuildError::unsupported(
             at,
             &format!(
-                "transformer {api_version}/{kind} (only azfn's own {} runs in-process)",
-                crate::config::CONFIG_KIND
+                "transformer {api_version}/{kind} (no plugin for it runs in-process: azfn runs its own Azfn config)"
             ),
         ));
-    }
+    };
     let items = plugin_items(loader, ra);
-    // A parity check compares whole environments; inside a build (`azfn build`, and each
-    // environment `azfn parity` renders) it is `azfn parity`'s job, not the transformer's.
-    let mut config = config;
-    if let Some(Value::Mapping(spec)) = config.get_mut("spec") {
-        spec.remove("parity");
-    }
-    let list = crate::krm::ResourceList::new(items, Some(config));
-    let declared = crate::config::Config::from_function_config(
-        list.function_config.as_ref(),
-        at,
-        &crate::policy::codes(),
-    )
-    .map_err(|e| BuildError::new(e.to_string()))?;
-    let mut values = crate::functionapp::inputs::Values::new();
-    for (i, input) in declared.inputs.iter().enumerate() {
-        match loader.options.inputs.get(&input.name) {
-            Ok(Some(value)) => {
-                values.insert(input.name.clone(), value);
-            }
-            Ok(None) => {}
-            Err(refused) => {
-                return Err(BuildError::new(format!(
-                    "{at}: functionConfig.spec.inputs[{i}]: {refused}"
-                )));
-            }
-        }
-    }
-    let (list, findings, _) = crate::function::process(list, at, &values)
-        .map_err(|e| BuildError::new(format!("{at}: {e}")))?;
-    if let Some(findings) = loader.options.findings.keep(findings, &declared)
-        && findings
-            .iter()
-            .any(|f| f.severity == crate::krm::Severity::Error)
-    {
-        return Err(BuildError::new(format!(
-            "{at}: {}",
-            crate::report::summary(&findings).trim_end()
-        )));
-    }
-    merge_plugin_output(ra, list.items);
+    let items = plugin.transform(&config, items, at)?;
+    merge_plugin_output(ra, items);
     Ok(())
 }
 
 /// The resources as a plugin gets them: kustomize tells plugins the names a resource had
-/// before (FunctionApp renames); `azfn parity` may rewrite FunctionApps first.
-fn plugin_items(loader: &Loader<'_>, ra: &ResMap) -> Vec<crate::krm::Resource> {
+/// before; `azfn parity` may rewrite them first.
+fn plugin_items(loader: &Loader<'_>, ra: &ResMap) -> Vec<Mapping> {
     ra.items
         .iter()
         .map(|r| {
             let mut obj = r.obj.clone();
-            if r.kind() == crate::functionapp::KIND {
-                let base = r
-                    .previous
-                    .first()
-                    .map_or_else(|| r.name(), |(_, n)| n.as_str());
-                loader.options.functionapp_override.apply(base, &mut obj);
-            }
+            let base = r
+                .previous
+                .first()
+                .map_or_else(|| r.name(), |(_, n)| n.as_str());
+            loader.options.plugin_input.apply(base, &mut obj);
             if !r.previous.is_empty() {
                 let names: Vec<&str> = r.previous.iter().map(|(_, n)| n.as_str()).collect();
                 let namespaces: Vec<&str> = r.previous.iter().map(|(ns, _)| ns.as_str()).collect();
@@ -578,18 +537,17 @@ fn plugin_items(loader: &Loader<'_>, ra: &ResMap) -> Vec<crate::krm::Resource> {
                 annotations.insert(PREVIOUS_NAMES.into(), names.join(",").into());
                 annotations.insert(PREVIOUS_NAMESPACES.into(), namespaces.join(",").into());
             }
-            crate::krm::Resource::new(obj)
+            obj
         })
         .collect()
 }
 
 /// As kustomize merges a plugin's output: resources still there (by current id) keep their
 /// place and what kustomize remembers about them; the rest go; new ones follow in order.
-fn merge_plugin_output(ra: &mut ResMap, items: Vec<crate::krm::Resource>) {
+fn merge_plugin_output(ra: &mut ResMap, items: Vec<Mapping>) {
     let mut fresh: Vec<Option<Res>> = items
         .into_iter()
-        .map(|item| {
-            let mut obj = item.object().clone();
+        .map(|mut obj| {
             strip_previous(&mut obj);
             Some(Res::new(obj))
         })

@@ -7,8 +7,11 @@ use std::sync::Arc;
 use serde_yaml::Value;
 
 use super::compare::{self, Counterfactual, Substitution};
-use super::{Environment, ParityError, ParityPolicy, Report, path};
-use crate::overlay::{BuildOptions, FunctionAppOverride};
+use super::{Environment, ParityError, ParityPolicy, Report};
+use crate::functionapp::KIND;
+use crate::functionapp::render::RENDERED_FROM;
+use crate::overlay::Rendered;
+use crate::overlay::{BuildOptions, PluginInputRewrite};
 use crate::source::FileSource;
 
 /// Renders each `(name, overlay folder)` with azfn's overlay renderer and compares them under
@@ -103,11 +106,7 @@ impl Renderer<'_> {
         options: &BuildOptions,
     ) -> Result<Environment, ParityError> {
         crate::overlay::build_with_base_names(self.source, dir, options)
-            .map(|r| Environment {
-                name: name.to_owned(),
-                resources: r.resources,
-                function_apps: r.function_apps,
-            })
+            .map(|r| environment(name, r))
             .map_err(|e| ParityError {
                 environment: name.to_owned(),
                 message: e.message,
@@ -131,14 +130,17 @@ impl Renderer<'_> {
             }
             let reference = Arc::clone(&self.reference);
             let options = BuildOptions {
-                functionapp_override: FunctionAppOverride::new(move |base, obj| {
+                plugin_input: PluginInputRewrite::new(move |base, obj| {
+                    if obj.get("kind").and_then(Value::as_str) != Some(KIND) {
+                        return;
+                    }
                     let Some(reference) = reference.get(base) else {
                         return;
                     };
                     let mut value = Value::Mapping(std::mem::take(obj));
                     for (app, segments) in &mine {
                         if app == base {
-                            path::copy_from(&mut value, reference, segments);
+                            crate::fieldpath::copy_from(&mut value, reference, segments);
                         }
                     }
                     if let Value::Mapping(m) = value {
@@ -164,5 +166,52 @@ impl Renderer<'_> {
             }
         }
         envs
+    }
+}
+
+/// One environment as parity compares it: each resource with its base name, what azfn rendered
+/// under its `FunctionApp`'s base name, and the `FunctionApp` specs as azfn's transformer saw
+/// them last.
+pub fn environment(name: &str, rendered: Rendered) -> Environment {
+    let is_app = |v: &Value| v.get("kind").and_then(Value::as_str) == Some(KIND);
+    let function_apps: Vec<(Value, String)> = rendered
+        .local
+        .iter()
+        .chain(&rendered.resources)
+        .filter(|(v, _)| is_app(v))
+        .cloned()
+        .collect();
+    let apps: BTreeMap<&str, &str> = function_apps
+        .iter()
+        .filter_map(|(v, base)| Some((v.get("metadata")?.get("name")?.as_str()?, base.as_str())))
+        .collect();
+    let resources = rendered
+        .resources
+        .into_iter()
+        .filter(|(v, _)| !is_app(v))
+        .map(|(v, mut base)| {
+            // What azfn rendered carries its FunctionApp's final name: put the base name back.
+            let current = v
+                .get("metadata")
+                .and_then(|m| m.get("name"))
+                .and_then(Value::as_str);
+            if current == Some(base.as_str())
+                && let Some(app) = v
+                    .get("metadata")
+                    .and_then(|m| m.get("annotations"))
+                    .and_then(|a| a.get(RENDERED_FROM))
+                    .and_then(Value::as_str)
+                    .and_then(|a| a.strip_prefix("FunctionApp/"))
+                && let Some(app_base) = apps.get(app)
+            {
+                base = base.replacen(app, app_base, 1);
+            }
+            (v, base)
+        })
+        .collect();
+    Environment {
+        name: name.to_owned(),
+        resources,
+        function_apps,
     }
 }

@@ -5,10 +5,10 @@ use std::collections::{BTreeMap, BTreeSet};
 
 use serde_yaml::Value;
 
-use super::path::Segment;
 use super::{
     DifferenceKind, Drift, Environment, Key, ParityPolicy, Partial, Report, Source, flatten, redact,
 };
+use crate::fieldpath::Segment;
 
 /// A `FunctionApp` field that differs in one environment from the first environment.
 pub(crate) struct Substitution {

@@ -10,8 +10,7 @@ mod check;
 mod compare;
 mod flatten;
 mod init;
-pub mod krm;
-mod path;
+
 mod policy;
 mod quantity;
 mod render;
@@ -23,7 +22,7 @@ use serde_yaml::Value;
 
 use crate::source::FileSource;
 
-pub use check::check;
+pub use check::{check, environment};
 pub use compare::compare;
 pub use init::{allow_all_function_app_differences, init_policy};
 pub use policy::{AllowRule, Difference as DifferenceKind, KIND, ParityPolicy, PolicyError};
@@ -147,7 +146,7 @@ pub fn field_pointers(resource: &Value) -> Vec<(String, String)> {
     let (_, segments) = flatten::flatten_with_segments(resource);
     segments
         .into_iter()
-        .filter_map(|(field, segs)| Some((field, path::pointer(resource, &segs)?)))
+        .filter_map(|(field, segs)| Some((field, crate::fieldpath::pointer(resource, &segs)?)))
         .collect()
 }
 
@@ -184,7 +183,7 @@ pub(crate) fn redact(key: &Key, field: &str, value: &str) -> String {
     if key.kind == "Secret" && (field.starts_with("data") || field.starts_with("stringData")) {
         return "<redacted: Secret data>".into();
     }
-    match crate::policy::secrets::find_secret(value) {
+    match crate::secrets::find_secret(value) {
         Some(found) => format!("<{}: {}>", found.kind, found.redacted),
         None => value.to_owned(),
     }

@@ -20,7 +20,7 @@ fn known_keys(value: &Value, known: &[&str]) -> Result<(), (String, String)> {
     for key in value.as_mapping().into_iter().flat_map(|m| m.keys()) {
         let key = key.as_str().unwrap_or_default();
         if !known.contains(&key) {
-            return Err((key.to_owned(), crate::config::unknown("field", key, known)));
+            return Err((key.to_owned(), crate::text::unknown("field", key, known)));
         }
     }
     Ok(())
@@ -157,7 +157,7 @@ impl ParityPolicy {
                     if !RULE_FIELDS.contains(&key) {
                         return Err(err(
                             &format!("{at}.{key}"),
-                            &crate::config::unknown("field", key, RULE_FIELDS),
+                            &crate::text::unknown("field", key, RULE_FIELDS),
                         ));
                     }
                 }

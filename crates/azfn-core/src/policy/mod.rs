@@ -2,13 +2,13 @@
 //! KRM results; a rule never fails, it reports.
 mod finding;
 pub mod rules;
-pub mod secrets;
+
 pub mod suppress;
 mod timezones;
 pub mod walk;
 
+pub(crate) use crate::fieldpath::child as key_path;
 pub use finding::Finding;
-pub(crate) use walk::key_path;
 
 use crate::config::{Config, RuleSetting};
 use crate::krm::{Resource, Severity};

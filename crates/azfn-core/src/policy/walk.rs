@@ -66,19 +66,6 @@ pub(crate) fn containers(resource: &Resource) -> Vec<Container<'_>> {
     out
 }
 
-/// `a.b` for plain keys, `a["b.c/d"]` for keys that need quoting in a field path.
-pub(crate) fn key_path(prefix: &str, key: &str) -> String {
-    if !key.is_empty()
-        && key
-            .chars()
-            .all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '-')
-    {
-        format!("{prefix}.{key}")
-    } else {
-        format!("{prefix}[{key:?}]")
-    }
-}
-
 impl<'a> Container<'a> {
     /// The container's `env` entries with their index.
     pub(crate) fn env(&self) -> impl Iterator<Item = (usize, &'a serde_yaml::Mapping)> + use<'a> {

@@ -9,9 +9,10 @@ use std::cell::RefCell;
 
 use serde::Serialize;
 
+use crate::function::{AzfnTransformer, Collected, FindingSink, build_options};
 use crate::krm::Resource;
 use crate::krm::{KrmResult, Severity};
-use crate::overlay::{self, BuildOptions, Collected, FindingSink};
+use crate::overlay::{self, BuildOptions};
 use crate::parity::{self, ParityPolicy};
 use crate::policy::Finding;
 use crate::source::{FileSource, MemorySource, SourceError};
@@ -134,7 +135,7 @@ pub fn parity_report(
                 .collect(),
         ),
     };
-    let report = parity::check(source, &envs, &policy_value, &BuildOptions::default())
+    let report = parity::check(source, &envs, &policy_value, &build_options())
         .map_err(|e| fail(e.to_string()))?;
     let mut json = parity::json(&report, &policy_value);
     json["markdown"] = parity::markdown(&report, &policy_value).into();
@@ -197,10 +198,10 @@ fn render(source: &MemorySource, dir: &str, name: &str) -> (EnvironmentPreview, 
         reads: RefCell::default(),
     };
     let sink = FindingSink::collecting();
-    let options = BuildOptions {
+    let options = BuildOptions::default().with_transformer(AzfnTransformer {
         findings: sink.clone(),
-        ..BuildOptions::default()
-    };
+        ..AzfnTransformer::default()
+    });
     let built = overlay::build(&recording, dir, &options);
     let reads = recording.reads.into_inner();
     let files = locate::Files::new(source, &reads);

@@ -5,8 +5,9 @@ use serde::Serialize;
 
 use crate::config::Config;
 use crate::krm::Resource;
-use crate::policy::{self, secrets};
+use crate::policy;
 use crate::report::locate::field_line;
+use crate::secrets;
 use crate::source::{FileSource, MemorySource};
 
 /// A line that holds a secret, said without the secret.

@@ -61,7 +61,7 @@ fn each_environment_renders_what_azfn_build_prints() {
     let source = example();
     let preview = preview(&source);
     for env in preview.environments.iter().filter(|e| e.name != "broken") {
-        let built = overlay::build_yaml(&source, &env.dir, &BuildOptions::default()).unwrap();
+        let built = overlay::build_yaml(&source, &env.dir, &build_options()).unwrap();
         assert_eq!(env.output.as_deref(), Some(built.as_str()), "{}", env.name);
         assert!(!env.fails, "{}: {:?}", env.name, env.findings);
         assert!(env.error.is_none());

@@ -1,11 +1,12 @@
 //! AZF001 inline-secret: an Azure connection string or key written into the manifests.
 use serde_yaml::Value;
 
+use crate::fieldpath::child as key_path;
 use crate::krm::{Resource, Severity};
-use crate::policy::secrets::{SecretMatch, find_secret};
 use crate::policy::walk::Catalog;
-use crate::policy::walk::{containers, key_path};
+use crate::policy::walk::containers;
 use crate::policy::{Finding, Rule};
+use crate::secrets::{SecretMatch, find_secret};
 
 /// See [`Rule::explanation`].
 pub struct InlineSecret;
@@ -170,8 +171,7 @@ impl InlineSecret {
                     continue;
                 }
                 let decoded = if encoded {
-                    crate::policy::secrets::decode_base64(value)
-                        .and_then(|b| String::from_utf8(b).ok())
+                    crate::secrets::decode_base64(value).and_then(|b| String::from_utf8(b).ok())
                 } else {
                     Some(value.to_owned())
                 };

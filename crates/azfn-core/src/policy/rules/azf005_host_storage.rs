@@ -113,8 +113,7 @@ fn misspelled(name: &str) -> Option<String> {
     }
     let (base, suffix) = name.split_once("__").unwrap_or((name, ""));
     let close =
-        crate::config::edit_distance(&base.to_ascii_lowercase(), &SETTING.to_ascii_lowercase())
-            <= 4;
+        crate::text::edit_distance(&base.to_ascii_lowercase(), &SETTING.to_ascii_lowercase()) <= 4;
     (base != SETTING && close && !base.eq_ignore_ascii_case(SETTING)).then(|| {
         if suffix.is_empty() {
             SETTING.to_owned()

@@ -78,7 +78,7 @@ impl Rule for WorkerRuntime {
 
 /// Within two edits, ignoring case (the host's configuration keys are case-insensitive).
 pub(crate) fn near(found: &str, wanted: &str) -> bool {
-    crate::config::edit_distance(&found.to_ascii_lowercase(), &wanted.to_ascii_lowercase()) <= 2
+    crate::text::edit_distance(&found.to_ascii_lowercase(), &wanted.to_ascii_lowercase()) <= 2
 }
 
 #[cfg(test)]

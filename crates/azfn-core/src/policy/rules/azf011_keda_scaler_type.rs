@@ -145,7 +145,7 @@ impl Rule for KedaScalerType {
                         "trigger type {kind:?} is a Functions binding, not a KEDA scaler: timers need minReplicaCount 1 or a cron window, HTTP and Event Grid no KEDA trigger, Cosmos DB has no KEDA scaler"
                     )
                 } else {
-                    crate::config::unknown("KEDA scaler type", kind, SCALERS)
+                    crate::text::unknown("KEDA scaler type", kind, SCALERS)
                 };
                 findings.push(Finding::at(
                     self,

@@ -137,7 +137,7 @@ impl Rule for KedaMetadata {
                                 "`{key}` belongs to the trigger, not its metadata (check the indentation): KEDA ignores it here"
                             )
                         } else {
-                            crate::config::unknown(&format!("{kind} metadata key"), key, known)
+                            crate::text::unknown(&format!("{kind} metadata key"), key, known)
                         };
                         report(at(key), hint);
                     } else if !value.is_string() {

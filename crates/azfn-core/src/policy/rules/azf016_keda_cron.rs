@@ -160,7 +160,7 @@ fn suggest_zone(name: &str) -> String {
         .iter()
         .map(|z| {
             (
-                crate::config::edit_distance(&lower, &z.to_ascii_lowercase()),
+                crate::text::edit_distance(&lower, &z.to_ascii_lowercase()),
                 z,
             )
         })

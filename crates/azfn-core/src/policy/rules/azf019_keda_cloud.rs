@@ -78,7 +78,7 @@ impl Rule for KedaCloud {
                         let message = format!(
                             "{kind} trigger of ScaledObject {}: {}",
                             scaled.name(),
-                            crate::config::unknown("cloud", cloud, CLOUDS)
+                            crate::text::unknown("cloud", cloud, CLOUDS)
                         );
                         findings.push(Finding {
                             severity: Severity::Error,

@@ -1,8 +1,9 @@
 //! AZF020 null-setting: a setting whose value YAML read as null.
 use serde_yaml::Value;
 
+use crate::fieldpath::child as key_path;
 use crate::krm::{Resource, Severity};
-use crate::policy::walk::{Catalog, containers, key_path};
+use crate::policy::walk::{Catalog, containers};
 use crate::policy::{Finding, Rule};
 
 /// See [`Rule::explanation`].

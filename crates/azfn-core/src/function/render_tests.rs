@@ -274,7 +274,7 @@ fn secret_values_in_settings_fail_the_build_without_being_shown() {
 
 #[test]
 fn host_ids_are_valid_and_distinct_per_environment() {
-    use super::render::{HOST_ID_MAX, derive_host_id};
+    use crate::functionapp::render::{HOST_ID_MAX, derive_host_id};
     assert_eq!(
         derive_host_id("orders", "orders-prod"),
         "orders-orders-prod"
@@ -297,11 +297,11 @@ fn host_ids_are_valid_and_distinct_per_environment() {
 
 #[test]
 fn json_schema_and_reference_cover_every_field() {
-    let schema = super::json_schema();
+    let schema = crate::functionapp::json_schema();
     let triggers = &schema["properties"]["spec"]["properties"]["functions"]["items"]["properties"]
         ["trigger"]["oneOf"];
     assert_eq!(triggers.as_array().unwrap().len(), 11);
-    let table = super::reference_table();
+    let table = crate::functionapp::reference_table();
     for field in [
         "spec.identity.clientId",
         "spec.secrets.items[].version",

@@ -1,4 +1,16 @@
 //! The KRM function itself: a ResourceList in, the same ResourceList with results out.
+//!
+//! Two layers, so that nothing can build recursively: [`render_and_check`] renders
+//! `FunctionApp`s and runs the rules (what azfn's in-process transformer runs inside an overlay
+//! build), and [`process`] adds the parity check, which builds every environment with that
+//! transformer.
+mod parity;
+pub mod plugin;
+#[cfg(test)]
+mod render_tests;
+
+pub use plugin::{AzfnTransformer, Collected, FindingSink, InputLookup, build_options};
+
 use serde_yaml::{Mapping, Value};
 
 use crate::config::Config;
@@ -64,20 +76,54 @@ pub fn process_resource_list_with(
     })
 }
 
-/// Runs azfn over a parsed ResourceList: checks it and appends the results. Returns the list,
-/// the findings and the results that were added.
-pub fn process(
+/// What [`render_and_check`] produced.
+#[derive(Debug, Clone)]
+pub struct Checked {
+    /// The list with `FunctionApp`s rendered (no results added).
+    pub list: ResourceList,
+    /// The rules' findings.
+    pub findings: Vec<Finding>,
+    /// Notes about what was rendered.
+    pub notes: Vec<Note>,
+    /// The function config as read.
+    pub config: Config,
+}
+
+/// Renders the `FunctionApp`s of `list` and runs the rules over the result; a parity
+/// configuration is read (and checked for mistakes) but never run here.
+pub fn render_and_check(
     mut list: ResourceList,
     source: &str,
     inputs: &functionapp::inputs::Values,
-) -> Result<(ResourceList, Vec<Finding>, Vec<Value>), Error> {
+) -> Result<Checked, Error> {
     let config =
         Config::from_function_config(list.function_config.as_ref(), source, &policy::codes())?;
     functionapp::inputs::apply(&mut list, &config.inputs, inputs, source)?;
     let notes = functionapp::transform(&mut list, source)?;
-    let mut findings = policy::check(&list.items, &config);
+    let findings = policy::check(&list.items, &config);
+    Ok(Checked {
+        list,
+        findings,
+        notes,
+        config,
+    })
+}
+
+/// Runs azfn over a parsed ResourceList: renders, checks (parity included, when configured)
+/// and appends the results. Returns the list, the findings and the results that were added.
+pub fn process(
+    list: ResourceList,
+    source: &str,
+    inputs: &functionapp::inputs::Values,
+) -> Result<(ResourceList, Vec<Finding>, Vec<Value>), Error> {
+    let Checked {
+        mut list,
+        mut findings,
+        notes,
+        config,
+    } = render_and_check(list, source, inputs)?;
     if let Some(parity) = &config.parity {
-        findings.extend(crate::parity::krm::findings(parity));
+        findings.extend(parity::findings(parity));
     }
     let before = list.results.len();
     for note in notes {

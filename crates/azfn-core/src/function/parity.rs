@@ -3,7 +3,6 @@
 //! config (`spec.parity.tree`); the module renders every environment from that tree.
 use crate::config::ParityConfig;
 use crate::krm::{FileRef, Severity};
-use crate::overlay::BuildOptions;
 use crate::policy::Finding;
 use crate::source::MemorySource;
 
@@ -29,7 +28,7 @@ fn error(message: String, file: Option<&str>) -> Finding {
 }
 
 /// The parity findings of the tree the host passed in.
-pub fn findings(config: &ParityConfig) -> Vec<Finding> {
+pub(super) fn findings(config: &ParityConfig) -> Vec<Finding> {
     if config.tree.is_empty() {
         return vec![error(
             "spec.parity: the sibling overlays were not passed in; run the function through the `azfn` host, which reads them"
@@ -41,7 +40,7 @@ pub fn findings(config: &ParityConfig) -> Vec<Finding> {
     for (path, text) in &config.tree {
         source.insert(path.clone(), text.clone().into_bytes());
     }
-    let tree = match super::read_policy(&source, &config.policy) {
+    let tree = match crate::parity::read_policy(&source, &config.policy) {
         Ok(tree) => tree,
         Err(e) => return vec![error(e.to_string(), Some(&config.policy))],
     };
@@ -56,20 +55,20 @@ pub fn findings(config: &ParityConfig) -> Vec<Finding> {
             Some(&config.policy),
         )];
     }
-    let report = match super::check(
+    let report = match crate::parity::check(
         &source,
         &tree.environments,
         &tree.policy,
-        &BuildOptions::default(),
+        &super::build_options(),
     ) {
         Ok(report) => report,
         Err(e) => return vec![error(e.to_string(), Some(&config.policy))],
     };
-    let context = super::Context {
+    let context = crate::parity::Context {
         policy_file: Some(&config.policy),
         environments: &tree.environments,
     };
-    super::results(&report, &tree.policy, &context)
+    crate::parity::results(&report, &tree.policy, &context)
         .into_iter()
         .filter_map(|located| {
             let r = located.result;

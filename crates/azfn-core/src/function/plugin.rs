@@ -1,0 +1,167 @@
+//! azfn's transformer as a plugin of the overlay renderer: `transformers:` entries with an
+//! `Azfn` config run in-process, as kustomize would run the function. It renders and checks;
+//! it never runs a parity check (that is `azfn parity`'s job, and the one place that could
+//! build again), because [`super::render_and_check`] has no path to parity.
+use std::sync::{Arc, Mutex, PoisonError};
+
+use serde_yaml::{Mapping, Value};
+
+use crate::config::{API_VERSION, CONFIG_KIND, Config};
+use crate::krm::{Resource, ResourceList, Severity};
+use crate::overlay::{BuildError, BuildOptions, Transformer};
+use crate::policy::Finding;
+
+/// Build options whose `transformers:` entries run azfn's transformer (and nothing else).
+pub fn build_options() -> BuildOptions {
+    BuildOptions::default().with_transformer(AzfnTransformer::default())
+}
+
+/// azfn's transformer, with where its declared inputs come from and where its findings go.
+#[derive(Debug, Clone, Default)]
+pub struct AzfnTransformer {
+    /// Values of declared `FunctionApp` inputs (the host reads its environment; only declared
+    /// names are asked for).
+    pub inputs: InputLookup,
+    /// Where findings go instead of failing the build on an error.
+    pub findings: FindingSink,
+}
+
+impl Transformer for AzfnTransformer {
+    fn accepts(&self, api_version: &str, kind: &str) -> bool {
+        api_version == API_VERSION && kind == CONFIG_KIND
+    }
+
+    fn transform(
+        &self,
+        config: &Value,
+        items: Vec<Mapping>,
+        at: &str,
+    ) -> Result<Vec<Mapping>, BuildError> {
+        let items = items.into_iter().map(Resource::new).collect();
+        let list = ResourceList::new(items, Some(config.clone()));
+        let declared = Config::from_function_config(
+            list.function_config.as_ref(),
+            at,
+            &crate::policy::codes(),
+        )
+        .map_err(|e| BuildError::new(e.to_string()))?;
+        let mut values = crate::functionapp::inputs::Values::new();
+        for (i, input) in declared.inputs.iter().enumerate() {
+            match self.inputs.get(&input.name) {
+                Ok(Some(value)) => {
+                    values.insert(input.name.clone(), value);
+                }
+                Ok(None) => {}
+                Err(refused) => {
+                    return Err(BuildError::new(format!(
+                        "{at}: functionConfig.spec.inputs[{i}]: {refused}"
+                    )));
+                }
+            }
+        }
+        let checked = super::render_and_check(list, at, &values)
+            .map_err(|e| BuildError::new(format!("{at}: {e}")))?;
+        if let Some(findings) = self.findings.keep(checked.findings, &checked.config)
+            && findings.iter().any(|f| f.severity == Severity::Error)
+        {
+            return Err(BuildError::new(format!(
+                "{at}: {}",
+                crate::report::summary(&findings).trim_end()
+            )));
+        }
+        Ok(checked
+            .list
+            .items
+            .into_iter()
+            .map(|r| r.object().clone())
+            .collect())
+    }
+}
+
+/// Findings azfn's in-process transformer reported, when the caller collects them; by
+/// default there is no sink and an error finding fails the build, as under kustomize.
+#[derive(Clone, Default)]
+pub struct FindingSink(Option<Arc<Mutex<Collected>>>);
+
+/// What a collecting sink holds.
+#[derive(Debug, Clone, Default)]
+pub struct Collected {
+    /// Every finding, in the order reported.
+    pub findings: Vec<Finding>,
+    /// The last transformer's configuration (rule settings): how to check the final output.
+    pub config: Option<Config>,
+}
+
+impl FindingSink {
+    /// A sink that keeps every finding; the build no longer fails on them.
+    pub fn collecting() -> Self {
+        Self(Some(Arc::default()))
+    }
+
+    /// What was collected so far.
+    pub fn take(&self) -> Collected {
+        self.0
+            .as_ref()
+            .map(|c| std::mem::take(&mut *c.lock().unwrap_or_else(PoisonError::into_inner)))
+            .unwrap_or_default()
+    }
+
+    /// Keeps `findings` (and the config that produced them) if collecting; gives them back
+    /// otherwise.
+    fn keep(&self, findings: Vec<Finding>, config: &Config) -> Option<Vec<Finding>> {
+        match &self.0 {
+            Some(sink) => {
+                let mut sink = sink.lock().unwrap_or_else(PoisonError::into_inner);
+                sink.findings.extend(findings);
+                sink.config = Some(config.clone());
+                None
+            }
+            None => Some(findings),
+        }
+    }
+}
+
+impl std::fmt::Debug for FindingSink {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(if self.0.is_some() {
+            "FindingSink(collecting)"
+        } else {
+            "FindingSink(none)"
+        })
+    }
+}
+
+type Lookup = dyn Fn(&str) -> Result<Option<String>, String> + Send + Sync;
+
+/// A lookup of declared input values by name.
+#[derive(Clone, Default)]
+pub struct InputLookup(Option<Arc<Lookup>>);
+
+impl InputLookup {
+    /// Looks names up with `lookup`.
+    pub fn new(lookup: impl Fn(&str) -> Option<String> + Send + Sync + 'static) -> Self {
+        Self(Some(Arc::new(move |name: &str| Ok(lookup(name)))))
+    }
+
+    /// Looks names up with `lookup`, which may refuse a name (the host does when the caller
+    /// did not allow it): the refusal fails the build with its message.
+    pub fn checked(
+        lookup: impl Fn(&str) -> Result<Option<String>, String> + Send + Sync + 'static,
+    ) -> Self {
+        Self(Some(Arc::new(lookup)))
+    }
+
+    fn get(&self, name: &str) -> Result<Option<String>, String> {
+        self.0.as_ref().map_or(Ok(None), |f| f(name))
+    }
+}
+
+impl std::fmt::Debug for InputLookup {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(if self.0.is_some() {
+            "InputLookup(..)"
+        } else {
+            "InputLookup(none)"
+        })
+    }
+}
