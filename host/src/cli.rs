@@ -62,6 +62,20 @@ enum Command {
         #[arg(long = "load-restrictor", value_enum, default_value = "rootOnly")]
         load_restrictor: RestrictorArg,
     },
+    /// Which file and line set a field of a rendered object, newest first: through patches,
+    /// transformers and azfn's rendering back to the FunctionApp field and its line.
+    #[command(
+        after_help = "Example: azfn explain overlays/prod 'Deployment/orders:spec.template.spec.containers[name=func].env[name=AZURE_FUNCTIONS_ENVIRONMENT].value'\n\nThe resource is KIND/NAME with the name as rendered or as in the base; without :FIELD every field is explained. Fields are paths with list items by name ([name=func]) or position ([0])."
+    )]
+    Explain {
+        /// The kustomization directory.
+        dir: PathBuf,
+        /// KIND/NAME[:FIELD], e.g. 'Deployment/orders:spec.replicas'.
+        query: String,
+        /// Output format.
+        #[arg(long, value_enum, default_value = "text")]
+        format: crate::explain::Format,
+    },
     /// Render each environment and fail on every difference a ParityPolicy does not allow.
     Parity {
         /// Overlay folders, named by their last path component (added to the policy's).
@@ -284,6 +298,7 @@ pub fn main() -> Result<ExitCode> {
             from,
             color: color.enabled(),
         }),
+        Some(Command::Explain { dir, query, format }) => crate::explain::run(&dir, &query, format),
         Some(Command::Rules) => {
             for rule in azfn_core::policy::registry() {
                 println!(
@@ -314,6 +329,7 @@ fn bound_native(command: Option<&Command>, limits: &Limits) {
         Some(Command::Build { .. }) => "build",
         Some(Command::Check { .. }) => "check",
         Some(Command::Parity { .. }) => "parity",
+        Some(Command::Explain { .. }) => "explain",
         _ => return,
     };
     let bound = limits.for_input(limits.max_input);

@@ -82,13 +82,16 @@ impl Consent {
 
     /// Options for the in-process builds: azfn's transformer, reading only allowed inputs.
     pub(crate) fn build_options(&self) -> azfn_core::overlay::BuildOptions {
+        azfn_core::overlay::BuildOptions::default().with_transformer(self.transformer())
+    }
+
+    /// azfn's transformer, reading only allowed inputs.
+    pub(crate) fn transformer(&self) -> azfn_core::function::AzfnTransformer {
         let consent = self.clone();
-        azfn_core::overlay::BuildOptions::default().with_transformer(
-            azfn_core::function::AzfnTransformer {
-                inputs: azfn_core::function::InputLookup::checked(move |name| consent.lookup(name)),
-                ..azfn_core::function::AzfnTransformer::default()
-            },
-        )
+        azfn_core::function::AzfnTransformer {
+            inputs: azfn_core::function::InputLookup::checked(move |name| consent.lookup(name)),
+            ..azfn_core::function::AzfnTransformer::default()
+        }
     }
 }
 

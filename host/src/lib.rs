@@ -12,6 +12,7 @@ mod build;
 pub mod cache;
 mod check;
 pub mod cli;
+mod explain;
 mod inputs;
 pub mod limits;
 pub mod native;

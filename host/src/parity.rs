@@ -111,6 +111,7 @@ fn rendered(from: &[String]) -> Result<Vec<Environment>, Unusable> {
             })
             .collect();
         out.push(Environment {
+            traces: Vec::new(),
             name: name.to_owned(),
             resources,
             function_apps: Vec::new(),
@@ -205,8 +206,11 @@ fn compute(args: &Args) -> Result<Outcome, Unusable> {
     if policy.environments.is_empty() {
         policy.environments.clone_from(&listed);
     }
-    let report = parity::check(&DiskSource, &relative, &policy, &options)
+    let mut report = parity::check(&DiskSource, &relative, &policy, &options)
         .map_err(|e| Unusable(e.to_string()))?;
+    // Files as the user would type them: relative to where azfn runs.
+    let cwd = format!("{}/", std::env::current_dir().unwrap_or_default().display());
+    report.map_files(&|file| file.strip_prefix(&cwd).unwrap_or(file).to_owned());
     Ok(Outcome::Report(Box::new((report, policy, listed))))
 }
 

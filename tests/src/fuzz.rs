@@ -231,6 +231,7 @@ pub fn parity(data: &[u8]) {
             })
             .collect();
         environments.push(azfn_core::parity::Environment {
+            traces: Vec::new(),
             name: name.trim().to_owned(),
             resources,
             function_apps: Vec::new(),

@@ -127,6 +127,18 @@ fn a_setting_added_in_prod_only_fails_and_names_its_functionapp_field() {
         serde_json::json!({"dev": null, "test": null, "prod": "on"})
     );
     assert_eq!(drift["source"]["field"], "spec.settings.FEATURE_FLAG");
+    // Where prod set it: the overlay's patch line, the line a person edits (dev and test lack it).
+    let patch = root.join("overlays/prod/functionapp.yaml");
+    let line = std::fs::read_to_string(&patch)
+        .unwrap()
+        .lines()
+        .position(|l| l.contains("FEATURE_FLAG"))
+        .unwrap()
+        + 1;
+    assert_eq!(
+        drift["setAt"],
+        serde_json::json!({"prod": {"file": "overlays/prod/functionapp.yaml", "line": line}})
+    );
     // The rule the report suggests, added to the policy, allows exactly this.
     let suggested = drift["suggestedRule"].as_str().unwrap();
     assert_eq!(
@@ -147,11 +159,15 @@ fn a_setting_added_in_prod_only_fails_and_names_its_functionapp_field() {
         .stdout
         .find("  \u{2717} spec.template.spec.containers[name=func].env[name=FEATURE_FLAG].value\n    <absent> ")
         .unwrap_or_else(|| panic!("{}", out.stdout));
-    let lines: Vec<&str> = out.stdout[at..].lines().take(3).collect();
+    let lines: Vec<&str> = out.stdout[at..].lines().take(4).collect();
     assert!(lines[1].trim_end().ends_with("  on"), "{lines:#?}");
     assert_eq!(
         lines[2],
         "    from FunctionApp/orders spec.settings.FEATURE_FLAG"
+    );
+    assert_eq!(
+        lines[3],
+        format!("    set at prod overlays/prod/functionapp.yaml:{line}")
     );
 }
 
@@ -383,9 +399,22 @@ fn sarif_is_valid_sarif_2_1_0() {
     assert!(errors.is_empty(), "{errors:#?}");
     let results = sarif["runs"][0]["results"].as_array().unwrap();
     assert!(!results.is_empty());
-    assert!(results.iter().all(|r| r["ruleId"] == "AZP001"
-        && r["locations"][0]["physicalLocation"]["artifactLocation"]["uri"]
-            == "overlays/test/kustomization.yaml"));
+    // Each drift points at the line that set it in test: the tenant ID its patch added.
+    let line = std::fs::read_to_string(root.join("overlays/test/functionapp.yaml"))
+        .unwrap()
+        .lines()
+        .position(|l| l.contains("tenantId: 1111"))
+        .unwrap()
+        + 1;
+    for r in results {
+        assert_eq!(r["ruleId"], "AZP001", "{r:#}");
+        let location = &r["locations"][0]["physicalLocation"];
+        assert_eq!(
+            location["artifactLocation"]["uri"], "overlays/test/functionapp.yaml",
+            "{r:#}"
+        );
+        assert_eq!(location["region"]["startLine"], line, "{r:#}");
+    }
 }
 
 #[test]

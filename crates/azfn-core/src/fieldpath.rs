@@ -3,6 +3,7 @@
 //! position. Parity compares resources by these paths, provenance records who set each one,
 //! findings and `azfn explain` name fields with them.
 use std::collections::BTreeMap;
+use std::fmt::Write as _;
 
 use serde_yaml::{Mapping, Value};
 
@@ -266,6 +267,121 @@ pub fn scalar(value: &Value, renames: &BTreeMap<String, String>) -> String {
         Value::Sequence(_) => "[]".into(),
         Value::Tagged(t) => scalar(&t.value, renames),
     }
+}
+
+/// Parses a field path in either form (`a.b[0].c`, `a.b[name=x].c`, `a["k.with.dots"]`).
+pub fn parse(field: &str) -> Option<Vec<Segment>> {
+    let mut out = Vec::new();
+    let mut rest = field;
+    while !rest.is_empty() {
+        if let Some(after) = rest.strip_prefix("[\"") {
+            let close = after.find("\"]")?;
+            out.push(Segment::Key(after[..close].replace("\\\"", "\"")));
+            rest = &after[close + 2..];
+        } else if let Some(after) = rest.strip_prefix('[') {
+            let close = after.find(']')?;
+            let inner = &after[..close];
+            match inner.split_once('=') {
+                Some((key, value)) => out.push(Segment::Select(key.to_owned(), value.to_owned())),
+                None => out.push(Segment::Index(inner.parse().ok()?)),
+            }
+            rest = &after[close + 1..];
+        } else {
+            let rest_trim = rest.strip_prefix('.').unwrap_or(rest);
+            let end = rest_trim.find(['.', '[']).unwrap_or(rest_trim.len());
+            if end == 0 {
+                return None;
+            }
+            out.push(Segment::Key(rest_trim[..end].to_owned()));
+            rest = &rest_trim[end..];
+        }
+    }
+    Some(out)
+}
+
+/// The keyed form of `segments` in `value` (list items by their name where the list has one,
+/// as [`leaves`] writes paths); `None` when `value` has no such node.
+pub fn keyed(value: &Value, segments: &[Segment]) -> Option<String> {
+    let mut out = String::new();
+    let mut at = value;
+    for segment in segments {
+        match (segment, at) {
+            (Segment::Key(k), Value::Mapping(m)) => {
+                at = m.get(k.as_str())?;
+                out = child(&out, k);
+            }
+            (Segment::Select(..) | Segment::Index(_), Value::Sequence(items)) => {
+                let index = match segment {
+                    Segment::Index(i) => *i,
+                    Segment::Select(k, v) => items.iter().position(|i| matches(i, k, v))?,
+                    Segment::Key(_) => unreachable!("matched above"),
+                };
+                let item = items.get(index)?;
+                match list_key(items) {
+                    Some(k) => {
+                        let _ = write!(out, "[{k}={}]", scalar(&item[k], &BTreeMap::new()));
+                    }
+                    None => {
+                        let _ = write!(out, "[{index}]");
+                    }
+                }
+                at = item;
+            }
+            (_, Value::Tagged(t)) => {
+                return keyed(&t.value, segments).filter(|_| out.is_empty());
+            }
+            _ => return None,
+        }
+    }
+    Some(out)
+}
+
+/// The key that names a list's items, as [`leaves`] chooses it.
+fn list_key(items: &[Value]) -> Option<&'static str> {
+    LIST_KEYS.iter().copied().find(|k| {
+        items.iter().all(|i| {
+            i.get(*k)
+                .is_some_and(|v| !v.is_mapping() && !v.is_sequence())
+        })
+    })
+}
+
+/// `segments` written as a path (keyed segments as `[key=value]`).
+pub fn format(segments: &[Segment]) -> String {
+    let mut out = String::new();
+    for segment in segments {
+        match segment {
+            Segment::Key(k) => out = child(&out, k),
+            Segment::Select(k, v) => {
+                let _ = write!(out, "[{k}={v}]");
+            }
+            Segment::Index(i) => {
+                let _ = write!(out, "[{i}]");
+            }
+        }
+    }
+    out
+}
+
+/// Whether `path` is `node` or lies below it.
+pub fn is_below(path: &str, node: &str) -> bool {
+    node.is_empty()
+        || path == node
+        || path
+            .strip_prefix(node)
+            .is_some_and(|rest| rest.starts_with('.') || rest.starts_with('['))
+}
+
+/// How many of `segments` `value` has, from the first.
+pub fn depth(value: &Value, segments: &[Segment]) -> usize {
+    let mut at = value;
+    for (i, segment) in segments.iter().enumerate() {
+        match step(at, segment) {
+            Some(next) => at = next,
+            None => return i,
+        }
+    }
+    segments.len()
 }
 
 #[cfg(test)]

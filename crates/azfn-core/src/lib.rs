@@ -15,6 +15,7 @@
 
 pub mod config;
 pub mod error;
+pub mod explain;
 pub mod fieldpath;
 pub mod function;
 pub mod functionapp;
@@ -26,6 +27,8 @@ pub mod preview;
 pub mod report;
 pub mod secrets;
 pub mod source;
+#[cfg(test)]
+mod test_support;
 pub mod text;
 pub mod yaml;
 

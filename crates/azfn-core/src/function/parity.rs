@@ -91,3 +91,58 @@ pub(super) fn findings(config: &ParityConfig) -> Vec<Finding> {
         })
         .collect()
 }
+
+#[cfg(test)]
+mod tests {
+    use crate::parity::{Place, check};
+    use crate::source::FileSource;
+    use crate::test_support::example;
+
+    #[test]
+    fn a_drift_names_the_line_that_set_it_in_each_environment() {
+        let mut source = example();
+        let prod = "overlays/prod/functionapp.yaml";
+        let text = String::from_utf8(source.read(prod).unwrap()).unwrap();
+        let text = text.replace(
+            "    AZURE_FUNCTIONS_ENVIRONMENT: Production\n",
+            "    AZURE_FUNCTIONS_ENVIRONMENT: Production\n    ORDERS_SKIP_FRAUD_CHECK: \"true\"\n",
+        );
+        let line = text
+            .lines()
+            .position(|l| l.contains("ORDERS_SKIP_FRAUD_CHECK"))
+            .unwrap()
+            + 1;
+        source.insert(prod, text);
+        let tree = crate::parity::read_policy(&source, "parity.yaml").unwrap();
+        let report = check(
+            &source,
+            &tree.environments,
+            &tree.policy,
+            &crate::function::build_options(),
+        )
+        .unwrap();
+        let drift = report
+            .drifts
+            .iter()
+            .find(|d| d.allowed_by.is_none() && d.field.contains("ORDERS_SKIP_FRAUD_CHECK"))
+            .expect("the prod-only setting drifts");
+        assert_eq!(drift.resource.to_string(), "Deployment/orders");
+        assert_eq!(
+            drift.set_at.get("prod"),
+            Some(&Place {
+                file: format!("/{prod}"),
+                line: Some(line),
+            }),
+            "{drift:?}"
+        );
+        assert_eq!(drift.set_at.len(), 1, "absent in dev and test: {drift:?}");
+        let passing = check(
+            &example(),
+            &tree.environments,
+            &tree.policy,
+            &crate::function::build_options(),
+        )
+        .unwrap();
+        assert_eq!(passing.failures(), 0);
+    }
+}

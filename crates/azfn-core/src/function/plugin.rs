@@ -7,6 +7,7 @@ use std::sync::{Arc, Mutex, PoisonError};
 use serde_yaml::{Mapping, Value};
 
 use crate::config::{API_VERSION, CONFIG_KIND, Config};
+use crate::fieldpath::Segment;
 use crate::krm::{Resource, ResourceList, Severity};
 use crate::overlay::{BuildError, BuildOptions, Transformer};
 use crate::policy::Finding;
@@ -75,6 +76,29 @@ impl Transformer for AzfnTransformer {
             .into_iter()
             .map(|r| r.object().clone())
             .collect())
+    }
+
+    /// A rendered object's fields come from its `FunctionApp`'s (see
+    /// [`crate::functionapp::origins`]).
+    fn derived_from(
+        &self,
+        output: &Mapping,
+        field: &[Segment],
+        inputs: &[Mapping],
+    ) -> Option<(usize, Vec<Segment>)> {
+        let rendered = Resource::new(output.clone());
+        let app = rendered
+            .annotation(crate::functionapp::render::RENDERED_FROM)?
+            .strip_prefix("FunctionApp/")?
+            .to_owned();
+        let index = inputs.iter().position(|input| {
+            let input = Resource::new(input.clone());
+            input.kind() == crate::functionapp::KIND && input.name() == app
+        })?;
+        Some((
+            index,
+            crate::functionapp::origins::source_of(output, field, &inputs[index]),
+        ))
     }
 }
 

@@ -312,9 +312,8 @@ fn json_schema_and_reference_cover_every_field() {
     }
 }
 
-#[test]
-fn external_secrets_when_a_scaler_needs_a_secret_at_zero() {
-    let app = "- apiVersion: azfn.dev/v1alpha1
+/// An app whose scaler needs a secret while it runs no pod: External Secrets, not the CSI driver.
+const EXTERNAL_SECRETS: &str = "- apiVersion: azfn.dev/v1alpha1
   kind: FunctionApp
   metadata: {name: legacy}
   spec:
@@ -330,6 +329,10 @@ fn external_secrets_when_a_scaler_needs_a_secret_at_zero() {
     - name: Consume
       trigger: {type: rabbitMQ, queueName: jobs, connectionSecret: RABBIT_URI}
 ";
+
+#[test]
+fn external_secrets_when_a_scaler_needs_a_secret_at_zero() {
+    let app = EXTERNAL_SECRETS;
     let out = process_resource_list(&list(app), "<stdin>").unwrap();
     assert!(!out.has_errors(), "{}", out.summary());
     assert!(
@@ -337,4 +340,28 @@ fn external_secrets_when_a_scaler_needs_a_secret_at_zero() {
         "CSI must not be used: its Secret vanishes at zero"
     );
     insta::assert_snapshot!(out.yaml);
+}
+
+#[test]
+fn every_provenance_rule_names_a_field_azfn_renders() {
+    use crate::functionapp::origins::{FIELDS, keys, matches_prefix};
+    let mut rendered: Vec<(String, Vec<crate::fieldpath::Segment>)> = Vec::new();
+    for apps in [ORDERS, EVERYTHING_ELSE, EXTERNAL_SECRETS] {
+        let out = process_resource_list(&list(apps), "<stdin>").unwrap();
+        for item in &out.list.items {
+            let value = serde_yaml::Value::Mapping(item.object().clone());
+            let (_, segments) =
+                crate::fieldpath::leaves(&value, &std::collections::BTreeMap::new());
+            rendered.extend(segments.into_values().map(|s| (item.kind().to_owned(), s)));
+        }
+    }
+    for (kind, pattern, _) in FIELDS {
+        let pattern = keys(pattern);
+        assert!(
+            rendered
+                .iter()
+                .any(|(k, field)| k == kind && matches_prefix(&pattern, field)),
+            "no rendered {kind} has {pattern:?}: the provenance table names a field azfn does not render"
+        );
+    }
 }

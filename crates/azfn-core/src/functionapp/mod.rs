@@ -4,6 +4,7 @@
 //! replaced, so running it again, or again after an overlay renamed things, gives linked,
 //! identical output.
 pub mod inputs;
+pub mod origins;
 pub mod render;
 pub mod schema;
 pub mod spec;

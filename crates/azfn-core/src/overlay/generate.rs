@@ -196,7 +196,7 @@ fn generate(
     }
     let disable = own.disable_hash.or(global.disable_hash).unwrap_or(false);
     let mut res = Res::new(obj);
-    res.origin = Some(super::resmap::Origin::Generator {
+    res.origin = Some(super::resmap::ResourceOrigin::Generator {
         kustomization: k.file.clone(),
         kind: if secret {
             "SecretGenerator"

@@ -15,6 +15,7 @@ mod nameref;
 mod order;
 mod patch;
 pub(crate) mod paths;
+pub mod provenance;
 mod replacements;
 mod resmap;
 mod transform;
@@ -82,6 +83,19 @@ pub trait Transformer: Send + Sync {
         items: Vec<Mapping>,
         at: &str,
     ) -> Result<Vec<Mapping>, BuildError>;
+
+    /// Which input item (index into `inputs`, the items as the plugin got them) and which of
+    /// its fields the field `field` of the output item `output` was made from; asked only by
+    /// builds that record provenance. None by default: the plugin itself is the origin.
+    fn derived_from(
+        &self,
+        output: &Mapping,
+        field: &[crate::fieldpath::Segment],
+        inputs: &[Mapping],
+    ) -> Option<(usize, Vec<crate::fieldpath::Segment>)> {
+        let _ = (output, field, inputs);
+        None
+    }
 }
 
 /// The plugins of one build.
@@ -184,6 +198,10 @@ pub struct Rendered {
     /// The local-config resources the build dropped (`config.kubernetes.io/local-config`),
     /// as the last plugin saw them, with their base names.
     pub local: Vec<(Value, String)>,
+    /// What set each field of each resource, in the same order ([`build_traced`] only).
+    pub traces: Vec<provenance::Trace>,
+    /// The same for the local-config resources.
+    pub local_traces: Vec<provenance::Trace>,
 }
 
 /// [`build`], with base names and the dropped local-config resources.
@@ -192,7 +210,30 @@ pub fn build_with_base_names(
     dir: &str,
     options: &BuildOptions,
 ) -> Result<Rendered, BuildError> {
-    let (resources, local) = build_resmap_with_local(source, dir, options)?;
+    let (resources, local) = build_resmap_with_local(source, dir, options, false)?;
+    Ok(rendered(resources, local, false))
+}
+
+/// [`build_with_base_names`], recording which file and line set each field (slower: every
+/// step compares each resource before and after; the output is the same).
+pub fn build_traced(
+    source: &dyn FileSource,
+    dir: &str,
+    options: &BuildOptions,
+) -> Result<Rendered, BuildError> {
+    let (resources, local) = build_resmap_with_local(source, dir, options, true)?;
+    Ok(rendered(resources, local, true))
+}
+
+fn rendered(resources: ResMap, local: Vec<Res>, with_traces: bool) -> Rendered {
+    let (traces, local_traces) = if with_traces {
+        (
+            resources.items.iter().map(|r| r.trace.clone()).collect(),
+            local.iter().map(|r| r.trace.clone()).collect(),
+        )
+    } else {
+        (Vec::new(), Vec::new())
+    };
     let with_base = |r: Res| {
         let base = r
             .previous
@@ -200,10 +241,12 @@ pub fn build_with_base_names(
             .map_or_else(|| r.name().to_owned(), |(_, name)| name.clone());
         (Value::Mapping(r.obj), base)
     };
-    Ok(Rendered {
+    Rendered {
         resources: resources.items.into_iter().map(with_base).collect(),
         local: local.into_iter().map(with_base).collect(),
-    })
+        traces,
+        local_traces,
+    }
 }
 
 fn build_resmap(
@@ -211,7 +254,7 @@ fn build_resmap(
     dir: &str,
     options: &BuildOptions,
 ) -> Result<ResMap, BuildError> {
-    build_resmap_with_local(source, dir, options).map(|(r, _)| r)
+    build_resmap_with_local(source, dir, options, false).map(|(r, _)| r)
 }
 
 /// The build, and the local-config resources it dropped (`FunctionApp` specs among them).
@@ -219,6 +262,7 @@ fn build_resmap_with_local(
     source: &dyn FileSource,
     dir: &str,
     options: &BuildOptions,
+    traced: bool,
 ) -> Result<(ResMap, Vec<Res>), BuildError> {
     let dir = paths::join("", dir)
         .ok_or_else(|| BuildError::new(format!("{dir}: path escapes the root")))?;
@@ -226,20 +270,41 @@ fn build_resmap_with_local(
         source,
         options,
         copied: std::cell::Cell::new(0),
+        recorder: traced.then(|| provenance::Recorder::new(source)),
     };
     let mut state = State::default();
     let top = kustomization::load(source, &dir)?;
     let mut resources = ResMap::default();
     loader.accumulate(&top, &mut resources, &mut state)?;
     // At the top only, as kustomize does: hashes, then references to the final names.
-    for res in &mut resources.items {
-        if res.generated.as_ref().is_some_and(|g| g.hash) {
-            let hash = generate::content_hash(&res.obj);
-            let name = format!("{}-{hash}", res.name());
-            res.set_name(&name);
-        }
-    }
-    nameref::fix(&mut resources, &state.config)?;
+    let top_file = top.file.clone();
+    loader.step(
+        &mut resources,
+        provenance::Step::HashSuffix,
+        || provenance::At::Entry {
+            kustomization: &top_file,
+            entry: String::new(),
+        },
+        |resources| {
+            for res in &mut resources.items {
+                if res.generated.as_ref().is_some_and(|g| g.hash) {
+                    let hash = generate::content_hash(&res.obj);
+                    let name = format!("{}-{hash}", res.name());
+                    res.set_name(&name);
+                }
+            }
+            Ok(())
+        },
+    )?;
+    loader.step(
+        &mut resources,
+        provenance::Step::NameReference,
+        || provenance::At::Entry {
+            kustomization: &top_file,
+            entry: String::new(),
+        },
+        |resources| nameref::fix(resources, &state.config),
+    )?;
     let (local, kept): (Vec<Res>, Vec<Res>) = std::mem::take(&mut resources.items)
         .into_iter()
         .partition(|r| r.annotation("config.kubernetes.io/local-config") == Some("true"));
@@ -287,9 +352,34 @@ pub(crate) struct Loader<'a> {
     options: &'a BuildOptions,
     /// Values copied so far (see [`MAX_COPIED_VALUES`]).
     copied: std::cell::Cell<usize>,
+    /// Set when the build records provenance.
+    recorder: Option<provenance::Recorder<'a>>,
 }
 
 impl Loader<'_> {
+    /// Whether this build records provenance.
+    pub(crate) fn recording(&self) -> bool {
+        self.recorder.is_some()
+    }
+
+    /// Runs one step over `ra`; when recording provenance, each field it set or changed gets
+    /// an origin of `step` at `at`.
+    pub(crate) fn step<'k, T>(
+        &self,
+        ra: &mut ResMap,
+        step: provenance::Step,
+        at: impl FnOnce() -> provenance::At<'k>,
+        run: impl FnOnce(&mut ResMap) -> Result<T, BuildError>,
+    ) -> Result<T, BuildError> {
+        let Some(recorder) = &self.recorder else {
+            return run(ra);
+        };
+        let before = provenance::Recorder::before(ra);
+        let out = run(ra)?;
+        recorder.after(ra, &before, step, &at());
+        Ok(out)
+    }
+
     /// Counts `values` more copied values against [`MAX_COPIED_VALUES`].
     pub(crate) fn copying(&self, values: usize, at: &str) -> Result<(), BuildError> {
         let total = self.copied.get().saturating_add(values);
@@ -408,8 +498,19 @@ impl Loader<'_> {
                 state.config.merge_file(&doc, &paths::display(&path))?;
             }
         }
-        for generated in generate::run(self, k)? {
-            absorb(ra, generated)?;
+        let entries = (0..k.config_map_generator.len())
+            .map(|i| format!("configMapGenerator[{i}]"))
+            .chain((0..k.secret_generator.len()).map(|i| format!("secretGenerator[{i}]")));
+        for (generated, entry) in generate::run(self, k)?.into_iter().zip(entries) {
+            self.step(
+                ra,
+                provenance::Step::Generator,
+                || provenance::At::Entry {
+                    kustomization: &k.file,
+                    entry,
+                },
+                |ra| absorb(ra, generated),
+            )?;
         }
         for entry in &k.components {
             let at = format!("{shown}: components");
@@ -466,11 +567,15 @@ impl Loader<'_> {
             Ok(bytes) => {
                 self.restricted_path(&k.dir, entry, &shown)?;
                 let docs = load_documents(&bytes, &path)?;
-                ra.items.extend(docs.into_iter().map(|doc| {
-                    let mut res = Res::new(doc);
-                    res.origin = Some(resmap::Origin::File(path.clone()));
-                    res
-                }));
+                ra.items
+                    .extend(docs.into_iter().map(|(doc, document, item)| {
+                        let mut res = Res::new(doc);
+                        res.origin = Some(resmap::ResourceOrigin::File(path.clone()));
+                        if let Some(recorder) = &self.recorder {
+                            recorder.resource(&mut res, &path, document, item);
+                        }
+                        res
+                    }));
                 Ok(())
             }
             Err(SourceError::NotFound(_)) => {
@@ -580,6 +685,9 @@ fn absorb(ra: &mut ResMap, mut res: Res) -> Result<(), BuildError> {
             } else {
                 meta.insert("namespace".into(), old.namespace().into());
             }
+            // The same resource to provenance: its fields keep their origins unless changed.
+            res.uid = old.uid;
+            res.trace.clone_from(&old.trace);
             res.previous.clone_from(&old.previous);
             res.prefixes.clone_from(&old.prefixes);
             res.suffixes.clone_from(&old.suffixes);
@@ -603,8 +711,12 @@ fn absorb(ra: &mut ResMap, mut res: Res) -> Result<(), BuildError> {
     }
 }
 
-/// The objects of one resource file; `List` kinds are expanded.
-fn load_documents(bytes: &[u8], path: &str) -> Result<Vec<Mapping>, BuildError> {
+/// The objects of one resource file, each with its document's index and, for the items of a
+/// `List`, its index there.
+fn load_documents(
+    bytes: &[u8],
+    path: &str,
+) -> Result<Vec<(Mapping, usize, Option<usize>)>, BuildError> {
     let shown = paths::display(path);
     let text = crate::text::decode(bytes).map_err(|e| BuildError::new(format!("{shown}: {e}")))?;
     let docs = crate::yaml::parse_documents(&text, &shown, crate::yaml::Limits::default())
@@ -618,7 +730,7 @@ fn load_documents(bytes: &[u8], path: &str) -> Result<Vec<Mapping>, BuildError> 
             BuildError::new(format!("MalformedYAMLError: {message}"))
         })?;
     let mut out = Vec::new();
-    for doc in docs {
+    for (index, doc) in docs.into_iter().enumerate() {
         match doc {
             Value::Null => {}
             Value::Mapping(map) if map.is_empty() => {}
@@ -629,18 +741,19 @@ fn load_documents(bytes: &[u8], path: &str) -> Result<Vec<Mapping>, BuildError> 
                     .is_some_and(|k| k.ends_with("List"))
                     && map.get("items").is_some_and(Value::is_sequence);
                 if is_list {
-                    for item in map
+                    for (i, item) in map
                         .get("items")
                         .and_then(Value::as_sequence)
                         .into_iter()
                         .flatten()
+                        .enumerate()
                     {
                         if let Value::Mapping(m) = item {
-                            out.push(m.clone());
+                            out.push((m.clone(), index, Some(i)));
                         }
                     }
                 } else {
-                    out.push(map);
+                    out.push((map, index, None));
                 }
             }
             _ => {
@@ -650,7 +763,7 @@ fn load_documents(bytes: &[u8], path: &str) -> Result<Vec<Mapping>, BuildError> 
             }
         }
     }
-    for obj in &mut out {
+    for (obj, _, _) in &mut out {
         if obj
             .get("kind")
             .and_then(Value::as_str)

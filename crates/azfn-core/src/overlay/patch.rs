@@ -370,6 +370,13 @@ fn patch_text(
     )))
 }
 
+/// Whether a `patches` entry holds JSON 6902 operations (one document that is a list).
+pub(crate) fn is_json6902(loader: &Loader<'_>, k: &Kustomization, entry: &Value, at: &str) -> bool {
+    patch_text(loader, k, entry, at)
+        .and_then(|(file, text)| parse_patch_documents(&text, &file, at))
+        .is_ok_and(|docs| docs.len() == 1 && docs[0].is_sequence())
+}
+
 /// One `patchesStrategicMerge` entry: a file path or inline YAML.
 pub(crate) fn strategic_merge_entry(
     loader: &Loader<'_>,

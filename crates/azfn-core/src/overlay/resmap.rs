@@ -82,14 +82,18 @@ pub(crate) struct Res {
     pub prefixes: Vec<String>,
     pub suffixes: Vec<String>,
     /// Where it came from, for `buildMetadata: [originAnnotations]`.
-    pub origin: Option<Origin>,
+    pub origin: Option<ResourceOrigin>,
     /// Built-in transformers that ran over it: (kustomization file, transformer kind).
     pub transformations: Vec<(String, &'static str)>,
+    /// Identity across the steps of one build (provenance compares by it).
+    pub uid: u64,
+    /// What set each field, when the build records provenance.
+    pub trace: super::provenance::Trace,
 }
 
 /// Where a resource came from.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub(crate) enum Origin {
+pub(crate) enum ResourceOrigin {
     /// A resource file.
     File(String),
     /// A generator of a kustomization file.
@@ -111,6 +115,9 @@ pub(crate) fn str_at<'a>(obj: &'a Mapping, path: &[&str]) -> &'a str {
     cur.and_then(Value::as_str).unwrap_or_default()
 }
 
+/// Identities of resources; unique within a process, never written anywhere.
+static NEXT_UID: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
+
 impl Res {
     pub(crate) fn new(obj: Mapping) -> Self {
         Self {
@@ -121,6 +128,8 @@ impl Res {
             suffixes: Vec::new(),
             origin: None,
             transformations: Vec::new(),
+            uid: NEXT_UID.fetch_add(1, std::sync::atomic::Ordering::Relaxed),
+            trace: super::provenance::Trace::new(),
         }
     }
 

@@ -3,6 +3,7 @@ use serde_yaml::{Mapping, Value};
 
 use super::fieldspec::{self, FieldSpec};
 use super::kustomization::{Kustomization, scalar_string, string_map};
+use super::provenance::{At, Recorder, Step, Trace};
 use super::resmap::{Res, ResMap, str_at};
 use super::{BuildError, Loader, State, patch, paths, replacements};
 
@@ -59,22 +60,94 @@ pub(crate) fn run(
     let shown = paths::display(&k.file);
     for (i, entry) in k.patches_strategic_merge.iter().enumerate() {
         let at = format!("{shown}: patchesStrategicMerge[{i}]");
-        patch::strategic_merge_entry(loader, k, entry, ra, &at)?;
+        let file = entry
+            .as_str()
+            .filter(|s| !s.contains('\n') && !s.contains(": "))
+            .and_then(|s| paths::join(&k.dir, s));
+        loader.step(
+            ra,
+            Step::StrategicMergePatch,
+            || At::Patch {
+                file: file.as_deref(),
+                kustomization: &k.file,
+                entry: format!("patchesStrategicMerge[{i}]"),
+            },
+            |ra| patch::strategic_merge_entry(loader, k, entry, ra, &at),
+        )?;
     }
     for (i, entry) in k.patches.iter().enumerate() {
         let at = format!("{shown}: patches[{i}]");
-        patch::patch_entry(loader, k, entry, ra, &at)?;
+        let file = entry
+            .get("path")
+            .and_then(Value::as_str)
+            .and_then(|s| paths::join(&k.dir, s));
+        // Only a build that records provenance reads the patch twice to name its kind.
+        let is_json6902 = loader.recording() && patch::is_json6902(loader, k, entry, &at);
+        loader.step(
+            ra,
+            if is_json6902 {
+                Step::Json6902Patch
+            } else {
+                Step::StrategicMergePatch
+            },
+            || {
+                let entry = format!("patches[{i}]");
+                if is_json6902 {
+                    At::Operations {
+                        file: file.as_deref(),
+                        kustomization: &k.file,
+                        entry,
+                    }
+                } else {
+                    At::Patch {
+                        file: file.as_deref(),
+                        kustomization: &k.file,
+                        entry,
+                    }
+                }
+            },
+            |ra| patch::patch_entry(loader, k, entry, ra, &at),
+        )?;
     }
+    run_metadata(loader, k, ra, state)?;
+    run_values(loader, k, ra, state)
+}
+
+/// Namespace, prefix and suffix, labels and annotations.
+fn run_metadata(
+    loader: &Loader<'_>,
+    k: &Kustomization,
+    ra: &mut ResMap,
+    state: &State,
+) -> Result<(), BuildError> {
+    let shown = paths::display(&k.file);
+    let entry_at = |entry: String| {
+        move || At::Entry {
+            kustomization: &k.file,
+            entry,
+        }
+    };
     if let Some(namespace) = &k.namespace {
-        namespace_all(ra, namespace, &state.config.namespace);
+        loader.step(ra, Step::Namespace, entry_at("namespace".into()), |ra| {
+            namespace_all(ra, namespace, &state.config.namespace);
+            Ok(())
+        })?;
     }
     if !k.name_prefix.is_empty() || !k.name_suffix.is_empty() {
-        rename_all(
-            ra,
-            &k.name_prefix,
-            &k.name_suffix,
-            &state.config.name_prefix,
-        );
+        let (step, entry) = if k.name_prefix.is_empty() {
+            (Step::NameSuffix, "nameSuffix")
+        } else {
+            (Step::NamePrefix, "namePrefix")
+        };
+        loader.step(ra, step, entry_at(entry.into()), |ra| {
+            rename_all(
+                ra,
+                &k.name_prefix,
+                &k.name_suffix,
+                &state.config.name_prefix,
+            );
+            Ok(())
+        })?;
         for res in &mut ra.items {
             if !k.name_prefix.is_empty() {
                 res.transformations
@@ -87,7 +160,9 @@ pub(crate) fn run(
         }
     }
     if !k.common_labels.is_empty() {
-        set_map_fields(ra, &k.common_labels, &state.config.common_labels)?;
+        loader.step(ra, Step::Labels, entry_at("commonLabels".into()), |ra| {
+            set_map_fields(ra, &k.common_labels, &state.config.common_labels)
+        })?;
     }
     for (i, entry) in k.labels.iter().enumerate() {
         let at = format!("{shown}: labels[{i}]");
@@ -122,30 +197,79 @@ pub(crate) fn run(
         {
             specs.push(FieldSpec::from_value(field, &format!("{at}: fields"))?);
         }
-        set_map_fields(ra, &pairs, &specs)?;
+        loader.step(ra, Step::Labels, entry_at(format!("labels[{i}]")), |ra| {
+            set_map_fields(ra, &pairs, &specs)
+        })?;
     }
     if !k.common_annotations.is_empty() {
-        set_map_fields(ra, &k.common_annotations, &state.config.common_annotations)?;
+        loader.step(
+            ra,
+            Step::Annotations,
+            entry_at("commonAnnotations".into()),
+            |ra| set_map_fields(ra, &k.common_annotations, &state.config.common_annotations),
+        )?;
     }
+    Ok(())
+}
+
+/// JSON 6902 patches, replicas, images, replacements and plugins.
+fn run_values(
+    loader: &Loader<'_>,
+    k: &Kustomization,
+    ra: &mut ResMap,
+    state: &State,
+) -> Result<(), BuildError> {
+    let shown = paths::display(&k.file);
+    let entry_at = |entry: String| {
+        move || At::Entry {
+            kustomization: &k.file,
+            entry,
+        }
+    };
     for (i, entry) in k.patches_json6902.iter().enumerate() {
         let at = format!("{shown}: patchesJson6902[{i}]");
-        patch::json6902_entry(loader, k, entry, ra, &at)?;
+        let file = entry
+            .get("path")
+            .and_then(Value::as_str)
+            .and_then(|s| paths::join(&k.dir, s));
+        loader.step(
+            ra,
+            Step::Json6902Patch,
+            || At::Operations {
+                file: file.as_deref(),
+                kustomization: &k.file,
+                entry: format!("patchesJson6902[{i}]"),
+            },
+            |ra| patch::json6902_entry(loader, k, entry, ra, &at),
+        )?;
     }
     for (i, entry) in k.replicas.iter().enumerate() {
         let at = format!("{shown}: replicas[{i}]");
-        replicas(ra, entry, &state.config.replicas, &at)?;
+        loader.step(
+            ra,
+            Step::Replicas,
+            entry_at(format!("replicas[{i}]")),
+            |ra| replicas(ra, entry, &state.config.replicas, &at),
+        )?;
     }
     for (i, entry) in k.images.iter().enumerate() {
         let at = format!("{shown}: images[{i}]");
-        images(ra, entry, &state.config.images, &at)?;
+        loader.step(ra, Step::Images, entry_at(format!("images[{i}]")), |ra| {
+            images(ra, entry, &state.config.images, &at)
+        })?;
     }
     for (i, entry) in k.replacements.iter().enumerate() {
         let at = format!("{shown}: replacements[{i}]");
-        replacements::apply_entry(loader, k, entry, ra, &at)?;
+        loader.step(
+            ra,
+            Step::Replacement,
+            entry_at(format!("replacements[{i}]")),
+            |ra| replacements::apply_entry(loader, k, entry, ra, &at),
+        )?;
     }
     for (i, entry) in k.transformers.iter().enumerate() {
         let at = format!("{shown}: transformers[{i}]");
-        external_transformer(loader, k, entry, ra, &at)?;
+        external_transformer(loader, k, entry, ra, &at, i)?;
     }
     Ok(())
 }
@@ -465,6 +589,7 @@ fn external_transformer(
     entry: &Value,
     ra: &mut ResMap,
     at: &str,
+    index: usize,
 ) -> Result<(), BuildError> {
     let config = match entry {
         // An inline configuration, written as YAML text.
@@ -513,8 +638,42 @@ fn external_transformer(
         ));
     };
     let items = plugin_items(loader, ra);
-    let items = plugin.transform(&config, items, at)?;
-    merge_plugin_output(ra, items);
+    let Some(recorder) = &loader.recorder else {
+        let items = plugin.transform(&config, items, at)?;
+        merge_plugin_output(ra, items);
+        return Ok(());
+    };
+    let before = Recorder::before(ra);
+    let inputs: Vec<(String, Trace, Mapping)> = ra
+        .items
+        .iter()
+        .zip(&items)
+        .map(|(r, item)| {
+            // Named as in the base, as the user wrote it.
+            let base = r
+                .previous
+                .first()
+                .map_or_else(|| r.name(), |(_, n)| n.as_str());
+            (
+                format!("{}/{}", r.kind(), base),
+                r.trace.clone(),
+                item.clone(),
+            )
+        })
+        .collect();
+    let out = plugin.transform(&config, items, at)?;
+    merge_plugin_output(ra, out);
+    let input_items: Vec<Mapping> = inputs.iter().map(|(_, _, m)| m.clone()).collect();
+    recorder.after_plugin(
+        ra,
+        &before,
+        &inputs,
+        &At::Entry {
+            kustomization: &k.file,
+            entry: format!("transformers[{index}]"),
+        },
+        &|output, field| plugin.derived_from(output, field, &input_items),
+    );
     Ok(())
 }
 
@@ -619,10 +778,10 @@ pub(crate) fn build_metadata(
             && let Some(origin) = &res.origin
         {
             let text = match origin {
-                super::resmap::Origin::File(path) => {
+                super::resmap::ResourceOrigin::File(path) => {
                     format!("path: {}\n", paths::relative(top, path))
                 }
-                super::resmap::Origin::Generator {
+                super::resmap::ResourceOrigin::Generator {
                     kustomization,
                     kind,
                 } => format!(

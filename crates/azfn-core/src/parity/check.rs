@@ -7,10 +7,11 @@ use std::sync::Arc;
 use serde_yaml::Value;
 
 use super::compare::{self, Counterfactual, Substitution};
-use super::{Environment, ParityError, ParityPolicy, Report};
+use super::{Environment, ParityError, ParityPolicy, Place, Report};
 use crate::functionapp::KIND;
 use crate::functionapp::render::RENDERED_FROM;
 use crate::overlay::Rendered;
+use crate::overlay::provenance::{editable, origins_of};
 use crate::overlay::{BuildOptions, PluginInputRewrite};
 use crate::source::FileSource;
 
@@ -84,7 +85,48 @@ pub fn check(
         });
     }
     report.notes = renderer.notes.into_inner();
+    if report.failures() > 0 {
+        locate_drifts(&mut report, source, environments, options);
+    }
     Ok(report)
+}
+
+/// For each difference no rule allows, the file and line that set it in each environment: the
+/// environments built again recording provenance (only when something failed, so a passing
+/// check pays nothing for it).
+fn locate_drifts(
+    report: &mut Report,
+    source: &dyn FileSource,
+    environments: &[(String, String)],
+    options: &BuildOptions,
+) {
+    for (name, dir) in environments {
+        let Ok(rendered) = crate::overlay::build_traced(source, dir, options) else {
+            continue;
+        };
+        let env = environment(name, rendered);
+        for drift in report.drifts.iter_mut().filter(|d| d.allowed_by.is_none()) {
+            let Some(index) = env.resources.iter().position(|(value, base)| {
+                value.get("kind").and_then(Value::as_str) == Some(drift.resource.kind.as_str())
+                    && *base == drift.resource.name
+            }) else {
+                continue;
+            };
+            let (value, _) = &env.resources[index];
+            let Some(trace) = env.traces.get(index) else {
+                continue;
+            };
+            if let Some(origin) = editable(&origins_of(trace, value, &drift.field)) {
+                drift.set_at.insert(
+                    name.clone(),
+                    Place {
+                        file: origin.file.clone(),
+                        line: origin.line,
+                    },
+                );
+            }
+        }
+    }
 }
 
 struct Renderer<'a> {
@@ -174,6 +216,8 @@ impl Renderer<'_> {
 /// them last.
 pub fn environment(name: &str, rendered: Rendered) -> Environment {
     let is_app = |v: &Value| v.get("kind").and_then(Value::as_str) == Some(KIND);
+    let has_traces = rendered.traces.len() == rendered.resources.len();
+    let mut traces = Vec::new();
     let function_apps: Vec<(Value, String)> = rendered
         .local
         .iter()
@@ -185,10 +229,18 @@ pub fn environment(name: &str, rendered: Rendered) -> Environment {
         .iter()
         .filter_map(|(v, base)| Some((v.get("metadata")?.get("name")?.as_str()?, base.as_str())))
         .collect();
+    let mut trace_of = rendered.traces.into_iter();
     let resources = rendered
         .resources
         .into_iter()
-        .filter(|(v, _)| !is_app(v))
+        .filter(|(v, _)| {
+            let trace = if has_traces { trace_of.next() } else { None };
+            let keep = !is_app(v);
+            if keep && let Some(trace) = trace {
+                traces.push(trace);
+            }
+            keep
+        })
         .map(|(v, mut base)| {
             // What azfn rendered carries its FunctionApp's final name: put the base name back.
             let current = v
@@ -213,5 +265,6 @@ pub fn environment(name: &str, rendered: Rendered) -> Environment {
         name: name.to_owned(),
         resources,
         function_apps,
+        traces,
     }
 }

@@ -282,6 +282,7 @@ pub(crate) fn compare_with(
                 values: s.values.clone(),
                 allowed_by: s.rule,
                 source: None,
+                set_at: BTreeMap::new(),
             });
         }
     }
@@ -371,6 +372,7 @@ pub(crate) fn compare_with(
                 values,
                 allowed_by,
                 source,
+                set_at: BTreeMap::new(),
             });
         }
     }

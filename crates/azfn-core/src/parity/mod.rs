@@ -36,6 +36,8 @@ pub struct Environment {
     pub resources: Vec<(Value, String)>,
     /// The `FunctionApp` specs the environment rendered, with their base names.
     pub function_apps: Vec<(Value, String)>,
+    /// What set each field of each resource (same order as `resources`), when recorded.
+    pub traces: Vec<crate::overlay::provenance::Trace>,
 }
 
 /// A resource as matched across environments: kind and base name.
@@ -63,6 +65,26 @@ pub struct Drift {
     pub allowed_by: Option<usize>,
     /// The `FunctionApp` field this rendered difference comes from, where it comes from one.
     pub source: Option<Source>,
+    /// For a difference no rule allows: in each environment that has the field, the file and
+    /// line that set it (the line a person would edit).
+    pub set_at: BTreeMap<String, Place>,
+}
+
+/// A line in the user's files.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Place {
+    pub file: String,
+    /// 1-based, where known.
+    pub line: Option<usize>,
+}
+
+impl std::fmt::Display for Place {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self.line {
+            Some(line) => write!(f, "{}:{line}", self.file),
+            None => f.write_str(&self.file),
+        }
+    }
 }
 
 /// A `FunctionApp` field whose difference renders as a drift.
@@ -105,6 +127,15 @@ pub struct Partial {
 }
 
 impl Report {
+    /// Shows every file a drift names through `shown` (the host makes them relative).
+    pub fn map_files(&mut self, shown: &dyn Fn(&str) -> String) {
+        for drift in &mut self.drifts {
+            for place in drift.set_at.values_mut() {
+                place.file = shown(&place.file);
+            }
+        }
+    }
+
     /// Differences no rule allows, and resources missing from some environment.
     pub fn failures(&self) -> usize {
         self.drifts

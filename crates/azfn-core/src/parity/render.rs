@@ -113,6 +113,33 @@ fn tags(code: &str, name: &str) -> BTreeMap<String, String> {
     ])
 }
 
+/// Where each environment set the field: `prod overlays/prod/functionapp.yaml:19, ...`.
+fn set_at(drift: &Drift) -> String {
+    drift
+        .set_at
+        .iter()
+        .map(|(env, place)| format!("{env} {place}"))
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+/// The place that set the field in the first environment whose value differs from the first
+/// environment's (else in any environment): the line a person edits.
+fn edited_place<'a>(report: &Report, drift: &'a Drift) -> Option<&'a super::Place> {
+    let first = report
+        .environments
+        .first()
+        .and_then(|e| drift.values.get(e))
+        .cloned()
+        .flatten();
+    report
+        .environments
+        .iter()
+        .filter(|e| drift.values.get(*e).cloned().flatten() != first)
+        .find_map(|e| drift.set_at.get(e))
+        .or_else(|| drift.set_at.values().next())
+}
+
 /// The overlay of the first environment whose value differs from the first environment's.
 fn overlay_file(context: &Context<'_>, report: &Report, drift: &Drift) -> Option<FileRef> {
     let first = report
@@ -134,7 +161,7 @@ fn overlay_file(context: &Context<'_>, report: &Report, drift: &Drift) -> Option
 
 /// Every failure and stale rule as a KRM result (for SARIF, JUnit, kpt and kustomize).
 pub fn results(report: &Report, policy: &ParityPolicy, context: &Context<'_>) -> Vec<Located> {
-    let mut out = Vec::new();
+    let mut out: Vec<Located> = Vec::new();
     for drift in report.drifts.iter().filter(|d| d.allowed_by.is_none()) {
         let mut message = format!(
             "AZP001 parity-drift: differs between environments: {}",
@@ -154,15 +181,24 @@ pub fn results(report: &Report, policy: &ParityPolicy, context: &Context<'_>) ->
             "; no allow rule covers it (to allow it: {})",
             suggested_rule(drift)
         );
-        out.push(KrmResult {
-            message,
-            severity: Severity::Error,
-            resource_ref: Some(resource_ref(&drift.resource)),
-            field: Some(FieldRef {
-                path: drift.field.clone(),
-            }),
-            file: overlay_file(context, report, drift),
-            tags: tags("AZP001", "parity-drift"),
+        let place = edited_place(report, drift);
+        out.push(Located {
+            result: KrmResult {
+                message,
+                severity: Severity::Error,
+                resource_ref: Some(resource_ref(&drift.resource)),
+                field: Some(FieldRef {
+                    path: drift.field.clone(),
+                }),
+                file: place
+                    .map(|p| FileRef {
+                        path: p.file.clone(),
+                        index: 0,
+                    })
+                    .or_else(|| overlay_file(context, report, drift)),
+                tags: tags("AZP001", "parity-drift"),
+            },
+            line: place.and_then(|p| p.line),
         });
     }
     for partial in report.partial.iter().filter(|p| p.allowed_by.is_none()) {
@@ -177,7 +213,7 @@ pub fn results(report: &Report, policy: &ParityPolicy, context: &Context<'_>) ->
             .iter()
             .find(|(n, _)| missing.first() == Some(&n.as_str()))
             .map(|(_, d)| d);
-        out.push(KrmResult {
+        out.push(Located::unplaced(KrmResult {
             message: format!(
                 "AZP002 parity-missing-resource: exists only in {}, missing in {}",
                 partial.present_in.join(", "),
@@ -191,10 +227,10 @@ pub fn results(report: &Report, policy: &ParityPolicy, context: &Context<'_>) ->
                 index: 0,
             }),
             tags: tags("AZP002", "parity-missing-resource"),
-        });
+        }));
     }
     for &i in &report.stale_rules {
-        out.push(KrmResult {
+        out.push(Located::unplaced(KrmResult {
             message: format!(
                 "AZP003 parity-stale-rule: {} matched no difference",
                 describe_rule(policy, i)
@@ -209,11 +245,9 @@ pub fn results(report: &Report, policy: &ParityPolicy, context: &Context<'_>) ->
                 index: 0,
             }),
             tags: tags("AZP003", "parity-stale-rule"),
-        });
+        }));
     }
-    out.into_iter()
-        .map(|result| Located { result, line: None })
-        .collect()
+    out
 }
 
 /// The report as JSON: environments, every difference with its values and rule, resources
@@ -233,6 +267,9 @@ pub fn json(report: &Report, policy: &ParityPolicy) -> serde_json::Value {
             })),
             "suggestedRule": (d.allowed_by.is_none() && d.resource.kind != crate::functionapp::KIND)
                 .then(|| suggested_rule(d)),
+            "setAt": (!d.set_at.is_empty()).then(|| d.set_at.iter().map(|(env, p)| {
+                (env.clone(), json!({"file": p.file, "line": p.line}))
+            }).collect::<serde_json::Map<_, _>>()),
         })
     };
     json!({
@@ -338,6 +375,9 @@ fn text_row(
                     "    {dim}from {} {}{off}",
                     source.resource, source.field
                 );
+            }
+            if !row.set_at.is_empty() {
+                let _ = writeln!(out, "    {dim}set at {}{off}", set_at(row));
             }
             let _ = writeln!(out, "    {dim}to allow it: {}{off}", suggested_rule(row));
         }
@@ -483,10 +523,18 @@ pub fn markdown(report: &Report, policy: &ParityPolicy) -> String {
         let _ = writeln!(out, "### \u{274c} {}/{}\n", key.kind, key.name);
         out.push_str(&md_header(report, "field", "comes from"));
         for row in rows {
-            let from = row
+            let mut from = row
                 .source
                 .as_ref()
                 .map_or_else(String::new, |s| format!("`{} {}`", s.resource, s.field));
+            if let Some(place) = edited_place(report, row) {
+                let _ = write!(
+                    from,
+                    "{}set at `{}`",
+                    if from.is_empty() { "" } else { "; " },
+                    place.to_string().replace('`', "'")
+                );
+            }
             out.push_str(&md_row(report, row, &from));
         }
         out.push('\n');

@@ -206,16 +206,31 @@ fn render(source: &MemorySource, dir: &str, name: &str) -> (EnvironmentPreview, 
     let reads = recording.reads.into_inner();
     let files = locate::Files::new(source, &reads);
     let collected = sink.take();
-    let findings: Vec<Located<KrmResult>> = match &built {
+    let findings: Vec<Finding> = match &built {
         Ok(values) => findings_of(values, collected),
         Err(_) => collected.findings,
-    }
-    .iter()
-    .map(|f| Located {
-        position: files.finding(f),
-        item: f.to_krm_result(),
-    })
-    .collect();
+    };
+    // Findings point at the line that set their field: the build again, recording provenance
+    // (only when there is something to locate, so a clean tree pays nothing for it).
+    let traced = if findings.is_empty() {
+        None
+    } else {
+        let options = BuildOptions::default().with_transformer(AzfnTransformer {
+            findings: FindingSink::collecting(),
+            ..AzfnTransformer::default()
+        });
+        overlay::build_traced(source, dir, &options).ok()
+    };
+    let findings: Vec<Located<KrmResult>> = findings
+        .iter()
+        .map(|f| Located {
+            position: traced
+                .as_ref()
+                .and_then(|t| set_at(t, f))
+                .unwrap_or_else(|| files.finding(f)),
+            item: f.to_krm_result(),
+        })
+        .collect();
     let fails = findings.iter().any(|f| f.item.severity == Severity::Error);
     let (output, error) = match built {
         // `azfn build` prints nothing then: a value the rules flag is never shown.
@@ -240,6 +255,32 @@ fn render(source: &MemorySource, dir: &str, name: &str) -> (EnvironmentPreview, 
         findings,
     };
     (env, reads)
+}
+
+/// The line that set a finding's field, from a build that recorded provenance: an overlay's
+/// patch before the base, a `FunctionApp` field before the object azfn rendered from it.
+fn set_at(traced: &overlay::Rendered, finding: &Finding) -> Option<Position> {
+    let resource = finding.resource.as_ref()?;
+    let field = finding.field.as_deref().unwrap_or_default();
+    let (value, trace) = traced
+        .resources
+        .iter()
+        .zip(&traced.traces)
+        .chain(traced.local.iter().zip(&traced.local_traces))
+        .find(|((v, _), _)| {
+            v.get("kind").and_then(serde_yaml::Value::as_str) == Some(resource.kind.as_str())
+                && v.get("metadata")
+                    .and_then(|m| m.get("name"))
+                    .and_then(serde_yaml::Value::as_str)
+                    == Some(resource.name.as_str())
+        })
+        .map(|((v, _), t)| (v, t))?;
+    let origins = overlay::provenance::origins_of(trace, value, field);
+    let origin = overlay::provenance::editable(&origins)?;
+    Some(Position {
+        file: Some(origin.file.trim_start_matches('/').to_owned()),
+        line: origin.line,
+    })
 }
 
 /// What azfn finds in an environment: what `azfn check` finds in its output (with the rule

@@ -1,33 +1,7 @@
 use super::*;
 
 /// The example app as the page's "example" button loads it.
-fn example() -> MemorySource {
-    macro_rules! files {
-        ($($path:literal),* $(,)?) => {{
-            let mut source = MemorySource::new();
-            $(source.insert($path, include_str!(concat!("../../../../examples/orders/", $path)));)*
-            source
-        }};
-    }
-    files!(
-        "base/functionapp.yaml",
-        "base/kustomization.yaml",
-        "overlays/broken/azfn.yaml",
-        "overlays/broken/inline-connection-string.yaml",
-        "overlays/broken/kustomization.yaml",
-        "overlays/dev/azfn.yaml",
-        "overlays/dev/kustomization.yaml",
-        "overlays/prod-eu/azfn.yaml",
-        "overlays/prod-eu/kustomization.yaml",
-        "overlays/prod/azfn.yaml",
-        "overlays/prod/functionapp.yaml",
-        "overlays/prod/kustomization.yaml",
-        "overlays/test/azfn.yaml",
-        "overlays/test/functionapp.yaml",
-        "overlays/test/kustomization.yaml",
-        "parity.yaml",
-    )
-}
+use crate::test_support::example;
 
 fn edit(source: &mut MemorySource, path: &str, from: &str, to: &str) {
     let text = String::from_utf8(source.read(path).unwrap()).unwrap();

@@ -33,6 +33,11 @@ pub struct Located {
 }
 
 impl Located {
+    /// A result with no line to point at.
+    pub fn unplaced(result: KrmResult) -> Self {
+        Self { result, line: None }
+    }
+
     fn code(&self) -> Option<&str> {
         self.result.tags.get("code").map(String::as_str)
     }

@@ -2,6 +2,7 @@
 //! block-style emitter so the bytes are the same on every platform and in the browser.
 mod emit;
 mod kustomize;
+pub mod lines;
 mod parse;
 
 pub use emit::{to_stream, to_string};

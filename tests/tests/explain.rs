@@ -1,0 +1,183 @@
+//! `azfn explain` on copies of the example app: each answer names the file and line a person
+//! would edit (an overlay's patch before the base, a FunctionApp field before what azfn
+//! rendered from it), and never shows a secret value.
+use std::path::{Path, PathBuf};
+
+use azfn_tests::{azfn_bin, command, copy_dir, run, scratch, text, workspace};
+
+fn example(name: &str) -> PathBuf {
+    let root = scratch(name);
+    copy_dir(&workspace().join("examples/orders"), &root);
+    root
+}
+
+fn explain(root: &Path, dir: &str, query: &str, format: &str) -> (Option<i32>, String, String) {
+    let out = run(
+        command(azfn_bin())
+            .current_dir(root)
+            .args(["explain", dir, query, "--format", format]),
+        b"",
+    );
+    let (stdout, stderr) = text(&out);
+    (out.status.code(), stdout, stderr)
+}
+
+/// The 1-based line of the first line of `file` containing `needle`.
+fn line_of(file: &Path, needle: &str) -> usize {
+    let text = std::fs::read_to_string(file).unwrap();
+    text.lines()
+        .position(|l| l.contains(needle))
+        .unwrap_or_else(|| panic!("{}: no {needle:?}", file.display()))
+        + 1
+}
+
+/// The place (`file:line`) a person would edit, from the JSON answer's first field.
+fn editable(json: &str) -> String {
+    let fields: serde_json::Value = serde_json::from_str(json).unwrap();
+    let mut origin = &fields[0]["origins"][0];
+    while let Some(next) = origin["derived"]["origins"].get(0) {
+        origin = next;
+    }
+    format!(
+        "{}:{}",
+        origin["file"].as_str().unwrap(),
+        origin["line"].as_u64().unwrap()
+    )
+}
+
+const ENV: &str = "spec.template.spec.containers[name=func].env";
+
+#[test]
+fn a_setting_patched_in_prod_points_at_the_patch() {
+    let root = example("explain-setting");
+    let query = format!("Deployment/orders:{ENV}[name=AZURE_FUNCTIONS_ENVIRONMENT].value");
+    let (code, out, err) = explain(&root, "overlays/prod", &query, "json");
+    assert_eq!(code, Some(0), "{out}{err}");
+    let patch = root.join("overlays/prod/functionapp.yaml");
+    assert_eq!(
+        editable(&out),
+        format!(
+            "overlays/prod/functionapp.yaml:{}",
+            line_of(&patch, "AZURE_FUNCTIONS_ENVIRONMENT: Production")
+        )
+    );
+    // The text form: value, then the transformer that rendered it, then the patch, then the base.
+    let (code, text, _) = explain(&root, "overlays/prod", &query, "text");
+    assert_eq!(code, Some(0));
+    let base = root.join("base/functionapp.yaml");
+    let expected_patch = format!(
+        "overlays/prod/functionapp.yaml:{}  strategic-merge patch (patches[0])",
+        line_of(&patch, "AZURE_FUNCTIONS_ENVIRONMENT: Production")
+    );
+    let expected_base = format!(
+        "base/functionapp.yaml:{}  resource",
+        line_of(&base, "AZURE_FUNCTIONS_ENVIRONMENT: Development")
+    );
+    assert!(text.starts_with("Deployment/prod-orders\n"), "{text}");
+    assert!(
+        text.contains("value: \"Production\"") || text.contains(": \"Production\""),
+        "{text}"
+    );
+    assert!(
+        text.contains("rendered from FunctionApp/orders spec.settings.AZURE_FUNCTIONS_ENVIRONMENT"),
+        "{text}"
+    );
+    let patch_at = text
+        .find(&expected_patch)
+        .unwrap_or_else(|| panic!("{expected_patch} in\n{text}"));
+    let base_at = text
+        .find(&expected_base)
+        .unwrap_or_else(|| panic!("{expected_base} in\n{text}"));
+    assert!(patch_at < base_at, "newest first:\n{text}");
+}
+
+#[test]
+fn a_base_only_field_points_at_the_base_and_a_prefix_at_the_kustomization() {
+    let root = example("explain-base");
+    let query = format!("Deployment/orders:{ENV}[name=ORDERS_BATCH_SIZE].value");
+    let (code, out, err) = explain(&root, "overlays/prod", &query, "json");
+    assert_eq!(code, Some(0), "{out}{err}");
+    let base = root.join("base/functionapp.yaml");
+    assert_eq!(
+        editable(&out),
+        format!(
+            "base/functionapp.yaml:{}",
+            line_of(&base, "ORDERS_BATCH_SIZE")
+        )
+    );
+    let (code, out, err) = explain(
+        &root,
+        "overlays/prod",
+        "Deployment/prod-orders:metadata.name",
+        "json",
+    );
+    assert_eq!(code, Some(0), "{out}{err}");
+    let kustomization = root.join("overlays/prod/kustomization.yaml");
+    let fields: serde_json::Value = serde_json::from_str(&out).unwrap();
+    assert_eq!(fields[0]["value"], "prod-orders");
+    // azfn rendered the name from the FunctionApp's, which the overlay's namePrefix set.
+    assert_eq!(fields[0]["origins"][0]["step"], "plugin");
+    let renamed = &fields[0]["origins"][0]["derived"]["origins"][0];
+    assert_eq!(renamed["step"], "namePrefix");
+    assert_eq!(
+        editable(&out),
+        format!(
+            "overlays/prod/kustomization.yaml:{}",
+            line_of(&kustomization, "namePrefix:")
+        )
+    );
+}
+
+#[test]
+fn an_inline_secret_is_located_and_never_shown() {
+    let root = example("explain-secret");
+    let query = format!("Deployment/orders:{ENV}[name=LegacyStorage].value");
+    // The broken overlay fails its build on the secret: explain still answers (it reports the
+    // findings' places, it does not fail on them).
+    let (code, out, err) = explain(&root, "overlays/broken", &query, "json");
+    assert_eq!(code, Some(0), "{out}{err}");
+    let patch = root.join("overlays/broken/inline-connection-string.yaml");
+    assert_eq!(
+        editable(&out),
+        format!(
+            "overlays/broken/inline-connection-string.yaml:{}",
+            line_of(&patch, "LegacyStorage:")
+        )
+    );
+    assert!(
+        !out.contains("AccountKey="),
+        "a secret value in the answer:\n{out}"
+    );
+    assert!(
+        !out.contains("lomL9hBp6CPf9wiXkxtdL0EEuVHAS6qqppPK"),
+        "{out}"
+    );
+}
+
+#[test]
+fn unknown_resources_and_fields_are_clear_errors() {
+    let root = example("explain-errors");
+    let (code, _, err) = explain(&root, "overlays/prod", "Deployment/nothing:spec", "text");
+    assert_eq!(code, Some(1));
+    assert!(
+        err.contains("no Deployment/nothing in the build; it has: "),
+        "{err}"
+    );
+    assert!(err.contains("Deployment/prod-orders"), "{err}");
+    let (code, _, err) = explain(
+        &root,
+        "overlays/prod",
+        "Deployment/orders:spec.replica",
+        "text",
+    );
+    assert_eq!(code, Some(1));
+    assert!(
+        err.contains(
+            "Deployment/prod-orders has no field spec.replica; did you mean spec.replicas?"
+        ),
+        "{err}"
+    );
+    let (code, _, err) = explain(&root, "overlays/prod", "orders", "text");
+    assert_eq!(code, Some(1));
+    assert!(err.contains("expected KIND/NAME[:FIELD]"), "{err}");
+}
