@@ -122,6 +122,9 @@ pub struct Derived {
 /// What a plugin says a field of an output item was made from: an input item and its field.
 pub(crate) type Derive<'a> = dyn Fn(&Mapping, &[Segment]) -> Option<(usize, Vec<Segment>)> + 'a;
 
+/// A resource as a plugin got it: `Kind/base-name`, its trace, and the object.
+pub(crate) type PluginInput = (String, Trace, Mapping);
+
 /// Every leaf path of one resource to the origins that set it, oldest first.
 pub type Trace = BTreeMap<String, Vec<Origin>>;
 
@@ -287,21 +290,7 @@ impl<'a> Recorder<'a> {
         step: Step,
         at: &At<'_>,
     ) {
-        let before: BTreeMap<u64, &BTreeMap<String, String>> =
-            before.iter().map(|(uid, leaves)| (*uid, leaves)).collect();
-        for res in &mut ra.items {
-            let value = Value::Mapping(res.obj.clone());
-            let (now, segments) = fieldpath::leaves(&value, &BTreeMap::new());
-            let old = before.get(&res.uid);
-            for (path, scalar) in &now {
-                if old.is_some_and(|old| old.get(path) == Some(scalar)) {
-                    continue;
-                }
-                let origin = self.origin_at(step, at, &value, &segments[path]);
-                res.trace.entry(path.clone()).or_default().push(origin);
-            }
-            res.trace.retain(|path, _| now.contains_key(path));
-        }
+        self.record_changes(ra, before, step, at, None);
     }
 
     fn origin_at(&self, step: Step, at: &At<'_>, value: &Value, segments: &[Segment]) -> Origin {
@@ -345,15 +334,28 @@ impl<'a> Recorder<'a> {
         }
     }
 
-    /// After a plugin: resources it made or changed get `origin` for each new or changed leaf,
+    /// After a plugin: resources it made or changed get an origin for each new or changed leaf,
     /// with what `derive` says the leaf was rendered from (an input resource and its field).
     pub(crate) fn after_plugin(
         &self,
         ra: &mut ResMap,
         before: &[(u64, BTreeMap<String, String>)],
-        inputs: &[(String, Trace, Mapping)],
+        inputs: &[PluginInput],
         at: &At<'_>,
         derive: &Derive<'_>,
+    ) {
+        self.record_changes(ra, before, Step::Plugin, at, Some((inputs, derive)));
+    }
+
+    /// The comparison both share: new or changed leaves get an origin (and, after a plugin,
+    /// what they were derived from); leaves gone are forgotten.
+    fn record_changes(
+        &self,
+        ra: &mut ResMap,
+        before: &[(u64, BTreeMap<String, String>)],
+        step: Step,
+        at: &At<'_>,
+        plugin: Option<(&[PluginInput], &Derive<'_>)>,
     ) {
         let before: BTreeMap<u64, &BTreeMap<String, String>> =
             before.iter().map(|(uid, leaves)| (*uid, leaves)).collect();
@@ -365,8 +367,9 @@ impl<'a> Recorder<'a> {
                 if old.is_some_and(|old| old.get(path) == Some(scalar)) {
                     continue;
                 }
-                let mut origin = self.origin_at(Step::Plugin, at, &value, &segments[path]);
-                if let Some((index, field)) = derive(&res.obj, &segments[path])
+                let mut origin = self.origin_at(step, at, &value, &segments[path]);
+                if let Some((inputs, derive)) = plugin
+                    && let Some((index, field)) = derive(&res.obj, &segments[path])
                     && let Some((name, trace, input)) = inputs.get(index)
                 {
                     let input_value = Value::Mapping(input.clone());

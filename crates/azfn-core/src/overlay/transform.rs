@@ -3,7 +3,7 @@ use serde_yaml::{Mapping, Value};
 
 use super::fieldspec::{self, FieldSpec};
 use super::kustomization::{Kustomization, scalar_string, string_map};
-use super::provenance::{At, Recorder, Step, Trace};
+use super::provenance::{At, PluginInput, Recorder, Step};
 use super::resmap::{Res, ResMap, str_at};
 use super::{BuildError, Loader, State, patch, paths, replacements};
 
@@ -644,7 +644,7 @@ fn external_transformer(
         return Ok(());
     };
     let before = Recorder::before(ra);
-    let inputs: Vec<(String, Trace, Mapping)> = ra
+    let inputs: Vec<PluginInput> = ra
         .items
         .iter()
         .zip(&items)
