@@ -34,6 +34,12 @@ setup-chromium: ## Debian's Chromium for the browser tests
 	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium; \
 	fi
 
+setup-valgrind: ## Debian's valgrind: callgrind counts instructions for make bench
+	@if ! command -v valgrind >/dev/null; then \
+	  echo "installing valgrind"; \
+	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq valgrind; \
+	fi
+
 setup-tools: ## check the real tools the end-to-end tests drive are present
 	@command -v kpt >/dev/null || { echo "kpt is required (kpt 1.0.0-beta.56)"; exit 1; }
 	@command -v kubectl >/dev/null || { echo "kubectl (with kustomize v5.5.0) is required"; exit 1; }
@@ -86,7 +92,7 @@ fuzz: ## libFuzzer over each parser and renderer (FUZZ_SECONDS per target, defau
 demo: setup-tools build ## build the example with kustomize and kpt, and show a failing build
 	scripts/demo.sh
 
-bench: setup-tools build setup-chromium ## start-up, throughput, wasm vs native, cost under kpt, overlay rendering vs kubectl, keystroke to view in the browser (report in target/bench-report.md)
+bench: setup-tools build setup-chromium setup-valgrind ## start-up, throughput, wasm vs native, cost under kpt, overlay rendering vs kubectl, keystroke to view in the browser (report in target/bench-report.md)
 	scripts/bench.sh
 
 serve: build ## the browser preview at http://127.0.0.1:8421/ (azfn serve)
@@ -96,4 +102,4 @@ clean: ## remove build outputs
 	$(CARGO) clean
 	rm -rf web/dist web/pkg web/node_modules
 
-.PHONY: fuzz help setup-rust setup-wasm-bindgen setup-web setup-chromium setup-tools guest build check-wasm wasm web lint test demo bench serve clean
+.PHONY: fuzz help setup-valgrind setup-rust setup-wasm-bindgen setup-web setup-chromium setup-tools guest build check-wasm wasm web lint test demo bench serve clean

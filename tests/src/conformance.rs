@@ -97,17 +97,17 @@ pub fn run(case: &Case) -> Outcome {
         return match built {
             Ok(_) => Outcome::UnexpectedSuccess,
             Err(e) => {
-                if error_matches(&matchers, &e.message) {
+                if error_matches(&matchers, &e.to_string()) {
                     Outcome::Pass
                 } else {
-                    Outcome::WrongError(e.message)
+                    Outcome::WrongError(e.to_string())
                 }
             }
         };
     }
     let expected = std::fs::read_to_string(case.dir.join("expected.yaml")).unwrap_or_default();
     match built {
-        Err(e) => Outcome::UnexpectedError(e.message),
+        Err(e) => Outcome::UnexpectedError(e.to_string()),
         Ok(actual) if actual == expected => Outcome::Pass,
         Ok(actual) => {
             let line = actual

@@ -42,8 +42,7 @@ fn a_finding_fails_the_build_without_output_or_the_secret() {
     assert_eq!(code, Some(1));
     assert!(stdout.is_empty(), "{stdout}");
     assert!(
-        stderr.contains("overlays/broken/kustomization.yaml: transformers[0]: azfn: 1 error")
-            && stderr.contains("spec.settings.LegacyStorage: AZF001 inline-secret"),
+        stderr.contains("overlays/broken/kustomization.yaml: transformers[0]: FunctionApp/broken-orders: spec.settings.LegacyStorage: AZF001 inline-secret:"),
         "{stderr}"
     );
     assert!(

@@ -42,7 +42,7 @@ fn out_of_scope_fields_are_refused_by_name() {
             azfn_core::overlay::build_yaml(&source, field, &azfn_core::function::build_options())
                 .unwrap_err();
         assert_eq!(
-            err.message,
+            err.to_string(),
             format!("/{field}/kustomization.yaml: not supported by azfn build: {field}")
         );
     }
@@ -54,7 +54,7 @@ fn out_of_scope_fields_are_refused_by_name() {
         azfn_core::overlay::build_yaml(&source, "remote", &azfn_core::function::build_options())
             .unwrap_err();
     assert!(
-        err.message
+        err.to_string()
             .contains("not supported by azfn build: remote resource"),
         "{err}"
     );
@@ -67,7 +67,7 @@ fn out_of_scope_fields_are_refused_by_name() {
         azfn_core::overlay::build_yaml(&source, "plugin", &azfn_core::function::build_options())
             .unwrap_err();
     assert!(
-        err.message
+        err.to_string()
             .contains("not supported by azfn build: transformer example.com/v1/Other"),
         "{err}"
     );
@@ -81,7 +81,7 @@ fn cycles_escapes_and_limits_are_clear_errors() {
     let err = azfn_core::overlay::build_yaml(&source, "a", &azfn_core::function::build_options())
         .unwrap_err();
     assert!(
-        err.message.contains("cycle detected: /a -> /b -> /a"),
+        err.to_string().contains("cycle detected: /a -> /b -> /a"),
         "{err}"
     );
     source.insert("o/kustomization.yaml", "resources:\n- ../shared/cm.yaml\n");
@@ -92,7 +92,7 @@ fn cycles_escapes_and_limits_are_clear_errors() {
     let err = azfn_core::overlay::build_yaml(&source, "o", &azfn_core::function::build_options())
         .unwrap_err();
     assert!(
-        err.message
+        err.to_string()
             .contains("security; file '/shared/cm.yaml' is not in or below '/o'"),
         "{err}"
     );
@@ -107,7 +107,7 @@ fn cycles_escapes_and_limits_are_clear_errors() {
     );
     let err = azfn_core::overlay::build_yaml(&source, "up", &azfn_core::function::build_options())
         .unwrap_err();
-    assert!(err.message.contains("path escapes the root"), "{err}");
+    assert!(err.to_string().contains("path escapes the root"), "{err}");
     source.insert("deep/kustomization.yaml", "resources:\n- deep.yaml\n");
     source.insert(
         "deep/deep.yaml",
@@ -120,7 +120,8 @@ fn cycles_escapes_and_limits_are_clear_errors() {
         azfn_core::overlay::build_yaml(&source, "deep", &azfn_core::function::build_options())
             .unwrap_err();
     assert!(
-        err.message.contains("/deep/deep.yaml:4") && err.message.contains("nested deeper than"),
+        err.to_string().contains("/deep/deep.yaml:4")
+            && err.to_string().contains("nested deeper than"),
         "{err}"
     );
 }

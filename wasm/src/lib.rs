@@ -187,7 +187,7 @@ pub fn build(
         },
         ..azfn_core::function::build_options()
     };
-    azfn_core::overlay::build_yaml(&source, dir, &options).map_err(|e| JsError::new(&e.message))
+    azfn_core::overlay::build_yaml(&source, dir, &options).map_err(|e| JsError::new(&e.to_string()))
 }
 
 /// Renders every environment the `ParityPolicy` at `policy` names (folders relative to the

@@ -34,7 +34,7 @@ test("build() errors name the kustomization file and field", async () => {
   const files = await tree(example);
   files["overlays/dev/kustomization.yaml"] += "\nvars: []\n";
   assert.throws(() => build(files, "overlays/dev"), /\/overlays\/dev\/kustomization\.yaml: not supported by azfn build: vars/);
-  assert.throws(() => build(files, "overlays/broken"), /transformers\[0\]: azfn: 1 error/);
+  assert.throws(() => build(files, "overlays/broken"), /transformers\[0\]: FunctionApp\/broken-orders: spec\.settings\.LegacyStorage: AZF001 inline-secret/);
   const thrown = (() => { try { build(files, "overlays/broken"); } catch (e) { return String(e); } })();
   assert.ok(!thrown.includes("lomL9hBp6CPf"), "the key was echoed");
 });

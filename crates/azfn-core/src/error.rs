@@ -39,24 +39,56 @@ impl Location {
         self.resource = Some(resource.into());
         self
     }
+
+    /// The same location, at `line`.
+    #[must_use]
+    pub fn line(mut self, line: usize) -> Self {
+        self.line = Some(line);
+        self
+    }
+
+    /// `field` of `file`: a kustomization entry such as `patches[0]`.
+    pub fn at(file: impl Into<String>, field: impl Into<String>) -> Self {
+        Self::file(file).field(field)
+    }
+
+    /// A field below this one: `patches[0]` then `path` is `patches[0].path`; `[2]` is
+    /// `patches[0][2]`.
+    #[must_use]
+    pub fn child(&self, segment: &str) -> Self {
+        let field = match self.field.as_deref() {
+            None | Some("") => segment.to_owned(),
+            Some(field) if segment.starts_with('[') => format!("{field}{segment}"),
+            Some(field) => format!("{field}.{segment}"),
+        };
+        Self {
+            field: Some(field),
+            ..self.clone()
+        }
+    }
+
+    /// Whether nothing is known.
+    pub fn is_empty(&self) -> bool {
+        self.file.is_empty()
+            && self.line.is_none()
+            && self.resource.is_none()
+            && self.field.is_none()
+    }
 }
 
 impl fmt::Display for Location {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(&self.file)?;
-        if let Some(line) = self.line {
-            write!(f, ":{line}")?;
-            if let Some(column) = self.column {
-                write!(f, ":{column}")?;
-            }
+        let mut parts: Vec<String> = Vec::new();
+        if !self.file.is_empty() || self.line.is_some() {
+            parts.push(match (self.line, self.column) {
+                (Some(line), Some(column)) => format!("{}:{line}:{column}", self.file),
+                (Some(line), None) => format!("{}:{line}", self.file),
+                _ => self.file.clone(),
+            });
         }
-        if let Some(resource) = &self.resource {
-            write!(f, ": {resource}")?;
-        }
-        if let Some(field) = &self.field {
-            write!(f, ": {field}")?;
-        }
-        Ok(())
+        parts.extend(self.resource.iter().cloned());
+        parts.extend(self.field.iter().cloned());
+        f.write_str(&parts.join(": "))
     }
 }
 

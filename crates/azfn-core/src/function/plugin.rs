@@ -2,6 +2,7 @@
 //! `Azfn` config run in-process, as kustomize would run the function. It renders and checks;
 //! it never runs a parity check (that is `azfn parity`'s job, and the one place that could
 //! build again), because [`super::render_and_check`] has no path to parity.
+use crate::error::Location;
 use std::sync::{Arc, Mutex, PoisonError};
 
 use serde_yaml::{Mapping, Value};
@@ -36,16 +37,17 @@ impl Transformer for AzfnTransformer {
         &self,
         config: &Value,
         items: Vec<Mapping>,
-        at: &str,
+        at: &Location,
     ) -> Result<Vec<Mapping>, BuildError> {
         let items = items.into_iter().map(Resource::new).collect();
         let list = ResourceList::new(items, Some(config.clone()));
+        // `at` is where the config is: its file, or the kustomization entry holding it inline.
+        let source = at.file.as_str();
         let declared = Config::from_function_config(
             list.function_config.as_ref(),
-            at,
+            source,
             &crate::policy::codes(),
-        )
-        .map_err(|e| BuildError::new(e.to_string()))?;
+        )?;
         let mut values = crate::functionapp::inputs::Values::new();
         for (i, input) in declared.inputs.iter().enumerate() {
             match self.inputs.get(&input.name) {
@@ -54,21 +56,23 @@ impl Transformer for AzfnTransformer {
                 }
                 Ok(None) => {}
                 Err(refused) => {
-                    return Err(BuildError::new(format!(
-                        "{at}: functionConfig.spec.inputs[{i}]: {refused}"
-                    )));
+                    return Err(BuildError::at(
+                        &Location::at(source, format!("functionConfig.spec.inputs[{i}]")),
+                        refused.clone(),
+                    ));
                 }
             }
         }
-        let checked = super::render_and_check(list, at, &values)
-            .map_err(|e| BuildError::new(format!("{at}: {e}")))?;
-        if let Some(findings) = self.findings.keep(checked.findings, &checked.config)
-            && findings.iter().any(|f| f.severity == Severity::Error)
-        {
-            return Err(BuildError::new(format!(
-                "{at}: {}",
-                crate::report::summary(&findings).trim_end()
-            )));
+        let checked = super::render_and_check(list, source, &values)?;
+        if let Some(findings) = self.findings.keep(checked.findings, &checked.config) {
+            let mut errors = findings
+                .iter()
+                .filter(|f| f.severity == Severity::Error)
+                .map(failed_rule);
+            if let Some(mut first) = errors.next() {
+                first.also = errors.collect();
+                return Err(first);
+            }
         }
         Ok(checked
             .list
@@ -188,4 +192,20 @@ impl std::fmt::Debug for InputLookup {
             "InputLookup(none)"
         })
     }
+}
+
+/// An error finding stops the build: placed on the rendered object's field, as the finding is.
+fn failed_rule(finding: &crate::policy::Finding) -> BuildError {
+    let mut location = Location::default();
+    if let Some(file) = &finding.file {
+        location.file.clone_from(&file.path);
+    }
+    if let Some(resource) = &finding.resource {
+        location.resource = Some(format!("{}/{}", resource.kind, resource.name));
+    }
+    location.field.clone_from(&finding.field);
+    BuildError::at(
+        &location,
+        format!("{} {}: {}", finding.code, finding.rule, finding.message),
+    )
 }

@@ -1,6 +1,7 @@
 //! Field specs: which fields of which kinds a transformer touches, kustomize's defaults, and
 //! the `configurations:` files users write to teach kustomize about custom resources (KEDA's
 //! `scaleTargetRef`).
+use crate::error::Location;
 use serde_yaml::{Mapping, Value};
 
 use super::BuildError;
@@ -43,7 +44,7 @@ impl FieldSpec {
     }
 
     /// Reads one from a `configurations:` file or a `labels[].fields` entry.
-    pub(crate) fn from_value(value: &Value, at: &str) -> Result<Self, BuildError> {
+    pub(crate) fn from_value(value: &Value, at: &Location) -> Result<Self, BuildError> {
         let get = |key: &str| {
             value
                 .get(key)
@@ -53,7 +54,7 @@ impl FieldSpec {
         };
         let path = get("path");
         if path.is_empty() {
-            return Err(BuildError::new(format!("{at}: a field spec needs a path")));
+            return Err(BuildError::at(at, "a field spec needs a path"));
         }
         Ok(Self {
             group: get("group"),
@@ -288,7 +289,7 @@ impl Config {
     }
 
     /// Adds what a `configurations:` file declares.
-    pub(crate) fn merge_file(&mut self, value: &Value, at: &str) -> Result<(), BuildError> {
+    pub(crate) fn merge_file(&mut self, value: &Value, at: &Location) -> Result<(), BuildError> {
         let Some(map) = value.as_mapping() else {
             return Ok(());
         };
@@ -298,7 +299,7 @@ impl Config {
             let specs = |items: &[Value]| -> Result<Vec<FieldSpec>, BuildError> {
                 items
                     .iter()
-                    .map(|v| FieldSpec::from_value(v, &format!("{at}: {key}")))
+                    .map(|v| FieldSpec::from_value(v, &at.child(key)))
                     .collect()
             };
             let target = match key {

@@ -1,5 +1,6 @@
 //! configMapGenerator and secretGenerator, and the content hash kustomize appends to the names
 //! of what they make.
+use crate::error::Location;
 use serde_yaml::{Mapping, Value};
 use sha2::{Digest, Sha256};
 
@@ -17,12 +18,12 @@ struct Options {
     immutable: Option<bool>,
 }
 
-fn options(value: Option<&Value>, at: &str) -> Result<Options, BuildError> {
+fn options(value: Option<&Value>, at: &Location) -> Result<Options, BuildError> {
     let mut out = Options::default();
     let Some(value) = value.filter(|v| !v.is_null()) else {
         return Ok(out);
     };
-    let err = |field: &str, m: String| BuildError::new(format!("{at}: {field}: {m}"));
+    let err = |field: &str, m: String| BuildError::at(at, format!("{field}: {m}"));
     if let Some(labels) = value.get("labels").filter(|v| !v.is_null()) {
         out.labels = string_map(labels).map_err(|m| err("labels", m))?;
     }
@@ -39,7 +40,7 @@ pub(crate) fn run(loader: &Loader<'_>, k: &Kustomization) -> Result<Vec<Res>, Bu
     let shown = paths::display(&k.file);
     let global = options(
         k.generator_options.as_ref(),
-        &format!("{shown}: generatorOptions"),
+        &Location::at(shown.as_str(), "generatorOptions"),
     )?;
     let mut out = Vec::new();
     for (field, list) in [
@@ -47,7 +48,7 @@ pub(crate) fn run(loader: &Loader<'_>, k: &Kustomization) -> Result<Vec<Res>, Bu
         ("secretGenerator", &k.secret_generator),
     ] {
         for (i, args) in list.iter().enumerate() {
-            let at = format!("{shown}: {field}[{i}]");
+            let at = Location::at(shown.as_str(), format!("{field}[{i}]"));
             out.push(generate(
                 loader,
                 k,
@@ -71,7 +72,7 @@ fn generate(
     secret: bool,
     args: &Value,
     global: &Options,
-    at: &str,
+    at: &Location,
 ) -> Result<Res, BuildError> {
     let get = |key: &str| args.get(key).and_then(scalar_string);
     let name = get("name").unwrap_or_default();
@@ -80,17 +81,18 @@ fn generate(
         Some("merge") => Behavior::Merge,
         Some("replace") => Behavior::Replace,
         Some(other) => {
-            return Err(BuildError::new(format!(
-                "{at}: behavior: unknown behavior {other:?}, expected create, merge or replace"
-            )));
+            return Err(BuildError::at(
+                &at.child("behavior"),
+                format!("unknown behavior {other:?}, expected create, merge or replace"),
+            ));
         }
     };
-    let own = options(args.get("options"), &format!("{at}: options"))?;
+    let own = options(args.get("options"), &at.child("options"))?;
     let mut pairs: Vec<(String, Vec<u8>)> = Vec::new();
     let list = |key: &str| -> Result<Vec<String>, BuildError> {
         match args.get(key).filter(|v| !v.is_null()) {
             None => Ok(Vec::new()),
-            Some(v) => string_list(v).map_err(|m| BuildError::new(format!("{at}: {key}: {m}"))),
+            Some(v) => string_list(v).map_err(|m| BuildError::at(at, format!("{key}: {m}"))),
         }
     };
     let mut envs = list("envs")?;
@@ -112,20 +114,24 @@ fn generate(
             };
             let key = key.trim_start().to_owned();
             if key.is_empty() || key.contains(char::is_whitespace) {
-                return Err(BuildError::new(format!(
-                    "{at}: {}:{}: invalid key {key:?} in env file",
-                    paths::display(&path),
-                    line_no + 1
-                )));
+                return Err(BuildError::at(
+                    at,
+                    format!(
+                        "{}:{}: invalid key {key:?} in env file",
+                        paths::display(&path),
+                        line_no + 1
+                    ),
+                ));
             }
             pairs.push((key, value.into_bytes()));
         }
     }
     for literal in list("literals")? {
         let Some((key, value)) = literal.split_once('=') else {
-            return Err(BuildError::new(format!(
-                "{at}: literals: invalid literal source {literal:?}, expected key=value"
-            )));
+            return Err(BuildError::at(
+                &at.child("literals"),
+                format!("invalid literal source {literal:?}, expected key=value"),
+            ));
         };
         pairs.push((key.to_owned(), strip_quotes(value).as_bytes().to_vec()));
     }
@@ -143,9 +149,10 @@ fn generate(
     let mut binary = Mapping::new();
     for (key, bytes) in pairs {
         if data.contains_key(key.as_str()) || binary.contains_key(key.as_str()) {
-            return Err(BuildError::new(format!(
-                "{at}: configmap {name} illegally repeats the key `{key}`"
-            )));
+            return Err(BuildError::at(
+                at,
+                format!("configmap {name} illegally repeats the key `{key}`"),
+            ));
         }
         if secret {
             data.insert(key.into(), base64_lines(&bytes).into());

@@ -1,5 +1,6 @@
 //! Reading a kustomization file: the fields azfn builds, typed, and a clear error for every
 //! field it does not.
+use crate::error::Location;
 use serde_yaml::{Mapping, Value};
 
 use super::BuildError;
@@ -92,7 +93,12 @@ pub(crate) fn load(source: &dyn FileSource, dir: &str) -> Result<Kustomization, 
             Ok(bytes) => found.push((path, bytes)),
             Err(crate::source::SourceError::NotFound(_)) => {}
             // An unreadable or over-limit file is not a missing one.
-            Err(e) => return Err(BuildError::new(e.to_string())),
+            Err(e) => {
+                return Err(BuildError::at(
+                    &Location::file(paths::display(&path)),
+                    e.to_string(),
+                ));
+            }
         }
     }
     if found.len() > 1 {
@@ -110,23 +116,32 @@ pub(crate) fn load(source: &dyn FileSource, dir: &str) -> Result<Kustomization, 
 #[allow(clippy::too_many_lines, reason = "one arm per kustomization field")]
 fn parse(file: &str, dir: &str, bytes: &[u8]) -> Result<Kustomization, BuildError> {
     let shown = paths::display(file);
-    let text = crate::text::decode(bytes).map_err(|e| BuildError::new(format!("{shown}: {e}")))?;
+    let text = crate::text::decode(bytes)
+        .map_err(|e| BuildError::at(&Location::file(shown.as_str()), format!("{e}")))?;
     let docs = crate::yaml::parse_documents_lenient(&text, &shown, crate::yaml::Limits::default())
-        .map_err(|e| BuildError::new(e.to_string()))?;
+        .map_err(BuildError::from)?;
     let value = match docs.len() {
         0 => Value::Mapping(Mapping::new()),
         1 => docs.into_iter().next().unwrap_or_default(),
         _ => {
-            return Err(BuildError::new(format!(
-                "{shown}: a kustomization file holds one document, found {}",
-                docs.len()
-            )));
+            return Err(BuildError::at(
+                &Location::file(shown.as_str()),
+                format!(
+                    "a kustomization file holds one document, found {}",
+                    docs.len()
+                ),
+            ));
         }
     };
     let map = match value {
         Value::Mapping(map) => map,
         Value::Null => Mapping::new(),
-        _ => return Err(BuildError::new(format!("{shown}: expected a mapping"))),
+        _ => {
+            return Err(BuildError::at(
+                &Location::file(shown.as_str()),
+                "expected a mapping",
+            ));
+        }
     };
     let mut k = Kustomization {
         file: file.to_owned(),
@@ -134,7 +149,7 @@ fn parse(file: &str, dir: &str, bytes: &[u8]) -> Result<Kustomization, BuildErro
         ..Kustomization::default()
     };
     let field_error =
-        |field: &str, message: &str| BuildError::new(format!("{shown}: {field}: {message}"));
+        |field: &str, message: &str| BuildError::at(&Location::at(shown.as_str(), field), message);
     let kind = map
         .get("kind")
         .and_then(Value::as_str)
@@ -148,9 +163,10 @@ fn parse(file: &str, dir: &str, bytes: &[u8]) -> Result<Kustomization, BuildErro
         "Component" => {
             k.is_component = true;
             if !api_version.is_empty() && api_version != "kustomize.config.k8s.io/v1alpha1" {
-                return Err(BuildError::new(format!(
-                    "{shown}: apiVersion for Component should be kustomize.config.k8s.io/v1alpha1"
-                )));
+                return Err(BuildError::at(
+                    &Location::file(shown.as_str()),
+                    "apiVersion for Component should be kustomize.config.k8s.io/v1alpha1",
+                ));
             }
         }
         other => {
@@ -171,7 +187,10 @@ fn parse(file: &str, dir: &str, bytes: &[u8]) -> Result<Kustomization, BuildErro
             .copied()
             .unwrap_or(written);
         if UNSUPPORTED.contains(&key) {
-            return Err(BuildError::unsupported(&shown, key));
+            return Err(BuildError::unsupported(
+                &Location::file(shown.as_str()),
+                key,
+            ));
         }
         if !KNOWN.contains(&key) {
             return Err(field_error(key, &crate::text::unknown("field", key, KNOWN)));

@@ -18,10 +18,13 @@ pub(crate) mod paths;
 pub mod provenance;
 mod replacements;
 mod resmap;
+#[cfg(test)]
+mod tests;
 mod transform;
 
 use serde_yaml::{Mapping, Value};
 
+use crate::error::{Error, Location};
 use crate::source::{FileSource, SourceError};
 use kustomization::Kustomization;
 use resmap::{Res, ResMap};
@@ -81,7 +84,7 @@ pub trait Transformer: Send + Sync {
         &self,
         config: &Value,
         items: Vec<Mapping>,
-        at: &str,
+        at: &Location,
     ) -> Result<Vec<Mapping>, BuildError>;
 
     /// Which input item (index into `inputs`, the items as the plugin got them) and which of
@@ -146,22 +149,60 @@ impl std::fmt::Debug for PluginInputRewrite {
     }
 }
 
-/// Why a build failed; the message names the file and field.
-#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-#[error("{message}")]
+/// Why a build failed: what, and where as data (the file as shown from the tree's root, the
+/// kustomization entry or the resource and field, the line where known), so a caller points
+/// at it without reading the message.
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct BuildError {
+    /// What the build was doing, outermost first (`accumulating resources`).
+    pub context: Vec<String>,
+    /// Where; empty for kustomize's own messages that name their path in the text.
+    pub location: Location,
+    /// What is wrong.
     pub message: String,
+    /// Further problems found at the same time (every invalid field of a `FunctionApp`).
+    pub also: Vec<BuildError>,
+}
+
+impl std::error::Error for BuildError {}
+
+impl std::fmt::Display for BuildError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        for context in &self.context {
+            write!(f, "{context}: ")?;
+        }
+        if !self.location.is_empty() {
+            write!(f, "{}: ", self.location)?;
+        }
+        f.write_str(&self.message)?;
+        for also in &self.also {
+            write!(f, "\n{also}")?;
+        }
+        Ok(())
+    }
 }
 
 impl BuildError {
+    /// An error whose message says where (kustomize's own wording).
     pub fn new(message: impl Into<String>) -> Self {
         Self {
+            context: Vec::new(),
+            location: Location::default(),
             message: message.into(),
+            also: Vec::new(),
         }
     }
 
-    pub(crate) fn unsupported(file: &str, field: &str) -> Self {
-        Self::new(format!("{file}: not supported by azfn build: {field}"))
+    /// An error at `location`.
+    pub fn at(location: &Location, message: impl Into<String>) -> Self {
+        Self {
+            location: location.clone(),
+            ..Self::new(message)
+        }
+    }
+
+    pub(crate) fn unsupported(at: &Location, what: &str) -> Self {
+        Self::at(at, format!("not supported by azfn build: {what}"))
     }
 
     pub(crate) fn missing_kustomization(dir: &str) -> Self {
@@ -171,8 +212,74 @@ impl BuildError {
         ))
     }
 
-    fn context(self, prefix: &str) -> Self {
-        Self::new(format!("{prefix}: {}", self.message))
+    fn context(mut self, prefix: &str) -> Self {
+        self.context.insert(0, prefix.to_owned());
+        self
+    }
+
+    /// A YAML error in text written inline at `at`: placed at the entry, whose text the
+    /// error's line counts from.
+    pub(crate) fn inline(error: Error, at: &Location) -> Self {
+        match error {
+            Error::Yaml { location, message } => Self::at(
+                at,
+                match location.line {
+                    Some(line) => {
+                        format!("not valid YAML at line {line} of the inline text: {message}")
+                    }
+                    None => format!("not valid YAML: {message}"),
+                },
+            ),
+            other => Self {
+                location: at.clone(),
+                ..Self::from(other)
+            },
+        }
+    }
+
+    /// The same error, inside `entry` (a `transformers:` entry that ran a plugin).
+    #[must_use]
+    pub fn within(self, entry: &Location) -> Self {
+        self.context(&entry.to_string())
+    }
+}
+
+/// Input errors keep their place: a `FunctionApp`'s invalid fields stay one error each.
+impl From<Error> for BuildError {
+    fn from(error: Error) -> Self {
+        match error {
+            Error::Yaml { location, message } => {
+                Self::at(&location, format!("not valid YAML: {message}"))
+            }
+            Error::Limit { location, message } | Error::Shape { location, message } => {
+                Self::at(&location, message)
+            }
+            Error::Config { location, message } => {
+                Self::at(&location, format!("invalid function config: {message}"))
+            }
+            Error::Spec {
+                file,
+                resource,
+                problems,
+            } => {
+                let mut errors = problems.into_iter().map(|(field, message)| {
+                    Self::at(
+                        &Location::file(file.clone())
+                            .resource(resource.clone())
+                            .field(field),
+                        message,
+                    )
+                });
+                let mut first = errors.next().unwrap_or_else(|| {
+                    Self::at(
+                        &Location::file(file.clone()).resource(resource.clone()),
+                        "invalid",
+                    )
+                });
+                first.also = errors.collect();
+                first
+            }
+        }
     }
 }
 
@@ -381,24 +488,27 @@ impl Loader<'_> {
     }
 
     /// Counts `values` more copied values against [`MAX_COPIED_VALUES`].
-    pub(crate) fn copying(&self, values: usize, at: &str) -> Result<(), BuildError> {
+    pub(crate) fn copying(&self, values: usize, at: &Location) -> Result<(), BuildError> {
         let total = self.copied.get().saturating_add(values);
         self.copied.set(total);
         if total > MAX_COPIED_VALUES {
-            return Err(BuildError::new(format!(
-                "{at}: the build copies more than {MAX_COPIED_VALUES} values (JSON 6902 copy operations and replacements); a patch that keeps doubling a document is refused"
-            )));
+            return Err(BuildError::at(
+                at,
+                format!(
+                    "the build copies more than {MAX_COPIED_VALUES} values (JSON 6902 copy operations and replacements); a patch that keeps doubling a document is refused"
+                ),
+            ));
         }
         Ok(())
     }
 
-    pub(crate) fn read(&self, path: &str, at: &str) -> Result<Vec<u8>, BuildError> {
+    pub(crate) fn read(&self, path: &str, at: &Location) -> Result<Vec<u8>, BuildError> {
         self.source.read(path).map_err(|e| match e {
-            SourceError::NotFound(_) => BuildError::new(format!(
-                "{at}: open {}: no such file or directory",
-                paths::display(path)
-            )),
-            other => BuildError::new(format!("{at}: {other}")),
+            SourceError::NotFound(_) => BuildError::at(
+                at,
+                format!("open {}: no such file or directory", paths::display(path)),
+            ),
+            other => BuildError::at(at, format!("{other}")),
         })
     }
 
@@ -408,12 +518,12 @@ impl Loader<'_> {
         &self,
         dir: &str,
         relative: &str,
-        at: &str,
+        at: &Location,
     ) -> Result<(String, String), BuildError> {
         let path = self.restricted_path(dir, relative, at)?;
         let bytes = self.read(&path, at)?;
         let text = crate::text::decode_owned(bytes)
-            .map_err(|e| BuildError::new(format!("{at}: {}: {e}", paths::display(&path))))?;
+            .map_err(|e| BuildError::at(at, format!("{}: {e}", paths::display(&path))))?;
         Ok((path, text))
     }
 
@@ -422,7 +532,7 @@ impl Loader<'_> {
         &self,
         dir: &str,
         relative: &str,
-        at: &str,
+        at: &Location,
     ) -> Result<String, BuildError> {
         if relative.contains("://") {
             return Err(BuildError::unsupported(
@@ -431,16 +541,19 @@ impl Loader<'_> {
             ));
         }
         let path = paths::join(dir, relative)
-            .ok_or_else(|| BuildError::new(format!("{at}: {relative}: path escapes the root")))?;
+            .ok_or_else(|| BuildError::at(at, format!("{relative}: path escapes the root")))?;
         if self.options.load_restrictor == LoadRestrictor::RootOnly {
             let real = self.source.resolve(&path).unwrap_or_else(|_| path.clone());
             let real_dir = self.source.resolve(dir).unwrap_or_else(|_| dir.to_owned());
             if !paths::is_within(&real, &real_dir) {
-                return Err(BuildError::new(format!(
-                    "{at}: security; file '{}' is not in or below '{}'",
-                    paths::display(&real),
-                    paths::display(&real_dir)
-                )));
+                return Err(BuildError::at(
+                    at,
+                    format!(
+                        "security; file '{}' is not in or below '{}'",
+                        paths::display(&real),
+                        paths::display(&real_dir)
+                    ),
+                ));
             }
         }
         Ok(path)
@@ -486,16 +599,18 @@ impl Loader<'_> {
         ra.append_all(batch)
             .map_err(|e| e.context("accumulating resources"))?;
         for file in &k.configurations {
-            let at = format!("{shown}: configurations");
+            let at = Location::at(shown.as_str(), "configurations");
             let (path, text) = self.read_text(&k.dir, file, &at)?;
             for doc in crate::yaml::parse_documents(
                 &text,
                 &paths::display(&path),
                 crate::yaml::Limits::default(),
             )
-            .map_err(|e| BuildError::new(e.to_string()))?
+            .map_err(|e| BuildError::from(e).within(&at))?
             {
-                state.config.merge_file(&doc, &paths::display(&path))?;
+                state
+                    .config
+                    .merge_file(&doc, &Location::file(paths::display(&path)))?;
             }
         }
         let entries = (0..k.config_map_generator.len())
@@ -513,9 +628,9 @@ impl Loader<'_> {
             )?;
         }
         for entry in &k.components {
-            let at = format!("{shown}: components");
+            let at = Location::at(shown.as_str(), "components");
             let dir = paths::join(&k.dir, entry)
-                .ok_or_else(|| BuildError::new(format!("{at}: {entry}: path escapes the root")))?;
+                .ok_or_else(|| BuildError::at(&at, format!("{entry}: path escapes the root")))?;
             if self.source.read(&dir).is_ok() {
                 return Err(BuildError::new(format!(
                     "accumulating components: must build at directory: '{}': file is not directory",
@@ -537,7 +652,10 @@ impl Loader<'_> {
         // Ordering and build metadata are the top kustomization's choice.
         if state.stack.len() == 1 {
             if let Some(sort) = &k.sort_options {
-                state.sort = Some(order::parse(sort, &shown)?);
+                state.sort = Some(order::parse(
+                    sort,
+                    &Location::at(shown.as_str(), "sortOptions"),
+                )?);
             }
             state.build_metadata.clone_from(&k.build_metadata);
         }
@@ -554,18 +672,19 @@ impl Loader<'_> {
         let shown = paths::display(&k.file);
         if entry.contains("://") || entry.starts_with("github.com/") || entry.starts_with("git@") {
             return Err(BuildError::unsupported(
-                &shown,
+                &Location::at(shown.as_str(), "resources"),
                 &format!("remote resource {entry}"),
             ));
         }
         let path = paths::join(&k.dir, entry).ok_or_else(|| {
-            BuildError::new(format!(
-                "{shown}: resources: {entry}: path escapes the root"
-            ))
+            BuildError::at(
+                &Location::file(shown.as_str()),
+                format!("resources: {entry}: path escapes the root"),
+            )
         })?;
         match self.source.read(&path) {
             Ok(bytes) => {
-                self.restricted_path(&k.dir, entry, &shown)?;
+                self.restricted_path(&k.dir, entry, &Location::at(shown.as_str(), "resources"))?;
                 let docs = load_documents(&bytes, &path)?;
                 ra.items
                     .extend(docs.into_iter().map(|(doc, document, item)| {
@@ -580,10 +699,13 @@ impl Loader<'_> {
             }
             Err(SourceError::NotFound(_)) => {
                 if self.source.list(&path).is_err() {
-                    return Err(BuildError::new(format!(
-                        "accumulation err='accumulating resources from '{entry}': open {}: no such file or directory'",
-                        paths::display(&path)
-                    )));
+                    return Err(BuildError::at(
+                        &Location::at(shown.as_str(), "resources"),
+                        format!(
+                            "accumulation err='accumulating resources from '{entry}': open {}: no such file or directory'",
+                            paths::display(&path)
+                        ),
+                    ));
                 }
                 let sub = kustomization::load(self.source, &path).map_err(|e| {
                     e.context(&format!(
@@ -601,7 +723,10 @@ impl Loader<'_> {
                 ra.items.extend(sub_map.items);
                 Ok(())
             }
-            Err(other) => Err(BuildError::new(format!("{shown}: {other}"))),
+            Err(other) => Err(BuildError::at(
+                &Location::file(shown.as_str()),
+                format!("{other}"),
+            )),
         }
     }
 }
@@ -718,16 +843,17 @@ fn load_documents(
     path: &str,
 ) -> Result<Vec<(Mapping, usize, Option<usize>)>, BuildError> {
     let shown = paths::display(path);
-    let text = crate::text::decode(bytes).map_err(|e| BuildError::new(format!("{shown}: {e}")))?;
+    let text = crate::text::decode(bytes)
+        .map_err(|e| BuildError::at(&Location::file(shown.as_str()), format!("{e}")))?;
     let docs = crate::yaml::parse_documents(&text, &shown, crate::yaml::Limits::default())
         .map_err(|e| {
-            let message = e.to_string();
+            let mut error = BuildError::from(e);
             // go-yaml's wording for a repeated key, which kustomize users search for.
-            let message = match message.split_once("duplicate entry with key ") {
-                Some((_, key)) => format!("{message} (mapping key {} already defined)", key.trim()),
-                None => message,
-            };
-            BuildError::new(format!("MalformedYAMLError: {message}"))
+            if let Some((_, key)) = error.message.split_once("duplicate entry with key ") {
+                let key = key.trim().to_owned();
+                error.message = format!("{} (mapping key {key} already defined)", error.message);
+            }
+            error.context("MalformedYAMLError")
         })?;
     let mut out = Vec::new();
     for (index, doc) in docs.into_iter().enumerate() {
@@ -757,9 +883,10 @@ fn load_documents(
                 }
             }
             _ => {
-                return Err(BuildError::new(format!(
-                    "{shown}: expected a Kubernetes object"
-                )));
+                return Err(BuildError::at(
+                    &Location::file(shown.as_str()),
+                    "expected a Kubernetes object",
+                ));
             }
         }
     }
@@ -769,7 +896,10 @@ fn load_documents(
             .and_then(Value::as_str)
             .is_none_or(str::is_empty)
         {
-            return Err(BuildError::new(format!("{shown}: missing kind in object")));
+            return Err(BuildError::at(
+                &Location::file(shown.as_str()),
+                "missing kind in object",
+            ));
         }
         normalize_metadata(obj);
         check_subjects(obj)?;

@@ -1,5 +1,6 @@
 //! Output order: the order resources were read in (`fifo`, `--reorder none`) or kustomize's
 //! legacy order (kinds in dependency order, then by group, version, kind, namespace, name).
+use crate::error::Location;
 use serde_yaml::Value;
 
 use super::BuildError;
@@ -60,7 +61,7 @@ pub(crate) enum Sort {
 }
 
 /// Reads `sortOptions`.
-pub(crate) fn parse(value: &Value, at: &str) -> Result<Sort, BuildError> {
+pub(crate) fn parse(value: &Value, at: &Location) -> Result<Sort, BuildError> {
     let order = value
         .get("order")
         .and_then(Value::as_str)
@@ -69,9 +70,10 @@ pub(crate) fn parse(value: &Value, at: &str) -> Result<Sort, BuildError> {
     match order {
         "fifo" => {
             if legacy.is_some() {
-                return Err(BuildError::new(format!(
-                    "{at}: the field 'sortOptions.legacySortOptions' is set but the selected sort order is 'fifo', not 'legacy'"
-                )));
+                return Err(BuildError::at(
+                    at,
+                    "the field 'sortOptions.legacySortOptions' is set but the selected sort order is 'fifo', not 'legacy'",
+                ));
             }
             Ok(Sort::Fifo)
         }
@@ -85,9 +87,7 @@ pub(crate) fn parse(value: &Value, at: &str) -> Result<Sort, BuildError> {
                         .map(string_list)
                         .transpose()
                         .map_err(|m| {
-                            BuildError::new(format!(
-                                "{at}: sortOptions.legacySortOptions.{key}: {m}"
-                            ))
+                            BuildError::at(&at.child(&format!("legacySortOptions.{key}")), m)
                         })
                         .map(Option::unwrap_or_default)
                 };
@@ -96,9 +96,10 @@ pub(crate) fn parse(value: &Value, at: &str) -> Result<Sort, BuildError> {
             }
             Ok(Sort::Legacy(options))
         }
-        _ => Err(BuildError::new(format!(
-            "{at}: the field 'sortOptions.order' must be one of [fifo, legacy]"
-        ))),
+        _ => Err(BuildError::at(
+            at,
+            "the field 'sortOptions.order' must be one of [fifo, legacy]",
+        )),
     }
 }
 

@@ -1,6 +1,7 @@
 //! Patches: strategic merge (kustomize's merge rules: lists of named things merged by key,
 //! patched elements first, `$patch: delete|replace`) and JSON 6902 (the json-patch crate), with
 //! kustomize's target selectors.
+use crate::error::Location;
 use serde_yaml::{Mapping, Value};
 
 use super::kustomization::{Kustomization, scalar_string};
@@ -343,11 +344,22 @@ fn label_selector_matches(selector: &str, labels: Option<&Value>) -> bool {
         })
 }
 
-/// Parses a patch; `file` names it in a syntax error (the patch file, or `at` when inline).
-fn parse_patch_documents(text: &str, file: &str, at: &str) -> Result<Vec<Value>, BuildError> {
-    crate::yaml::parse_documents(text, file, crate::yaml::Limits::default())
-        .map_err(|e| BuildError::new(format!("{at}: {e}")))
-        .map(|docs| docs.into_iter().filter(|d| !d.is_null()).collect())
+/// Parses a patch: from `file`, or inline at `at` when `file` is `None`.
+fn parse_patch_documents(
+    text: &str,
+    file: Option<&str>,
+    at: &Location,
+) -> Result<Vec<Value>, BuildError> {
+    crate::yaml::parse_documents(
+        text,
+        file.unwrap_or(&at.file),
+        crate::yaml::Limits::default(),
+    )
+    .map_err(|e| match file {
+        Some(_) => BuildError::from(e).within(at),
+        None => BuildError::inline(e, at),
+    })
+    .map(|docs| docs.into_iter().filter(|d| !d.is_null()).collect())
 }
 
 /// Reads a patch given inline or as a path.
@@ -355,25 +367,31 @@ fn patch_text(
     loader: &Loader<'_>,
     k: &Kustomization,
     entry: &Value,
-    at: &str,
-) -> Result<(String, String), BuildError> {
+    at: &Location,
+) -> Result<(Option<String>, String), BuildError> {
     if let Some(path) = entry.get("path").and_then(Value::as_str) {
         return loader
             .read_text(&k.dir, path, at)
-            .map(|(path, text)| (paths::display(&path), text));
+            .map(|(path, text)| (Some(paths::display(&path)), text));
     }
     if let Some(inline) = entry.get("patch").and_then(Value::as_str) {
-        return Ok((at.to_owned(), inline.to_owned()));
+        return Ok((None, inline.to_owned()));
     }
-    Err(BuildError::new(format!(
-        "{at}: must specify a patch file or an inline patch"
-    )))
+    Err(BuildError::at(
+        at,
+        "must specify a patch file or an inline patch",
+    ))
 }
 
 /// Whether a `patches` entry holds JSON 6902 operations (one document that is a list).
-pub(crate) fn is_json6902(loader: &Loader<'_>, k: &Kustomization, entry: &Value, at: &str) -> bool {
+pub(crate) fn is_json6902(
+    loader: &Loader<'_>,
+    k: &Kustomization,
+    entry: &Value,
+    at: &Location,
+) -> bool {
     patch_text(loader, k, entry, at)
-        .and_then(|(file, text)| parse_patch_documents(&text, &file, at))
+        .and_then(|(file, text)| parse_patch_documents(&text, file.as_deref(), at))
         .is_ok_and(|docs| docs.len() == 1 && docs[0].is_sequence())
 }
 
@@ -383,22 +401,19 @@ pub(crate) fn strategic_merge_entry(
     k: &Kustomization,
     entry: &Value,
     ra: &mut ResMap,
-    at: &str,
+    at: &Location,
 ) -> Result<(), BuildError> {
     let (file, text) = match entry.as_str() {
         Some(s) if !s.contains('\n') && !s.trim_start().starts_with('{') && !s.contains(": ") => {
             let (path, text) = loader.read_text(&k.dir, s, at)?;
-            (paths::display(&path), text)
+            (Some(paths::display(&path)), text)
         }
-        Some(s) => (at.to_owned(), s.to_owned()),
-        None => (
-            at.to_owned(),
-            serde_yaml::to_string(entry).unwrap_or_default(),
-        ),
+        Some(s) => (None, s.to_owned()),
+        None => (None, serde_yaml::to_string(entry).unwrap_or_default()),
     };
-    let docs = parse_patch_documents(&text, &file, at)?;
+    let docs = parse_patch_documents(&text, file.as_deref(), at)?;
     if docs.is_empty() {
-        return Err(BuildError::new(format!("{at}: patch appears to be empty")));
+        return Err(BuildError::at(at, "patch appears to be empty"));
     }
     for doc in docs {
         apply_smp_by_id(ra, &doc, at)?;
@@ -408,9 +423,9 @@ pub(crate) fn strategic_merge_entry(
 }
 
 /// A strategic-merge patch finds its target by its own apiVersion, kind, name and namespace.
-fn apply_smp_by_id(ra: &mut ResMap, doc: &Value, at: &str) -> Result<(), BuildError> {
+fn apply_smp_by_id(ra: &mut ResMap, doc: &Value, at: &Location) -> Result<(), BuildError> {
     let Some(patch) = doc.as_mapping() else {
-        return Err(BuildError::new(format!("{at}: a patch must be an object")));
+        return Err(BuildError::at(at, "a patch must be an object"));
     };
     let kind = str_at(patch, &["kind"]);
     let name = str_at(patch, &["metadata", "name"]);
@@ -434,24 +449,30 @@ fn apply_smp_by_id(ra: &mut ResMap, doc: &Value, at: &str) -> Result<(), BuildEr
         .map(|(i, _)| i)
         .collect();
     match matches.as_slice() {
-        [] => Err(BuildError::new(format!(
-            "{at}: no resource matches strategic merge patch \"{kind}.{version}.{}/{name}.{}\"",
-            if group.is_empty() { "[noGrp]" } else { group },
-            if namespace.is_empty() {
-                "[noNs]"
-            } else {
-                namespace
-            }
-        ))),
+        [] => Err(BuildError::at(
+            at,
+            format!(
+                "no resource matches strategic merge patch \"{kind}.{version}.{}/{name}.{}\"",
+                if group.is_empty() { "[noGrp]" } else { group },
+                if namespace.is_empty() {
+                    "[noNs]"
+                } else {
+                    namespace
+                }
+            ),
+        )),
         [index] => {
             apply_smp(&mut ra.items[*index], patch);
             Ok(())
         }
         _ => {
             let id = ra.items[matches[0]].id();
-            Err(BuildError::new(format!(
-                "{at}: multiple matches for Id {id}; failed to find unique target for patch {id}"
-            )))
+            Err(BuildError::at(
+                at,
+                format!(
+                    "multiple matches for Id {id}; failed to find unique target for patch {id}"
+                ),
+            ))
         }
     }
 }
@@ -477,7 +498,7 @@ pub(crate) fn patch_entry(
     k: &Kustomization,
     entry: &Value,
     ra: &mut ResMap,
-    at: &str,
+    at: &Location,
 ) -> Result<(), BuildError> {
     let (file, text) = patch_text(loader, k, entry, at)?;
     let target = entry
@@ -493,16 +514,14 @@ pub(crate) fn patch_entry(
         .and_then(|o| o.get("allowKindChange"))
         .and_then(Value::as_bool)
         .unwrap_or(false);
-    let docs = parse_patch_documents(&text, &file, at)?;
+    let docs = parse_patch_documents(&text, file.as_deref(), at)?;
     if docs.is_empty() {
-        return Err(BuildError::new(format!("{at}: patch appears to be empty")));
+        return Err(BuildError::at(at, "patch appears to be empty"));
     }
     let is_json6902 = docs.len() == 1 && docs[0].is_sequence();
     if is_json6902 {
         let Some(target) = target else {
-            return Err(BuildError::new(format!(
-                "{at}: a JSON 6902 patch needs a target"
-            )));
+            return Err(BuildError::at(at, "a JSON 6902 patch needs a target"));
         };
         let ops = yaml_to_json(&docs[0]);
         return apply_json6902_to_selected(loader, ra, &target, &ops, at);
@@ -562,18 +581,16 @@ pub(crate) fn json6902_entry(
     k: &Kustomization,
     entry: &Value,
     ra: &mut ResMap,
-    at: &str,
+    at: &Location,
 ) -> Result<(), BuildError> {
     let target = entry
         .get("target")
         .map(Selector::from_value)
-        .ok_or_else(|| {
-            BuildError::new(format!("{at}: target: a JSON 6902 patch needs a target"))
-        })?;
+        .ok_or_else(|| BuildError::at(&at.child("target"), "a JSON 6902 patch needs a target"))?;
     let (file, text) = patch_text(loader, k, entry, at)?;
-    let docs = parse_patch_documents(&text, &file, at)?;
+    let docs = parse_patch_documents(&text, file.as_deref(), at)?;
     let Some(doc) = docs.first() else {
-        return Err(BuildError::new(format!("{at}: patch appears to be empty")));
+        return Err(BuildError::at(at, "patch appears to be empty"));
     };
     apply_json6902_to_selected(loader, ra, &target, &yaml_to_json(doc), at)
 }
@@ -583,10 +600,10 @@ fn apply_json6902_to_selected(
     ra: &mut ResMap,
     target: &Selector,
     ops: &serde_json::Value,
-    at: &str,
+    at: &Location,
 ) -> Result<(), BuildError> {
     let patch: json_patch::Patch = serde_json::from_value(ops.clone())
-        .map_err(|e| BuildError::new(format!("{at}: invalid JSON 6902 patch: {e}")))?;
+        .map_err(|e| BuildError::at(at, format!("invalid JSON 6902 patch: {e}")))?;
     let copies = patch
         .0
         .iter()
@@ -596,10 +613,7 @@ fn apply_json6902_to_selected(
         let before_namespace = res.namespace().to_owned();
         let mut doc = yaml_to_json(&Value::Mapping(res.obj.clone()));
         let failed = |e: json_patch::PatchError| {
-            BuildError::new(format!(
-                "{at}: applying JSON 6902 patch to {}: {e}",
-                res.id()
-            ))
+            BuildError::at(at, format!("applying JSON 6902 patch to {}: {e}", res.id()))
         };
         if copies {
             // One operation at a time, each copy counted before it is made.
@@ -615,9 +629,7 @@ fn apply_json6902_to_selected(
             json_patch::patch(&mut doc, &patch).map_err(failed)?;
         }
         let Value::Mapping(obj) = json_to_yaml(&doc) else {
-            return Err(BuildError::new(format!(
-                "{at}: the patch did not leave an object"
-            )));
+            return Err(BuildError::at(at, "the patch did not leave an object"));
         };
         res.obj = obj;
         let (after_name, after_namespace) = (res.name().to_owned(), res.namespace().to_owned());

@@ -1,4 +1,5 @@
 //! `replacements:`: copy a field of one resource into fields of others.
+use crate::error::Location;
 use serde_yaml::{Mapping, Value};
 
 use super::kustomization::{Kustomization, scalar_string};
@@ -12,12 +13,16 @@ pub(crate) fn apply_entry(
     k: &Kustomization,
     entry: &Value,
     ra: &mut ResMap,
-    at: &str,
+    at: &Location,
 ) -> Result<(), BuildError> {
     if let Some(path) = entry.get("path").and_then(Value::as_str) {
-        let (_, text) = loader.read_text(&k.dir, path, at)?;
-        let docs = crate::yaml::parse_documents(&text, at, crate::yaml::Limits::default())
-            .map_err(|e| BuildError::new(format!("{at}: {e}")))?;
+        let (path, text) = loader.read_text(&k.dir, path, at)?;
+        let docs = crate::yaml::parse_documents(
+            &text,
+            &super::paths::display(&path),
+            crate::yaml::Limits::default(),
+        )
+        .map_err(|e| BuildError::from(e).within(at))?;
         for doc in docs {
             match doc {
                 Value::Sequence(items) => {
@@ -57,11 +62,11 @@ fn apply(
     loader: &Loader<'_>,
     ra: &mut ResMap,
     replacement: &Value,
-    at: &str,
+    at: &Location,
 ) -> Result<(), BuildError> {
     let source = replacement
         .get("source")
-        .ok_or_else(|| BuildError::new(format!("{at}: source: a replacement needs a source")))?;
+        .ok_or_else(|| BuildError::at(&at.child("source"), "a replacement needs a source"))?;
     let selector = Selector::from_value(source);
     let sources: Vec<usize> = ra
         .items
@@ -73,19 +78,23 @@ fn apply(
     let index = match sources.as_slice() {
         [one] => *one,
         [] => {
-            return Err(BuildError::new(format!(
-                "{at}: nothing selected by the replacement source"
-            )));
+            return Err(BuildError::at(
+                at,
+                "nothing selected by the replacement source",
+            ));
         }
         _ => {
-            return Err(BuildError::new(format!(
-                "{at}: multiple matches for the replacement source: {}",
-                sources
-                    .iter()
-                    .map(|i| ra.items[*i].id().to_string())
-                    .collect::<Vec<_>>()
-                    .join(", ")
-            )));
+            return Err(BuildError::at(
+                at,
+                format!(
+                    "multiple matches for the replacement source: {}",
+                    sources
+                        .iter()
+                        .map(|i| ra.items[*i].id().to_string())
+                        .collect::<Vec<_>>()
+                        .join(", ")
+                ),
+            ));
         }
     };
     let field_path = source
@@ -95,10 +104,13 @@ fn apply(
     let source_node = Value::Mapping(ra.items[index].obj.clone());
     let path = split_field_path(field_path);
     let mut value = get(&source_node, &path).cloned().ok_or_else(|| {
-        BuildError::new(format!(
-            "{at}: fieldPath `{field_path}` is missing for replacement source {}",
-            ra.items[index].id()
-        ))
+        BuildError::at(
+            at,
+            format!(
+                "fieldPath `{field_path}` is missing for replacement source {}",
+                ra.items[index].id()
+            ),
+        )
     })?;
     let source_options = options(source.get("options"));
     if !source_options.delimiter.is_empty() {
@@ -108,10 +120,13 @@ fn apply(
             .ok()
             .filter(|i| *i < parts.len())
             .ok_or_else(|| {
-                BuildError::new(format!(
-                    "{at}: options.index {} is out of bounds for value {text}",
-                    source_options.index
-                ))
+                BuildError::at(
+                    at,
+                    format!(
+                        "options.index {} is out of bounds for value {text}",
+                        source_options.index
+                    ),
+                )
             })?;
         value = Value::String(parts[i].to_owned());
     }
@@ -122,7 +137,7 @@ fn apply(
         .flatten()
         .enumerate()
     {
-        let at = format!("{at}: targets[{t}]");
+        let at = at.child(&format!("targets[{t}]"));
         let select = target
             .get("select")
             .map(Selector::from_value)
@@ -154,7 +169,7 @@ fn apply(
             let mut result = Ok(());
             for path in &paths {
                 result = set(&mut node, path, &value, &target_options)
-                    .map_err(|m| BuildError::new(format!("{at}: {m} in replacement target {id}")));
+                    .map_err(|m| BuildError::at(&at, format!("{m} in replacement target {id}")));
                 if result.is_err() {
                     break;
                 }

@@ -1,4 +1,5 @@
 //! kustomize's built-in transformers, in its order, and azfn's own transformer in-process.
+use crate::error::Location;
 use serde_yaml::{Mapping, Value};
 
 use super::fieldspec::{self, FieldSpec};
@@ -59,7 +60,7 @@ pub(crate) fn run(
 ) -> Result<(), BuildError> {
     let shown = paths::display(&k.file);
     for (i, entry) in k.patches_strategic_merge.iter().enumerate() {
-        let at = format!("{shown}: patchesStrategicMerge[{i}]");
+        let at = Location::at(shown.as_str(), format!("patchesStrategicMerge[{i}]"));
         let file = entry
             .as_str()
             .filter(|s| !s.contains('\n') && !s.contains(": "))
@@ -76,7 +77,7 @@ pub(crate) fn run(
         )?;
     }
     for (i, entry) in k.patches.iter().enumerate() {
-        let at = format!("{shown}: patches[{i}]");
+        let at = Location::at(shown.as_str(), format!("patches[{i}]"));
         let file = entry
             .get("path")
             .and_then(Value::as_str)
@@ -165,13 +166,13 @@ fn run_metadata(
         })?;
     }
     for (i, entry) in k.labels.iter().enumerate() {
-        let at = format!("{shown}: labels[{i}]");
+        let at = Location::at(shown.as_str(), format!("labels[{i}]"));
         let pairs = entry
             .get("pairs")
             .filter(|v| !v.is_null())
             .map(string_map)
             .transpose()
-            .map_err(|m| BuildError::new(format!("{at}: pairs: {m}")))?
+            .map_err(|m| BuildError::at(&at.child("pairs"), m))?
             .unwrap_or_default();
         let flag = |key: &str| entry.get(key).and_then(Value::as_bool).unwrap_or(false);
         let mut specs = if flag("includeSelectors") {
@@ -195,7 +196,7 @@ fn run_metadata(
             .into_iter()
             .flatten()
         {
-            specs.push(FieldSpec::from_value(field, &format!("{at}: fields"))?);
+            specs.push(FieldSpec::from_value(field, &at.child("fields"))?);
         }
         loader.step(ra, Step::Labels, entry_at(format!("labels[{i}]")), |ra| {
             set_map_fields(ra, &pairs, &specs)
@@ -227,7 +228,7 @@ fn run_values(
         }
     };
     for (i, entry) in k.patches_json6902.iter().enumerate() {
-        let at = format!("{shown}: patchesJson6902[{i}]");
+        let at = Location::at(shown.as_str(), format!("patchesJson6902[{i}]"));
         let file = entry
             .get("path")
             .and_then(Value::as_str)
@@ -244,7 +245,7 @@ fn run_values(
         )?;
     }
     for (i, entry) in k.replicas.iter().enumerate() {
-        let at = format!("{shown}: replicas[{i}]");
+        let at = Location::at(shown.as_str(), format!("replicas[{i}]"));
         loader.step(
             ra,
             Step::Replicas,
@@ -253,13 +254,13 @@ fn run_values(
         )?;
     }
     for (i, entry) in k.images.iter().enumerate() {
-        let at = format!("{shown}: images[{i}]");
+        let at = Location::at(shown.as_str(), format!("images[{i}]"));
         loader.step(ra, Step::Images, entry_at(format!("images[{i}]")), |ra| {
             images(ra, entry, &state.config.images, &at)
         })?;
     }
     for (i, entry) in k.replacements.iter().enumerate() {
-        let at = format!("{shown}: replacements[{i}]");
+        let at = Location::at(shown.as_str(), format!("replacements[{i}]"));
         loader.step(
             ra,
             Step::Replacement,
@@ -268,7 +269,7 @@ fn run_values(
         )?;
     }
     for (i, entry) in k.transformers.iter().enumerate() {
-        let at = format!("{shown}: transformers[{i}]");
+        let at = Location::at(shown.as_str(), format!("transformers[{i}]"));
         external_transformer(loader, k, entry, ra, &at, i)?;
     }
     Ok(())
@@ -399,7 +400,7 @@ fn replicas(
     ra: &mut ResMap,
     entry: &Value,
     specs: &[FieldSpec],
-    at: &str,
+    at: &Location,
 ) -> Result<(), BuildError> {
     let name = entry
         .get("name")
@@ -408,7 +409,7 @@ fn replicas(
     let count = entry
         .get("count")
         .and_then(Value::as_i64)
-        .ok_or_else(|| BuildError::new(format!("{at}: count: expected a whole number")))?;
+        .ok_or_else(|| BuildError::at(&at.child("count"), "expected a whole number"))?;
     for res in &mut ra.items {
         if !res.all_ids().iter().any(|id| id.name == name) {
             continue;
@@ -431,7 +432,12 @@ fn replicas(
 
 /// `images:`: every container and init container image anywhere in every resource, plus the
 /// configured field specs.
-fn images(ra: &mut ResMap, entry: &Value, specs: &[FieldSpec], at: &str) -> Result<(), BuildError> {
+fn images(
+    ra: &mut ResMap,
+    entry: &Value,
+    specs: &[FieldSpec],
+    at: &Location,
+) -> Result<(), BuildError> {
     let get = |key: &str| entry.get(key).and_then(scalar_string).unwrap_or_default();
     let rule = ImageRule {
         name: get("name"),
@@ -440,9 +446,10 @@ fn images(ra: &mut ResMap, entry: &Value, specs: &[FieldSpec], at: &str) -> Resu
         digest: get("digest"),
     };
     if rule.name.is_empty() {
-        return Err(BuildError::new(format!(
-            "{at}: name: an image entry needs a name"
-        )));
+        return Err(BuildError::at(
+            &at.child("name"),
+            "an image entry needs a name",
+        ));
     }
     let Ok(pattern) =
         regex_lite::Regex::new(&format!("^{}(@sha256)?(:[a-zA-Z0-9_.{{}}-]*)?$", rule.name))
@@ -582,28 +589,47 @@ fn update_container_images(node: &mut Value, rule: &ImageRule, pattern: &regex_l
     }
 }
 
+/// Runs `plugin` with its configuration at `config_at`; an error in a configuration file also
+/// names the kustomization entry that ran it.
+fn run_plugin(
+    plugin: &dyn super::Transformer,
+    config: &Value,
+    items: Vec<Mapping>,
+    entry: &Location,
+    config_at: &Location,
+) -> Result<Vec<Mapping>, BuildError> {
+    plugin.transform(config, items, config_at).map_err(|e| {
+        if entry == config_at {
+            e
+        } else {
+            e.within(entry)
+        }
+    })
+}
+
 /// `transformers:` entries: azfn's own config runs in-process; anything else is refused.
 fn external_transformer(
     loader: &Loader<'_>,
     k: &Kustomization,
     entry: &Value,
     ra: &mut ResMap,
-    at: &str,
+    at: &Location,
     index: usize,
 ) -> Result<(), BuildError> {
+    // Where the configuration is: its own file, or this entry when inline.
+    let mut config_at = at.clone();
     let config = match entry {
         // An inline configuration, written as YAML text.
         Value::String(text) if text.contains('\n') => {
-            crate::yaml::parse_documents(text, at, crate::yaml::Limits::default())
-                .map_err(|e| BuildError::new(e.to_string()))?
+            crate::yaml::parse_documents(text, &at.file, crate::yaml::Limits::default())
+                .map_err(|e| BuildError::inline(e, at))?
                 .into_iter()
                 .next()
                 .unwrap_or_default()
         }
         Value::String(relative) => {
-            let path = paths::join(&k.dir, relative).ok_or_else(|| {
-                BuildError::new(format!("{at}: {relative}: path escapes the root"))
-            })?;
+            let path = paths::join(&k.dir, relative)
+                .ok_or_else(|| BuildError::at(at, format!("{relative}: path escapes the root")))?;
             if loader.source.read(&path).is_err() && loader.source.list(&path).is_ok() {
                 return Err(BuildError::unsupported(
                     at,
@@ -616,7 +642,8 @@ fn external_transformer(
                 &paths::display(&path),
                 crate::yaml::Limits::default(),
             )
-            .map_err(|e| BuildError::new(e.to_string()))?;
+            .map_err(|e| BuildError::from(e).within(at))?;
+            config_at = Location::file(paths::display(&path));
             docs.into_iter().next().unwrap_or_default()
         }
         inline => inline.clone(),
@@ -639,7 +666,7 @@ fn external_transformer(
     };
     let items = plugin_items(loader, ra);
     let Some(recorder) = &loader.recorder else {
-        let items = plugin.transform(&config, items, at)?;
+        let items = run_plugin(plugin, &config, items, at, &config_at)?;
         merge_plugin_output(ra, items);
         return Ok(());
     };
@@ -661,7 +688,7 @@ fn external_transformer(
             )
         })
         .collect();
-    let out = plugin.transform(&config, items, at)?;
+    let out = run_plugin(plugin, &config, items, at, &config_at)?;
     merge_plugin_output(ra, out);
     let input_items: Vec<Mapping> = inputs.iter().map(|(_, _, m)| m.clone()).collect();
     recorder.after_plugin(

@@ -38,7 +38,11 @@ pub fn check(
         .collect::<Result<Vec<_>, _>>()?;
     renderer.substitutions = compare::function_app_differences(&renderer.rendered, policy);
     if renderer.substitutions.is_empty() {
-        return Ok(compare::compare_with(&renderer.rendered, policy, None));
+        let mut report = compare::compare_with(&renderer.rendered, policy, None);
+        if report.failures() > 0 {
+            locate_drifts(&mut report, source, environments, options);
+        }
+        return Ok(report);
     }
     renderer.reference = Arc::new(
         renderer.rendered[0]
@@ -151,7 +155,7 @@ impl Renderer<'_> {
             .map(|r| environment(name, r))
             .map_err(|e| ParityError {
                 environment: name.to_owned(),
-                message: e.message,
+                error: e,
             })
     }
 
@@ -198,7 +202,7 @@ impl Renderer<'_> {
                 Err(e) => {
                     let note = format!(
                         "environment {name}: rendering it with {}'s FunctionApp values failed, so FunctionApp rules allow nothing in it ({})",
-                        self.environments[0].0, e.message
+                        self.environments[0].0, e.error
                     );
                     if !self.notes.borrow().contains(&note) {
                         self.notes.borrow_mut().push(note);

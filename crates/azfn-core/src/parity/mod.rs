@@ -15,6 +15,8 @@ mod policy;
 mod quantity;
 mod render;
 mod schema;
+#[cfg(test)]
+mod tests;
 
 use std::collections::BTreeMap;
 
@@ -165,10 +167,11 @@ impl Report {
 
 /// An environment that could not be rendered.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-#[error("environment {environment}: {message}")]
+#[error("environment {environment}: {error}")]
 pub struct ParityError {
     pub environment: String,
-    pub message: String,
+    /// Why its build failed, with where.
+    pub error: crate::overlay::BuildError,
 }
 
 /// Every field parity compares in `resource`, with its JSON pointer (`/spec/template/...`):

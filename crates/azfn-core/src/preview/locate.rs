@@ -5,6 +5,8 @@ use std::cell::OnceCell;
 
 use serde::Serialize;
 
+use crate::error::Location;
+use crate::overlay::BuildError;
 use crate::policy::Finding;
 use crate::report::locate::{document_starts, field_line, field_line_and_depth};
 use crate::source::{FileSource, MemorySource};
@@ -109,24 +111,20 @@ impl<'a> Files<'a> {
         )
     }
 
-    /// Where a build error points: at the object's field when it names one
-    /// (`FunctionApp/prod-orders: spec.image: …`, azfn's own checks of a spec), else at the file
-    /// and line it names.
-    pub(super) fn build_error(&self, message: &str) -> Position {
-        static OBJECT_FIELD: std::sync::LazyLock<regex_lite::Regex> =
-            std::sync::LazyLock::new(|| {
-                regex_lite::Regex::new(
-                    r"(?:^|: )([A-Z][A-Za-z]+)/([a-z0-9][a-z0-9.-]*): ([A-Za-z][\w.\[\]=/-]*): ",
-                )
-                .unwrap_or_else(|e| panic!("{e}"))
-            });
-        if let Some(c) = OBJECT_FIELD.captures(message) {
-            let position = self.object_field(&c[1], &c[2], &c[3]);
+    /// Where a build error points, from the place it carries: the object's field when it
+    /// names a resource (azfn's checks of a spec, a rule that stopped the build), else the
+    /// file at its line or field.
+    pub(super) fn build_error(&self, error: &BuildError) -> Position {
+        let location = &error.location;
+        if let (Some(resource), Some(field)) = (&location.resource, &location.field)
+            && let Some((kind, name)) = resource.split_once('/')
+        {
+            let position = self.object_field(kind, name, field);
             if position.file.is_some() {
                 return position;
             }
         }
-        locate_error(self.source, message)
+        locate(self.source, location)
     }
 
     /// The document of `kind`/`name` (a rendered name) that holds most of `field`, latest read
@@ -161,69 +159,18 @@ impl Position {
     }
 }
 
-/// Where an error message points: the first tree file it names, at `file:LINE` when given, or
-/// at the field named right after the file (`kustomization.yaml: patches[0].path: …`).
-pub fn locate_error(source: &MemorySource, message: &str) -> Position {
-    let mut found: Vec<(usize, &str)> = source
-        .paths()
-        .filter_map(|path| find_path(message, path).map(|at| (at, path)))
-        .collect();
-    // The file a `file:LINE` names is the most precise; then the first file named.
-    found.sort_by_key(|(at, path)| {
-        (
-            !has_line(&message[at + path.len()..]),
-            *at,
-            usize::MAX - path.len(),
-        )
-    });
-    let Some(&(at, path)) = found.first() else {
+/// Where `location` is in the tree: its file at its line, else at its field (in the file's
+/// first document), else at the top; nothing when the file is not in the tree.
+pub fn locate(source: &MemorySource, location: &Location) -> Position {
+    // Builds show paths from the tree's root: `/overlays/dev/kustomization.yaml`.
+    let path = location.file.trim_start_matches('/');
+    let Some(text) = text_of(source, path) else {
         return Position::default();
     };
-    let rest = &message[at + path.len()..];
-    let line = if let Some(after) = rest.strip_prefix(':')
-        && let Some(n) = after
-            .split(|c: char| !c.is_ascii_digit())
-            .next()
-            .and_then(|d| d.parse::<usize>().ok())
-    {
-        Some(n)
-    } else if let Some(after) = rest.strip_prefix(": ")
-        && let Some(token) = after.split(": ").next()
-        && !token.is_empty()
-        && !token.contains(' ')
-    {
-        text_of(source, path).map(|text| {
-            let start = document_starts(&text).first().copied().unwrap_or(1);
-            field_line(&text, start, token)
-        })
-    } else {
-        None
-    };
+    let line = location.line.or_else(|| {
+        let field = location.field.as_deref()?;
+        let start = document_starts(&text).first().copied().unwrap_or(1);
+        Some(field_line(&text, start, field))
+    });
     Position::at(path, line.unwrap_or(1))
-}
-
-fn has_line(rest: &str) -> bool {
-    rest.strip_prefix(':')
-        .is_some_and(|r| r.starts_with(|c: char| c.is_ascii_digit()))
-}
-
-/// The byte offset of `path` in `message` as a whole path (not the tail of a longer one).
-fn find_path(message: &str, path: &str) -> Option<usize> {
-    let mut from = 0;
-    while let Some(i) = message[from..].find(path) {
-        let at = from + i;
-        let before = message[..at].chars().next_back();
-        let after = message[at + path.len()..].chars().next();
-        // Build errors show paths from the tree's root: `/overlays/dev/kustomization.yaml`.
-        let opens = |c: Option<char>| c.is_none_or(|c| c.is_whitespace() || "'\"(".contains(c));
-        let rooted = before == Some('/') && opens(message[..at - 1].chars().next_back());
-        let boundary_before = rooted || opens(before);
-        let boundary_after =
-            after.is_none_or(|c| c == ':' || c.is_whitespace() || "'\")".contains(c));
-        if boundary_before && boundary_after {
-            return Some(at);
-        }
-        from = at + path.len();
-    }
-    None
 }

@@ -17,7 +17,7 @@ use crate::parity::{self, ParityPolicy};
 use crate::policy::Finding;
 use crate::source::{FileSource, MemorySource, SourceError};
 
-pub use locate::{Position, locate_error};
+pub use locate::{Position, locate};
 pub use share::{SecretLine, scan_secrets};
 
 const KUSTOMIZATION_FILES: [&str; 3] = ["kustomization.yaml", "kustomization.yml", "Kustomization"];
@@ -115,13 +115,18 @@ pub fn parity_report(
     policy: Option<&str>,
     environments: &[EnvironmentRef],
 ) -> Result<serde_json::Value, Located<String>> {
-    let fail = |message: String| Located {
-        position: locate_error(source, &message),
+    let fail = |location: &crate::error::Location, message: String| Located {
+        position: locate(source, location),
         item: message,
     };
     let (policy_value, envs) = match policy {
         Some(path) => {
-            let tree = parity::read_policy(source, path).map_err(|e| fail(e.to_string()))?;
+            let tree = parity::read_policy(source, path).map_err(|e| {
+                fail(
+                    &crate::error::Location::at(e.file.as_str(), e.field.as_str()),
+                    e.to_string(),
+                )
+            })?;
             (tree.policy, tree.environments)
         }
         None => (
@@ -135,8 +140,13 @@ pub fn parity_report(
                 .collect(),
         ),
     };
-    let report = parity::check(source, &envs, &policy_value, &build_options())
-        .map_err(|e| fail(e.to_string()))?;
+    let report = parity::check(source, &envs, &policy_value, &build_options()).map_err(|e| {
+        let reads: Vec<String> = source.paths().map(str::to_owned).collect();
+        Located {
+            position: locate::Files::new(source, &reads).build_error(&e.error),
+            item: e.to_string(),
+        }
+    })?;
     let mut json = parity::json(&report, &policy_value);
     json["markdown"] = parity::markdown(&report, &policy_value).into();
     let context = parity::Context {
@@ -239,8 +249,8 @@ fn render(source: &MemorySource, dir: &str, name: &str) -> (EnvironmentPreview, 
         Err(e) => (
             None,
             Some(Located {
-                position: files.build_error(&e.message),
-                item: e.message,
+                position: files.build_error(&e),
+                item: e.to_string(),
             }),
         ),
     };

@@ -1,0 +1,113 @@
+//! Small parity checks next to the code: three environments in memory, a policy, and the
+//! report `azfn parity` prints (an `insta` snapshot), without the release binary or kubectl.
+use super::*;
+use crate::overlay::BuildOptions;
+use crate::source::MemorySource;
+
+const BASE: &[(&str, &str)] = &[
+    ("base/kustomization.yaml", "resources:\n- deployment.yaml\n"),
+    (
+        "base/deployment.yaml",
+        "apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: orders\nspec:\n  replicas: 1\n  template:\n    spec:\n      containers:\n      - name: func\n        image: orders:1.0\n        env:\n        - name: LOG_LEVEL\n          value: info\n",
+    ),
+];
+
+/// `dev`, `test` and `prod` overlays; `prod`'s patch is `prod_patch`.
+fn tree(prod_patch: &str) -> MemorySource {
+    let mut source = MemorySource::new();
+    for (path, text) in BASE {
+        source.insert(*path, *text);
+    }
+    for env in ["dev", "test", "prod"] {
+        source.insert(
+            format!("{env}/kustomization.yaml"),
+            format!("resources:\n- ../base\nnamePrefix: {env}-\npatches:\n- path: patch.yaml\n"),
+        );
+        let replicas = if env == "prod" { 3 } else { 1 };
+        let patch = if env == "prod" {
+            prod_patch.to_owned()
+        } else {
+            String::new()
+        };
+        source.insert(
+            format!("{env}/patch.yaml"),
+            format!("apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: orders\nspec:\n  replicas: {replicas}\n{patch}"),
+        );
+    }
+    source
+}
+
+const POLICY: &str = "apiVersion: azfn.dev/v1alpha1
+kind: ParityPolicy
+metadata:
+  name: environments
+spec:
+  environments:
+  - name: dev
+    path: dev
+  - name: test
+    path: test
+  - name: prod
+    path: prod
+  allow:
+  - resource: {kind: Deployment, name: orders}
+    field: spec.replicas
+    reason: prod scales out
+";
+
+fn report(source: &MemorySource) -> (Report, ParityPolicy) {
+    let policy = ParityPolicy::from_value(
+        &serde_yaml::from_str(POLICY).expect("policy YAML"),
+        "parity.yaml",
+    )
+    .expect("policy");
+    let envs: Vec<(String, String)> = ["dev", "test", "prod"]
+        .iter()
+        .map(|e| ((*e).to_owned(), (*e).to_owned()))
+        .collect();
+    let report = check(source, &envs, &policy, &BuildOptions::default()).expect("parity");
+    (report, policy)
+}
+
+#[test]
+fn an_allowed_difference_passes_and_names_its_rule() {
+    let (report, policy) = report(&tree(""));
+    assert_eq!(report.failures(), 0);
+    insta::assert_snapshot!(text(&report, &policy, false));
+}
+
+#[test]
+fn a_setting_only_prod_changes_fails_and_names_the_line_that_set_it() {
+    let (report, policy) = report(&tree(
+        "  template:\n    spec:\n      containers:\n      - name: func\n        env:\n        - name: LOG_LEVEL\n          value: warning\n",
+    ));
+    assert_eq!(report.failures(), 1);
+    let drift = report
+        .drifts
+        .iter()
+        .find(|d| d.allowed_by.is_none())
+        .expect("a drift");
+    // The patch's `value: warning` line in prod, the base's line in the others.
+    assert_eq!(drift.set_at["prod"].to_string(), "/prod/patch.yaml:13");
+    assert_eq!(drift.set_at["dev"].to_string(), "/base/deployment.yaml:14");
+    insta::assert_snapshot!(text(&report, &policy, false));
+}
+
+#[test]
+fn an_environment_that_does_not_build_is_an_error_carrying_its_place() {
+    let mut source = tree("");
+    source.insert("test/patch.yaml", "kind: Deployment\nmetadata: [orders\n");
+    let policy = ParityPolicy::from_value(
+        &serde_yaml::from_str(POLICY).expect("policy YAML"),
+        "parity.yaml",
+    )
+    .expect("policy");
+    let envs = [("test".to_owned(), "test".to_owned())];
+    let error = check(&source, &envs, &policy, &BuildOptions::default()).unwrap_err();
+    assert_eq!(error.environment, "test");
+    assert_eq!(error.error.location.file, "/test/patch.yaml");
+    assert_eq!(
+        error.error.context,
+        ["/test/kustomization.yaml: patches[0]"]
+    );
+}
