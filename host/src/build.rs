@@ -15,8 +15,16 @@ fn disk_path(path: &str) -> std::path::PathBuf {
     Path::new("/").join(path)
 }
 
-fn relative(path: &Path) -> String {
+/// A path as [`DiskSource`] names it (from `/`, without the leading slash).
+pub(crate) fn relative(path: &Path) -> String {
     path.to_string_lossy().trim_start_matches('/').to_owned()
+}
+
+/// A file the core names (`/work/app/overlays/prod/x.yaml`) as the user would type it:
+/// relative to where azfn runs, when it lies below.
+pub(crate) fn from_cwd() -> impl Fn(&str) -> String {
+    let cwd = format!("{}/", std::env::current_dir().unwrap_or_default().display());
+    move |file: &str| file.strip_prefix(&cwd).unwrap_or(file).to_owned()
 }
 
 impl FileSource for DiskSource {

@@ -66,10 +66,7 @@ fn build(dir: &Path) -> Result<Source> {
     let absolute =
         std::fs::canonicalize(dir).with_context(|| format!("cannot read {}", dir.display()))?;
     let options = crate::inputs::consent().build_options();
-    let relative = absolute
-        .to_string_lossy()
-        .trim_start_matches('/')
-        .to_owned();
+    let relative = crate::build::relative(&absolute);
     let text = azfn_core::overlay::build_yaml(&crate::build::DiskSource, &relative, &options)
         .map_err(|e| anyhow::anyhow!("{}: cannot build the kustomization: {e}", dir.display()))?;
     Ok(Source {

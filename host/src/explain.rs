@@ -18,10 +18,7 @@ pub(crate) enum Format {
 pub(crate) fn run(dir: &Path, query: &str, format: Format) -> Result<ExitCode> {
     let absolute = std::fs::canonicalize(dir)
         .with_context(|| format!("cannot open the kustomization directory {}", dir.display()))?;
-    let root = absolute
-        .to_string_lossy()
-        .trim_start_matches('/')
-        .to_owned();
+    let root = crate::build::relative(&absolute);
     // Findings do not stop the answer: explaining where a failing value comes from is the point.
     let options = azfn_core::overlay::BuildOptions::default().with_transformer(
         azfn_core::function::AzfnTransformer {
@@ -36,9 +33,7 @@ pub(crate) fn run(dir: &Path, query: &str, format: Format) -> Result<ExitCode> {
             return Ok(ExitCode::from(1));
         }
     };
-    let cwd = std::env::current_dir().unwrap_or_default();
-    let cwd = format!("{}/", cwd.display());
-    let shown = |file: &str| file.strip_prefix(&cwd).unwrap_or(file).to_owned();
+    let shown = crate::build::from_cwd();
     crate::native::output_begins();
     match format {
         Format::Text => print!("{}", azfn_core::explain::text(&fields, &shown)),

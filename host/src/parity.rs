@@ -178,13 +178,7 @@ fn compute(args: &Args) -> Result<Outcome, Unusable> {
     for (name, dir) in &named {
         let absolute = std::fs::canonicalize(dir)
             .map_err(|e| Unusable(format!("environment {name}: {}: {e}", dir.display())))?;
-        relative.push((
-            name.clone(),
-            absolute
-                .to_string_lossy()
-                .trim_start_matches('/')
-                .to_owned(),
-        ));
+        relative.push((name.clone(), crate::build::relative(&absolute)));
     }
     let options = crate::inputs::consent().build_options();
     let listed: Vec<(String, String)> = named
@@ -209,8 +203,7 @@ fn compute(args: &Args) -> Result<Outcome, Unusable> {
     let mut report = parity::check(&DiskSource, &relative, &policy, &options)
         .map_err(|e| Unusable(e.to_string()))?;
     // Files as the user would type them: relative to where azfn runs.
-    let cwd = format!("{}/", std::env::current_dir().unwrap_or_default().display());
-    report.map_files(&|file| file.strip_prefix(&cwd).unwrap_or(file).to_owned());
+    report.map_files(&crate::build::from_cwd());
     Ok(Outcome::Report(Box::new((report, policy, listed))))
 }
 

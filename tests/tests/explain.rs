@@ -45,20 +45,32 @@ fn editable(json: &str) -> String {
     )
 }
 
+/// `file:line` of the first line of `file` (below `root`) holding `needle`, as explain prints it.
+fn place(root: &Path, file: &str, needle: &str) -> String {
+    format!("{file}:{}", line_of(&root.join(file), needle))
+}
+
+/// The JSON answer to `query`, which must succeed.
+fn answer(root: &Path, dir: &str, query: &str) -> String {
+    let (code, out, err) = explain(root, dir, query, "json");
+    assert_eq!(code, Some(0), "{out}{err}");
+    out
+}
+
 const ENV: &str = "spec.template.spec.containers[name=func].env";
 
 #[test]
 fn a_setting_patched_in_prod_points_at_the_patch() {
     let root = example("explain-setting");
     let query = format!("Deployment/orders:{ENV}[name=AZURE_FUNCTIONS_ENVIRONMENT].value");
-    let (code, out, err) = explain(&root, "overlays/prod", &query, "json");
-    assert_eq!(code, Some(0), "{out}{err}");
+    let out = answer(&root, "overlays/prod", &query);
     let patch = root.join("overlays/prod/functionapp.yaml");
     assert_eq!(
         editable(&out),
-        format!(
-            "overlays/prod/functionapp.yaml:{}",
-            line_of(&patch, "AZURE_FUNCTIONS_ENVIRONMENT: Production")
+        place(
+            &root,
+            "overlays/prod/functionapp.yaml",
+            "AZURE_FUNCTIONS_ENVIRONMENT: Production"
         )
     );
     // The text form: value, then the transformer that rendered it, then the patch, then the base.
@@ -95,24 +107,16 @@ fn a_setting_patched_in_prod_points_at_the_patch() {
 fn a_base_only_field_points_at_the_base_and_a_prefix_at_the_kustomization() {
     let root = example("explain-base");
     let query = format!("Deployment/orders:{ENV}[name=ORDERS_BATCH_SIZE].value");
-    let (code, out, err) = explain(&root, "overlays/prod", &query, "json");
-    assert_eq!(code, Some(0), "{out}{err}");
-    let base = root.join("base/functionapp.yaml");
+    let out = answer(&root, "overlays/prod", &query);
     assert_eq!(
         editable(&out),
-        format!(
-            "base/functionapp.yaml:{}",
-            line_of(&base, "ORDERS_BATCH_SIZE")
-        )
+        place(&root, "base/functionapp.yaml", "ORDERS_BATCH_SIZE")
     );
-    let (code, out, err) = explain(
+    let out = answer(
         &root,
         "overlays/prod",
         "Deployment/prod-orders:metadata.name",
-        "json",
     );
-    assert_eq!(code, Some(0), "{out}{err}");
-    let kustomization = root.join("overlays/prod/kustomization.yaml");
     let fields: serde_json::Value = serde_json::from_str(&out).unwrap();
     assert_eq!(fields[0]["value"], "prod-orders");
     // azfn rendered the name from the FunctionApp's, which the overlay's namePrefix set.
@@ -121,10 +125,7 @@ fn a_base_only_field_points_at_the_base_and_a_prefix_at_the_kustomization() {
     assert_eq!(renamed["step"], "namePrefix");
     assert_eq!(
         editable(&out),
-        format!(
-            "overlays/prod/kustomization.yaml:{}",
-            line_of(&kustomization, "namePrefix:")
-        )
+        place(&root, "overlays/prod/kustomization.yaml", "namePrefix:")
     );
 }
 
@@ -134,14 +135,13 @@ fn an_inline_secret_is_located_and_never_shown() {
     let query = format!("Deployment/orders:{ENV}[name=LegacyStorage].value");
     // The broken overlay fails its build on the secret: explain still answers (it reports the
     // findings' places, it does not fail on them).
-    let (code, out, err) = explain(&root, "overlays/broken", &query, "json");
-    assert_eq!(code, Some(0), "{out}{err}");
-    let patch = root.join("overlays/broken/inline-connection-string.yaml");
+    let out = answer(&root, "overlays/broken", &query);
     assert_eq!(
         editable(&out),
-        format!(
-            "overlays/broken/inline-connection-string.yaml:{}",
-            line_of(&patch, "LegacyStorage:")
+        place(
+            &root,
+            "overlays/broken/inline-connection-string.yaml",
+            "LegacyStorage:"
         )
     );
     assert!(
@@ -181,3 +181,4 @@ fn unknown_resources_and_fields_are_clear_errors() {
     assert_eq!(code, Some(1));
     assert!(err.contains("expected KIND/NAME[:FIELD]"), "{err}");
 }
+

@@ -86,12 +86,12 @@ pub fn explain(
         .map(|((v, base), _)| (name_of(v), base.clone()))
         .collect();
     let base_of = |v: &Value, base: &str| {
-        v.get("metadata")
-            .and_then(|m| m.get("annotations"))
-            .and_then(|a| a.get(crate::functionapp::render::RENDERED_FROM))
-            .and_then(Value::as_str)
-            .and_then(|a| a.strip_prefix("FunctionApp/"))
-            .and_then(|app| Some(base.replacen(app, apps.get(app)?, 1)))
+        v.as_mapping()
+            .and_then(|m| {
+                crate::functionapp::rendered_base_name(m, base, |app| {
+                    apps.get(app).map(String::as_str)
+                })
+            })
             .unwrap_or_else(|| base.to_owned())
     };
     let found = all

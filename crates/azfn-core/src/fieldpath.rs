@@ -65,6 +65,27 @@ pub fn pointer(value: &Value, path: &[Segment]) -> Option<String> {
     Some(out)
 }
 
+/// [`pointer`] in an object, without wrapping it in a [`Value`] (which would copy it).
+pub fn pointer_in(obj: &Mapping, path: &[Segment]) -> Option<String> {
+    let (key, child, rest) = first_key(obj, path)?;
+    Some(format!(
+        "/{}{}",
+        key.replace('~', "~0").replace('/', "~1"),
+        pointer(child, rest)?
+    ))
+}
+
+/// The object's field named by the first of `path` (a key), and the rest of `path`.
+fn first_key<'a, 'p>(
+    obj: &'a Mapping,
+    path: &'p [Segment],
+) -> Option<(&'p str, &'a Value, &'p [Segment])> {
+    match path.split_first()? {
+        (Segment::Key(key), rest) => Some((key, obj.get(key.as_str())?, rest)),
+        _ => None,
+    }
+}
+
 /// Makes `target`'s node at `path` what it is in `reference`: the same value, or absent when
 /// the reference has none. Where a whole subtree is missing on one side, the subtree moves.
 pub fn copy_from(target: &mut Value, reference: &Value, path: &[Segment]) {
@@ -168,6 +189,33 @@ pub fn leaves(
     (out, segments)
 }
 
+/// [`leaves`] of an object, without wrapping it in a [`Value`] (which would copy it).
+pub fn leaves_in(obj: &Mapping) -> (BTreeMap<String, String>, BTreeMap<String, Vec<Segment>>) {
+    let renames = BTreeMap::new();
+    let mut out = BTreeMap::new();
+    let mut segments = BTreeMap::new();
+    let mut walker = Walker {
+        renames: &renames,
+        out: &mut out,
+        segments: Some(&mut segments),
+    };
+    walker.walk_mapping(obj, String::new(), &mut Vec::new());
+    (out, segments)
+}
+
+/// [`scalars`] of an object, without wrapping it in a [`Value`].
+pub fn scalars_in(obj: &Mapping) -> BTreeMap<String, String> {
+    let renames = BTreeMap::new();
+    let mut out = BTreeMap::new();
+    let mut walker = Walker {
+        renames: &renames,
+        out: &mut out,
+        segments: None,
+    };
+    walker.walk_mapping(obj, String::new(), &mut Vec::new());
+    out
+}
+
 /// [`leaves`] without the segments.
 pub fn scalars(value: &Value, renames: &BTreeMap<String, String>) -> BTreeMap<String, String> {
     let mut out = BTreeMap::new();
@@ -195,16 +243,30 @@ impl Walker<'_> {
         }
     }
 
+    /// An object's fields; an empty object is a leaf of its own, as in [`Self::walk`].
+    fn walk_mapping(&mut self, map: &Mapping, path: String, at: &mut Vec<Segment>) {
+        if map.is_empty() {
+            self.leaf(&Value::Mapping(Mapping::new()), path, at);
+            return;
+        }
+        for (k, v) in map {
+            let key = self.key(k);
+            at.push(Segment::Key(key.clone()));
+            self.walk(v, child(&path, &key), at);
+            at.pop();
+        }
+    }
+
+    fn leaf(&mut self, value: &Value, path: String, at: &[Segment]) {
+        if let Some(segments) = self.segments.as_deref_mut() {
+            segments.insert(path.clone(), at.to_vec());
+        }
+        self.out.insert(path, scalar(value, self.renames));
+    }
+
     fn walk(&mut self, value: &Value, path: String, at: &mut Vec<Segment>) {
         match value {
-            Value::Mapping(map) if !map.is_empty() => {
-                for (k, v) in map {
-                    let key = self.key(k);
-                    at.push(Segment::Key(key.clone()));
-                    self.walk(v, child(&path, &key), at);
-                    at.pop();
-                }
-            }
+            Value::Mapping(map) if !map.is_empty() => self.walk_mapping(map, path, at),
             Value::Sequence(items) if !items.is_empty() => {
                 let key = LIST_KEYS.iter().find(|k| {
                     items.iter().all(|i| {
@@ -246,12 +308,7 @@ impl Walker<'_> {
                 }
             }
             Value::Tagged(t) => self.walk(&t.value, path, at),
-            other => {
-                if let Some(segments) = self.segments.as_deref_mut() {
-                    segments.insert(path.clone(), at.clone());
-                }
-                self.out.insert(path, scalar(other, self.renames));
-            }
+            other => self.leaf(other, path, at),
         }
     }
 }
@@ -336,6 +393,20 @@ pub fn keyed(value: &Value, segments: &[Segment]) -> Option<String> {
     Some(out)
 }
 
+/// [`keyed`] in an object, without wrapping it in a [`Value`].
+pub fn keyed_in(obj: &Mapping, segments: &[Segment]) -> Option<String> {
+    let (key, child, rest) = first_key(obj, segments)?;
+    let below = keyed(child, rest)?;
+    let top = self::child("", key);
+    Some(if below.is_empty() {
+        top
+    } else if below.starts_with('[') {
+        format!("{top}{below}")
+    } else {
+        format!("{top}.{below}")
+    })
+}
+
 /// The key that names a list's items, as [`leaves`] chooses it.
 fn list_key(items: &[Value]) -> Option<&'static str> {
     LIST_KEYS.iter().copied().find(|k| {
@@ -370,6 +441,11 @@ pub fn is_below(path: &str, node: &str) -> bool {
         || path
             .strip_prefix(node)
             .is_some_and(|rest| rest.starts_with('.') || rest.starts_with('['))
+}
+
+/// [`depth`] in an object, without wrapping it in a [`Value`].
+pub fn depth_in(obj: &Mapping, segments: &[Segment]) -> usize {
+    first_key(obj, segments).map_or(0, |(_, child, rest)| 1 + depth(child, rest))
 }
 
 /// How many of `segments` `value` has, from the first.

@@ -90,14 +90,14 @@ impl Transformer for AzfnTransformer {
         field: &[Segment],
         inputs: &[Mapping],
     ) -> Option<(usize, Vec<Segment>)> {
-        let rendered = Resource::new(output.clone());
-        let app = rendered
-            .annotation(crate::functionapp::render::RENDERED_FROM)?
-            .strip_prefix("FunctionApp/")?
-            .to_owned();
+        let app = crate::functionapp::rendered_from(output)?;
         let index = inputs.iter().position(|input| {
-            let input = Resource::new(input.clone());
-            input.kind() == crate::functionapp::KIND && input.name() == app
+            input.get("kind").and_then(Value::as_str) == Some(crate::functionapp::KIND)
+                && input
+                    .get("metadata")
+                    .and_then(|m| m.get("name"))
+                    .and_then(Value::as_str)
+                    == Some(app)
         })?;
         Some((
             index,

@@ -177,6 +177,29 @@ fn ensure_local_config(app: &mut Resource) {
     }
 }
 
+/// The name of the `FunctionApp` azfn rendered `object` from (its `azfn.dev/rendered-from`
+/// annotation); `None` for anything azfn did not render.
+pub fn rendered_from(object: &Mapping) -> Option<&str> {
+    object
+        .get("metadata")?
+        .get("annotations")?
+        .get(render::RENDERED_FROM)?
+        .as_str()?
+        .strip_prefix("FunctionApp/")
+}
+
+/// What azfn rendered is named after its `FunctionApp`'s final name: `name` with that name
+/// replaced by the app's base name (`app_base` looks it up). `None` for anything azfn did not
+/// render, or an app `app_base` does not know.
+pub fn rendered_base_name<'a>(
+    object: &Mapping,
+    name: &str,
+    app_base: impl FnOnce(&str) -> Option<&'a str>,
+) -> Option<String> {
+    let app = rendered_from(object)?;
+    Some(name.replacen(app, app_base(app)?, 1))
+}
+
 /// The JSON Schema of the FunctionApp kind, for editors and the web page.
 pub fn json_schema() -> serde_json::Value {
     let spec = schema::json_schema(&spec::SPEC_SHAPE);

@@ -144,10 +144,12 @@ pub(crate) fn keys(path: &str) -> Vec<&str> {
 }
 
 fn spec_path(path: &str) -> Vec<Segment> {
-    keys(path)
-        .into_iter()
-        .map(|k| Segment::Key(k.to_owned()))
-        .collect()
+    key_path(&keys(path))
+}
+
+/// `keys` as a path of map keys (a key may hold dots: a setting's name).
+fn key_path(keys: &[&str]) -> Vec<Segment> {
+    keys.iter().map(|k| Segment::Key((*k).to_owned())).collect()
 }
 
 /// The `FunctionApp` field the rendered field `field` of `rendered` comes from: a path in
@@ -158,11 +160,10 @@ pub fn source_of(rendered: &Mapping, field: &[Segment], app: &Mapping) -> Vec<Se
         .and_then(Value::as_str)
         .unwrap_or_default();
     let spec = app.get("spec");
-    let value = Value::Mapping(app.clone());
     // Metadata the app carries itself (its namespace, labels an overlay added) is the app's.
     let own_metadata = matches!(field.first(), Some(Segment::Key(k)) if k == "metadata")
         && !matches!(field.get(1), Some(Segment::Key(k)) if k == "name")
-        && crate::fieldpath::depth(&value, field) == field.len();
+        && crate::fieldpath::depth_in(app, field) == field.len();
     if own_metadata {
         return field.to_vec();
     }
@@ -173,7 +174,7 @@ pub fn source_of(rendered: &Mapping, field: &[Segment], app: &Mapping) -> Vec<Se
     });
     let mut path = found.unwrap_or_else(|| spec_path("metadata.name"));
     // As deep as the app has it: a default rendered for an absent field points at its parent.
-    let depth = crate::fieldpath::depth(&value, &path);
+    let depth = crate::fieldpath::depth_in(app, &path);
     if depth == 0 {
         return spec_path("metadata.name");
     }
@@ -196,11 +197,7 @@ fn env_source(field: &[Segment], spec: Option<&Value>) -> Option<Vec<Segment>> {
             .is_some()
     };
     if has("settings", name) {
-        return Some(vec![
-            Segment::Key("spec".into()),
-            Segment::Key("settings".into()),
-            Segment::Key(name.to_owned()),
-        ]);
+        return Some(key_path(&["spec", "settings", name]));
     }
     if let Some((_, source)) = ENV.iter().find(|(env, _)| *env == name) {
         return Some(spec_path(source));
@@ -213,12 +210,7 @@ fn env_source(field: &[Segment], spec: Option<&Value>) -> Option<Vec<Segment>> {
             return Some(spec_path("spec.identity.clientId"));
         }
         if has("connections", connection) {
-            return Some(vec![
-                Segment::Key("spec".into()),
-                Segment::Key("connections".into()),
-                Segment::Key(connection.to_owned()),
-                Segment::Key(key.to_owned()),
-            ]);
+            return Some(key_path(&["spec", "connections", connection, key]));
         }
     }
     let is_secret = spec
@@ -231,12 +223,9 @@ fn env_source(field: &[Segment], spec: Option<&Value>) -> Option<Vec<Segment>> {
                 .any(|i| i.get("env").and_then(Value::as_str) == Some(name))
         });
     is_secret.then(|| {
-        vec![
-            Segment::Key("spec".into()),
-            Segment::Key("secrets".into()),
-            Segment::Key("items".into()),
-            Segment::Select("env".into(), name.to_owned()),
-        ]
+        let mut path = key_path(&["spec", "secrets", "items"]);
+        path.push(Segment::Select("env".into(), name.to_owned()));
+        path
     })
 }
 

@@ -332,20 +332,24 @@ pub fn build_traced(
     Ok(rendered(resources, local, true))
 }
 
-fn rendered(resources: ResMap, local: Vec<Res>, with_traces: bool) -> Rendered {
+fn rendered(mut resources: ResMap, mut local: Vec<Res>, with_traces: bool) -> Rendered {
     let (traces, local_traces) = if with_traces {
         (
-            resources.items.iter().map(|r| r.trace.clone()).collect(),
-            local.iter().map(|r| r.trace.clone()).collect(),
+            resources
+                .items
+                .iter_mut()
+                .map(|r| std::mem::take(&mut r.trace))
+                .collect(),
+            local
+                .iter_mut()
+                .map(|r| std::mem::take(&mut r.trace))
+                .collect(),
         )
     } else {
         (Vec::new(), Vec::new())
     };
     let with_base = |r: Res| {
-        let base = r
-            .previous
-            .first()
-            .map_or_else(|| r.name().to_owned(), |(_, name)| name.clone());
+        let base = r.base_name().to_owned();
         (Value::Mapping(r.obj), base)
     };
     Rendered {
@@ -388,10 +392,7 @@ fn build_resmap_with_local(
     loader.step(
         &mut resources,
         provenance::Step::HashSuffix,
-        || provenance::At::Entry {
-            kustomization: &top_file,
-            entry: String::new(),
-        },
+        || provenance::At::entry(&top_file, ""),
         |resources| {
             for res in &mut resources.items {
                 if res.generated.as_ref().is_some_and(|g| g.hash) {
@@ -406,10 +407,7 @@ fn build_resmap_with_local(
     loader.step(
         &mut resources,
         provenance::Step::NameReference,
-        || provenance::At::Entry {
-            kustomization: &top_file,
-            entry: String::new(),
-        },
+        || provenance::At::entry(&top_file, ""),
         |resources| nameref::fix(resources, &state.config),
     )?;
     let (local, kept): (Vec<Res>, Vec<Res>) = std::mem::take(&mut resources.items)
@@ -620,10 +618,7 @@ impl Loader<'_> {
             self.step(
                 ra,
                 provenance::Step::Generator,
-                || provenance::At::Entry {
-                    kustomization: &k.file,
-                    entry,
-                },
+                || provenance::At::entry(&k.file, entry),
                 |ra| absorb(ra, generated),
             )?;
         }

@@ -12,6 +12,7 @@ use serde_yaml::{Mapping, Value};
 
 use super::paths;
 use super::resmap::{Res, ResMap};
+use crate::error::Location;
 use crate::fieldpath::{self, Segment};
 use crate::source::FileSource;
 use crate::yaml::lines::DocumentLines;
@@ -122,8 +123,11 @@ pub struct Derived {
 /// What a plugin says a field of an output item was made from: an input item and its field.
 pub(crate) type Derive<'a> = dyn Fn(&Mapping, &[Segment]) -> Option<(usize, Vec<Segment>)> + 'a;
 
-/// A resource as a plugin got it: `Kind/base-name`, its trace, and the object.
-pub(crate) type PluginInput = (String, Trace, Mapping);
+/// The resources as a plugin got them: each one's `Kind/base-name` and trace, and the objects.
+pub(crate) struct PluginInputs<'a> {
+    pub named: Vec<(String, Trace)>,
+    pub items: &'a [Mapping],
+}
 
 /// Every leaf path of one resource to the origins that set it, oldest first.
 pub type Trace = BTreeMap<String, Vec<Origin>>;
@@ -134,12 +138,23 @@ pub fn origins_of(trace: &Trace, value: &Value, field: &str) -> Vec<Origin> {
     let keyed = fieldpath::parse(field)
         .and_then(|segments| fieldpath::keyed(value, &segments))
         .unwrap_or_else(|| field.to_owned());
-    if let Some(origins) = trace.get(&keyed) {
+    origins_below(trace, &keyed)
+}
+
+/// [`origins_of`] the field at `segments` of the object `obj`.
+fn origins_in(trace: &Trace, obj: &Mapping, segments: &[Segment]) -> Vec<Origin> {
+    let keyed = fieldpath::keyed_in(obj, segments).unwrap_or_else(|| fieldpath::format(segments));
+    origins_below(trace, &keyed)
+}
+
+/// The origins of the leaf `keyed`, or the newest of each leaf below it.
+fn origins_below(trace: &Trace, keyed: &str) -> Vec<Origin> {
+    if let Some(origins) = trace.get(keyed) {
         return origins.iter().rev().cloned().collect();
     }
     let mut below: Vec<Origin> = trace
         .iter()
-        .filter(|(path, _)| fieldpath::is_below(path, &keyed))
+        .filter(|(path, _)| fieldpath::is_below(path, keyed))
         .filter_map(|(_, origins)| origins.last().cloned())
         .collect();
     below.sort_by_key(|o| std::cmp::Reverse(o.seq));
@@ -178,25 +193,56 @@ pub(crate) struct Recorder<'a> {
     files: RefCell<BTreeMap<String, Option<Rc<FileLines>>>>,
 }
 
-/// Where the origin of a step's change comes from.
-pub(crate) enum At<'a> {
-    /// A field of a kustomization: `entry` (`patches[0]`, `namePrefix`) in `kustomization`.
-    Entry {
-        kustomization: &'a str,
-        entry: String,
-    },
-    /// A strategic-merge patch in `file` (a path the source reads), configured by `entry`.
-    Patch {
-        file: Option<&'a str>,
-        kustomization: &'a str,
-        entry: String,
-    },
-    /// JSON 6902 operations in `file` (or inline in the kustomization), configured by `entry`.
-    Operations {
-        file: Option<&'a str>,
-        kustomization: &'a str,
-        entry: String,
-    },
+/// Where the origin of a step's change comes from: the kustomization field that configured
+/// it, and the file holding the step's own text when that is not the kustomization.
+pub(crate) struct At<'a> {
+    /// The kustomization, as the source reads it.
+    kustomization: &'a str,
+    /// Its field: `patches[0]`, `namePrefix`; empty for steps of the build itself.
+    entry: String,
+    text: Text<'a>,
+}
+
+/// Where a step's own text is.
+enum Text<'a> {
+    /// In the kustomization's entry.
+    Entry,
+    /// A strategic-merge patch file: the line of the patched field in it.
+    Patch(&'a str),
+    /// A file of JSON 6902 operations: the line of the operation.
+    Operations(&'a str),
+}
+
+impl<'a> At<'a> {
+    /// `entry` of `kustomization`.
+    pub(crate) fn entry(kustomization: &'a str, entry: impl Into<String>) -> Self {
+        Self {
+            kustomization,
+            entry: entry.into(),
+            text: Text::Entry,
+        }
+    }
+
+    /// The entry an error would name (`at.field`) of `kustomization`.
+    pub(crate) fn located(kustomization: &'a str, at: &Location) -> Self {
+        Self::entry(kustomization, at.field.clone().unwrap_or_default())
+    }
+
+    /// A strategic-merge patch, in `file` when it is not inline.
+    pub(crate) fn patch(self, file: Option<&'a str>) -> Self {
+        Self {
+            text: file.map_or(Text::Entry, Text::Patch),
+            ..self
+        }
+    }
+
+    /// JSON 6902 operations, in `file` when they are not inline.
+    pub(crate) fn operations(self, file: Option<&'a str>) -> Self {
+        Self {
+            text: file.map_or(Text::Entry, Text::Operations),
+            ..self
+        }
+    }
 }
 
 impl<'a> Recorder<'a> {
@@ -258,7 +304,7 @@ impl<'a> Recorder<'a> {
     /// `file`.
     pub(crate) fn resource(&self, res: &mut Res, file: &str, doc: usize, item: Option<usize>) {
         let lines = self.file(file);
-        let (_, segments) = fieldpath::leaves(&Value::Mapping(res.obj.clone()), &BTreeMap::new());
+        let (_, segments) = fieldpath::leaves_in(&res.obj);
         for (path, segments) in segments {
             let line = lines.as_ref().and_then(|f| {
                 let (value, lines) = f.docs.get(doc)?;
@@ -278,7 +324,10 @@ impl<'a> Recorder<'a> {
 
     /// Every resource's leaves before a step.
     pub(crate) fn before(ra: &ResMap) -> Vec<(u64, BTreeMap<String, String>)> {
-        ra.items.iter().map(|r| (r.uid, scalars(&r.obj))).collect()
+        ra.items
+            .iter()
+            .map(|r| (r.uid, fieldpath::scalars_in(&r.obj)))
+            .collect()
     }
 
     /// After a step: each leaf that is new or changed gets an origin from `at`; leaves gone
@@ -293,45 +342,23 @@ impl<'a> Recorder<'a> {
         self.record_changes(ra, before, step, at, None);
     }
 
-    fn origin_at(&self, step: Step, at: &At<'_>, value: &Value, segments: &[Segment]) -> Origin {
-        match at {
-            At::Entry {
-                kustomization,
-                entry,
-            } => {
-                let line = self.file(kustomization).and_then(|f| f.line(entry));
-                self.origin(step, kustomization, line, Some(entry.clone()))
+    /// The origin of a change `at` made to the leaf at `segments` of `obj`.
+    fn origin_at(&self, step: Step, at: &At<'_>, obj: &Mapping, segments: &[Segment]) -> Origin {
+        let (file, line) = match at.text {
+            Text::Patch(file) => (file, self.file(file).and_then(|f| f.best_line(segments))),
+            Text::Operations(file) => {
+                let pointer = fieldpath::pointer_in(obj, segments).unwrap_or_default();
+                let line = self
+                    .file(file)
+                    .and_then(|f| operation_line(&f, &pointer).or_else(|| f.line("[0]")));
+                (file, line)
             }
-            At::Patch {
-                file,
-                kustomization,
-                entry,
-            } => {
-                if let Some(file) = file {
-                    let line = self.file(file).and_then(|f| f.best_line(segments));
-                    self.origin(step, file, line, Some(entry.clone()))
-                } else {
-                    let line = self.file(kustomization).and_then(|f| f.line(entry));
-                    self.origin(step, kustomization, line, Some(entry.clone()))
-                }
-            }
-            At::Operations {
-                file,
-                kustomization,
-                entry,
-            } => {
-                let pointer = fieldpath::pointer(value, segments).unwrap_or_default();
-                if let Some(file) = file {
-                    let line = self
-                        .file(file)
-                        .and_then(|f| operation_line(&f, &pointer).or_else(|| f.line("[0]")));
-                    self.origin(step, file, line, Some(entry.clone()))
-                } else {
-                    let line = self.file(kustomization).and_then(|f| f.line(entry));
-                    self.origin(step, kustomization, line, Some(entry.clone()))
-                }
-            }
-        }
+            Text::Entry => (
+                at.kustomization,
+                self.file(at.kustomization).and_then(|f| f.line(&at.entry)),
+            ),
+        };
+        self.origin(step, file, line, Some(at.entry.clone()))
     }
 
     /// After a plugin: resources it made or changed get an origin for each new or changed leaf,
@@ -340,7 +367,7 @@ impl<'a> Recorder<'a> {
         &self,
         ra: &mut ResMap,
         before: &[(u64, BTreeMap<String, String>)],
-        inputs: &[PluginInput],
+        inputs: &PluginInputs<'_>,
         at: &At<'_>,
         derive: &Derive<'_>,
     ) {
@@ -355,29 +382,27 @@ impl<'a> Recorder<'a> {
         before: &[(u64, BTreeMap<String, String>)],
         step: Step,
         at: &At<'_>,
-        plugin: Option<(&[PluginInput], &Derive<'_>)>,
+        plugin: Option<(&PluginInputs<'_>, &Derive<'_>)>,
     ) {
         let before: BTreeMap<u64, &BTreeMap<String, String>> =
             before.iter().map(|(uid, leaves)| (*uid, leaves)).collect();
         for res in &mut ra.items {
-            let value = Value::Mapping(res.obj.clone());
-            let (now, segments) = fieldpath::leaves(&value, &BTreeMap::new());
+            let (now, segments) = fieldpath::leaves_in(&res.obj);
             let old = before.get(&res.uid);
             for (path, scalar) in &now {
                 if old.is_some_and(|old| old.get(path) == Some(scalar)) {
                     continue;
                 }
-                let mut origin = self.origin_at(step, at, &value, &segments[path]);
+                let mut origin = self.origin_at(step, at, &res.obj, &segments[path]);
                 if let Some((inputs, derive)) = plugin
                     && let Some((index, field)) = derive(&res.obj, &segments[path])
-                    && let Some((name, trace, input)) = inputs.get(index)
+                    && let (Some((name, trace)), Some(input)) =
+                        (inputs.named.get(index), inputs.items.get(index))
                 {
-                    let input_value = Value::Mapping(input.clone());
-                    let field_path = fieldpath::format(&field);
                     origin.derived = Some(Box::new(Derived {
                         resource: name.clone(),
-                        origins: origins_of(trace, &input_value, &field_path),
-                        field: field_path,
+                        origins: origins_in(trace, input, &field),
+                        field: fieldpath::format(&field),
                     }));
                 }
                 res.trace.entry(path.clone()).or_default().push(origin);
@@ -385,10 +410,6 @@ impl<'a> Recorder<'a> {
             res.trace.retain(|path, _| now.contains_key(path));
         }
     }
-}
-
-fn scalars(obj: &Mapping) -> BTreeMap<String, String> {
-    fieldpath::scalars(&Value::Mapping(obj.clone()), &BTreeMap::new())
 }
 
 /// The line of the last operation whose path is `pointer` or contains it (or lies inside it).

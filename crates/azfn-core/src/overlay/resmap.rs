@@ -141,6 +141,13 @@ impl Res {
         str_at(&self.obj, &["metadata", "name"])
     }
 
+    /// The name as the base wrote it, before any prefix, suffix or hash.
+    pub(crate) fn base_name(&self) -> &str {
+        self.previous
+            .first()
+            .map_or_else(|| self.name(), |(_, name)| name.as_str())
+    }
+
     pub(crate) fn namespace(&self) -> &str {
         str_at(&self.obj, &["metadata", "namespace"])
     }

@@ -45,6 +45,14 @@ fn build_err(files: &[(&str, &str)], dir: &str) -> BuildError {
     }
 }
 
+/// The error of a `prod` overlay over the base: its kustomization, and its other files.
+fn prod_err(kustomization: &str, files: &[(&str, &str)]) -> BuildError {
+    let mut all = base();
+    all.push(("prod/kustomization.yaml", kustomization));
+    all.extend(files);
+    build_err(&all, "prod")
+}
+
 #[test]
 fn a_strategic_merge_patch_prefix_and_image_in_an_overlay() {
     let mut files = base();
@@ -73,12 +81,10 @@ fn a_json6902_patch_and_a_generated_config_map_with_its_hash() {
 
 #[test]
 fn a_missing_patch_file_is_an_error_at_the_kustomization_entry() {
-    let mut files = base();
-    files.push((
-        "prod/kustomization.yaml",
+    let e = prod_err(
         "resources:\n- ../base\npatches:\n- path: nowhere.yaml\n",
-    ));
-    let e = build_err(&files, "prod");
+        &[],
+    );
     assert_eq!(
         e.location,
         Location::at("/prod/kustomization.yaml", "patches[0]")
@@ -92,18 +98,13 @@ fn a_missing_patch_file_is_an_error_at_the_kustomization_entry() {
 
 #[test]
 fn a_yaml_error_in_a_patch_file_is_at_that_file_and_line_inside_its_entry() {
-    let mut files = base();
-    files.extend([
-        (
-            "prod/kustomization.yaml",
-            "resources:\n- ../base\npatches:\n- path: env.yaml\n",
-        ),
-        (
+    let e = prod_err(
+        "resources:\n- ../base\npatches:\n- path: env.yaml\n",
+        &[(
             "prod/env.yaml",
             "apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: [orders\n",
-        ),
-    ]);
-    let e = build_err(&files, "prod");
+        )],
+    );
     assert_eq!(e.location.file, "/prod/env.yaml");
     assert!(e.location.line.is_some_and(|l| l >= 4), "{e:?}");
     assert_eq!(e.context, ["/prod/kustomization.yaml: patches[0]"]);
@@ -111,12 +112,10 @@ fn a_yaml_error_in_a_patch_file_is_at_that_file_and_line_inside_its_entry() {
 
 #[test]
 fn a_yaml_error_in_an_inline_patch_is_at_the_entry_and_counts_its_own_lines() {
-    let mut files = base();
-    files.push((
-        "prod/kustomization.yaml",
+    let e = prod_err(
         "resources:\n- ../base\npatches:\n- patch: |-\n    kind: Deployment\n    metadata: [orders\n",
-    ));
-    let e = build_err(&files, "prod");
+        &[],
+    );
     assert_eq!(
         e.location,
         Location::at("/prod/kustomization.yaml", "patches[0]")
@@ -126,12 +125,7 @@ fn a_yaml_error_in_an_inline_patch_is_at_the_entry_and_counts_its_own_lines() {
 
 #[test]
 fn an_unknown_image_field_is_at_that_entry_and_field() {
-    let mut files = base();
-    files.push((
-        "prod/kustomization.yaml",
-        "resources:\n- ../base\nimages:\n- newTag: \"2.0\"\n",
-    ));
-    let e = build_err(&files, "prod");
+    let e = prod_err("resources:\n- ../base\nimages:\n- newTag: \"2.0\"\n", &[]);
     assert_eq!(
         e.location,
         Location::at("/prod/kustomization.yaml", "images[0].name")
@@ -151,12 +145,10 @@ fn a_missing_resource_is_at_the_resources_field() {
 
 #[test]
 fn a_transformer_with_no_plugin_is_refused_at_its_entry() {
-    let mut files = base();
-    files.push((
-        "prod/kustomization.yaml",
+    let e = prod_err(
         "resources:\n- ../base\ntransformers:\n- |-\n  apiVersion: example.com/v1\n  kind: Mystery\n",
-    ));
-    let e = build_err(&files, "prod");
+        &[],
+    );
     assert_eq!(
         e.location,
         Location::at("/prod/kustomization.yaml", "transformers[0]")

@@ -4,7 +4,7 @@ use serde_yaml::{Mapping, Value};
 
 use super::fieldspec::{self, FieldSpec};
 use super::kustomization::{Kustomization, scalar_string, string_map};
-use super::provenance::{At, PluginInput, Recorder, Step};
+use super::provenance::{At, PluginInputs, Recorder, Step};
 use super::resmap::{Res, ResMap, str_at};
 use super::{BuildError, Loader, State, patch, paths, replacements};
 
@@ -68,11 +68,7 @@ pub(crate) fn run(
         loader.step(
             ra,
             Step::StrategicMergePatch,
-            || At::Patch {
-                file: file.as_deref(),
-                kustomization: &k.file,
-                entry: format!("patchesStrategicMerge[{i}]"),
-            },
+            || At::located(&k.file, &at).patch(file.as_deref()),
             |ra| patch::strategic_merge_entry(loader, k, entry, ra, &at),
         )?;
     }
@@ -92,19 +88,11 @@ pub(crate) fn run(
                 Step::StrategicMergePatch
             },
             || {
-                let entry = format!("patches[{i}]");
+                let origin = At::located(&k.file, &at);
                 if is_json6902 {
-                    At::Operations {
-                        file: file.as_deref(),
-                        kustomization: &k.file,
-                        entry,
-                    }
+                    origin.operations(file.as_deref())
                 } else {
-                    At::Patch {
-                        file: file.as_deref(),
-                        kustomization: &k.file,
-                        entry,
-                    }
+                    origin.patch(file.as_deref())
                 }
             },
             |ra| patch::patch_entry(loader, k, entry, ra, &at),
@@ -122,17 +110,16 @@ fn run_metadata(
     state: &State,
 ) -> Result<(), BuildError> {
     let shown = paths::display(&k.file);
-    let entry_at = |entry: String| {
-        move || At::Entry {
-            kustomization: &k.file,
-            entry,
-        }
-    };
     if let Some(namespace) = &k.namespace {
-        loader.step(ra, Step::Namespace, entry_at("namespace".into()), |ra| {
-            namespace_all(ra, namespace, &state.config.namespace);
-            Ok(())
-        })?;
+        loader.step(
+            ra,
+            Step::Namespace,
+            || At::entry(&k.file, "namespace"),
+            |ra| {
+                namespace_all(ra, namespace, &state.config.namespace);
+                Ok(())
+            },
+        )?;
     }
     if !k.name_prefix.is_empty() || !k.name_suffix.is_empty() {
         let (step, entry) = if k.name_prefix.is_empty() {
@@ -140,15 +127,20 @@ fn run_metadata(
         } else {
             (Step::NamePrefix, "namePrefix")
         };
-        loader.step(ra, step, entry_at(entry.into()), |ra| {
-            rename_all(
-                ra,
-                &k.name_prefix,
-                &k.name_suffix,
-                &state.config.name_prefix,
-            );
-            Ok(())
-        })?;
+        loader.step(
+            ra,
+            step,
+            || At::entry(&k.file, entry),
+            |ra| {
+                rename_all(
+                    ra,
+                    &k.name_prefix,
+                    &k.name_suffix,
+                    &state.config.name_prefix,
+                );
+                Ok(())
+            },
+        )?;
         for res in &mut ra.items {
             if !k.name_prefix.is_empty() {
                 res.transformations
@@ -161,9 +153,12 @@ fn run_metadata(
         }
     }
     if !k.common_labels.is_empty() {
-        loader.step(ra, Step::Labels, entry_at("commonLabels".into()), |ra| {
-            set_map_fields(ra, &k.common_labels, &state.config.common_labels)
-        })?;
+        loader.step(
+            ra,
+            Step::Labels,
+            || At::entry(&k.file, "commonLabels"),
+            |ra| set_map_fields(ra, &k.common_labels, &state.config.common_labels),
+        )?;
     }
     for (i, entry) in k.labels.iter().enumerate() {
         let at = Location::at(shown.as_str(), format!("labels[{i}]"));
@@ -198,15 +193,18 @@ fn run_metadata(
         {
             specs.push(FieldSpec::from_value(field, &at.child("fields"))?);
         }
-        loader.step(ra, Step::Labels, entry_at(format!("labels[{i}]")), |ra| {
-            set_map_fields(ra, &pairs, &specs)
-        })?;
+        loader.step(
+            ra,
+            Step::Labels,
+            || At::located(&k.file, &at),
+            |ra| set_map_fields(ra, &pairs, &specs),
+        )?;
     }
     if !k.common_annotations.is_empty() {
         loader.step(
             ra,
             Step::Annotations,
-            entry_at("commonAnnotations".into()),
+            || At::entry(&k.file, "commonAnnotations"),
             |ra| set_map_fields(ra, &k.common_annotations, &state.config.common_annotations),
         )?;
     }
@@ -221,12 +219,6 @@ fn run_values(
     state: &State,
 ) -> Result<(), BuildError> {
     let shown = paths::display(&k.file);
-    let entry_at = |entry: String| {
-        move || At::Entry {
-            kustomization: &k.file,
-            entry,
-        }
-    };
     for (i, entry) in k.patches_json6902.iter().enumerate() {
         let at = Location::at(shown.as_str(), format!("patchesJson6902[{i}]"));
         let file = entry
@@ -236,11 +228,7 @@ fn run_values(
         loader.step(
             ra,
             Step::Json6902Patch,
-            || At::Operations {
-                file: file.as_deref(),
-                kustomization: &k.file,
-                entry: format!("patchesJson6902[{i}]"),
-            },
+            || At::located(&k.file, &at).operations(file.as_deref()),
             |ra| patch::json6902_entry(loader, k, entry, ra, &at),
         )?;
     }
@@ -249,28 +237,31 @@ fn run_values(
         loader.step(
             ra,
             Step::Replicas,
-            entry_at(format!("replicas[{i}]")),
+            || At::located(&k.file, &at),
             |ra| replicas(ra, entry, &state.config.replicas, &at),
         )?;
     }
     for (i, entry) in k.images.iter().enumerate() {
         let at = Location::at(shown.as_str(), format!("images[{i}]"));
-        loader.step(ra, Step::Images, entry_at(format!("images[{i}]")), |ra| {
-            images(ra, entry, &state.config.images, &at)
-        })?;
+        loader.step(
+            ra,
+            Step::Images,
+            || At::located(&k.file, &at),
+            |ra| images(ra, entry, &state.config.images, &at),
+        )?;
     }
     for (i, entry) in k.replacements.iter().enumerate() {
         let at = Location::at(shown.as_str(), format!("replacements[{i}]"));
         loader.step(
             ra,
             Step::Replacement,
-            entry_at(format!("replacements[{i}]")),
+            || At::located(&k.file, &at),
             |ra| replacements::apply_entry(loader, k, entry, ra, &at),
         )?;
     }
     for (i, entry) in k.transformers.iter().enumerate() {
         let at = Location::at(shown.as_str(), format!("transformers[{i}]"));
-        external_transformer(loader, k, entry, ra, &at, i)?;
+        external_transformer(loader, k, entry, ra, &at)?;
     }
     Ok(())
 }
@@ -614,7 +605,6 @@ fn external_transformer(
     entry: &Value,
     ra: &mut ResMap,
     at: &Location,
-    index: usize,
 ) -> Result<(), BuildError> {
     // Where the configuration is: its own file, or this entry when inline.
     let mut config_at = at.clone();
@@ -671,34 +661,23 @@ fn external_transformer(
         return Ok(());
     };
     let before = Recorder::before(ra);
-    let inputs: Vec<PluginInput> = ra
+    // Named as in the base, as the user wrote them.
+    let named = ra
         .items
         .iter()
-        .zip(&items)
-        .map(|(r, item)| {
-            // Named as in the base, as the user wrote it.
-            let base = r
-                .previous
-                .first()
-                .map_or_else(|| r.name(), |(_, n)| n.as_str());
-            (
-                format!("{}/{}", r.kind(), base),
-                r.trace.clone(),
-                item.clone(),
-            )
-        })
+        .map(|r| (format!("{}/{}", r.kind(), r.base_name()), r.trace.clone()))
         .collect();
+    let input_items = items.clone();
     let out = run_plugin(plugin, &config, items, at, &config_at)?;
     merge_plugin_output(ra, out);
-    let input_items: Vec<Mapping> = inputs.iter().map(|(_, _, m)| m.clone()).collect();
     recorder.after_plugin(
         ra,
         &before,
-        &inputs,
-        &At::Entry {
-            kustomization: &k.file,
-            entry: format!("transformers[{index}]"),
+        &PluginInputs {
+            named,
+            items: &input_items,
         },
+        &At::located(&k.file, at),
         &|output, field| plugin.derived_from(output, field, &input_items),
     );
     Ok(())
@@ -711,11 +690,7 @@ fn plugin_items(loader: &Loader<'_>, ra: &ResMap) -> Vec<Mapping> {
         .iter()
         .map(|r| {
             let mut obj = r.obj.clone();
-            let base = r
-                .previous
-                .first()
-                .map_or_else(|| r.name(), |(_, n)| n.as_str());
-            loader.options.plugin_input.apply(base, &mut obj);
+            loader.options.plugin_input.apply(r.base_name(), &mut obj);
             if !r.previous.is_empty() {
                 let names: Vec<&str> = r.previous.iter().map(|(_, n)| n.as_str()).collect();
                 let namespaces: Vec<&str> = r.previous.iter().map(|(ns, _)| ns.as_str()).collect();

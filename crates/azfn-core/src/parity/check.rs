@@ -9,7 +9,6 @@ use serde_yaml::Value;
 use super::compare::{self, Counterfactual, Substitution};
 use super::{Environment, ParityError, ParityPolicy, Place, Report};
 use crate::functionapp::KIND;
-use crate::functionapp::render::RENDERED_FROM;
 use crate::overlay::Rendered;
 use crate::overlay::provenance::{editable, origins_of};
 use crate::overlay::{BuildOptions, PluginInputRewrite};
@@ -252,15 +251,11 @@ pub fn environment(name: &str, rendered: Rendered) -> Environment {
                 .and_then(|m| m.get("name"))
                 .and_then(Value::as_str);
             if current == Some(base.as_str())
-                && let Some(app) = v
-                    .get("metadata")
-                    .and_then(|m| m.get("annotations"))
-                    .and_then(|a| a.get(RENDERED_FROM))
-                    .and_then(Value::as_str)
-                    .and_then(|a| a.strip_prefix("FunctionApp/"))
-                && let Some(app_base) = apps.get(app)
+                && let Some(renamed) = v.as_mapping().and_then(|m| {
+                    crate::functionapp::rendered_base_name(m, &base, |app| apps.get(app).copied())
+                })
             {
-                base = base.replacen(app, app_base, 1);
+                base = renamed;
             }
             (v, base)
         })

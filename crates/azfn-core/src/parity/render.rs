@@ -123,35 +123,27 @@ fn set_at(drift: &Drift) -> String {
         .join(", ")
 }
 
-/// The place that set the field in the first environment whose value differs from the first
-/// environment's (else in any environment): the line a person edits.
-fn edited_place<'a>(report: &Report, drift: &'a Drift) -> Option<&'a super::Place> {
-    let first = report
-        .environments
-        .first()
-        .and_then(|e| drift.values.get(e))
-        .cloned()
-        .flatten();
+/// The environments whose value differs from the first environment's, in report order.
+fn differing<'a>(report: &'a Report, drift: &'a Drift) -> impl Iterator<Item = &'a String> {
+    let value = |e: &String| drift.values.get(e).and_then(Option::as_deref);
+    let first = report.environments.first().and_then(value);
     report
         .environments
         .iter()
-        .filter(|e| drift.values.get(*e).cloned().flatten() != first)
+        .filter(move |e| value(e) != first)
+}
+
+/// The place that set the field in the first environment whose value differs from the first
+/// environment's (else in any environment): the line a person edits.
+fn edited_place<'a>(report: &Report, drift: &'a Drift) -> Option<&'a super::Place> {
+    differing(report, drift)
         .find_map(|e| drift.set_at.get(e))
         .or_else(|| drift.set_at.values().next())
 }
 
 /// The overlay of the first environment whose value differs from the first environment's.
 fn overlay_file(context: &Context<'_>, report: &Report, drift: &Drift) -> Option<FileRef> {
-    let first = report
-        .environments
-        .first()
-        .and_then(|e| drift.values.get(e))
-        .cloned()
-        .flatten();
-    let env = report
-        .environments
-        .iter()
-        .find(|e| drift.values.get(*e).cloned().flatten() != first)?;
+    let env = differing(report, drift).next()?;
     let (_, dir) = context.environments.iter().find(|(n, _)| n == env)?;
     Some(FileRef {
         path: format!("{}/kustomization.yaml", dir.trim_end_matches('/')),
