@@ -78,13 +78,27 @@ pub enum Outcome {
     WrongError(String),
 }
 
+/// A file of a case, which must be there: a case that cannot see its fixture fails.
+fn fixture(case: &Case, name: &str) -> String {
+    let path = case.dir.join(name);
+    std::fs::read_to_string(&path)
+        .unwrap_or_else(|e| panic!("conformance case {}: {}: {e}", case.id, path.display()))
+}
+
+/// The folder of a case `kustomize build` runs in, from its `case.json`.
+fn run_dir(case: &Case) -> String {
+    let meta: serde_json::Value = serde_json::from_str(&fixture(case, "case.json"))
+        .unwrap_or_else(|e| panic!("conformance case {}: case.json: {e}", case.id));
+    meta["run_dir"]
+        .as_str()
+        .unwrap_or_else(|| panic!("conformance case {}: case.json has no run_dir", case.id))
+        .to_owned()
+}
+
 /// Builds one case and judges the result.
 pub fn run(case: &Case) -> Outcome {
-    let meta: serde_json::Value = serde_json::from_str(
-        &std::fs::read_to_string(case.dir.join("case.json")).unwrap_or_default(),
-    )
-    .unwrap_or_default();
-    let run_dir = meta["run_dir"].as_str().unwrap_or(".");
+    let run_dir = run_dir(case);
+    let run_dir = run_dir.as_str();
     let source = crate::load_tree(&case.dir.join("files"));
     let options = BuildOptions {
         reorder: Reorder::None,
@@ -92,8 +106,12 @@ pub fn run(case: &Case) -> Outcome {
     };
     let built = azfn_core::overlay::build_yaml(&source, run_dir, &options);
     if case.expect_error {
-        let matchers =
-            std::fs::read_to_string(case.dir.join("expected-error.txt")).unwrap_or_default();
+        let matchers = fixture(case, "expected-error.txt");
+        assert!(
+            !matchers.trim().is_empty(),
+            "conformance case {}: expected-error.txt holds no matcher",
+            case.id
+        );
         return match built {
             Ok(_) => Outcome::UnexpectedSuccess,
             Err(e) => {
@@ -105,7 +123,7 @@ pub fn run(case: &Case) -> Outcome {
             }
         };
     }
-    let expected = std::fs::read_to_string(case.dir.join("expected.yaml")).unwrap_or_default();
+    let expected = fixture(case, "expected.yaml");
     match built {
         Err(e) => Outcome::UnexpectedError(e.to_string()),
         Ok(actual) if actual == expected => Outcome::Pass,
@@ -283,17 +301,16 @@ pub fn legacy_order_score() -> (usize, usize) {
         .into_iter()
         .filter(|c| c.scored() && !c.expect_error)
     {
+        // The corpus has it only where plain `kubectl kustomize` succeeded.
         let Ok(expected) = std::fs::read_to_string(case.dir.join("expected-legacy.yaml")) else {
             continue;
         };
-        let meta: serde_json::Value = serde_json::from_str(
-            &std::fs::read_to_string(case.dir.join("case.json")).unwrap_or_default(),
-        )
-        .unwrap_or_default();
-        let run_dir = meta["run_dir"].as_str().unwrap_or(".");
         let source = crate::load_tree(&case.dir.join("files"));
-        let built =
-            azfn_core::overlay::build_yaml(&source, run_dir, &azfn_core::function::build_options());
+        let built = azfn_core::overlay::build_yaml(
+            &source,
+            &run_dir(&case),
+            &azfn_core::function::build_options(),
+        );
         total += 1;
         passed += usize::from(built.is_ok_and(|b| b == expected));
     }

@@ -49,6 +49,16 @@ pub fn yaml(data: &[u8]) {
     let Ok(docs) = yaml::parse_documents(&text, "fuzz.yaml", Limits::default()) else {
         return;
     };
+    // The event-level line reader provenance uses: never a line past the end of the text,
+    // counted as YAML counts lines (`\r\n`, `\r` and `\n` each end one).
+    let last = text.replace("\r\n", "\n").split(['\r', '\n']).count();
+    for lines in yaml::lines::index(&text).into_iter().flatten() {
+        assert!(
+            (1..=last + 1).contains(&lines.start),
+            "a document starts at line {} of {last}",
+            lines.start
+        );
+    }
     let plain = yaml::to_stream(docs.iter());
     yaml::parse_documents(&plain, "written", Limits::default())
         .unwrap_or_else(|e| panic!("azfn's writer wrote YAML it cannot read: {e}\n{plain}"));

@@ -182,3 +182,65 @@ fn unknown_resources_and_fields_are_clear_errors() {
     assert!(err.contains("expected KIND/NAME[:FIELD]"), "{err}");
 }
 
+// ---------------------------------------------------------------- hostile trees
+
+/// `azfn explain` reads what `azfn build` reads and no more: a file linked from outside the
+/// kustomization's root is refused as the build refuses it, with nothing on stdout.
+#[test]
+fn a_symlink_out_of_the_root_is_refused() {
+    let root = scratch("explain-symlink");
+    std::fs::create_dir_all(root.join("app")).unwrap();
+    std::fs::write(
+        root.join("secret.yaml"),
+        "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: x}\ndata: {token: outside-the-root}\n",
+    )
+    .unwrap();
+    std::os::unix::fs::symlink(root.join("secret.yaml"), root.join("app/cm.yaml")).unwrap();
+    std::fs::write(
+        root.join("app/kustomization.yaml"),
+        "resources:\n- cm.yaml\n",
+    )
+    .unwrap();
+    let (code, out, err) = explain(&root, "app", "ConfigMap/x", "text");
+    assert_eq!(code, Some(1), "{out}{err}");
+    assert!(out.is_empty(), "partial output: {out}");
+    assert!(
+        err.contains("security; file '") && err.contains("secret.yaml' is not in or below '"),
+        "{err}"
+    );
+    assert!(!err.contains("outside-the-root"), "{err}");
+}
+
+/// Queries are user input too: malformed ones get a clear error, never a panic or a guess.
+#[test]
+fn malformed_queries_are_clear_errors() {
+    let root = example("explain-queries");
+    for (query, says) in [
+        ("", "expected KIND/NAME[:FIELD]"),
+        ("/:", "expected KIND/NAME[:FIELD]"),
+        ("Deployment/", "expected KIND/NAME[:FIELD]"),
+        ("Deployment/orders:spec[", "has no field spec["),
+        ("Deployment/orders:spec.template[name=", "has no field"),
+        (
+            "Deployment/orders:[99999999999999999999999]",
+            "has no field",
+        ),
+        ("Deployment/orders:..", "has no field"),
+    ] {
+        let (code, out, err) = explain(&root, "overlays/prod", query, "text");
+        assert_eq!(code, Some(1), "{query:?}: {out}{err}");
+        assert!(out.is_empty(), "{query:?}: partial output: {out}");
+        assert!(err.contains(says), "{query:?}: {err}");
+        assert!(!err.contains("panicked"), "{query:?}: {err}");
+    }
+    // A query longer than any field path is refused before the build, and not echoed.
+    let long = format!("Deployment/orders:{}", "a.".repeat(50_000));
+    let (code, out, err) = explain(&root, "overlays/prod", &long, "text");
+    assert_eq!(code, Some(1), "{err}");
+    assert!(out.is_empty());
+    assert!(
+        err.contains("the query is 100018 bytes long; the limit is 4096"),
+        "{err}"
+    );
+    assert!(err.len() < 200, "the error echoes the query: {err}");
+}

@@ -124,6 +124,39 @@ fn each_case_is_answered_quickly_by_the_cli_and_the_krm_module() {
     }
 }
 
+/// `azfn explain` builds the same files recording provenance, and reads each file a second
+/// time for its lines: the same cases, as a kustomization's resource, get the same answers.
+#[test]
+fn each_case_is_answered_quickly_by_azfn_explain() {
+    let dir = scratch("pathological-explain");
+    std::fs::write(dir.join("kustomization.yaml"), "resources:\n- case.yaml\n").unwrap();
+    for (name, stream, error) in cases() {
+        std::fs::write(dir.join("case.yaml"), &stream).unwrap();
+        let out = timed(name, || {
+            run(
+                command(azfn_bin())
+                    .arg("explain")
+                    .arg(&dir)
+                    .arg("ConfigMap/keys:data.k9999"),
+                b"",
+            )
+        });
+        let (stdout, stderr) = text(&out);
+        if let Some(message) = error {
+            assert_eq!(out.status.code(), Some(1), "{name}: {stderr}");
+            assert!(stdout.is_empty(), "{name}: partial output");
+            assert!(stderr.contains(message), "{name}: {stderr}");
+        } else {
+            assert!(out.status.success(), "{name}: {stderr}");
+            assert!(stdout.contains("data.k9999: \"v\""), "{name}: {stdout}");
+            assert!(
+                stdout.contains("case.yaml:10005  resource"),
+                "{name}: {stdout}"
+            );
+        }
+    }
+}
+
 #[test]
 fn a_50_mb_input_is_refused_at_once_by_every_path() {
     let mut big = String::with_capacity(52 << 20);
@@ -157,6 +190,19 @@ fn a_50_mb_input_is_refused_at_once_by_every_path() {
             "azfn build",
             timed("build", || {
                 run(command(azfn_bin()).arg("build").arg(&dir), b"")
+            }),
+            "exceed the input limit of 32 MiB (raise it with --max-input-mb)",
+        ),
+        (
+            "azfn explain",
+            timed("explain", || {
+                run(
+                    command(azfn_bin())
+                        .arg("explain")
+                        .arg(&dir)
+                        .arg("ConfigMap/c0"),
+                    b"",
+                )
             }),
             "exceed the input limit of 32 MiB (raise it with --max-input-mb)",
         ),
@@ -199,15 +245,24 @@ fn a_patch_that_doubles_a_document_is_refused() {
             format!("resources:\n- cm.yaml\npatches:\n- target: {{kind: ConfigMap}}\n  patch: |-\n{indented}"),
         )
         .unwrap();
-        let out = timed(name, || {
-            run(command(azfn_bin()).arg("build").arg(&dir), b"")
-        });
-        let (stdout, stderr) = text(&out);
-        assert_eq!(out.status.code(), Some(1), "{name}: {stderr}");
-        assert!(stdout.is_empty(), "{name}: partial output");
-        assert!(
-            stderr.contains("the build copies more than 1000000 values (JSON 6902 copy operations and replacements)"),
-            "{name}: {stderr}"
-        );
+        // `azfn explain` records provenance for every value a step changes: still refused.
+        for command_line in [vec!["build"], vec!["explain", "ConfigMap/c"]] {
+            let out = timed(name, || {
+                run(
+                    command(azfn_bin())
+                        .arg(command_line[0])
+                        .arg(&dir)
+                        .args(&command_line[1..]),
+                    b"",
+                )
+            });
+            let (stdout, stderr) = text(&out);
+            assert_eq!(out.status.code(), Some(1), "{name}: {stderr}");
+            assert!(stdout.is_empty(), "{name}: partial output");
+            assert!(
+                stderr.contains("the build copies more than 1000000 values (JSON 6902 copy operations and replacements)"),
+                "{name}: {stderr}"
+            );
+        }
     }
 }

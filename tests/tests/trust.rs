@@ -291,6 +291,43 @@ fn azfn_build_refuses_an_input_the_caller_did_not_allow() {
     assert!(text(&out).0.contains("contoso.azurecr.io/orders:3.0.0"));
 }
 
+#[test]
+fn azfn_explain_refuses_an_input_the_caller_did_not_allow() {
+    let root = example("trust-inputs-explain");
+    std::fs::write(
+        root.join("overlays/prod/azfn.yaml"),
+        INPUTS_CONFIG.replace("GITHUB_TOKEN", "IMAGE_TAG"),
+    )
+    .unwrap();
+    let explain = |allow: &[&str]| {
+        run(
+            command(azfn_bin())
+                .arg("explain")
+                .arg(root.join("overlays/prod"))
+                .arg("Deployment/orders:spec.template.spec.containers[name=func].image")
+                .args(allow)
+                .env("IMAGE_TAG", "3.0.0"),
+            b"",
+        )
+    };
+    let out = explain(&[]);
+    let (stdout, stderr) = text(&out);
+    assert_eq!(out.status.code(), Some(1), "{stderr}");
+    assert!(stdout.is_empty());
+    assert!(
+        stderr.contains("functionConfig.spec.inputs[0]: input IMAGE_TAG is set in the environment but the caller did not allow it"),
+        "{stderr}"
+    );
+    assert!(!stderr.contains("3.0.0"), "the value was echoed: {stderr}");
+    let out = explain(&["--allow-input", "IMAGE_TAG"]);
+    assert!(out.status.success(), "{}", text(&out).1);
+    assert!(
+        text(&out).0.contains("contoso.azurecr.io/orders:3.0.0"),
+        "{}",
+        text(&out).0
+    );
+}
+
 // ---------------------------------------------------------------- budgets
 
 const SMALL: &[u8] = b"apiVersion: config.kubernetes.io/v1\nkind: ResourceList\nitems:\n- apiVersion: v1\n  kind: ConfigMap\n  metadata:\n    name: settings\n";

@@ -31,6 +31,8 @@ pub enum ExplainError {
     Build(#[from] BuildError),
     #[error("expected KIND/NAME[:FIELD] (e.g. 'Deployment/orders:spec.replicas'), got {0:?}")]
     Query(String),
+    #[error("the query is {0} bytes long; the limit is {MAX_QUERY}")]
+    TooLong(usize),
     #[error("no {query} in the build; it has: {known}")]
     NoResource { query: String, known: String },
     #[error("{resource} has no field {field}{hint}")]
@@ -41,6 +43,10 @@ pub enum ExplainError {
     },
 }
 
+/// The longest query answered: a field path longer than any real one is refused before the
+/// build, so no hint search runs over it.
+pub const MAX_QUERY: usize = 4096;
+
 /// Builds `dir` recording provenance and explains `query` (`Kind/name` or `Kind/name:field`,
 /// the name as rendered or as in the base).
 pub fn explain(
@@ -49,6 +55,9 @@ pub fn explain(
     options: &BuildOptions,
     query: &str,
 ) -> Result<Vec<Field>, ExplainError> {
+    if query.len() > MAX_QUERY {
+        return Err(ExplainError::TooLong(query.len()));
+    }
     let (selector, field) = query.split_once(':').unwrap_or((query, ""));
     let (kind, name) = selector
         .split_once('/')
