@@ -151,6 +151,8 @@ enum OutputFormat {
 enum SchemaKind {
     FunctionApp,
     ParityPolicy,
+    /// The function config (`kind: Azfn`).
+    Azfn,
 }
 
 #[derive(Clone, Copy, clap::ValueEnum)]
@@ -315,6 +317,7 @@ pub fn main() -> Result<ExitCode> {
             let schema = serde_json::to_string_pretty(&match kind {
                 SchemaKind::FunctionApp => azfn_core::functionapp::json_schema(),
                 SchemaKind::ParityPolicy => azfn_core::parity::json_schema(),
+                SchemaKind::Azfn => azfn_core::config::json_schema(),
             })?;
             println!("{schema}");
             Ok(ExitCode::SUCCESS)

@@ -1,6 +1,8 @@
 //! Generated documentation stays current: the FunctionApp field reference in
-//! `docs/functionapp.md` and the JSON Schema in `docs/functionapp.schema.json` are what the core
-//! says. `AZFN_BLESS=1` rewrites them.
+//! `docs/functionapp.md`, the JSON Schemas in `docs/*.schema.json` and the TypeScript types in
+//! `wasm/src/lib.rs` are what the core's field tables say. `AZFN_BLESS=1` rewrites them.
+use std::fmt::Write as _;
+
 use azfn_tests::workspace;
 
 const BEGIN: &str = "<!-- BEGIN GENERATED";
@@ -72,4 +74,97 @@ fn parity_policy_schema_is_current_and_matches_the_parser() {
     // The parser refuses the same document.
     let value: serde_yaml::Value = serde_json::from_value(typo).unwrap();
     assert!(azfn_core::parity::ParityPolicy::from_value(&value, "typo.yaml").is_err());
+}
+
+/// Compares `path` with `expected`, or writes it under `AZFN_BLESS=1`.
+fn current(path: &str, expected: &str) {
+    let path = workspace().join(path);
+    if std::env::var_os("AZFN_BLESS").is_some() {
+        std::fs::write(&path, expected).unwrap();
+    }
+    let on_disk = std::fs::read_to_string(&path)
+        .unwrap_or_else(|e| panic!("{} cannot be read: {e}", path.display()));
+    assert!(
+        on_disk == expected,
+        "{} is stale: run AZFN_BLESS=1 cargo nextest run --release -p azfn-tests --test docs",
+        path.display()
+    );
+}
+
+/// `docs/azfn.schema.json` is what the core says, and every config of the example is valid
+/// under it.
+#[test]
+fn azfn_config_schema_is_current_and_accepts_the_example() {
+    let schema = azfn_core::config::json_schema();
+    current(
+        "docs/azfn.schema.json",
+        &(serde_json::to_string_pretty(&schema).unwrap() + "\n"),
+    );
+    let validator = jsonschema::validator_for(&schema).expect("the schema compiles");
+    let mut seen = 0;
+    for env in ["dev", "test", "prod", "prod-eu", "broken"] {
+        let path = workspace().join(format!("examples/orders/overlays/{env}/azfn.yaml"));
+        let config: serde_json::Value =
+            serde_yaml::from_str(&std::fs::read_to_string(&path).unwrap()).unwrap();
+        let errors: Vec<String> = validator
+            .iter_errors(&config)
+            .map(|e| e.to_string())
+            .collect();
+        assert!(errors.is_empty(), "{}: {errors:#?}", path.display());
+        seen += 1;
+    }
+    assert_eq!(seen, 5);
+}
+
+const TS_BEGIN: &str = "// BEGIN GENERATED";
+const TS_END: &str = "// END GENERATED";
+
+/// The browser module's TypeScript types of the three kinds' `spec`s are generated from the same
+/// tables that check documents, so a field added to a table shows up in them (or this fails).
+#[test]
+fn typescript_types_follow_the_tables() {
+    let kinds: [(&str, &str, &azfn_core::schema::Shape); 3] = [
+        (
+            "FunctionAppSpec",
+            "The `spec` of a FunctionApp.",
+            &azfn_core::functionapp::spec::SPEC_SHAPE,
+        ),
+        (
+            "ParityPolicySpec",
+            "The `spec` of a ParityPolicy.",
+            &azfn_core::parity::SPEC_SHAPE,
+        ),
+        (
+            "AzfnConfigSpec",
+            "The `spec` of the function config (`kind: Azfn`).",
+            &azfn_core::config::SPEC_SHAPE,
+        ),
+    ];
+    let mut generated = String::new();
+    for (name, doc, shape) in kinds {
+        let _ = writeln!(
+            generated,
+            "/** {doc} */\nexport type {name} = {};",
+            azfn_core::schema::typescript(shape, 0)
+        );
+    }
+    let path = "wasm/src/lib.rs";
+    let source = std::fs::read_to_string(workspace().join(path)).unwrap();
+    let start = source
+        .find(TS_BEGIN)
+        .expect("wasm/src/lib.rs has a generated section");
+    let body = start + source[start..].find('\n').unwrap() + 1;
+    let end = source.find(TS_END).expect("the generated section ends");
+    current(
+        path,
+        &format!("{}{generated}{}", &source[..body], &source[end..]),
+    );
+    for field in [
+        "hostId?:",
+        "queueName:",
+        "allowEmulatorKey?:",
+        "difference?:",
+    ] {
+        assert!(generated.contains(field), "`{field}` is in the types");
+    }
 }

@@ -84,7 +84,7 @@ functionConfig:
     assert_eq!(code, Some(2));
     assert!(stdout.is_empty());
     assert!(
-        stderr.contains("functionConfig.spec.rules.AZF001: invalid function config: expected one of error, warning, info, off; found \"loud\""),
+        stderr.contains("functionConfig.spec.rules.AZF001: invalid function config: unknown value `loud`; known: error, warning, info, off"),
         "{stderr}"
     );
 }

@@ -37,6 +37,8 @@ export interface ParityRow {
   kind: string; name: string; field: string; values: ParityValues;
   allowed: boolean; allowedBy: number | null; rule: string | null;
   source: { kind: string; name: string; field: string; values: ParityValues } | null;
+  /** For each environment, the file and line that set its value (an overlay's patch, a FunctionApp field). */
+  setAt?: { [environment: string]: { file: string; line?: number | null } } | null;
 }
 export interface ParityReport {
   environments: string[];
@@ -65,6 +67,275 @@ export interface EnvironmentPreview {
 }
 export interface Preview { policy?: string | null; environments: EnvironmentPreview[] }
 export interface SecretLine { file: string; line: number; message: string }
+// BEGIN GENERATED from the core's field tables (tests/tests/docs.rs; AZFN_BLESS=1 rewrites)
+/** The `spec` of a FunctionApp. */
+export type FunctionAppSpec = {
+  /** Container image with a tag or a digest. */
+  image: string;
+  /** `FUNCTIONS_WORKER_RUNTIME`; must match the image. */
+  runtime: "dotnet-isolated" | "dotnet" | "node" | "python" | "java" | "powershell" | "custom";
+  /** `AzureFunctionsWebHost__hostid`: at most 27 characters of `[a-z0-9-]` (the HTTP host appends `-http`). Default: derived from name and namespace. */
+  hostId?: string;
+  /** Azure workload identity. */
+  identity: {
+    /** Client ID of the user-assigned managed identity federated with the service account. */
+    clientId: string;
+    /** Tenant ID (default: the workload-identity webhook's). */
+    tenantId?: string;
+    /** Service account name (default: the FunctionApp's name). */
+    serviceAccount?: string;
+  };
+  /** Host storage, identity-based. Required for every trigger but HTTP. */
+  storage?: {
+    /** The host storage account (`AzureWebJobsStorage__accountName`). */
+    accountName: string;
+  };
+  /** Identity-based connections by name, as bindings reference them. */
+  connections?: Record<string, {
+    /** Storage queue endpoint, `https://<account>.queue.core.windows.net` (queue triggers; blob triggers need it too). */
+    queueServiceUri?: string;
+    /** Storage blob endpoint, `https://<account>.blob.core.windows.net` (blob triggers). */
+    blobServiceUri?: string;
+    /** Storage table endpoint, `https://<account>.table.core.windows.net`. */
+    tableServiceUri?: string;
+    /** Service Bus or Event Hubs namespace, `<name>.servicebus.windows.net`. */
+    fullyQualifiedNamespace?: string;
+    /** Cosmos DB endpoint, `https://<account>.documents.azure.com:443/`. */
+    accountEndpoint?: string;
+  }>;
+  /** Plain app settings (never secrets: they are checked). */
+  settings?: Record<string, string>;
+  /** Key Vault secret references. */
+  secrets?: {
+    /** The Key Vault holding the secrets. */
+    keyVault: {
+      /** The Key Vault's name. */
+      name: string;
+      /** Tenant of the Key Vault (default: `spec.identity.tenantId`). */
+      tenantId?: string;
+    };
+    /** `csi` (Secrets Store CSI driver), `externalSecrets` (External Secrets Operator), or `auto` (default): External Secrets when a scaler needs a secret while the worker can scale to zero, else CSI. */
+    delivery?: "auto" | "csi" | "externalSecrets";
+    /** The secrets, by reference only: never a value. */
+    items: Array<{
+      /** The environment variable the function reads. */
+      env: string;
+      /** The Key Vault secret name. */
+      secret: string;
+      /** A pinned Key Vault secret version; empty or absent means the latest. */
+      version?: string;
+    }>;
+  };
+  /** The function inventory. */
+  functions: Array<{
+    /** The function's name, as the host knows it. */
+    name: string;
+    /** What starts it. */
+    trigger: {
+      /** HTTP trigger: served by the `<name>-http` Deployment behind a Service, never scaled to zero. */
+      type: "http";
+    } | {
+      /** Storage queue trigger: KEDA `azure-queue`. */
+      type: "storageQueue";
+      /** Connection name; absent means `AzureWebJobsStorage` (`spec.storage`). */
+      connection?: string;
+      /** The queue. */
+      queueName: string;
+      /** host.json `extensions.queues.batchSize` (default 16): the scaler's `queueLength`. */
+      batchSize?: number;
+    } | {
+      /** Blob trigger: KEDA `azure-blob`; the function must remove processed blobs, since KEDA counts existing ones. */
+      type: "blob";
+      /** Connection name; absent means `AzureWebJobsStorage`. */
+      connection?: string;
+      /** The blob path, `container/prefix{name}`: the container and prefix come from it. */
+      path: string;
+      /** Blobs per replica (default 5). */
+      blobCount?: number;
+    } | {
+      /** Service Bus queue trigger: KEDA `azure-servicebus`. */
+      type: "serviceBusQueue";
+      /** Connection name (`spec.connections.<name>.fullyQualifiedNamespace`). */
+      connection: string;
+      /** The queue. */
+      queueName: string;
+      /** host.json `extensions.serviceBus.maxConcurrentCalls` (default 16): the scaler's `messageCount`. */
+      maxConcurrentCalls?: number;
+    } | {
+      /** Service Bus topic subscription trigger: KEDA `azure-servicebus`. */
+      type: "serviceBusTopic";
+      /** Connection name. */
+      connection: string;
+      /** The topic. */
+      topicName: string;
+      /** The subscription. */
+      subscriptionName: string;
+      /** The scaler's `messageCount` (default 16). */
+      maxConcurrentCalls?: number;
+    } | {
+      /** Event Hubs trigger: KEDA `azure-eventhub` reading the Functions checkpoints in the host storage account. */
+      type: "eventHubs";
+      /** Connection name. */
+      connection: string;
+      /** The event hub. */
+      eventHubName: string;
+      /** Consumer group (default `$Default`). */
+      consumerGroup?: string;
+      /** Events per replica (default 64). */
+      unprocessedEventThreshold?: number;
+    } | {
+      /** Timer trigger: no scaler fires on a schedule, so the worker keeps at least one replica, or `scale.timerWindow` keeps one in a cron window. */
+      type: "timer";
+      /** The NCRONTAB schedule (six fields). */
+      schedule: string;
+    } | {
+      /** Kafka trigger: KEDA `kafka`. */
+      type: "kafka";
+      /** Bootstrap servers. */
+      brokerList: string;
+      /** The topic. */
+      topic: string;
+      /** The consumer group. */
+      consumerGroup: string;
+      /** Lag per replica (default 10). */
+      lagThreshold?: number;
+    } | {
+      /** RabbitMQ trigger: KEDA `rabbitmq`; the connection URI comes from a Key Vault secret item. */
+      type: "rabbitMQ";
+      /** The queue. */
+      queueName: string;
+      /** The `env` of the `spec.secrets.items` entry holding the AMQP URI. */
+      connectionSecret: string;
+      /** Messages per replica (default 20). */
+      queueLength?: number;
+    } | {
+      /** Cosmos DB trigger: KEDA 2.x has no Cosmos DB scaler, so the worker never scales to zero and keeps `scale.minReplicas` (at least 1). */
+      type: "cosmosDB";
+      /** Connection name (`accountEndpoint`). */
+      connection: string;
+      /** The database. */
+      databaseName: string;
+      /** The monitored container. */
+      containerName: string;
+    } | {
+      /** Event Grid trigger: Event Grid pushes to an HTTP webhook, so the function runs in the HTTP Deployment. */
+      type: "eventGrid";
+    };
+  }>;
+  /** Scaling. */
+  scale?: {
+    /** Worker minimum (default 0; raised to 1 by timers and Cosmos DB triggers). */
+    minReplicas?: number;
+    /** Worker maximum (default 10). */
+    maxReplicas?: number;
+    /** KEDA polling interval in seconds (default 30). */
+    pollingInterval?: number;
+    /** KEDA cooldown before scaling to zero, in seconds (default 300). */
+    cooldownPeriod?: number;
+    /** A cron window that keeps one replica for timers instead of a permanent minimum. */
+    timerWindow?: {
+      /** IANA time zone, e.g. `Europe/Amsterdam`. */
+      timezone: string;
+      /** Five-field cron expression when the window opens. */
+      start: string;
+      /** Five-field cron expression when the window closes. */
+      end: string;
+    };
+    /** Scaling of the HTTP Deployment. */
+    http?: {
+      /** At least 1 (default 2): HTTP is never scaled to zero. */
+      minReplicas?: number;
+      /** Default 10. */
+      maxReplicas?: number;
+      /** HPA target CPU utilization in percent (default 70). */
+      cpuUtilization?: number;
+      /** `hpa` (default) or the KEDA HTTP add-on (`HTTPScaledObject`). */
+      mode?: "hpa" | "kedaHttpAddOn";
+      /** Host names routed by the KEDA HTTP add-on's interceptor. */
+      hosts?: Array<string>;
+    };
+  };
+  /** Container resources (default requests cpu 250m, memory 256Mi; limits memory 512Mi). */
+  resources?: unknown;
+  /** The port the host listens on (default 80, `ASPNETCORE_URLS`). */
+  port?: number;
+  /** Startup, readiness and liveness probes. */
+  probes?: {
+    /** Default true. */
+    enabled?: boolean;
+    /** HTTP path (default `/admin/host/ping`, anonymous in the Functions host). */
+    path?: string;
+  };
+  /** HTTP exposure. */
+  http?: {
+    /** Default `ClusterIP`. */
+    serviceType?: "ClusterIP" | "NodePort" | "LoadBalancer";
+    /** Service port (default 80). */
+    port?: number;
+  };
+};
+/** The `spec` of a ParityPolicy. */
+export type ParityPolicySpec = {
+  /** The environments, in the order reports show them; the first is the reference FunctionApp differences are undone against. */
+  environments?: Array<{
+    /** The environment's name in reports (dev, test, prod). */
+    name: string;
+    /** Its overlay folder, relative to the policy file. */
+    path: string;
+  }>;
+  /** Where the environments may differ. Nothing differs implicitly. */
+  allow?: Array<{
+    /** Which resources the rule covers; every given selector must match. Names are base names: prefixes, suffixes, hash suffixes and namespaces taken off. */
+    resource?: {
+      /** Kind, e.g. Deployment; FunctionApp for a rule on the spec, which allows what the field renders. */
+      kind?: string;
+      /** Base name. `*` matches within one path segment, `**` across segments. */
+      name?: string;
+      /** Labels the resource carries (in any environment). */
+      labels?: Record<string, string>;
+    };
+    /** Field path: maps by key (`metadata.labels["a/b"]`), lists of named things by key (`containers[name=func]`, `env[name=X]`), other lists by position (`[0]`). `*` matches within one path segment, `**` across segments. Without a field, the rule is about the whole resource (with `difference: presence`). */
+    field?: string;
+    /** Only these environments may differ; the others must agree with each other. */
+    environments?: Array<string>;
+    /** value (default): the field exists everywhere with different values; presence: it (or, without a field, the resource) exists in some environments only; any: either. */
+    difference?: "value" | "presence" | "any";
+    /** Why the difference is intended, for reviewers. */
+    reason?: string;
+  }>;
+};
+/** The `spec` of the function config (`kind: Azfn`). */
+export type AzfnConfigSpec = {
+  /** Per-rule severity by code (`AZF001: warning`), or `off`. */
+  rules?: Record<string, "error" | "warning" | "info" | "off">;
+  /** Values CI supplies through the environment; only declared names are ever read. */
+  inputs?: Array<{
+    /** The environment variable CI sets (A-Z, 0-9 and _). */
+    name: string;
+    /** The FunctionApp field it sets under `spec`: `image.tag`, or `secrets.items[env=NAME].version`. */
+    field: string;
+    /** Only this FunctionApp (by its name in the base); all when absent. */
+    functionApp?: string;
+    /** Whether a missing value is an error (default true). */
+    required?: boolean;
+  }>;
+  /** Refuse every `azfn.dev/ignore` suppression. */
+  strict?: boolean;
+  /** Accept Azurite's published development key (a dev overlay that runs the emulator). */
+  allowEmulatorKey?: boolean;
+  /** Require images pinned by digest, not by tag (a prod overlay). */
+  requireDigests?: boolean;
+  /** Compare this build with its sibling environments under a ParityPolicy. */
+  parity?: {
+    /** The ParityPolicy file, relative to the kustomization. */
+    policy: string;
+    /** This overlay's environment name in the policy. */
+    environment?: string;
+    /** Filled in by the host: the policy's folder as path to text. Never written by hand. */
+    tree?: Record<string, string>;
+  };
+};
+// END GENERATED
 export interface BuildOptions {
   /** "legacy" (kustomize's default kind order) or "none" (as read). */
   reorder?: "legacy" | "none";
@@ -308,12 +579,13 @@ pub fn rules() -> Result<JsRules, JsError> {
 }
 
 /// The JSON Schemas of the kinds users write, for the editor's completion and hover docs:
-/// `{ functionApp, parityPolicy }`.
+/// `{ functionApp, parityPolicy, azfn }`.
 #[wasm_bindgen]
 pub fn schemas() -> Result<JsValue, JsError> {
     let schemas = serde_json::json!({
         "functionApp": azfn_core::functionapp::json_schema(),
         "parityPolicy": azfn_core::parity::json_schema(),
+        "azfn": azfn_core::config::json_schema(),
     });
     json_compatible(&schemas)
 }

@@ -1,4 +1,4 @@
-// Completion and hover docs for the kinds users write (FunctionApp, ParityPolicy), from the
+// Completion and hover docs for the kinds users write (FunctionApp, ParityPolicy, Azfn), from the
 // JSON Schemas the core exports. YAML is read by indentation, which is all a block-style
 // manifest needs: the path to the cursor is the chain of less-indented keys above it.
 import type { CompletionContext, CompletionResult } from "@codemirror/autocomplete";
@@ -29,6 +29,7 @@ function documentAround(state: EditorState, n: number): { kind: string | undefin
 function schemaFor(kind: string | undefined): JsonSchema | undefined {
   if (kind === "FunctionApp") return schemas?.functionApp;
   if (kind === "ParityPolicy") return schemas?.parityPolicy;
+  if (kind === "Azfn") return schemas?.azfn;
   return undefined;
 }
 

@@ -14,7 +14,7 @@ export type Request =
   /** Traps the wasm instance: the tests' way to prove a trapped worker is replaced. */
   | { id: number; kind: "trap" };
 
-export type Schemas = { functionApp: JsonSchema; parityPolicy: JsonSchema; rules: RuleInfo[] };
+export type Schemas = { functionApp: JsonSchema; parityPolicy: JsonSchema; azfn: JsonSchema; rules: RuleInfo[] };
 export type JsonSchema = {
   type?: string | string[];
   description?: string;

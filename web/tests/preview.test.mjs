@@ -275,7 +275,7 @@ test("files are added, renamed and deleted, and the render follows", async () =>
   await context.close();
 });
 
-test("completion and hover docs come from the FunctionApp and ParityPolicy schemas", async () => {
+test("completion and hover docs come from the FunctionApp, ParityPolicy and Azfn schemas", async () => {
   const { page, context } = await fresh();
   await openFile(page, "overlays/prod/functionapp.yaml");
   // A new key under spec, on the file's last (empty) line.
@@ -304,6 +304,13 @@ test("completion and hover docs come from the FunctionApp and ParityPolicy schem
   await page.waitForSelector(".cm-tooltip-autocomplete");
   const keys = await page.$$eval(".cm-tooltip-autocomplete li", (lis) => lis.map((li) => li.textContent));
   assert.ok(keys.some((k) => k.startsWith("resource")), keys.join(", "));
+  await page.keyboard.press("Escape");
+  // The function config's fields, from the same table the core checks it against.
+  await openFile(page, "overlays/prod/azfn.yaml");
+  await page.mouse.move(0, 0);
+  await hoverKey(page, /^ {4}required: false$/, "required");
+  await page.waitForSelector(".schema-doc");
+  assert.match(await page.textContent(".schema-doc"), /^Azfn spec\.inputs\.required boolean/);
   await context.close();
 });
 

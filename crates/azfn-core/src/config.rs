@@ -5,8 +5,11 @@ use std::collections::BTreeMap;
 
 use serde_yaml::Value;
 
+use serde::Deserialize;
+
 use crate::error::{Error, Location};
 use crate::krm::Severity;
+use crate::schema::{self, Field, Shape, opt, req};
 use crate::text::unknown;
 
 /// apiVersion of azfn's own kinds.
@@ -77,16 +80,173 @@ pub struct CheckOptions {
     pub require_digests: bool,
 }
 
-const SPEC_FIELDS: &[&str] = &[
-    "rules",
-    "inputs",
-    "strict",
-    "allowEmulatorKey",
-    "requireDigests",
-    "parity",
+/// What a rule can be set to.
+const SETTING: Shape = Shape::Enum(&["error", "warning", "info", "off"]);
+
+const INPUT: &[Field] = &[
+    req(
+        "name",
+        Shape::Str,
+        "The environment variable CI sets (A-Z, 0-9 and _).",
+    ),
+    req(
+        "field",
+        Shape::Str,
+        "The FunctionApp field it sets under `spec`: `image.tag`, or `secrets.items[env=NAME].version`.",
+    ),
+    opt(
+        "functionApp",
+        Shape::Str,
+        "Only this FunctionApp (by its name in the base); all when absent.",
+    ),
+    opt(
+        "required",
+        Shape::Bool,
+        "Whether a missing value is an error (default true).",
+    ),
 ];
-const PARITY_FIELDS: &[&str] = &["policy", "environment", "tree"];
-const INPUT_FIELDS: &[&str] = &["name", "field", "functionApp", "required"];
+
+const PARITY: &[Field] = &[
+    req(
+        "policy",
+        Shape::Str,
+        "The ParityPolicy file, relative to the kustomization.",
+    ),
+    opt(
+        "environment",
+        Shape::Str,
+        "This overlay's environment name in the policy.",
+    ),
+    opt(
+        "tree",
+        Shape::Dict(&Shape::Str),
+        "Filled in by the host: the policy's folder as path to text. Never written by hand.",
+    ),
+];
+
+const SPEC: &[Field] = &[
+    opt(
+        "rules",
+        Shape::Dict(&SETTING),
+        "Per-rule severity by code (`AZF001: warning`), or `off`.",
+    ),
+    opt(
+        "inputs",
+        Shape::List(&Shape::Object(INPUT)),
+        "Values CI supplies through the environment; only declared names are ever read.",
+    ),
+    opt(
+        "strict",
+        Shape::Bool,
+        "Refuse every `azfn.dev/ignore` suppression.",
+    ),
+    opt(
+        "allowEmulatorKey",
+        Shape::Bool,
+        "Accept Azurite's published development key (a dev overlay that runs the emulator).",
+    ),
+    opt(
+        "requireDigests",
+        Shape::Bool,
+        "Require images pinned by digest, not by tag (a prod overlay).",
+    ),
+    opt(
+        "parity",
+        Shape::Object(PARITY),
+        "Compare this build with its sibling environments under a ParityPolicy.",
+    ),
+];
+
+/// The schema of the Azfn config's `spec`.
+pub const SPEC_SHAPE: Shape = Shape::Object(SPEC);
+
+/// `spec` as written, read after the table's check passed.
+#[derive(Debug, Deserialize)]
+#[cfg_attr(test, derive(serde::Serialize))]
+#[serde(rename_all = "camelCase")]
+struct SpecDoc {
+    #[serde(default)]
+    rules: BTreeMap<String, SettingDoc>,
+    #[serde(default)]
+    inputs: Vec<InputDoc>,
+    #[serde(default)]
+    strict: bool,
+    #[serde(default)]
+    allow_emulator_key: bool,
+    #[serde(default)]
+    require_digests: bool,
+    parity: Option<ParityDoc>,
+}
+
+#[derive(Debug, Clone, Copy, Deserialize)]
+#[cfg_attr(test, derive(serde::Serialize))]
+#[serde(rename_all = "lowercase")]
+enum SettingDoc {
+    Error,
+    Warning,
+    Info,
+    Off,
+}
+
+impl From<SettingDoc> for RuleSetting {
+    fn from(setting: SettingDoc) -> Self {
+        match setting {
+            SettingDoc::Error => Self::Severity(Severity::Error),
+            SettingDoc::Warning => Self::Severity(Severity::Warning),
+            SettingDoc::Info => Self::Severity(Severity::Info),
+            SettingDoc::Off => Self::Off,
+        }
+    }
+}
+
+#[derive(Debug, Deserialize)]
+#[cfg_attr(test, derive(serde::Serialize))]
+#[serde(rename_all = "camelCase")]
+struct InputDoc {
+    name: String,
+    field: String,
+    function_app: Option<String>,
+    required: Option<bool>,
+}
+
+#[derive(Debug, Deserialize)]
+#[cfg_attr(test, derive(serde::Serialize))]
+struct ParityDoc {
+    policy: String,
+    environment: Option<String>,
+    #[serde(default)]
+    tree: BTreeMap<String, String>,
+}
+
+/// The JSON Schema of the Azfn kind, for editors and the web page.
+pub fn json_schema() -> serde_json::Value {
+    schema::document_schema(
+        CONFIG_KIND,
+        "azfn's function configuration: rule settings, CI inputs and the parity gate of one overlay's build (kpt `--fn-config`, Kptfile `configPath`, kustomize `transformers:`).",
+        &SPEC_SHAPE,
+        &["apiVersion", "kind"],
+    )
+}
+
+/// Checks `value` against `shape` at `path` (under `functionConfig`): the first problem as an
+/// error naming the field.
+fn checked<T: serde::de::DeserializeOwned>(
+    value: &Value,
+    shape: &Shape,
+    path: &str,
+    source: &str,
+) -> Result<T, Error> {
+    let error = |field: String, message: String| Error::Config {
+        location: Location::file(source).field(field),
+        message,
+    };
+    let mut problems = Vec::new();
+    schema::check(value, shape, path, &mut problems);
+    if let Some((field, message)) = problems.into_iter().next() {
+        return Err(error(field, message));
+    }
+    serde_yaml::from_value(value.clone()).map_err(|e| error(path.to_owned(), e.to_string()))
+}
 
 impl Config {
     /// Reads the config from a ResourceList's `functionConfig` (absent means defaults).
@@ -121,59 +281,61 @@ impl Config {
                 });
             }
         }
-        let mut config = Self::default();
         let Some(spec) = value.get("spec").filter(|v| !v.is_null()) else {
-            return Ok(config);
+            return Ok(Self::default());
         };
-        let Some(spec) = spec.as_mapping() else {
-            return Err(Error::Config {
-                location: at("spec"),
-                message: "expected an object".into(),
-            });
-        };
-        for (key, field) in spec {
-            let key = key.as_str().unwrap_or_default();
-            match key {
-                "rules" => config.rules = parse_rules(field, source, known_rules)?,
-                "inputs" => config.inputs = parse_inputs(field, source)?,
-                "parity" => config.parity = Some(parse_parity(field, source)?),
-                "strict" | "allowEmulatorKey" | "requireDigests" => {
-                    let flag = field.as_bool().ok_or_else(|| Error::Config {
-                        location: at(&format!("spec.{key}")),
-                        message: "expected true or false".into(),
-                    })?;
-                    match key {
-                        "strict" => config.strict = flag,
-                        "allowEmulatorKey" => config.checks.allow_emulator_key = flag,
-                        _ => config.checks.require_digests = flag,
-                    }
-                }
-                other => {
-                    return Err(Error::Config {
-                        location: at(&format!("spec.{other}")),
-                        message: unknown("field", other, SPEC_FIELDS),
-                    });
-                }
-            }
+        let spec: SpecDoc = checked(spec, &SPEC_SHAPE, "functionConfig.spec", source)?;
+        let mut rules = BTreeMap::new();
+        for (key, setting) in spec.rules {
+            let code = rule_code(&key, known_rules).map_err(|message| Error::Config {
+                location: at(&format!("spec.rules.{key}")),
+                message,
+            })?;
+            rules.insert(code, setting.into());
         }
-        Ok(config)
+        let mut inputs = Vec::new();
+        for (i, input) in spec.inputs.into_iter().enumerate() {
+            inputs.push(input.checked(&|field| at(&format!("spec.inputs[{i}].{field}")))?);
+        }
+        let parity = match spec.parity {
+            Some(parity) if parity.policy.is_empty() => {
+                return Err(Error::Config {
+                    location: at("spec.parity.policy"),
+                    message: "the ParityPolicy file is required".into(),
+                });
+            }
+            Some(parity) => Some(ParityConfig {
+                policy: parity.policy,
+                environment: parity.environment,
+                tree: parity.tree,
+            }),
+            None => None,
+        };
+        Ok(Self {
+            rules,
+            inputs,
+            strict: spec.strict,
+            checks: CheckOptions {
+                allow_emulator_key: spec.allow_emulator_key,
+                require_digests: spec.require_digests,
+            },
+            parity,
+        })
     }
 
     fn from_config_map(value: &Value, source: &str, known_rules: &[&str]) -> Result<Self, Error> {
-        let mut config = Self::default();
-        let Some(data) = value.get("data").and_then(Value::as_mapping) else {
-            return Ok(config);
+        let Some(data) = value.get("data").filter(|v| !v.is_null()) else {
+            return Ok(Self::default());
         };
+        let data: BTreeMap<String, SettingDoc> =
+            checked(data, &Shape::Dict(&SETTING), "functionConfig.data", source)?;
+        let mut config = Self::default();
         for (key, setting) in data {
-            let key = key.as_str().unwrap_or_default();
-            let location = Location::file(source).field(format!("functionConfig.data.{key}"));
-            let code = rule_code(key, known_rules).map_err(|message| Error::Config {
-                location: location.clone(),
+            let code = rule_code(&key, known_rules).map_err(|message| Error::Config {
+                location: Location::file(source).field(format!("functionConfig.data.{key}")),
                 message,
             })?;
-            let setting =
-                parse_setting(setting).map_err(|message| Error::Config { location, message })?;
-            config.rules.insert(code, setting);
+            config.rules.insert(code, setting.into());
         }
         Ok(config)
     }
@@ -187,150 +349,40 @@ impl Config {
     }
 }
 
-fn parse_rules(
-    value: &Value,
-    source: &str,
-    known_rules: &[&str],
-) -> Result<BTreeMap<String, RuleSetting>, Error> {
-    let base = Location::file(source).field("functionConfig.spec.rules");
-    let Some(map) = value.as_mapping() else {
-        return Err(Error::Config {
-            location: base,
-            message: "expected an object of rule code to severity, e.g. `AZF001: warning`".into(),
-        });
-    };
-    let mut rules = BTreeMap::new();
-    for (key, setting) in map {
-        let key = key.as_str().unwrap_or_default();
-        let location = Location::file(source).field(format!("functionConfig.spec.rules.{key}"));
-        let code = rule_code(key, known_rules).map_err(|message| Error::Config {
-            location: location.clone(),
-            message,
-        })?;
-        let setting =
-            parse_setting(setting).map_err(|message| Error::Config { location, message })?;
-        rules.insert(code, setting);
-    }
-    Ok(rules)
-}
-
-fn parse_parity(value: &Value, source: &str) -> Result<ParityConfig, Error> {
-    let at =
-        |field: &str| Location::file(source).field(format!("functionConfig.spec.parity{field}"));
-    let map = value.as_mapping().ok_or_else(|| Error::Config {
-        location: at(""),
-        message: "expected an object with `policy` (the ParityPolicy file) and `environment`"
-            .into(),
-    })?;
-    let mut parity = ParityConfig::default();
-    for (key, field) in map {
-        let key = key.as_str().unwrap_or_default();
-        let text = || {
-            field
-                .as_str()
-                .map(str::to_owned)
-                .ok_or_else(|| Error::Config {
-                    location: at(&format!(".{key}")),
-                    message: "expected a string".into(),
-                })
-        };
-        match key {
-            "policy" => parity.policy = text()?,
-            "environment" => parity.environment = Some(text()?),
-            "tree" => {
-                parity.tree = field
-                    .as_mapping()
-                    .into_iter()
-                    .flatten()
-                    .filter_map(|(k, v)| Some((k.as_str()?.to_owned(), v.as_str()?.to_owned())))
-                    .collect();
-            }
-            other => {
-                return Err(Error::Config {
-                    location: at(&format!(".{other}")),
-                    message: unknown("field", other, PARITY_FIELDS),
-                });
-            }
-        }
-    }
-    if parity.policy.is_empty() {
-        return Err(Error::Config {
-            location: at(".policy"),
-            message: "the ParityPolicy file is required".into(),
-        });
-    }
-    Ok(parity)
-}
-
-fn parse_inputs(value: &Value, source: &str) -> Result<Vec<Input>, Error> {
-    let at =
-        |field: String| Location::file(source).field(format!("functionConfig.spec.inputs{field}"));
-    let Some(list) = value.as_sequence() else {
-        return Err(Error::Config {
-            location: at(String::new()),
-            message: "expected a list of inputs".into(),
-        });
-    };
-    let mut inputs = Vec::new();
-    for (i, item) in list.iter().enumerate() {
-        let Some(map) = item.as_mapping() else {
-            return Err(Error::Config {
-                location: at(format!("[{i}]")),
-                message: "expected an object".into(),
-            });
-        };
-        for key in map.keys().filter_map(Value::as_str) {
-            if !INPUT_FIELDS.contains(&key) {
-                return Err(Error::Config {
-                    location: at(format!("[{i}].{key}")),
-                    message: unknown("field", key, INPUT_FIELDS),
-                });
-            }
-        }
-        let text = |key: &str| map.get(key).and_then(Value::as_str).map(str::to_owned);
-        let (Some(name), Some(field)) = (text("name"), text("field")) else {
-            return Err(Error::Config {
-                location: at(format!("[{i}]")),
-                message: "an input needs `name` (the environment variable) and `field` (the FunctionApp field)".into(),
-            });
-        };
-        let valid_name = !name.is_empty()
-            && name
+impl InputDoc {
+    /// The input, once its name is an environment variable's and its field one CI may set.
+    fn checked(self, at: &dyn Fn(&str) -> Location) -> Result<Input, Error> {
+        let valid_name = !self.name.is_empty()
+            && self
+                .name
                 .chars()
                 .all(|c| c.is_ascii_uppercase() || c.is_ascii_digit() || c == '_')
-            && !name.starts_with(|c: char| c.is_ascii_digit());
+            && !self.name.starts_with(|c: char| c.is_ascii_digit());
         if !valid_name {
             return Err(Error::Config {
-                location: at(format!("[{i}].name")),
-                message: format!("`{name}` is not an environment variable name of A-Z, 0-9 and _"),
-            });
-        }
-        if !ci_settable(&field) {
-            return Err(Error::Config {
-                location: at(format!("[{i}].field")),
+                location: at("name"),
                 message: format!(
-                    "`{field}` cannot be set by an input: inputs set only what CI legitimately decides, `image.tag` (a tag or sha256 digest) and `secrets.items[env=NAME].version` (docs/functionapp.md, Values from CI)"
+                    "`{}` is not an environment variable name of A-Z, 0-9 and _",
+                    self.name
                 ),
             });
         }
-        let required = match map.get("required") {
-            None => true,
-            Some(Value::Bool(b)) => *b,
-            Some(_) => {
-                return Err(Error::Config {
-                    location: at(format!("[{i}].required")),
-                    message: "expected true or false".into(),
-                });
-            }
-        };
-        inputs.push(Input {
-            name,
-            field,
-            function_app: text("functionApp"),
-            required,
-        });
+        if !ci_settable(&self.field) {
+            return Err(Error::Config {
+                location: at("field"),
+                message: format!(
+                    "`{}` cannot be set by an input: inputs set only what CI legitimately decides, `image.tag` (a tag or sha256 digest) and `secrets.items[env=NAME].version` (docs/functionapp.md, Values from CI)",
+                    self.field
+                ),
+            });
+        }
+        Ok(Input {
+            name: self.name,
+            field: self.field,
+            function_app: self.function_app,
+            required: self.required.unwrap_or(true),
+        })
     }
-    Ok(inputs)
 }
 
 /// The FunctionApp fields an input may write. Inputs come from CI's environment, where tokens
@@ -359,19 +411,6 @@ fn rule_code(key: &str, known_rules: &[&str]) -> Result<String, String> {
     }
 }
 
-fn parse_setting(value: &Value) -> Result<RuleSetting, String> {
-    match value.as_str() {
-        Some("error") => Ok(RuleSetting::Severity(Severity::Error)),
-        Some("warning") => Ok(RuleSetting::Severity(Severity::Warning)),
-        Some("info") => Ok(RuleSetting::Severity(Severity::Info)),
-        Some("off") => Ok(RuleSetting::Off),
-        _ => Err(format!(
-            "expected one of error, warning, info, off; found {}",
-            serde_json::to_string(value).unwrap_or_default()
-        )),
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -379,6 +418,12 @@ mod tests {
     fn parse(text: &str) -> Result<Config, Error> {
         let value: Value = serde_yaml::from_str(text).unwrap();
         Config::from_function_config(Some(&value), "azfn.yaml", &["AZF001"])
+    }
+
+    /// Every field of the Azfn config table is read by the parser's struct and back.
+    #[test]
+    fn spec_struct_matches_the_table() {
+        crate::schema::every_field::assert_struct_matches_table::<SpecDoc>(&SPEC_SHAPE, "spec");
     }
 
     #[test]
@@ -431,7 +476,7 @@ mod tests {
                 .unwrap_err();
         assert!(
             err.to_string()
-                .contains("expected one of error, warning, info, off; found \"fatal\""),
+                .contains("functionConfig.spec.rules.AZF001: invalid function config: unknown value `fatal`; known: error, warning, info, off"),
             "{err}"
         );
         let err = parse("apiVersion: example.com/v1\nkind: Other\n").unwrap_err();

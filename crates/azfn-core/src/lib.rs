@@ -25,6 +25,7 @@ pub mod parity;
 pub mod policy;
 pub mod preview;
 pub mod report;
+pub mod schema;
 pub mod secrets;
 pub mod source;
 #[cfg(test)]

@@ -6,7 +6,6 @@
 pub mod inputs;
 pub mod origins;
 pub mod render;
-pub mod schema;
 pub mod spec;
 
 use serde_yaml::{Mapping, Value};
@@ -14,6 +13,7 @@ use serde_yaml::{Mapping, Value};
 use crate::config::API_VERSION;
 use crate::error::Error;
 use crate::krm::{Resource, ResourceList};
+use crate::schema;
 
 /// Kind of the app spec.
 pub const KIND: &str = "FunctionApp";
@@ -202,21 +202,12 @@ pub fn rendered_base_name<'a>(
 
 /// The JSON Schema of the FunctionApp kind, for editors and the web page.
 pub fn json_schema() -> serde_json::Value {
-    let spec = schema::json_schema(&spec::SPEC_SHAPE);
-    serde_json::json!({
-        "$schema": "https://json-schema.org/draft/2020-12/schema",
-        "$id": "https://azfn.dev/schemas/functionapp.v1alpha1.json",
-        "title": "FunctionApp",
-        "description": "An Azure Functions app on AKS with KEDA, rendered by azfn.",
-        "type": "object",
-        "required": ["apiVersion", "kind", "metadata", "spec"],
-        "properties": {
-            "apiVersion": {"const": API_VERSION},
-            "kind": {"const": KIND},
-            "metadata": {"type": "object", "required": ["name"], "properties": {"name": {"type": "string"}, "namespace": {"type": "string"}}},
-            "spec": spec,
-        },
-    })
+    schema::document_schema(
+        KIND,
+        "An Azure Functions app on AKS with KEDA, rendered by azfn.",
+        &spec::SPEC_SHAPE,
+        &["apiVersion", "kind", "metadata", "spec"],
+    )
 }
 
 /// The field reference table of `docs/functionapp.md`.

@@ -4,7 +4,7 @@ use std::collections::BTreeMap;
 use serde::Deserialize;
 use serde_yaml::Value;
 
-use super::schema::{Field, Shape, Variant, opt, req};
+use crate::schema::{Field, Shape, Variant, opt, req};
 
 /// Worker runtimes (`FUNCTIONS_WORKER_RUNTIME`).
 pub const RUNTIMES: &[&str] = &[
@@ -421,6 +421,7 @@ pub const SPEC_SHAPE: Shape = Shape::Object(SPEC);
 
 /// Typed `spec`, read after the schema check passed.
 #[derive(Debug, Clone, Deserialize)]
+#[cfg_attr(test, derive(serde::Serialize))]
 #[serde(rename_all = "camelCase")]
 pub struct Spec {
     pub image: String,
@@ -445,6 +446,7 @@ pub struct Spec {
 }
 
 #[derive(Debug, Clone, Deserialize)]
+#[cfg_attr(test, derive(serde::Serialize))]
 #[serde(rename_all = "camelCase")]
 pub struct Identity {
     pub client_id: String,
@@ -453,12 +455,14 @@ pub struct Identity {
 }
 
 #[derive(Debug, Clone, Deserialize)]
+#[cfg_attr(test, derive(serde::Serialize))]
 #[serde(rename_all = "camelCase")]
 pub struct Storage {
     pub account_name: String,
 }
 
 #[derive(Debug, Clone, Default, Deserialize)]
+#[cfg_attr(test, derive(serde::Serialize))]
 #[serde(rename_all = "camelCase")]
 pub struct Connection {
     pub queue_service_uri: Option<String>,
@@ -469,6 +473,7 @@ pub struct Connection {
 }
 
 #[derive(Debug, Clone, Deserialize)]
+#[cfg_attr(test, derive(serde::Serialize))]
 #[serde(rename_all = "camelCase")]
 pub struct Secrets {
     pub key_vault: KeyVault,
@@ -478,6 +483,7 @@ pub struct Secrets {
 }
 
 #[derive(Debug, Clone, Deserialize)]
+#[cfg_attr(test, derive(serde::Serialize))]
 #[serde(rename_all = "camelCase")]
 pub struct KeyVault {
     pub name: String,
@@ -485,6 +491,7 @@ pub struct KeyVault {
 }
 
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Deserialize)]
+#[cfg_attr(test, derive(serde::Serialize))]
 #[serde(rename_all = "camelCase")]
 pub enum Delivery {
     #[default]
@@ -494,6 +501,7 @@ pub enum Delivery {
 }
 
 #[derive(Debug, Clone, Deserialize)]
+#[cfg_attr(test, derive(serde::Serialize))]
 pub struct SecretItem {
     pub env: String,
     pub secret: String,
@@ -501,12 +509,14 @@ pub struct SecretItem {
 }
 
 #[derive(Debug, Clone, Deserialize)]
+#[cfg_attr(test, derive(serde::Serialize))]
 pub struct Function {
     pub name: String,
     pub trigger: Trigger,
 }
 
 #[derive(Debug, Clone, Deserialize)]
+#[cfg_attr(test, derive(serde::Serialize))]
 #[serde(
     tag = "type",
     rename_all = "camelCase",
@@ -573,6 +583,7 @@ impl Trigger {
 }
 
 #[derive(Debug, Clone, Default, Deserialize)]
+#[cfg_attr(test, derive(serde::Serialize))]
 #[serde(rename_all = "camelCase")]
 pub struct Scale {
     pub min_replicas: Option<u64>,
@@ -585,6 +596,7 @@ pub struct Scale {
 }
 
 #[derive(Debug, Clone, Deserialize)]
+#[cfg_attr(test, derive(serde::Serialize))]
 pub struct TimerWindow {
     pub timezone: String,
     pub start: String,
@@ -592,6 +604,7 @@ pub struct TimerWindow {
 }
 
 #[derive(Debug, Clone, Default, Deserialize)]
+#[cfg_attr(test, derive(serde::Serialize))]
 #[serde(rename_all = "camelCase")]
 pub struct HttpScale {
     pub min_replicas: Option<u64>,
@@ -603,14 +616,27 @@ pub struct HttpScale {
 }
 
 #[derive(Debug, Clone, Default, Deserialize)]
+#[cfg_attr(test, derive(serde::Serialize))]
 pub struct Probes {
     pub enabled: Option<bool>,
     pub path: Option<String>,
 }
 
 #[derive(Debug, Clone, Default, Deserialize)]
+#[cfg_attr(test, derive(serde::Serialize))]
 #[serde(rename_all = "camelCase")]
 pub struct Http {
     pub service_type: Option<String>,
     pub port: Option<u16>,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Every field of `SPEC` is a field of `Spec` and back (`resources` is any value).
+    #[test]
+    fn spec_struct_matches_the_table() {
+        crate::schema::every_field::assert_struct_matches_table::<Spec>(&SPEC_SHAPE, "spec");
+    }
 }

@@ -1,6 +1,7 @@
 //! Small builds next to the renderer: each case is a tree in memory and the YAML it renders
 //! (an `insta` snapshot), or the error it fails with and the place that error carries.
 use super::*;
+use crate::error::Error;
 use crate::source::MemorySource;
 
 fn tree(files: &[(&str, &str)]) -> MemorySource {

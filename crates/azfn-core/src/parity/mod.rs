@@ -27,7 +27,9 @@ use crate::source::FileSource;
 pub use check::{check, environment};
 pub use compare::compare;
 pub use init::{allow_all_function_app_differences, init_policy};
-pub use policy::{AllowRule, Difference as DifferenceKind, KIND, ParityPolicy, PolicyError};
+pub use policy::{
+    AllowRule, Difference as DifferenceKind, KIND, ParityPolicy, PolicyError, SPEC_SHAPE,
+};
 pub use render::{Context, describe_rule, json, markdown, results, rules, suggested_rule, text};
 pub use schema::json_schema;
 

@@ -1,29 +1,127 @@
 //! `ParityPolicy` (azfn.dev/v1alpha1): the environments and where they may differ.
 use std::collections::BTreeMap;
 
+use serde::Deserialize;
 use serde_yaml::Value;
 
 use super::Key;
+use crate::schema::{self, Field, Shape, opt, req};
 
 /// The policy kind.
 pub const KIND: &str = "ParityPolicy";
 
-/// Fields of an allow rule.
-const RULE_FIELDS: &[&str] = &["resource", "field", "environments", "difference", "reason"];
-/// Fields of a rule's resource selector, of `spec`, and of an environment.
-const RESOURCE_FIELDS: &[&str] = &["kind", "name", "labels"];
-const SPEC_FIELDS: &[&str] = &["environments", "allow"];
-const ENVIRONMENT_FIELDS: &[&str] = &["name", "path"];
+/// The environments, in report order.
+const ENVIRONMENT: &[Field] = &[
+    req(
+        "name",
+        Shape::Str,
+        "The environment's name in reports (dev, test, prod).",
+    ),
+    req(
+        "path",
+        Shape::Str,
+        "Its overlay folder, relative to the policy file.",
+    ),
+];
 
-/// The first key of `value` not in `known`, as `Err((key, message))`.
-fn known_keys(value: &Value, known: &[&str]) -> Result<(), (String, String)> {
-    for key in value.as_mapping().into_iter().flat_map(|m| m.keys()) {
-        let key = key.as_str().unwrap_or_default();
-        if !known.contains(&key) {
-            return Err((key.to_owned(), crate::text::unknown("field", key, known)));
-        }
-    }
-    Ok(())
+const RESOURCE: &[Field] = &[
+    opt(
+        "kind",
+        Shape::Str,
+        "Kind, e.g. Deployment; FunctionApp for a rule on the spec, which allows what the field renders.",
+    ),
+    opt(
+        "name",
+        Shape::Str,
+        "Base name. `*` matches within one path segment, `**` across segments.",
+    ),
+    opt(
+        "labels",
+        Shape::Dict(&Shape::Str),
+        "Labels the resource carries (in any environment).",
+    ),
+];
+
+const RULE: &[Field] = &[
+    opt(
+        "resource",
+        Shape::Object(RESOURCE),
+        "Which resources the rule covers; every given selector must match. Names are base names: prefixes, suffixes, hash suffixes and namespaces taken off.",
+    ),
+    opt(
+        "field",
+        Shape::Str,
+        "Field path: maps by key (`metadata.labels[\"a/b\"]`), lists of named things by key (`containers[name=func]`, `env[name=X]`), other lists by position (`[0]`). `*` matches within one path segment, `**` across segments. Without a field, the rule is about the whole resource (with `difference: presence`).",
+    ),
+    opt(
+        "environments",
+        Shape::List(&Shape::Str),
+        "Only these environments may differ; the others must agree with each other.",
+    ),
+    opt(
+        "difference",
+        Shape::Enum(&["value", "presence", "any"]),
+        "value (default): the field exists everywhere with different values; presence: it (or, without a field, the resource) exists in some environments only; any: either.",
+    ),
+    opt(
+        "reason",
+        Shape::Str,
+        "Why the difference is intended, for reviewers.",
+    ),
+];
+
+const SPEC: &[Field] = &[
+    opt(
+        "environments",
+        Shape::List(&Shape::Object(ENVIRONMENT)),
+        "The environments, in the order reports show them; the first is the reference FunctionApp differences are undone against.",
+    ),
+    opt(
+        "allow",
+        Shape::List(&Shape::Object(RULE)),
+        "Where the environments may differ. Nothing differs implicitly.",
+    ),
+];
+
+/// The schema of a ParityPolicy's `spec`.
+pub const SPEC_SHAPE: Shape = Shape::Object(SPEC);
+
+/// `spec` as written, read after the table's check passed.
+#[derive(Debug, Deserialize)]
+#[cfg_attr(test, derive(serde::Serialize))]
+struct SpecDoc {
+    #[serde(default)]
+    environments: Vec<EnvironmentDoc>,
+    #[serde(default)]
+    allow: Vec<RuleDoc>,
+}
+
+#[derive(Debug, Deserialize)]
+#[cfg_attr(test, derive(serde::Serialize))]
+struct EnvironmentDoc {
+    name: String,
+    path: String,
+}
+
+#[derive(Debug, Deserialize)]
+#[cfg_attr(test, derive(serde::Serialize))]
+struct RuleDoc {
+    resource: Option<ResourceDoc>,
+    field: Option<String>,
+    #[serde(default)]
+    environments: Vec<String>,
+    #[serde(default)]
+    difference: Difference,
+    reason: Option<String>,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[cfg_attr(test, derive(serde::Serialize))]
+struct ResourceDoc {
+    kind: Option<String>,
+    name: Option<String>,
+    #[serde(default)]
+    labels: BTreeMap<String, String>,
 }
 
 /// An unusable policy: the message names the field.
@@ -36,7 +134,9 @@ pub struct PolicyError {
 }
 
 /// What kind of difference a rule allows.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Deserialize)]
+#[cfg_attr(test, derive(serde::Serialize))]
+#[serde(rename_all = "lowercase")]
 pub enum Difference {
     /// The field exists everywhere with different values.
     #[default]
@@ -93,10 +193,6 @@ pub(crate) fn glob(pattern: &str, segment: &str) -> Option<regex_lite::Regex> {
 
 impl ParityPolicy {
     /// Reads a policy document; `file` names it in errors.
-    #[allow(
-        clippy::too_many_lines,
-        reason = "environments, then each allow rule's fields"
-    )]
     pub fn from_value(value: &Value, file: &str) -> Result<Self, PolicyError> {
         let err = |field: &str, message: &str| PolicyError {
             file: file.to_owned(),
@@ -120,110 +216,46 @@ impl ParityPolicy {
                 ),
             ));
         }
-        let spec = value.get("spec").cloned().unwrap_or_default();
-        known_keys(&spec, SPEC_FIELDS).map_err(|(k, m)| err(&format!("spec.{k}"), &m))?;
-        let mut policy = Self::default();
-        for (i, env) in spec
-            .get("environments")
-            .and_then(Value::as_sequence)
-            .into_iter()
-            .flatten()
-            .enumerate()
-        {
-            let at = format!("spec.environments[{i}]");
-            known_keys(env, ENVIRONMENT_FIELDS).map_err(|(k, m)| err(&format!("{at}.{k}"), &m))?;
-            let name = env
-                .get("name")
-                .and_then(Value::as_str)
-                .ok_or_else(|| err(&format!("{at}.name"), "an environment needs a name"))?;
-            let path = env.get("path").and_then(Value::as_str).ok_or_else(|| {
-                err(
-                    &format!("{at}.path"),
-                    "an environment needs its overlay folder",
-                )
-            })?;
-            policy.environments.push((name.to_owned(), path.to_owned()));
+        let spec = match value.get("spec") {
+            None | Some(Value::Null) => Value::Mapping(serde_yaml::Mapping::new()),
+            Some(spec) => spec.clone(),
+        };
+        let mut problems = Vec::new();
+        schema::check(&spec, &SPEC_SHAPE, "spec", &mut problems);
+        if let Some((field, message)) = problems.into_iter().next() {
+            return Err(err(&field, &message));
         }
-        for (i, rule) in spec
-            .get("allow")
-            .and_then(Value::as_sequence)
-            .into_iter()
-            .flatten()
-            .enumerate()
-        {
-            let at = format!("spec.allow[{i}]");
-            if let Some(map) = rule.as_mapping() {
-                for key in map.keys().filter_map(Value::as_str) {
-                    if !RULE_FIELDS.contains(&key) {
-                        return Err(err(
-                            &format!("{at}.{key}"),
-                            &crate::text::unknown("field", key, RULE_FIELDS),
-                        ));
-                    }
-                }
-            }
-            let resource = rule.get("resource");
-            if let Some(resource) = resource {
-                known_keys(resource, RESOURCE_FIELDS)
-                    .map_err(|(k, m)| err(&format!("{at}.resource.{k}"), &m))?;
-            }
-            let get = |k: &str| {
-                resource
-                    .and_then(|r| r.get(k))
-                    .and_then(Value::as_str)
-                    .map(str::to_owned)
-            };
-            let labels = resource
-                .and_then(|r| r.get("labels"))
-                .and_then(Value::as_mapping)
-                .map(|m| {
-                    m.iter()
-                        .filter_map(|(k, v)| Some((k.as_str()?.to_owned(), v.as_str()?.to_owned())))
-                        .collect()
-                })
-                .unwrap_or_default();
-            let field_text = rule.get("field").and_then(Value::as_str).map(str::to_owned);
-            let field = match &field_text {
-                Some(text) => Some(
-                    glob(text, "[^.]*")
-                        .ok_or_else(|| err(&format!("{at}.field"), "not a valid field pattern"))?,
-                ),
+        let spec: SpecDoc =
+            serde_yaml::from_value(spec).map_err(|e| err("spec", &e.to_string()))?;
+        let mut policy = Self {
+            environments: spec
+                .environments
+                .into_iter()
+                .map(|e| (e.name, e.path))
+                .collect(),
+            allow: Vec::new(),
+        };
+        for (i, rule) in spec.allow.into_iter().enumerate() {
+            let field = match &rule.field {
+                Some(text) => Some(glob(text, "[^.]*").ok_or_else(|| {
+                    err(
+                        &format!("spec.allow[{i}].field"),
+                        "not a valid field pattern",
+                    )
+                })?),
                 None => None,
             };
-            let difference = match rule.get("difference").and_then(Value::as_str) {
-                None | Some("value") => Difference::Value,
-                Some("presence") => Difference::Presence,
-                Some("any") => Difference::Any,
-                Some(other) => {
-                    return Err(err(
-                        &format!("{at}.difference"),
-                        &format!("expected value, presence or any, found {other:?}"),
-                    ));
-                }
-            };
-            let environments = rule
-                .get("environments")
-                .and_then(Value::as_sequence)
-                .map(|s| {
-                    s.iter()
-                        .filter_map(Value::as_str)
-                        .map(str::to_owned)
-                        .collect()
-                })
-                .unwrap_or_default();
+            let resource = rule.resource.unwrap_or_default();
             policy.allow.push(AllowRule {
-                kind: get("kind"),
-                name: get("name").and_then(|n| glob(&n, ".*")),
-                name_text: get("name"),
-                labels,
+                kind: resource.kind,
+                name: resource.name.as_deref().and_then(|n| glob(n, ".*")),
+                name_text: resource.name,
+                labels: resource.labels,
                 field,
-                field_text,
-                environments,
-                difference,
-                reason: rule
-                    .get("reason")
-                    .and_then(Value::as_str)
-                    .map(str::to_owned),
+                field_text: rule.field,
+                environments: rule.environments,
+                difference: rule.difference,
+                reason: rule.reason,
             });
         }
         Ok(policy)
@@ -320,5 +352,39 @@ impl AllowRule {
             )
         };
         kind_ok && field_ok && confined && self.matches_resource(key, labels)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Every field of the ParityPolicy table is read by the parser's struct and back.
+    #[test]
+    fn spec_struct_matches_the_table() {
+        crate::schema::every_field::assert_struct_matches_table::<SpecDoc>(&SPEC_SHAPE, "spec");
+    }
+
+    #[test]
+    fn errors_name_the_field() {
+        let parse = |spec: &str| {
+            let text = format!("apiVersion: azfn.dev/v1alpha1\nkind: ParityPolicy\nspec:\n{spec}");
+            ParityPolicy::from_value(&serde_yaml::from_str(&text).unwrap(), "parity.yaml")
+                .map(|_| ())
+                .unwrap_err()
+                .to_string()
+        };
+        assert_eq!(
+            parse("  allow:\n  - feild: spec.replicas\n"),
+            "parity.yaml: spec.allow[0].feild: unknown field `feild`; known: resource, field, environments, difference, reason"
+        );
+        assert_eq!(
+            parse("  environments:\n  - name: dev\n"),
+            "parity.yaml: spec.environments[0].path: required field `path` is missing: Its overlay folder, relative to the policy file."
+        );
+        assert_eq!(
+            parse("  allow:\n  - difference: some\n"),
+            "parity.yaml: spec.allow[0].difference: unknown value `some`; known: value, presence, any"
+        );
     }
 }

@@ -13,46 +13,48 @@ pub use finding::Finding;
 use crate::config::{Config, RuleSetting};
 use crate::krm::{Resource, Severity};
 
-/// One check. Each rule lives in its own file under `policy/rules/` with its tests.
-pub trait Rule: Sync {
+/// What a rule is, declared once beside its check.
+#[derive(Debug, Clone, Copy)]
+pub struct Meta {
     /// Stable code, `AZF###`.
-    fn code(&self) -> &'static str;
+    pub code: &'static str,
     /// Short kebab-case name.
-    fn name(&self) -> &'static str;
+    pub name: &'static str,
     /// Severity unless the config says otherwise.
-    fn default_severity(&self) -> Severity;
+    pub severity: Severity,
     /// One paragraph: what is wrong and how to fix it.
-    fn explanation(&self) -> &'static str;
+    pub explanation: &'static str,
+}
+
+/// One check. Each rule lives in its own file under `policy/rules/` with its tests, and is
+/// listed once, in `rules/mod.rs`.
+pub trait Rule: Sync {
+    /// Its code, name, default severity and explanation.
+    fn meta(&self) -> &'static Meta;
     /// Appends a finding for every problem in `resources`, at the default severity.
     fn check(&self, resources: &walk::Catalog<'_>, findings: &mut Vec<Finding>);
+
+    /// Stable code, `AZF###`.
+    fn code(&self) -> &'static str {
+        self.meta().code
+    }
+    /// Short kebab-case name.
+    fn name(&self) -> &'static str {
+        self.meta().name
+    }
+    /// Severity unless the config says otherwise.
+    fn default_severity(&self) -> Severity {
+        self.meta().severity
+    }
+    /// One paragraph: what is wrong and how to fix it.
+    fn explanation(&self) -> &'static str {
+        self.meta().explanation
+    }
 }
 
 /// Every rule, in code order.
 pub fn registry() -> &'static [&'static dyn Rule] {
-    &[
-        &rules::azf000_suppression::Suppression,
-        &rules::azf001_inline_secret::InlineSecret,
-        &rules::azf002_image_tag::ImageTag,
-        &rules::azf003_resources::Resources,
-        &rules::azf004_probes::Probes,
-        &rules::azf005_host_storage::HostStorage,
-        &rules::azf006_host_id::HostId,
-        &rules::azf007_worker_runtime::WorkerRuntime,
-        &rules::azf008_workload_identity::WorkloadIdentity,
-        &rules::azf009_keda_api_version::KedaApiVersion,
-        &rules::azf010_http_scale_to_zero::HttpScaleToZero,
-        &rules::azf011_keda_scaler_type::KedaScalerType,
-        &rules::azf012_keda_references::KedaReferences,
-        &rules::azf013_keda_metadata::KedaMetadata,
-        &rules::azf014_public_load_balancer::PublicLoadBalancer,
-        &rules::azf015_hosting_mode::HostingMode,
-        &rules::azf016_keda_cron::KedaCron,
-        &rules::azf017_rbac::Rbac,
-        &rules::azf018_csi_secret_at_zero::CsiSecretAtZero,
-        &rules::azf019_keda_cloud::KedaCloud,
-        &rules::azf020_null_setting::NullSetting,
-        &rules::azf021_host_version::HostVersion,
-    ]
+    rules::ALL
 }
 
 /// The codes of every rule.

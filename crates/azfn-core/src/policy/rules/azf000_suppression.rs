@@ -2,29 +2,22 @@
 //! Findings come from [`crate::policy::suppress`]; the rule itself checks nothing.
 use crate::krm::Severity;
 use crate::policy::walk::Catalog;
-use crate::policy::{Finding, Rule};
+use crate::policy::{Finding, Meta, Rule};
 
-/// See [`Rule::explanation`].
+/// See the [`Meta`] below.
 pub struct Suppression;
 
 impl Rule for Suppression {
-    fn code(&self) -> &'static str {
-        "AZF000"
-    }
-
-    fn name(&self) -> &'static str {
-        "suppression"
-    }
-
-    fn default_severity(&self) -> Severity {
-        Severity::Error
-    }
-
-    fn explanation(&self) -> &'static str {
-        "An `azfn.dev/ignore` annotation must name rule codes and give a reason for each \
+    fn meta(&self) -> &'static Meta {
+        &Meta {
+            code: "AZF000",
+            name: "suppression",
+            severity: Severity::Error,
+            explanation: "An `azfn.dev/ignore` annotation must name rule codes and give a reason for each \
          (`azfn.dev/ignore: \"AZF001: Azurite development key, dev overlay only\"`), so every \
          exception is explained where it is made. Suppressed findings still appear, as info \
-         results; `strict: true` in the function config refuses all suppressions."
+         results; `strict: true` in the function config refuses all suppressions.",
+        }
     }
 
     fn check(&self, _resources: &Catalog<'_>, _findings: &mut Vec<Finding>) {}

@@ -5,27 +5,19 @@ use crate::fieldpath::child as key_path;
 use crate::krm::{Resource, Severity};
 use crate::policy::walk::Catalog;
 use crate::policy::walk::containers;
-use crate::policy::{Finding, Rule};
+use crate::policy::{Finding, Meta, Rule};
 use crate::secrets::{SecretMatch, find_secret};
 
-/// See [`Rule::explanation`].
+/// See the [`Meta`] below.
 pub struct InlineSecret;
 
 impl Rule for InlineSecret {
-    fn code(&self) -> &'static str {
-        "AZF001"
-    }
-
-    fn name(&self) -> &'static str {
-        "inline-secret"
-    }
-
-    fn default_severity(&self) -> Severity {
-        Severity::Error
-    }
-
-    fn explanation(&self) -> &'static str {
-        "An Azure connection string or key (storage AccountKey, Service Bus or Event Hubs \
+    fn meta(&self) -> &'static Meta {
+        &Meta {
+            code: "AZF001",
+            name: "inline-secret",
+            severity: Severity::Error,
+            explanation: "An Azure connection string or key (storage AccountKey, Service Bus or Event Hubs \
          SharedAccessKey, SAS sig, Cosmos DB AccountKey, App Insights InstrumentationKey, Entra \
          client secret, ...) is written into a container env value, a ConfigMap, an annotation \
          or a Secret's `data` (decoded from base64) or `stringData`, so it lands in git, in \
@@ -35,7 +27,8 @@ impl Rule for InlineSecret {
          identity-based connection instead (`AzureWebJobsStorage__accountName`, \
          `<Connection>__fullyQualifiedNamespace`) with workload identity, or keep the secret in \
          Key Vault and reference it (`valueFrom.secretKeyRef` on a Secret synced by the Secrets \
-         Store CSI driver)."
+         Store CSI driver).",
+        }
     }
 
     fn check(&self, resources: &Catalog<'_>, findings: &mut Vec<Finding>) {

@@ -2,10 +2,10 @@
 use crate::krm::Severity;
 use crate::policy::walk::Catalog;
 use crate::policy::walk::containers;
-use crate::policy::{Finding, Rule};
+use crate::policy::{Finding, Meta, Rule};
 use serde_yaml::Value;
 
-/// See [`Rule::explanation`].
+/// See the [`Meta`] below.
 pub struct ImageTag;
 
 /// Tags that registries move by convention: a branch or channel, not a version.
@@ -23,25 +23,18 @@ fn tag(image: &str) -> Option<&str> {
 }
 
 impl Rule for ImageTag {
-    fn code(&self) -> &'static str {
-        "AZF002"
-    }
-
-    fn name(&self) -> &'static str {
-        "image-tag"
-    }
-
-    fn default_severity(&self) -> Severity {
-        Severity::Error
-    }
-
-    fn explanation(&self) -> &'static str {
-        "A container image has no tag or uses `latest` (what `func kubernetes deploy` writes by \
+    fn meta(&self) -> &'static Meta {
+        &Meta {
+            code: "AZF002",
+            name: "image-tag",
+            severity: Severity::Error,
+            explanation: "A container image has no tag or uses `latest` (what `func kubernetes deploy` writes by \
          default), so every environment runs whatever was pushed last and a rollback is \
          impossible; a branch or channel tag (`edge`, `main`, `nightly`, ...) moves the same \
          way and is a warning. Pin an immutable version tag, or better a digest \
          (`image@sha256:...`), and let CI set it per environment. `requireDigests: true` in a \
-         prod overlay's config makes any tag without a digest an error there."
+         prod overlay's config makes any tag without a digest an error there.",
+        }
     }
 
     fn check(&self, resources: &Catalog<'_>, findings: &mut Vec<Finding>) {

@@ -2,30 +2,23 @@
 use crate::krm::Severity;
 use crate::policy::walk::Catalog;
 use crate::policy::walk::containers;
-use crate::policy::{Finding, Rule};
+use crate::policy::{Finding, Meta, Rule};
 
-/// See [`Rule::explanation`].
+/// See the [`Meta`] below.
 pub struct Resources;
 
 impl Rule for Resources {
-    fn code(&self) -> &'static str {
-        "AZF003"
-    }
-
-    fn name(&self) -> &'static str {
-        "resources"
-    }
-
-    fn default_severity(&self) -> Severity {
-        Severity::Warning
-    }
-
-    fn explanation(&self) -> &'static str {
-        "A Functions container sets no CPU and memory requests or no memory limit. Without \
+    fn meta(&self) -> &'static Meta {
+        &Meta {
+            code: "AZF003",
+            name: "resources",
+            severity: Severity::Warning,
+            explanation: "A Functions container sets no CPU and memory requests or no memory limit. Without \
          requests the scheduler packs hosts onto busy nodes and KEDA's or the HPA's CPU scaling \
          has nothing to measure against; without a memory limit one runaway execution can take \
          the node. Set `resources.requests.cpu`, `resources.requests.memory` and \
-         `resources.limits.memory`."
+         `resources.limits.memory`.",
+        }
     }
 
     fn check(&self, resources: &Catalog<'_>, findings: &mut Vec<Finding>) {

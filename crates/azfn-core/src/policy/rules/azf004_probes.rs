@@ -4,9 +4,9 @@ use serde_yaml::Value;
 
 use crate::krm::{Resource, Severity};
 use crate::policy::walk::{Catalog, Container, containers};
-use crate::policy::{Finding, Rule};
+use crate::policy::{Finding, Meta, Rule};
 
-/// See [`Rule::explanation`].
+/// See the [`Meta`] below.
 pub struct Probes;
 
 /// Workloads whose pods are meant to keep running; Jobs and CronJobs are left alone.
@@ -19,26 +19,19 @@ const MAX_TIMEOUT_SECONDS: u64 = 10;
 const PORT_SETTINGS: &[&str] = &["ASPNETCORE_URLS", "ASPNETCORE_HTTP_PORTS"];
 
 impl Rule for Probes {
-    fn code(&self) -> &'static str {
-        "AZF004"
-    }
-
-    fn name(&self) -> &'static str {
-        "probes"
-    }
-
-    fn default_severity(&self) -> Severity {
-        Severity::Error
-    }
-
-    fn explanation(&self) -> &'static str {
-        "A Functions container in a Deployment, StatefulSet or DaemonSet should have a readiness \
+    fn meta(&self) -> &'static Meta {
+        &Meta {
+            code: "AZF004",
+            name: "probes",
+            severity: Severity::Error,
+            explanation: "A Functions container in a Deployment, StatefulSet or DaemonSet should have a readiness \
          and a liveness probe (and a startup probe for slow cold starts) against the host's own \
          endpoint, `httpGet` on `/admin/host/ping` at the container's HTTP port. A probe on a \
          port the container does not listen on restarts the pod forever (`func kubernetes \
          deploy` hard-codes port 80, which hardened images that listen on 8080 break): that is \
          an error. A missing probe, or a `timeoutSeconds` above 10 (generated manifests use \
-         240), is a warning: a hung host keeps receiving traffic for minutes."
+         240), is a warning: a hung host keeps receiving traffic for minutes.",
+        }
     }
 
     fn check(&self, resources: &Catalog<'_>, findings: &mut Vec<Finding>) {

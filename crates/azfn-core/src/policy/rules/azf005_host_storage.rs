@@ -5,9 +5,9 @@ use serde_yaml::Value;
 use crate::krm::Severity;
 use crate::policy::walk::Catalog;
 use crate::policy::walk::{Lookup, containers};
-use crate::policy::{Finding, Rule};
+use crate::policy::{Finding, Meta, Rule};
 
-/// See [`Rule::explanation`].
+/// See the [`Meta`] below.
 pub struct HostStorage;
 
 const SETTING: &str = "AzureWebJobsStorage";
@@ -22,24 +22,17 @@ const IDENTITY_KEYS: &[&str] = &[
 ];
 
 impl Rule for HostStorage {
-    fn code(&self) -> &'static str {
-        "AZF005"
-    }
-
-    fn name(&self) -> &'static str {
-        "host-storage"
-    }
-
-    fn default_severity(&self) -> Severity {
-        Severity::Error
-    }
-
-    fn explanation(&self) -> &'static str {
-        "Timers, blob and Event Hubs triggers, Durable Functions and host keys need the host \
+    fn meta(&self) -> &'static Meta {
+        &Meta {
+            code: "AZF005",
+            name: "host-storage",
+            severity: Severity::Error,
+            explanation: "Timers, blob and Event Hubs triggers, Durable Functions and host keys need the host \
          storage connection `AzureWebJobsStorage`. A host scaled by KEDA without it, or with a \
          misspelled name (`AzureWebStorage__accountName`, a single underscore), starts and then \
          runs nothing. Set `AzureWebJobsStorage__accountName` (with `__credential` and \
-         `__clientId` for workload identity)."
+         `__clientId` for workload identity).",
+        }
     }
 
     fn check(&self, resources: &Catalog<'_>, findings: &mut Vec<Finding>) {

@@ -2,9 +2,9 @@
 use crate::krm::Severity;
 use crate::policy::walk::Catalog;
 use crate::policy::walk::{Lookup, containers};
-use crate::policy::{Finding, Rule};
+use crate::policy::{Finding, Meta, Rule};
 
-/// See [`Rule::explanation`].
+/// See the [`Meta`] below.
 pub struct HostId;
 
 const SETTING: &str = "AzureFunctionsWebHost__hostid";
@@ -21,24 +21,17 @@ pub(crate) fn valid(id: &str) -> bool {
 }
 
 impl Rule for HostId {
-    fn code(&self) -> &'static str {
-        "AZF006"
-    }
-
-    fn name(&self) -> &'static str {
-        "host-id"
-    }
-
-    fn default_severity(&self) -> Severity {
-        Severity::Error
-    }
-
-    fn explanation(&self) -> &'static str {
-        "A Functions host in a pod without `AzureFunctionsWebHost__hostid` takes its host ID from \
+    fn meta(&self) -> &'static Meta {
+        &Meta {
+            code: "AZF006",
+            name: "host-id",
+            severity: Severity::Error,
+            explanation: "A Functions host in a pod without `AzureFunctionsWebHost__hostid` takes its host ID from \
          the pod name, so every replica is a different host: timer triggers fire on every \
          replica, and environments sharing a storage account collide. Set it explicitly, at most \
          32 characters of lowercase letters, digits and dashes, distinct per app and environment; \
-         two Deployments in one namespace must not share one."
+         two Deployments in one namespace must not share one.",
+        }
     }
 
     fn check(&self, resources: &Catalog<'_>, findings: &mut Vec<Finding>) {

@@ -5,32 +5,25 @@ use crate::functionapp::spec::RUNTIMES;
 use crate::krm::Severity;
 use crate::policy::walk::Catalog;
 use crate::policy::walk::containers;
-use crate::policy::{Finding, Rule};
+use crate::policy::{Finding, Meta, Rule};
 
-/// See [`Rule::explanation`].
+/// See the [`Meta`] below.
 pub struct WorkerRuntime;
 
 const SETTING: &str = "FUNCTIONS_WORKER_RUNTIME";
 
 impl Rule for WorkerRuntime {
-    fn code(&self) -> &'static str {
-        "AZF007"
-    }
-
-    fn name(&self) -> &'static str {
-        "worker-runtime"
-    }
-
-    fn default_severity(&self) -> Severity {
-        Severity::Error
-    }
-
-    fn explanation(&self) -> &'static str {
-        "`FUNCTIONS_WORKER_RUNTIME` is misspelled (`FUNCTION_WORKER_RUNTIME` is seen in real \
+    fn meta(&self) -> &'static Meta {
+        &Meta {
+            code: "AZF007",
+            name: "worker-runtime",
+            severity: Severity::Error,
+            explanation: "`FUNCTIONS_WORKER_RUNTIME` is misspelled (`FUNCTION_WORKER_RUNTIME` is seen in real \
          repositories) or names no runtime. The base images set it, so a misspelling hides until \
          someone changes the image; a wrong value starts a host that loads no functions. Use the \
          exact name with one of dotnet-isolated, dotnet, node, python, java, powershell, custom, \
-         matching the image."
+         matching the image.",
+        }
     }
 
     fn check(&self, resources: &Catalog<'_>, findings: &mut Vec<Finding>) {

@@ -7,35 +7,28 @@ use serde_yaml::Value;
 use crate::krm::{Resource, Severity};
 use crate::policy::walk::Catalog;
 use crate::policy::walk::{containers, pod_specs};
-use crate::policy::{Finding, Rule};
+use crate::policy::{Finding, Meta, Rule};
 
-/// See [`Rule::explanation`].
+/// See the [`Meta`] below.
 pub struct WorkloadIdentity;
 
 const USE: &str = "azure.workload.identity/use";
 const CLIENT_ID: &str = "azure.workload.identity/client-id";
 
 impl Rule for WorkloadIdentity {
-    fn code(&self) -> &'static str {
-        "AZF008"
-    }
-
-    fn name(&self) -> &'static str {
-        "workload-identity"
-    }
-
-    fn default_severity(&self) -> Severity {
-        Severity::Error
-    }
-
-    fn explanation(&self) -> &'static str {
-        "A workload uses Azure workload identity (identity-based `__credential`/`__clientId` \
+    fn meta(&self) -> &'static Meta {
+        &Meta {
+            code: "AZF008",
+            name: "workload-identity",
+            severity: Severity::Error,
+            explanation: "A workload uses Azure workload identity (identity-based `__credential`/`__clientId` \
          settings, a service account with a client-id annotation, a Key Vault CSI class with a \
          `clientID`) but its pod template lacks the label `azure.workload.identity/use: \"true\"`: \
          since webhook 1.0 the label must be on the pod template, not on the service account or \
          the Deployment, or no token is injected and the SDK falls back to IMDS. Also, the client \
          ID in the service account annotation, the `__clientId` settings, the CSI class and the \
-         KEDA TriggerAuthentication should name identities federated with these service accounts."
+         KEDA TriggerAuthentication should name identities federated with these service accounts.",
+        }
     }
 
     #[expect(

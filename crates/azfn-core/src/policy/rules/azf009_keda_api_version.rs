@@ -1,29 +1,22 @@
 //! AZF009 keda-api-version: KEDA v1 objects (`keda.k8s.io`) that a KEDA 2 cluster rejects.
 use crate::krm::Severity;
 use crate::policy::walk::Catalog;
-use crate::policy::{Finding, Rule};
+use crate::policy::{Finding, Meta, Rule};
 
-/// See [`Rule::explanation`].
+/// See the [`Meta`] below.
 pub struct KedaApiVersion;
 
 impl Rule for KedaApiVersion {
-    fn code(&self) -> &'static str {
-        "AZF009"
-    }
-
-    fn name(&self) -> &'static str {
-        "keda-api-version"
-    }
-
-    fn default_severity(&self) -> Severity {
-        Severity::Error
-    }
-
-    fn explanation(&self) -> &'static str {
-        "A ScaledObject or TriggerAuthentication uses KEDA v1's API group `keda.k8s.io` (or v1's \
+    fn meta(&self) -> &'static Meta {
+        &Meta {
+            code: "AZF009",
+            name: "keda-api-version",
+            severity: Severity::Error,
+            explanation: "A ScaledObject or TriggerAuthentication uses KEDA v1's API group `keda.k8s.io` (or v1's \
          `scaleTargetRef.deploymentName`), which old `func kubernetes deploy` versions still write: \
          a KEDA 2 cluster answers `no matches for kind \"ScaledObject\" in version \
-         \"keda.k8s.io/v1alpha1\"`. Use `keda.sh/v1alpha1` and `scaleTargetRef.name`."
+         \"keda.k8s.io/v1alpha1\"`. Use `keda.sh/v1alpha1` and `scaleTargetRef.name`.",
+        }
     }
 
     fn check(&self, resources: &Catalog<'_>, findings: &mut Vec<Finding>) {

@@ -3,29 +3,22 @@ use serde_yaml::Value;
 
 use crate::krm::{Resource, Severity};
 use crate::policy::walk::Catalog;
-use crate::policy::{Finding, Rule};
+use crate::policy::{Finding, Meta, Rule};
 
-/// See [`Rule::explanation`].
+/// See the [`Meta`] below.
 pub struct HttpScaleToZero;
 
 impl Rule for HttpScaleToZero {
-    fn code(&self) -> &'static str {
-        "AZF010"
-    }
-
-    fn name(&self) -> &'static str {
-        "http-scale-to-zero"
-    }
-
-    fn default_severity(&self) -> Severity {
-        Severity::Error
-    }
-
-    fn explanation(&self) -> &'static str {
-        "A KEDA ScaledObject with `minReplicaCount: 0` (KEDA's default) targets a workload that a \
+    fn meta(&self) -> &'static Meta {
+        &Meta {
+            code: "AZF010",
+            name: "http-scale-to-zero",
+            severity: Severity::Error,
+            explanation: "A KEDA ScaledObject with `minReplicaCount: 0` (KEDA's default) targets a workload that a \
          Service sends HTTP traffic to. No KEDA core scaler activates on HTTP requests, so once \
          it scales to zero the app never comes back. Keep HTTP functions in their own Deployment \
-         with at least one replica (an HPA on CPU), or use the KEDA HTTP add-on."
+         with at least one replica (an HPA on CPU), or use the KEDA HTTP add-on.",
+        }
     }
 
     fn check(&self, resources: &Catalog<'_>, findings: &mut Vec<Finding>) {

@@ -3,9 +3,9 @@ use serde_yaml::Value;
 
 use crate::krm::Severity;
 use crate::policy::walk::Catalog;
-use crate::policy::{Finding, Rule};
+use crate::policy::{Finding, Meta, Rule};
 
-/// See [`Rule::explanation`].
+/// See the [`Meta`] below.
 pub struct KedaScalerType;
 
 /// KEDA 2.x scaler types (keda-docs 2.20 `content/docs/2.20/scalers`).
@@ -102,24 +102,17 @@ const FUNCTIONS_BINDINGS: &[&str] = &[
 ];
 
 impl Rule for KedaScalerType {
-    fn code(&self) -> &'static str {
-        "AZF011"
-    }
-
-    fn name(&self) -> &'static str {
-        "keda-scaler-type"
-    }
-
-    fn default_severity(&self) -> Severity {
-        Severity::Error
-    }
-
-    fn explanation(&self) -> &'static str {
-        "A ScaledObject trigger's `type` is not a KEDA scaler. `func kubernetes deploy` passes \
+    fn meta(&self) -> &'static Meta {
+        &Meta {
+            code: "AZF011",
+            name: "keda-scaler-type",
+            severity: Severity::Error,
+            explanation: "A ScaledObject trigger's `type` is not a KEDA scaler. `func kubernetes deploy` passes \
          Functions binding types through (`timertrigger`, `cosmosdbtrigger`), and KEDA answers \
          `no scaler found for type`, leaving the ScaledObject not Ready. Use a KEDA scaler type; \
          for timers keep `minReplicaCount: 1` or add a `cron` window; HTTP and Event Grid need no \
-         KEDA trigger."
+         KEDA trigger.",
+        }
     }
 
     fn check(&self, resources: &Catalog<'_>, findings: &mut Vec<Finding>) {

@@ -4,30 +4,23 @@ use serde_yaml::Value;
 
 use crate::krm::Severity;
 use crate::policy::walk::Catalog;
-use crate::policy::{Finding, Rule};
+use crate::policy::{Finding, Meta, Rule};
 
-/// See [`Rule::explanation`].
+/// See the [`Meta`] below.
 pub struct KedaReferences;
 
 impl Rule for KedaReferences {
-    fn code(&self) -> &'static str {
-        "AZF012"
-    }
-
-    fn name(&self) -> &'static str {
-        "keda-references"
-    }
-
-    fn default_severity(&self) -> Severity {
-        Severity::Error
-    }
-
-    fn explanation(&self) -> &'static str {
-        "A ScaledObject's `scaleTargetRef` or a trigger's `authenticationRef` names an object that \
+    fn meta(&self) -> &'static Meta {
+        &Meta {
+            code: "AZF012",
+            name: "keda-references",
+            severity: Severity::Error,
+            explanation: "A ScaledObject's `scaleTargetRef` or a trigger's `authenticationRef` names an object that \
          is not in the ScaledObject's namespace among these manifests: KEDA resolves both in the \
          same namespace only (\"scaleTargetRef not found\"), and kustomize's `namePrefix` or \
          `namespace` does not update these fields. Keep the three in one namespace and list azfn \
-         in every overlay that renames."
+         in every overlay that renames.",
+        }
     }
 
     fn check(&self, resources: &Catalog<'_>, findings: &mut Vec<Finding>) {

@@ -4,9 +4,9 @@ use serde_yaml::Value;
 use crate::krm::Severity;
 use crate::policy::walk::Catalog;
 use crate::policy::walk::{Lookup, containers};
-use crate::policy::{Finding, Rule};
+use crate::policy::{Finding, Meta, Rule};
 
-/// See [`Rule::explanation`].
+/// See the [`Meta`] below.
 pub struct KedaMetadata;
 
 /// Metadata keys per scaler (keda-docs 2.20 `scalers/*.md`, keda `pkg/scalers/*.go`).
@@ -81,25 +81,18 @@ const KEYS: &[(&str, &[&str])] = &[
 ];
 
 impl Rule for KedaMetadata {
-    fn code(&self) -> &'static str {
-        "AZF013"
-    }
-
-    fn name(&self) -> &'static str {
-        "keda-metadata"
-    }
-
-    fn default_severity(&self) -> Severity {
-        Severity::Error
-    }
-
-    fn explanation(&self) -> &'static str {
-        "An Azure scaler's metadata has a key KEDA does not know (an `authenticationRef` indented \
+    fn meta(&self) -> &'static Meta {
+        &Meta {
+            code: "AZF013",
+            name: "keda-metadata",
+            severity: Severity::Error,
+            explanation: "An Azure scaler's metadata has a key KEDA does not know (an `authenticationRef` indented \
          into `metadata` is silently ignored), a value that is not a string (the CRD types \
          metadata as strings), a blob trigger without `blobContainerName`, an Event Hubs trigger \
          without a checkpoint store (`storageAccountName` or `storageConnectionFromEnv`), or a \
          `connectionFromEnv` naming an env var the target container does not define. Fix the \
-         metadata as KEDA's scaler docs give it."
+         metadata as KEDA's scaler docs give it.",
+        }
     }
 
     fn check(&self, resources: &Catalog<'_>, findings: &mut Vec<Finding>) {

@@ -3,32 +3,25 @@ use serde_yaml::Value;
 
 use crate::krm::Severity;
 use crate::policy::walk::Catalog;
-use crate::policy::{Finding, Rule};
+use crate::policy::{Finding, Meta, Rule};
 
-/// See [`Rule::explanation`].
+/// See the [`Meta`] below.
 pub struct PublicLoadBalancer;
 
 const INTERNAL: &str = "service.beta.kubernetes.io/azure-load-balancer-internal";
 
 impl Rule for PublicLoadBalancer {
-    fn code(&self) -> &'static str {
-        "AZF014"
-    }
-
-    fn name(&self) -> &'static str {
-        "public-load-balancer"
-    }
-
-    fn default_severity(&self) -> Severity {
-        Severity::Warning
-    }
-
-    fn explanation(&self) -> &'static str {
-        "A Service of type LoadBalancer gets a public IP on AKS unless it is annotated \
+    fn meta(&self) -> &'static Meta {
+        &Meta {
+            code: "AZF014",
+            name: "public-load-balancer",
+            severity: Severity::Warning,
+            explanation: "A Service of type LoadBalancer gets a public IP on AKS unless it is annotated \
          `service.beta.kubernetes.io/azure-load-balancer-internal: \"true\"`; \
          `func kubernetes deploy` makes every HTTP app public this way. Use ClusterIP behind an \
          ingress, or mark the load balancer internal; suppress with a reason where a public \
-         endpoint is intended."
+         endpoint is intended.",
+        }
     }
 
     fn check(&self, resources: &Catalog<'_>, findings: &mut Vec<Finding>) {

@@ -4,30 +4,23 @@ use serde_yaml::Value;
 use crate::krm::Severity;
 use crate::policy::walk::Catalog;
 use crate::policy::walk::containers;
-use crate::policy::{Finding, Rule};
+use crate::policy::{Finding, Meta, Rule};
 
-/// See [`Rule::explanation`].
+/// See the [`Meta`] below.
 pub struct HostingMode;
 
 impl Rule for HostingMode {
-    fn code(&self) -> &'static str {
-        "AZF015"
-    }
-
-    fn name(&self) -> &'static str {
-        "hosting-mode"
-    }
-
-    fn default_severity(&self) -> Severity {
-        Severity::Error
-    }
-
-    fn explanation(&self) -> &'static str {
-        "`POD_NAMESPACE` (with the `KUBERNETES_SERVICE_HOST` every pod has) switches the Functions \
+    fn meta(&self) -> &'static Meta {
+        &Meta {
+            code: "AZF015",
+            name: "hosting-mode",
+            severity: Severity::Error,
+            explanation: "`POD_NAMESPACE` (with the `KUBERNETES_SERVICE_HOST` every pod has) switches the Functions \
          host into App Service on Arc mode, which calls a leader-election sidecar plain AKS does \
          not have (\"Connection refused\", \"The 'file' scheme is not supported\"); \
          `WEBSITE_INSTANCE_ID` makes the host believe it runs on App Service. Remove both from \
-         Functions containers; use another name if the app needs its namespace."
+         Functions containers; use another name if the app needs its namespace.",
+        }
     }
 
     fn check(&self, resources: &Catalog<'_>, findings: &mut Vec<Finding>) {

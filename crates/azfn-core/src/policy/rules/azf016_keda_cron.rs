@@ -4,9 +4,9 @@ use serde_yaml::Value;
 use crate::krm::Severity;
 use crate::policy::timezones;
 use crate::policy::walk::Catalog;
-use crate::policy::{Finding, Rule};
+use crate::policy::{Finding, Meta, Rule};
 
-/// See [`Rule::explanation`].
+/// See the [`Meta`] below.
 pub struct KedaCron;
 
 /// Minute, hour, day of month, month, day of week: the "Linux format" KEDA's docs name.
@@ -42,25 +42,18 @@ const DESCRIPTORS: &[&str] = &[
 ];
 
 impl Rule for KedaCron {
-    fn code(&self) -> &'static str {
-        "AZF016"
-    }
-
-    fn name(&self) -> &'static str {
-        "keda-cron"
-    }
-
-    fn default_severity(&self) -> Severity {
-        Severity::Error
-    }
-
-    fn explanation(&self) -> &'static str {
-        "A KEDA `cron` trigger needs `timezone` (an IANA name such as `Europe/Amsterdam`), and \
+    fn meta(&self) -> &'static Meta {
+        &Meta {
+            code: "AZF016",
+            name: "keda-cron",
+            severity: Severity::Error,
+            explanation: "A KEDA `cron` trigger needs `timezone` (an IANA name such as `Europe/Amsterdam`), and \
          `start` and `end` as five-field cron expressions (minute hour day-of-month month \
          day-of-week) that differ from each other, plus `desiredReplicas`. A schedule like \
          `end: 23 59 * * *` (hour 59) leaves the ScaledObject not Ready and the window never \
          opens. Timer-triggered Functions use six-field NCRONTAB with seconds; KEDA's cron does \
-         not."
+         not.",
+        }
     }
 
     fn check(&self, resources: &Catalog<'_>, findings: &mut Vec<Finding>) {

@@ -5,9 +5,9 @@ use serde_yaml::Value;
 
 use crate::krm::{Resource, Severity};
 use crate::policy::walk::{Catalog, containers, pod_specs};
-use crate::policy::{Finding, Rule};
+use crate::policy::{Finding, Meta, Rule};
 
-/// See [`Rule::explanation`].
+/// See the [`Meta`] below.
 pub struct Rbac;
 
 /// Built-in ClusterRoles that read every Secret they reach (Kubernetes user-facing roles).
@@ -23,25 +23,18 @@ const SECRET_VERBS: &[&str] = &[
 ];
 
 impl Rule for Rbac {
-    fn code(&self) -> &'static str {
-        "AZF017"
-    }
-
-    fn name(&self) -> &'static str {
-        "rbac"
-    }
-
-    fn default_severity(&self) -> Severity {
-        Severity::Error
-    }
-
-    fn explanation(&self) -> &'static str {
-        "The service account of a Functions workload is bound to `cluster-admin`, `admin` or \
+    fn meta(&self) -> &'static Meta {
+        &Meta {
+            code: "AZF017",
+            name: "rbac",
+            severity: Severity::Error,
+            explanation: "The service account of a Functions workload is bound to `cluster-admin`, `admin` or \
          `edit`, or to a Role that grants access to all Secrets (no `resourceNames`) or to \
          everything (`*`). Generated manifests grant the host read and write on every Secret \
          to keep its function keys; copied samples bind `cluster-admin`. A compromised function \
          then reads every credential in the namespace or cluster. Grant only the named Secrets \
-         the host needs (`resourceNames`), or keep keys out of Kubernetes Secrets altogether."
+         the host needs (`resourceNames`), or keep keys out of Kubernetes Secrets altogether.",
+        }
     }
 
     fn check(&self, resources: &Catalog<'_>, findings: &mut Vec<Finding>) {

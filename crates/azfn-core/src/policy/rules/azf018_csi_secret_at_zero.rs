@@ -6,32 +6,25 @@ use serde_yaml::Value;
 
 use crate::krm::{Resource, Severity};
 use crate::policy::walk::{Catalog, containers};
-use crate::policy::{Finding, Rule};
+use crate::policy::{Finding, Meta, Rule};
 
-/// See [`Rule::explanation`].
+/// See the [`Meta`] below.
 pub struct CsiSecretAtZero;
 
 impl Rule for CsiSecretAtZero {
-    fn code(&self) -> &'static str {
-        "AZF018"
-    }
-
-    fn name(&self) -> &'static str {
-        "csi-secret-at-zero"
-    }
-
-    fn default_severity(&self) -> Severity {
-        Severity::Error
-    }
-
-    fn explanation(&self) -> &'static str {
-        "A KEDA trigger reads its connection from a Secret that exists only because the Secrets \
+    fn meta(&self) -> &'static Meta {
+        &Meta {
+            code: "AZF018",
+            name: "csi-secret-at-zero",
+            severity: Severity::Error,
+            explanation: "A KEDA trigger reads its connection from a Secret that exists only because the Secrets \
          Store CSI driver syncs it (`secretObjects` of a SecretProviderClass) while a pod mounts \
          the volume, and the ScaledObject can scale its workload to zero (`minReplicaCount: 0`, \
          KEDA's default). At zero replicas the synced Secret is deleted, KEDA cannot read it, and \
          the app never scales up again (keda #2315). Use workload identity for the scaler \
          (TriggerAuthentication with `podIdentity.provider: azure-workload`), sync the Secret \
-         with External Secrets or KEDA's `azureKeyVault` auth, or keep `minReplicaCount: 1`."
+         with External Secrets or KEDA's `azureKeyVault` auth, or keep `minReplicaCount: 1`.",
+        }
     }
 
     fn check(&self, resources: &Catalog<'_>, findings: &mut Vec<Finding>) {

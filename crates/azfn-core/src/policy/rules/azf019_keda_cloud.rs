@@ -3,9 +3,9 @@ use serde_yaml::Value;
 
 use crate::krm::Severity;
 use crate::policy::walk::Catalog;
-use crate::policy::{Finding, Rule};
+use crate::policy::{Finding, Meta, Rule};
 
-/// See [`Rule::explanation`].
+/// See the [`Meta`] below.
 pub struct KedaCloud;
 
 /// `cloud` values KEDA's Azure scalers accept (keda `pkg/scalers/azure/azure_cloud_environment.go`).
@@ -17,24 +17,17 @@ const CLOUDS: &[&str] = &[
 ];
 
 impl Rule for KedaCloud {
-    fn code(&self) -> &'static str {
-        "AZF019"
-    }
-
-    fn name(&self) -> &'static str {
-        "keda-cloud"
-    }
-
-    fn default_severity(&self) -> Severity {
-        Severity::Warning
-    }
-
-    fn explanation(&self) -> &'static str {
-        "An Azure scaler sets `cloud: Private` (with an `endpointSuffix`), which only Azure Stack \
+    fn meta(&self) -> &'static Meta {
+        &Meta {
+            code: "AZF019",
+            name: "keda-cloud",
+            severity: Severity::Warning,
+            explanation: "An Azure scaler sets `cloud: Private` (with an `endpointSuffix`), which only Azure Stack \
          Hub uses: it is usually copied from KEDA's docs, and in a public-cloud app the scaler \
          talks to the wrong endpoint and never activates. A `cloud` value KEDA does not know is \
          an error. Leave `cloud` out for the public cloud, or use `AzureUSGovernmentCloud` or \
-         `AzureChinaCloud`."
+         `AzureChinaCloud`.",
+        }
     }
 
     fn check(&self, resources: &Catalog<'_>, findings: &mut Vec<Finding>) {

@@ -4,30 +4,23 @@ use serde_yaml::Value;
 use crate::fieldpath::child as key_path;
 use crate::krm::{Resource, Severity};
 use crate::policy::walk::{Catalog, containers};
-use crate::policy::{Finding, Rule};
+use crate::policy::{Finding, Meta, Rule};
 
-/// See [`Rule::explanation`].
+/// See the [`Meta`] below.
 pub struct NullSetting;
 
 impl Rule for NullSetting {
-    fn code(&self) -> &'static str {
-        "AZF020"
-    }
-
-    fn name(&self) -> &'static str {
-        "null-setting"
-    }
-
-    fn default_severity(&self) -> Severity {
-        Severity::Error
-    }
-
-    fn explanation(&self) -> &'static str {
-        "An env var `value`, a ConfigMap value or a FunctionApp setting is null. The usual cause \
+    fn meta(&self) -> &'static Meta {
+        &Meta {
+            code: "AZF020",
+            name: "null-setting",
+            severity: Severity::Error,
+            explanation: "An env var `value`, a ConfigMap value or a FunctionApp setting is null. The usual cause \
          is a release-pipeline token written unquoted, `AzureWebJobsStorage: #{StorageConn}#`: \
          YAML reads everything after `#` as a comment, so the setting is silently empty in \
          every environment and the host fails at start. Quote the token, or better, let \
-         kustomize or azfn inputs supply the value."
+         kustomize or azfn inputs supply the value.",
+        }
     }
 
     fn check(&self, resources: &Catalog<'_>, findings: &mut Vec<Finding>) {

@@ -3,9 +3,9 @@ use serde_yaml::Value;
 
 use crate::krm::Severity;
 use crate::policy::walk::{Catalog, containers};
-use crate::policy::{Finding, Rule};
+use crate::policy::{Finding, Meta, Rule};
 
-/// See [`Rule::explanation`].
+/// See the [`Meta`] below.
 pub struct HostVersion;
 
 /// The oldest major version of the Functions host that Microsoft supports (runtime 2.x and 3.x
@@ -13,25 +13,18 @@ pub struct HostVersion;
 const SUPPORTED_MAJOR: u32 = 4;
 
 impl Rule for HostVersion {
-    fn code(&self) -> &'static str {
-        "AZF021"
-    }
-
-    fn name(&self) -> &'static str {
-        "host-version"
-    }
-
-    fn default_severity(&self) -> Severity {
-        Severity::Warning
-    }
-
-    fn explanation(&self) -> &'static str {
-        "A container runs a Functions base image (`mcr.microsoft.com/azure-functions/...`) of \
+    fn meta(&self) -> &'static Meta {
+        &Meta {
+            code: "AZF021",
+            name: "host-version",
+            severity: Severity::Warning,
+            explanation: "A container runs a Functions base image (`mcr.microsoft.com/azure-functions/...`) of \
          host version 1, 2 or 3. Those versions are out of support and predate the Azure.Identity \
          releases that read the workload identity token, so identity-based connections fail with \
          `ManagedIdentityCredential authentication unavailable`. Rebuild on a `4` image \
          (`mcr.microsoft.com/azure-functions/dotnet-isolated:4-dotnet-isolated8.0`, \
-         `.../node:4-node20`, ...)."
+         `.../node:4-node20`, ...).",
+        }
     }
 
     fn check(&self, resources: &Catalog<'_>, findings: &mut Vec<Finding>) {

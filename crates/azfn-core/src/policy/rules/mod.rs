@@ -1,25 +1,63 @@
-//! One file per rule.
-pub mod azf000_suppression;
-pub mod azf001_inline_secret;
-pub mod azf002_image_tag;
-pub mod azf003_resources;
-pub mod azf004_probes;
-pub mod azf005_host_storage;
-pub mod azf006_host_id;
-pub mod azf007_worker_runtime;
-pub mod azf008_workload_identity;
-pub mod azf009_keda_api_version;
-pub mod azf010_http_scale_to_zero;
-pub mod azf011_keda_scaler_type;
-pub mod azf012_keda_references;
-pub mod azf013_keda_metadata;
-pub mod azf014_public_load_balancer;
-pub mod azf015_hosting_mode;
-pub mod azf016_keda_cron;
-pub mod azf017_rbac;
-pub mod azf018_csi_secret_at_zero;
-pub mod azf019_keda_cloud;
-pub mod azf020_null_setting;
-pub mod azf021_host_version;
+//! One file per rule, each listed once here: the list declares the module and registers the
+//! rule, in code order.
+
+/// Declares each rule's module and the registry of all of them.
+macro_rules! rules {
+    ($($module:ident :: $rule:ident),* $(,)?) => {
+        $(pub mod $module;)*
+
+        /// Every rule, in code order.
+        pub(crate) static ALL: &[&dyn super::Rule] = &[$(&$module::$rule),*];
+
+        /// Each rule's module, as `ALL` lists them.
+        #[cfg(test)]
+        static MODULES: &[&str] = &[$(stringify!($module)),*];
+    };
+}
+
+rules! {
+    azf000_suppression::Suppression,
+    azf001_inline_secret::InlineSecret,
+    azf002_image_tag::ImageTag,
+    azf003_resources::Resources,
+    azf004_probes::Probes,
+    azf005_host_storage::HostStorage,
+    azf006_host_id::HostId,
+    azf007_worker_runtime::WorkerRuntime,
+    azf008_workload_identity::WorkloadIdentity,
+    azf009_keda_api_version::KedaApiVersion,
+    azf010_http_scale_to_zero::HttpScaleToZero,
+    azf011_keda_scaler_type::KedaScalerType,
+    azf012_keda_references::KedaReferences,
+    azf013_keda_metadata::KedaMetadata,
+    azf014_public_load_balancer::PublicLoadBalancer,
+    azf015_hosting_mode::HostingMode,
+    azf016_keda_cron::KedaCron,
+    azf017_rbac::Rbac,
+    azf018_csi_secret_at_zero::CsiSecretAtZero,
+    azf019_keda_cloud::KedaCloud,
+    azf020_null_setting::NullSetting,
+    azf021_host_version::HostVersion,
+}
+
 #[cfg(test)]
 pub(crate) mod test_support;
+
+#[cfg(test)]
+mod tests {
+    /// Codes are unique, in order, and match the module they live in.
+    #[test]
+    fn codes_are_unique_ordered_and_match_their_files() {
+        let codes: Vec<&str> = super::ALL.iter().map(|r| r.code()).collect();
+        let mut sorted = codes.clone();
+        sorted.sort_unstable();
+        sorted.dedup();
+        assert_eq!(codes, sorted);
+        for (code, module) in codes.iter().zip(super::MODULES) {
+            assert!(
+                module.starts_with(&format!("{}_", code.to_ascii_lowercase())),
+                "{code} lives in {module}"
+            );
+        }
+    }
+}

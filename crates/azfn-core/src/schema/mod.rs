@@ -1,8 +1,16 @@
-//! A small description of azfn's own kinds, used three ways: to check user input (unknown
-//! fields named with a suggestion, wrong types, missing required fields, all with their path),
-//! to emit the JSON Schema editors and the web page use, and to generate the field reference.
+//! The one description of azfn's own kinds (FunctionApp, ParityPolicy, Azfn): each field is
+//! declared once, in a table, and everything else comes from it: the check of user input
+//! (unknown fields named with a suggestion, wrong types, missing required fields, all with their
+//! path), the JSON Schemas editors and the web page use, the field reference in the docs and the
+//! TypeScript types of the browser module. The serde structs that read a checked document are
+//! held to the same table by a test that walks every field (`every_field`).
+#[cfg(test)]
+pub(crate) mod every_field;
+mod typescript;
+
 use serde_json::{Map, Value as Json, json};
 use serde_yaml::Value;
+pub use typescript::typescript;
 
 use crate::text::unknown;
 
@@ -212,6 +220,31 @@ fn object_schema(fields: &[Field], tag: Option<&str>) -> Json {
         }
     }
     json!({"type": "object", "additionalProperties": false, "properties": properties, "required": required})
+}
+
+/// The JSON Schema of a whole document of one of azfn's kinds: `apiVersion`, `kind`,
+/// `metadata` and a `spec` of the given shape.
+pub fn document_schema(kind: &str, description: &str, spec: &Shape, required: &[&str]) -> Json {
+    let mut spec = json_schema(spec);
+    spec["description"] = json!(format!("The {kind}'s settings."));
+    let mut metadata = json!({"type": "object", "properties": {"name": {"type": "string"}, "namespace": {"type": "string"}}});
+    if required.contains(&"metadata") {
+        metadata["required"] = json!(["name"]);
+    }
+    json!({
+        "$schema": "https://json-schema.org/draft/2020-12/schema",
+        "$id": format!("https://azfn.dev/schemas/{}.v1alpha1.json", kind.to_ascii_lowercase()),
+        "title": kind,
+        "description": description,
+        "type": "object",
+        "required": required,
+        "properties": {
+            "apiVersion": {"const": crate::config::API_VERSION},
+            "kind": {"const": kind},
+            "metadata": metadata,
+            "spec": spec,
+        },
+    })
 }
 
 /// Markdown rows `| path | type | required | description |` for every field under `shape`.
