@@ -206,7 +206,8 @@ function matrixRow(row: ParityRow, environments: string[]): HTMLTableRowElement 
     const at = row.setAt?.[e];
     return el("td", { class: differs ? "differs" : undefined },
       value === null || value === undefined ? "—" : value,
-      ...(at ? [el("br"), locationButton(at.file, at.line ?? undefined)] : []));
+      // Builds name files from the tree's root (`/overlays/prod/...`); the tree's paths are relative.
+      ...(at ? [el("br"), locationButton(at.file.replace(/^\/+/, ""), at.line ?? undefined)] : []));
   });
   const statusCell = row.allowed
     ? el("td", { class: "status" }, "allowed", el("span", { class: "rule" }, row.rule ?? ""))

@@ -115,6 +115,10 @@ test("editing the prod overlay updates prod's output, the diff and the parity ma
   await tab(page, "parity");
   const drift = await page.$$eval(".matrix tr.drift", (rows) => rows.map((r) => r.textContent));
   assert.ok(drift.some((r) => r.includes("env[name=FEATURE_FLAG]") && r.includes("on") && r.includes("drift")), drift.join("\n"));
+  // The differing value links to the line that set it: the setting just typed.
+  const setAt = page.locator(".matrix tr.drift", { hasText: "env[name=FEATURE_FLAG]" }).locator("button.where").first();
+  assert.equal(await setAt.getAttribute("data-file"), "overlays/prod/functionapp.yaml");
+  assert.equal(await setAt.getAttribute("data-line"), String(line + 1));
   const allowed = await page.$$eval(".matrix tr.allowed:not(.group)", (rows) => rows.length);
   assert.ok(allowed > 10, "allowed differences are shown as allowed");
   assert.match(await page.textContent(".matrix tr.allowed:not(.group)"), /allowed.*allow\[\d+\]/s, "with the rule that allows them");

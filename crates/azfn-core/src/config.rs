@@ -221,6 +221,7 @@ struct ParityDoc {
 /// The JSON Schema of the Azfn kind, for editors and the web page.
 pub fn json_schema() -> serde_json::Value {
     schema::document_schema(
+        API_VERSION,
         CONFIG_KIND,
         "azfn's function configuration: rule settings, CI inputs and the parity gate of one overlay's build (kpt `--fn-config`, Kptfile `configPath`, kustomize `transformers:`).",
         &SPEC_SHAPE,

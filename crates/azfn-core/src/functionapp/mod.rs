@@ -203,6 +203,7 @@ pub fn rendered_base_name<'a>(
 /// The JSON Schema of the FunctionApp kind, for editors and the web page.
 pub fn json_schema() -> serde_json::Value {
     schema::document_schema(
+        API_VERSION,
         KIND,
         "An Azure Functions app on AKS with KEDA, rendered by azfn.",
         &spec::SPEC_SHAPE,

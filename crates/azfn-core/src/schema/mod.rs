@@ -222,9 +222,15 @@ fn object_schema(fields: &[Field], tag: Option<&str>) -> Json {
     json!({"type": "object", "additionalProperties": false, "properties": properties, "required": required})
 }
 
-/// The JSON Schema of a whole document of one of azfn's kinds: `apiVersion`, `kind`,
+/// The JSON Schema of a whole document of one of azfn's kinds: `apiVersion` (azfn's), `kind`,
 /// `metadata` and a `spec` of the given shape.
-pub fn document_schema(kind: &str, description: &str, spec: &Shape, required: &[&str]) -> Json {
+pub fn document_schema(
+    api_version: &str,
+    kind: &str,
+    description: &str,
+    spec: &Shape,
+    required: &[&str],
+) -> Json {
     let mut spec = json_schema(spec);
     spec["description"] = json!(format!("The {kind}'s settings."));
     let mut metadata = json!({"type": "object", "properties": {"name": {"type": "string"}, "namespace": {"type": "string"}}});
@@ -239,7 +245,7 @@ pub fn document_schema(kind: &str, description: &str, spec: &Shape, required: &[
         "type": "object",
         "required": required,
         "properties": {
-            "apiVersion": {"const": crate::config::API_VERSION},
+            "apiVersion": {"const": api_version},
             "kind": {"const": kind},
             "metadata": metadata,
             "spec": spec,
