@@ -4,12 +4,13 @@ use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 use anyhow::{Context, Result, bail};
+use azfn_core::diagnostic::Diagnostic;
 use azfn_core::krm::{KrmResult, Resource, ResourceList, Severity};
-use azfn_core::report::{self, Format, Located, locate};
+use azfn_core::report::{self, Format, locate};
 use azfn_core::yaml::{self, Limits as YamlLimits, Value};
 
 use crate::limits::Limits;
-use crate::runner::{self, EXIT_FINDINGS};
+use crate::runner::{self, EXIT_FINDINGS, EXIT_INPUT};
 
 /// One input file: its name as reported and its text.
 struct Source {
@@ -164,13 +165,12 @@ fn line_of(sources: &[Source], result: &KrmResult) -> Option<usize> {
     })
 }
 
-/// Runs the check and prints the report; returns the exit code.
-pub(crate) fn run(
+/// The inputs, read and annotated with their files, and the function config.
+fn prepare(
     paths: &[PathBuf],
     config: Option<&Path>,
-    format: Format,
     limits: &Limits,
-) -> Result<ExitCode> {
+) -> Result<(Vec<Source>, ResourceList)> {
     let sources = collect(paths, || runner::read_stdin(limits.max_input))?;
     let function_config = match config {
         Some(path) => {
@@ -183,14 +183,59 @@ pub(crate) fn run(
         None => None,
     };
     let list = ResourceList::new(items(&sources)?, function_config);
+    Ok((sources, list))
+}
+
+/// Input that cannot be checked, as a diagnostic: at the place the core's error names, with
+/// the whole chain of what was being done as its message.
+fn input_diagnostic(error: &anyhow::Error) -> Diagnostic {
+    let location = error
+        .chain()
+        .find_map(|e| e.downcast_ref::<azfn_core::Error>())
+        .map(azfn_core::Error::location)
+        .unwrap_or_default();
+    Diagnostic::input_error(&location, format!("{error:#}"))
+}
+
+/// Runs the check and prints the report; returns the exit code. Input that cannot be checked
+/// is an error on stderr for people (`text`), and a report with one input-error diagnostic for
+/// tools (JSON, SARIF, JUnit), so a pipeline's code-scanning upload still shows why.
+pub(crate) fn run(
+    paths: &[PathBuf],
+    config: Option<&Path>,
+    format: Format,
+    limits: &Limits,
+) -> Result<ExitCode> {
+    let (sources, list) = match prepare(paths, config, limits) {
+        Ok(prepared) => prepared,
+        Err(error) if !matches!(format, Format::Text { .. }) => {
+            eprintln!("azfn: {error:#}");
+            crate::native::output_begins();
+            print!(
+                "{}",
+                report::render(
+                    format,
+                    &[input_diagnostic(&error)],
+                    &report::RuleInfo::policy_rules(),
+                    0,
+                    "azfn check"
+                )
+            );
+            return Ok(ExitCode::from(EXIT_INPUT));
+        }
+        Err(error) => return Err(error),
+    };
     let output = runner::check_list(&list, limits)?;
-    let located: Vec<Located> = output
+    let findings: Vec<Diagnostic> = output
         .results
         .into_iter()
         .filter_map(|v| yaml::from_value::<KrmResult>(v).ok())
         .map(|result| {
             let line = line_of(&sources, &result);
-            Located { result, line }
+            Diagnostic {
+                line,
+                ..Diagnostic::from_krm_result(result)
+            }
         })
         .collect();
     crate::native::output_begins();
@@ -198,12 +243,12 @@ pub(crate) fn run(
         "{}",
         report::render(
             format,
-            &located,
+            &findings,
             &report::RuleInfo::policy_rules(),
             sources.len(),
             "azfn check"
         )
     );
-    let errors = located.iter().any(|f| f.result.severity == Severity::Error);
+    let errors = findings.iter().any(|f| f.severity == Severity::Error);
     Ok(ExitCode::from(if errors { EXIT_FINDINGS } else { 0 }))
 }

@@ -264,3 +264,74 @@ fn unusable_input_is_exit_2_with_file_and_line() {
         "{stderr}"
     );
 }
+
+/// Input that cannot be checked is a diagnostic in the machine formats (exit 2, the error on
+/// stderr too): SARIF that validates, JSON and JUnit naming the file and line, so a pipeline's
+/// upload shows why instead of nothing.
+#[test]
+fn input_errors_are_reported_in_sarif_json_and_junit() {
+    let schema_path = workspace().join("../shared/schemas/sarif-schema-2.1.0.json");
+    let schema: Value =
+        serde_json::from_str(&std::fs::read_to_string(&schema_path).unwrap_or_else(|e| {
+            panic!(
+                "the SARIF schema is missing at {}: {e}",
+                schema_path.display()
+            )
+        }))
+        .unwrap();
+    let validator = jsonschema::validator_for(&schema).expect("the SARIF schema compiles");
+    let dir = scratch("check-input-error");
+    let file = dir.join("broken.yaml");
+    std::fs::write(
+        &file,
+        "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: a\ndata: [unclosed\n",
+    )
+    .unwrap();
+    let path = file.to_str().unwrap();
+
+    let (code, stdout, stderr) = check(&["--format", "sarif", path], b"");
+    assert_eq!(code, Some(2), "{stderr}");
+    assert!(stderr.contains("not valid YAML"), "{stderr}");
+    let sarif: Value = serde_json::from_str(&stdout).expect("SARIF on stdout");
+    let problems: Vec<String> = validator
+        .iter_errors(&sarif)
+        .map(|e| format!("{e} at {}", e.instance_path()))
+        .collect();
+    assert!(problems.is_empty(), "{}", problems.join("\n"));
+    let result = &sarif["runs"][0]["results"][0];
+    assert_eq!(result["ruleId"], "AZF900");
+    assert_eq!(result["level"], "error");
+    let physical = &result["locations"][0]["physicalLocation"];
+    assert_eq!(physical["artifactLocation"]["uri"], path);
+    assert!(
+        physical["region"]["startLine"]
+            .as_u64()
+            .is_some_and(|l| l >= 5),
+        "{physical}"
+    );
+
+    let (code, stdout, _) = check(&["--format", "json", path], b"");
+    assert_eq!(code, Some(2));
+    let json: Value = serde_json::from_str(&stdout).expect("JSON on stdout");
+    let finding = &json["findings"][0];
+    assert_eq!(finding["code"], "AZF900");
+    assert_eq!(finding["rule"], "invalid-input");
+    assert_eq!(finding["file"], path);
+    assert!(
+        finding["message"]
+            .as_str()
+            .unwrap()
+            .contains("not valid YAML")
+    );
+
+    let (code, stdout, _) = check(&["--format", "junit", path], b"");
+    assert_eq!(code, Some(2));
+    assert!(stdout.contains("<failure message="), "{stdout}");
+    assert!(stdout.contains("type=\"AZF900\""), "{stdout}");
+
+    // People get the error alone, as before.
+    let (code, stdout, stderr) = check(&[path], b"");
+    assert_eq!(code, Some(2));
+    assert!(stdout.is_empty(), "{stdout}");
+    assert!(stderr.starts_with("azfn: "), "{stderr}");
+}

@@ -54,15 +54,33 @@ export interface ParityReport {
   /** The failures and stale rules as KRM results. */
   results: KrmResult[];
 }
-export interface Position { file?: string; line?: number }
+/** What azfn reports (a rule's finding, a parity drift, input it cannot process): the same
+ * shape as each item of `azfn check --format json`. */
+export interface Diagnostic {
+  code: string;
+  rule: string;
+  severity: "error" | "warning" | "info";
+  message: string;
+  resource?: { apiVersion: string; kind: string; name: string; namespace?: string } | null;
+  field?: string | null;
+  /** The file and line a person would edit. */
+  file?: string | null;
+  index?: number | null;
+  line?: number | null;
+  /** Other places that explain it. */
+  related?: { message: string; file: string; line?: number | null }[];
+  /** What to do about it. */
+  suggestion?: string | null;
+}
 export interface EnvironmentPreview {
   name: string;
   dir: string;
   /** The YAML `azfn build DIR` prints; absent when that build fails. */
   output?: string | null;
   /** Why the build failed, at the file and line it names. */
-  error?: (Position & { item: string }) | null;
-  findings: (Position & { item: KrmResult })[];
+  error?: Diagnostic | null;
+  /** azfn's findings, each at the line that set its field. */
+  findings: Diagnostic[];
   fails: boolean;
 }
 export interface Preview { policy?: string | null; environments: EnvironmentPreview[] }
@@ -419,7 +437,7 @@ pub fn process(resource_list: &str) -> Result<JsProcessOutput, JsError> {
         results: out
             .findings
             .iter()
-            .map(azfn_core::policy::Finding::to_krm_result)
+            .map(azfn_core::policy::Diagnostic::to_krm_result)
             .collect(),
         has_errors: out.has_errors(),
         summary: out.summary(),
@@ -468,7 +486,7 @@ pub fn build(
 pub fn parity(files: JsFiles, policy: &str) -> Result<JsParityReport, JsError> {
     let source = memory_source(files)?;
     let report = azfn_core::preview::parity_report(&source, Some(policy), &[])
-        .map_err(|e| JsError::new(&e.item))?;
+        .map_err(|e| JsError::new(&e.message))?;
     Ok(json_compatible(&report)?.unchecked_into())
 }
 
@@ -502,12 +520,12 @@ pub fn preview_parity(
     match azfn_core::preview::parity_report(&source, policy.as_deref(), &environments) {
         Ok(report) => Ok(json_compatible(&report)?.unchecked_into()),
         Err(e) => {
-            let error = js_sys::Error::new(&e.item);
+            let error = js_sys::Error::new(&e.message);
             let set = |key: &str, value: JsValue| js_sys::Reflect::set(&error, &key.into(), &value);
-            if let Some(file) = &e.position.file {
+            if let Some(file) = &e.file {
                 set("file", file.into())?;
             }
-            if let Some(line) = e.position.line {
+            if let Some(line) = e.line {
                 set("line", u32::try_from(line).unwrap_or(u32::MAX).into())?;
             }
             Err(error.into())

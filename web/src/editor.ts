@@ -73,19 +73,21 @@ export function openFile(path: string, line?: number) {
 export function showDiagnostics() {
   if (!view) return;
   const found: Diagnostic[] = [];
-  const add = (line: number | undefined, severity: "error" | "warning" | "info", message: string) => {
+  const add = (line: number | null | undefined, severity: "error" | "warning" | "info", message: string) => {
     const doc = view.state.doc;
     const at = doc.line(Math.min(Math.max(line ?? 1, 1), doc.lines));
     found.push({ from: at.from, to: at.to, severity, message });
   };
   const errors = new Set<string>();
   for (const env of state.preview?.environments ?? []) {
-    if (env.error?.file === state.openPath && !errors.has(env.error.item)) {
-      errors.add(env.error.item);
-      add(env.error.line, "error", env.error.item);
+    if (env.error?.file === state.openPath && !errors.has(env.error.message)) {
+      errors.add(env.error.message);
+      add(env.error.line, "error", env.error.message);
     }
   }
-  for (const f of allFindings()) if (f.file === state.openPath) add(f.line, f.result.severity, f.result.message);
+  for (const { diagnostic: d } of allFindings()) {
+    if (d.file === state.openPath) add(d.line, d.severity, `${d.code} ${d.rule}: ${d.message}`);
+  }
   if (state.parity.error?.file === state.openPath) add(state.parity.error.line, "error", state.parity.error.message);
   view.dispatch(setDiagnostics(view.state, found));
 }

@@ -5,7 +5,7 @@ import type { MergeView } from "@codemirror/merge";
 
 import { emptyTree, type Tree } from "./examples";
 import { Engine } from "./engine";
-import type { Preview, EnvironmentPreview, ParityReport, KrmResult } from "../pkg/azfn_wasm.js";
+import type { Preview, EnvironmentPreview, ParityReport, Diagnostic } from "../pkg/azfn_wasm.js";
 
 export type ParityState = { report?: ParityReport; error?: { message: string; file?: string; line?: number } };
 
@@ -34,16 +34,16 @@ export const engine = new Engine();
 
 export const tabId = (env: EnvironmentPreview) => `env:${env.name}`;
 
-export type Shared = { result: KrmResult; file?: string; line?: number; envs: string[] };
+export type Shared = { diagnostic: Diagnostic; envs: string[] };
 
 /** Every environment's findings, one entry for a finding several environments share. */
 export function allFindings(): Shared[] {
   const out: Shared[] = [];
   for (const env of state.preview?.environments ?? []) {
     for (const f of env.findings) {
-      const same = out.find((o) => o.result.message === f.item.message && o.file === f.file && o.line === f.line);
+      const same = out.find(({ diagnostic: d }) => d.code === f.code && d.message === f.message && d.file === f.file && d.line === f.line);
       if (same) same.envs.push(env.name);
-      else out.push({ result: f.item, file: f.file, line: f.line, envs: [env.name] });
+      else out.push({ diagnostic: f, envs: [env.name] });
     }
   }
   return out;

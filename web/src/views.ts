@@ -9,7 +9,7 @@ import { MergeView } from "@codemirror/merge";
 import { $, el, plural } from "./dom";
 import { allFindings, lastGood, rules, state, tabId } from "./state";
 import { openFile } from "./editor";
-import type { EnvironmentPreview, ParityRow, KrmResult } from "../pkg/azfn_wasm.js";
+import type { Diagnostic, EnvironmentPreview, ParityRow } from "../pkg/azfn_wasm.js";
 
 const tabs = $<HTMLDivElement>("tabs");
 const panel = $<HTMLDivElement>("panel");
@@ -18,7 +18,7 @@ export function renderTabs() {
   const preview = state.preview;
   if (!preview) return;
   const parity = state.parity;
-  const findingCount = allFindings().filter((f) => f.result.severity !== "info").length;
+  const findingCount = allFindings().filter((f) => f.diagnostic.severity !== "info").length;
   const entries: [string, string, string?][] = [
     ...preview.environments.map((e): [string, string, string?] => [tabId(e), e.name, e.fails ? "fails" : undefined]),
     ["diff", "Diff"],
@@ -69,43 +69,42 @@ export function renderPanel() {
 }
 
 /** `file:line` as a button that opens the file at the line. */
-export function locationButton(file: string | undefined, line: number | undefined): HTMLElement {
+export function locationButton(file: string | null | undefined, line: number | null | undefined): HTMLElement {
   if (!file) return el("span", { class: "where" });
   const button = el("button", { type: "button", class: "link where", "data-file": file, "data-line": String(line ?? 1) }, `${file}:${line ?? 1}`);
-  button.addEventListener("click", () => openFile(file, line));
+  button.addEventListener("click", () => openFile(file, line ?? undefined));
   return button;
 }
 
 /** An error with the place it points at. */
-function errorBox(message: string, file?: string, line?: number): HTMLElement {
+function errorBox(message: string, file?: string | null, line?: number | null): HTMLElement {
   return el("div", { class: "error", role: "alert" }, el("p", {}, message), ...(file ? [locationButton(file, line)] : []));
 }
 
-function findingItem(result: KrmResult, file?: string, line?: number, envs?: string[]): HTMLLIElement {
-  const code = result.tags?.code ?? "";
-  const rule = result.tags?.rule ?? "";
-  const message = code && rule ? result.message.replace(`${code} ${rule}: `, "") : result.message;
-  const ref = result.resourceRef;
-  const explanation = rules.get(code);
-  return el("li", { class: `finding ${result.severity}` },
-    el("span", { class: "severity" }, result.severity), " ",
-    el("span", { class: "code" }, [code, rule].filter(Boolean).join(" ")), " ",
-    el("span", { class: "message" }, message),
+function findingItem(d: Diagnostic, envs?: string[]): HTMLLIElement {
+  const ref = d.resource;
+  const explanation = rules.get(d.code);
+  return el("li", { class: `finding ${d.severity}` },
+    el("span", { class: "severity" }, d.severity), " ",
+    el("span", { class: "code" }, [d.code, d.rule].filter(Boolean).join(" ")), " ",
+    el("span", { class: "message" }, d.message),
     el("span", { class: "meta" },
-      ref ? `${ref.kind}/${ref.name}${result.field ? " " + result.field.path : ""}` : "",
+      ref ? `${ref.kind}/${ref.name}${d.field ? " " + d.field : ""}` : "",
       envs?.length ? ` · in ${envs.join(", ")}` : ""),
-    locationButton(file, line),
+    locationButton(d.file, d.line),
+    ...(d.suggestion ? [el("p", { class: "suggestion" }, d.suggestion)] : []),
+    ...(d.related ?? []).map((r) => el("p", { class: "related" }, `${r.message}: `, locationButton(r.file, r.line))),
     ...(explanation ? [el("details", {}, el("summary", {}, "Why"), el("p", {}, explanation))] : []));
 }
 
 function environmentView(env: EnvironmentPreview): Node[] {
   const out: Node[] = [el("h3", {}, `${env.name} `, el("span", { class: "path" }, env.dir || "."))];
   if (env.error) {
-    out.push(errorBox(env.error.item, env.error.file, env.error.line));
+    out.push(errorBox(env.error.message, env.error.file, env.error.line));
   } else if (env.fails) {
     out.push(errorBox(`azfn build fails in ${env.name}: it prints nothing until the errors below are fixed.`));
   }
-  if (env.findings.length) out.push(el("ul", { class: "findings" }, ...env.findings.map((f) => findingItem(f.item, f.file, f.line))));
+  if (env.findings.length) out.push(el("ul", { class: "findings" }, ...env.findings.map((f) => findingItem(f))));
   const output = env.output ?? lastGood.get(env.name);
   if (output !== undefined) {
     if (!env.output) out.push(el("p", { class: "stale" }, "The last good render, from before this error:"));
@@ -145,13 +144,13 @@ function findingsView(): Node[] {
   const errors = state.preview!.environments.filter((e) => e.error);
   if (errors.length) {
     out.push(el("h3", {}, "Build errors"), el("ul", { class: "findings" }, ...errors.map((e) => el("li", { class: "finding error" },
-      el("span", { class: "severity" }, "error"), " ", el("span", { class: "message" }, e.error!.item),
+      el("span", { class: "severity" }, "error"), " ", el("span", { class: "message" }, e.error!.message),
       el("span", { class: "meta" }, `in ${e.name}`), locationButton(e.error!.file, e.error!.line)))));
   }
   const findings = allFindings();
   out.push(el("h3", {}, "Findings"));
   out.push(findings.length
-    ? el("ul", { class: "findings", "aria-label": "Findings" }, ...findings.map((f) => findingItem(f.result, f.file, f.line, f.envs)))
+    ? el("ul", { class: "findings", "aria-label": "Findings" }, ...findings.map((f) => findingItem(f.diagnostic, f.envs)))
     : el("p", {}, "No findings."));
   return out;
 }

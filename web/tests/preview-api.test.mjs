@@ -92,13 +92,15 @@ spec:
     const shown = preview(files);
     for (const env of shown.environments) {
       const cli = spawnSync(bin, ["check", join(dir, env.dir), "--format", "json"], { encoding: "utf8" });
-      const expected = JSON.parse(cli.stdout).findings.map((f) => `${f.code} ${f.rule}: ${f.message}`).sort();
-      const found = env.findings.map((f) => f.item.message).sort();
+      // The same diagnostics: code, rule, severity and message.
+      const key = (f) => `${f.code} ${f.rule} ${f.severity}: ${f.message}`;
+      const expected = JSON.parse(cli.stdout).findings.map(key).sort();
+      const found = env.findings.map(key).sort();
       assert.deepEqual(found, expected, `${env.name}: preview and azfn check differ`);
     }
     const test = shown.environments.find((e) => e.name === "test");
     assert.equal(test.findings.length > 0, true, "the identity mismatch is found");
-    assert.equal(test.findings.find((f) => f.item.tags.code === "AZF008").file, "overlays/test/reports.yaml");
+    assert.equal(test.findings.find((f) => f.code === "AZF008").file, "overlays/test/reports.yaml");
   } finally {
     await rm(dir, { recursive: true, force: true });
   }

@@ -1,5 +1,6 @@
 //! Errors for input that cannot be processed at all. Problems *in* valid input are findings
-//! ([`crate::policy::Finding`]), never errors.
+//! ([`crate::diagnostic::Diagnostic`]s of a rule), never errors; an error is reported as a
+//! diagnostic too ([`crate::diagnostic::Diagnostic::input_error`]).
 use std::fmt;
 
 /// Where in the user's input something is: file (or stream name), document, line, field.
@@ -140,6 +141,27 @@ pub enum Error {
 }
 
 impl Error {
+    /// Where the error is: for an invalid FunctionApp, its first invalid field.
+    pub fn location(&self) -> Location {
+        match self {
+            Self::Yaml { location, .. }
+            | Self::Limit { location, .. }
+            | Self::Shape { location, .. }
+            | Self::Config { location, .. } => location.clone(),
+            Self::Spec {
+                file,
+                resource,
+                problems,
+            } => {
+                let location = Location::file(file.as_str()).resource(resource.as_str());
+                match problems.first() {
+                    Some((field, _)) => location.field(field.as_str()),
+                    None => location,
+                }
+            }
+        }
+    }
+
     /// Shorthand for a [`Error::Shape`] error.
     pub fn shape(location: Location, message: impl Into<String>) -> Self {
         Self::Shape {

@@ -14,6 +14,7 @@
 )]
 
 pub mod config;
+pub mod diagnostic;
 pub mod error;
 pub mod explain;
 pub mod fieldpath;

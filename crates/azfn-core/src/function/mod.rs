@@ -18,7 +18,7 @@ use crate::error::Error;
 use crate::functionapp::{self, Note};
 use crate::krm::{FieldRef, KrmResult, ResourceRef};
 use crate::krm::{ResourceList, Severity};
-use crate::policy::{self, Finding};
+use crate::policy::{self, Diagnostic};
 use crate::report;
 use crate::yaml::{self, Limits};
 
@@ -28,7 +28,7 @@ pub struct FunctionOutput {
     /// The output ResourceList: input items unchanged, results appended.
     pub list: ResourceList,
     /// Our findings, in the order they were found.
-    pub findings: Vec<Finding>,
+    pub findings: Vec<Diagnostic>,
     /// The output document, block-style YAML.
     pub yaml: String,
 }
@@ -82,7 +82,7 @@ pub struct Checked {
     /// The list with `FunctionApp`s rendered (no results added).
     pub list: ResourceList,
     /// The rules' findings.
-    pub findings: Vec<Finding>,
+    pub findings: Vec<Diagnostic>,
     /// Notes about what was rendered.
     pub notes: Vec<Note>,
     /// The function config as read.
@@ -115,7 +115,7 @@ pub fn process(
     list: ResourceList,
     source: &str,
     inputs: &functionapp::inputs::Values,
-) -> Result<(ResourceList, Vec<Finding>, Vec<Value>), Error> {
+) -> Result<(ResourceList, Vec<Diagnostic>, Vec<Value>), Error> {
     let Checked {
         mut list,
         mut findings,

@@ -2,33 +2,20 @@
 //! drifts from its siblings. The host reads the policy's folder and passes it in the function
 //! config (`spec.parity.tree`); the module renders every environment from that tree.
 use crate::config::ParityConfig;
-use crate::krm::{FileRef, Severity};
-use crate::policy::Finding;
+use crate::diagnostic::Diagnostic;
+use crate::krm::Severity;
 use crate::source::MemorySource;
 
-const CODES: &[(&str, &str)] = &[
-    ("AZP001", "parity-drift"),
-    ("AZP002", "parity-missing-resource"),
-    ("AZP003", "parity-stale-rule"),
-];
-
-fn error(message: String, file: Option<&str>) -> Finding {
-    Finding {
-        code: "AZP000",
-        rule: "parity-unusable",
-        severity: Severity::Error,
-        message,
-        resource: None,
+fn error(message: String, file: Option<&str>) -> Diagnostic {
+    Diagnostic {
         field: Some("spec.parity".into()),
-        file: file.map(|f| FileRef {
-            path: f.to_owned(),
-            index: 0,
-        }),
+        file: file.map(str::to_owned),
+        ..Diagnostic::new(("AZP000", "parity-unusable"), Severity::Error, message)
     }
 }
 
 /// The parity findings of the tree the host passed in.
-pub(super) fn findings(config: &ParityConfig) -> Vec<Finding> {
+pub(super) fn findings(config: &ParityConfig) -> Vec<Diagnostic> {
     if config.tree.is_empty() {
         return vec![error(
             "spec.parity: the sibling overlays were not passed in; run the function through the `azfn` host, which reads them"
@@ -69,27 +56,6 @@ pub(super) fn findings(config: &ParityConfig) -> Vec<Finding> {
         environments: &tree.environments,
     };
     crate::parity::results(&report, &tree.policy, &context)
-        .into_iter()
-        .filter_map(|located| {
-            let r = located.result;
-            let (code, rule) = CODES
-                .iter()
-                .find(|(c, _)| r.tags.get("code").map(String::as_str) == Some(*c))?;
-            Some(Finding {
-                code,
-                rule,
-                severity: r.severity,
-                message: r
-                    .message
-                    .strip_prefix(&format!("{code} {rule}: "))
-                    .unwrap_or(&r.message)
-                    .to_owned(),
-                resource: r.resource_ref,
-                field: r.field.map(|f| f.path),
-                file: r.file,
-            })
-        })
-        .collect()
 }
 
 #[cfg(test)]

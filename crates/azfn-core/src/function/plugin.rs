@@ -8,10 +8,10 @@ use std::sync::{Arc, Mutex, PoisonError};
 use serde_yaml::{Mapping, Value};
 
 use crate::config::{API_VERSION, CONFIG_KIND, Config};
+use crate::diagnostic::Diagnostic;
 use crate::fieldpath::Segment;
 use crate::krm::{Resource, ResourceList, Severity};
 use crate::overlay::{BuildError, BuildOptions, Transformer};
-use crate::policy::Finding;
 
 /// Build options whose `transformers:` entries run azfn's transformer (and nothing else).
 pub fn build_options() -> BuildOptions {
@@ -115,7 +115,7 @@ pub struct FindingSink(Option<Arc<Mutex<Collected>>>);
 #[derive(Debug, Clone, Default)]
 pub struct Collected {
     /// Every finding, in the order reported.
-    pub findings: Vec<Finding>,
+    pub findings: Vec<Diagnostic>,
     /// The last transformer's configuration (rule settings): how to check the final output.
     pub config: Option<Config>,
 }
@@ -136,7 +136,7 @@ impl FindingSink {
 
     /// Keeps `findings` (and the config that produced them) if collecting; gives them back
     /// otherwise.
-    fn keep(&self, findings: Vec<Finding>, config: &Config) -> Option<Vec<Finding>> {
+    fn keep(&self, findings: Vec<Diagnostic>, config: &Config) -> Option<Vec<Diagnostic>> {
         match &self.0 {
             Some(sink) => {
                 let mut sink = sink.lock().unwrap_or_else(PoisonError::into_inner);
@@ -195,10 +195,10 @@ impl std::fmt::Debug for InputLookup {
 }
 
 /// An error finding stops the build: placed on the rendered object's field, as the finding is.
-fn failed_rule(finding: &crate::policy::Finding) -> BuildError {
+fn failed_rule(finding: &Diagnostic) -> BuildError {
     let mut location = Location::default();
     if let Some(file) = &finding.file {
-        location.file.clone_from(&file.path);
+        location.file.clone_from(file);
     }
     if let Some(resource) = &finding.resource {
         location.resource = Some(format!("{}/{}", resource.kind, resource.name));

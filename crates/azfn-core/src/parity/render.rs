@@ -7,8 +7,9 @@ use serde_json::json;
 
 use super::init::yaml_scalar;
 use super::{Drift, Key, ParityPolicy, Report};
-use crate::krm::{FieldRef, FileRef, KrmResult, ResourceRef, Severity};
-use crate::report::{Located, RuleInfo};
+use crate::diagnostic::{Diagnostic, Related};
+use crate::krm::{ResourceRef, Severity};
+use crate::report::RuleInfo;
 
 /// Where the inputs live, so results can point at files.
 #[derive(Debug, Clone, Copy, Default)]
@@ -106,13 +107,6 @@ fn resource_ref(key: &Key) -> ResourceRef {
     }
 }
 
-fn tags(code: &str, name: &str) -> BTreeMap<String, String> {
-    BTreeMap::from([
-        ("code".to_owned(), code.to_owned()),
-        ("rule".to_owned(), name.to_owned()),
-    ])
-}
-
 /// Where each environment set the field: `prod overlays/prod/functionapp.yaml:19, ...`.
 fn set_at(drift: &Drift) -> String {
     drift
@@ -142,21 +136,20 @@ fn edited_place<'a>(report: &Report, drift: &'a Drift) -> Option<&'a super::Plac
 }
 
 /// The overlay of the first environment whose value differs from the first environment's.
-fn overlay_file(context: &Context<'_>, report: &Report, drift: &Drift) -> Option<FileRef> {
+fn overlay_file(context: &Context<'_>, report: &Report, drift: &Drift) -> Option<String> {
     let env = differing(report, drift).next()?;
     let (_, dir) = context.environments.iter().find(|(n, _)| n == env)?;
-    Some(FileRef {
-        path: format!("{}/kustomization.yaml", dir.trim_end_matches('/')),
-        index: 0,
-    })
+    Some(format!("{}/kustomization.yaml", dir.trim_end_matches('/')))
 }
 
-/// Every failure and stale rule as a KRM result (for SARIF, JUnit, kpt and kustomize).
-pub fn results(report: &Report, policy: &ParityPolicy, context: &Context<'_>) -> Vec<Located> {
-    let mut out: Vec<Located> = Vec::new();
+/// Every failure and stale rule as a diagnostic (for text, SARIF, JUnit, kpt and kustomize): a
+/// drift at the line that set the value in the first environment that differs, the other
+/// environments' lines as related places, and the allow rule that would accept it.
+pub fn results(report: &Report, policy: &ParityPolicy, context: &Context<'_>) -> Vec<Diagnostic> {
+    let mut out: Vec<Diagnostic> = Vec::new();
     for drift in report.drifts.iter().filter(|d| d.allowed_by.is_none()) {
         let mut message = format!(
-            "AZP001 parity-drift: differs between environments: {}",
+            "differs between environments: {}",
             value_list(&report.environments, &drift.values)
         );
         if let Some(source) = &drift.source {
@@ -168,29 +161,30 @@ pub fn results(report: &Report, policy: &ParityPolicy, context: &Context<'_>) ->
                 value_list(&report.environments, &source.values)
             );
         }
-        let _ = write!(
-            message,
-            "; no allow rule covers it (to allow it: {})",
-            suggested_rule(drift)
-        );
+        message.push_str("; no allow rule covers it");
         let place = edited_place(report, drift);
-        out.push(Located {
-            result: KrmResult {
-                message,
-                severity: Severity::Error,
-                resource_ref: Some(resource_ref(&drift.resource)),
-                field: Some(FieldRef {
-                    path: drift.field.clone(),
-                }),
-                file: place
-                    .map(|p| FileRef {
-                        path: p.file.clone(),
-                        index: 0,
-                    })
-                    .or_else(|| overlay_file(context, report, drift)),
-                tags: tags("AZP001", "parity-drift"),
-            },
+        let related = report
+            .environments
+            .iter()
+            .filter_map(|env| {
+                let at = drift.set_at.get(env)?;
+                (!place.is_some_and(|p| std::ptr::eq(p, at))).then(|| Related {
+                    message: format!("set in {env}"),
+                    file: at.file.clone(),
+                    line: at.line,
+                })
+            })
+            .collect();
+        out.push(Diagnostic {
+            resource: Some(resource_ref(&drift.resource)),
+            field: Some(drift.field.clone()),
+            file: place
+                .map(|p| p.file.clone())
+                .or_else(|| overlay_file(context, report, drift)),
             line: place.and_then(|p| p.line),
+            related,
+            suggestion: Some(format!("to allow it: {}", suggested_rule(drift))),
+            ..Diagnostic::new(("AZP001", "parity-drift"), Severity::Error, message)
         });
     }
     for partial in report.partial.iter().filter(|p| p.allowed_by.is_none()) {
@@ -205,39 +199,31 @@ pub fn results(report: &Report, policy: &ParityPolicy, context: &Context<'_>) ->
             .iter()
             .find(|(n, _)| missing.first() == Some(&n.as_str()))
             .map(|(_, d)| d);
-        out.push(Located::unplaced(KrmResult {
-            message: format!(
-                "AZP002 parity-missing-resource: exists only in {}, missing in {}",
-                partial.present_in.join(", "),
-                missing.join(", ")
-            ),
-            severity: Severity::Error,
-            resource_ref: Some(resource_ref(&partial.resource)),
-            field: None,
-            file: dir.map(|d| FileRef {
-                path: format!("{}/kustomization.yaml", d.trim_end_matches('/')),
-                index: 0,
-            }),
-            tags: tags("AZP002", "parity-missing-resource"),
-        }));
+        out.push(Diagnostic {
+            resource: Some(resource_ref(&partial.resource)),
+            file: dir.map(|d| format!("{}/kustomization.yaml", d.trim_end_matches('/'))),
+            ..Diagnostic::new(
+                ("AZP002", "parity-missing-resource"),
+                Severity::Error,
+                format!(
+                    "exists only in {}, missing in {}",
+                    partial.present_in.join(", "),
+                    missing.join(", ")
+                ),
+            )
+        });
     }
     for &i in &report.stale_rules {
-        out.push(Located::unplaced(KrmResult {
-            message: format!(
-                "AZP003 parity-stale-rule: {} matched no difference",
-                describe_rule(policy, i)
-            ),
-            severity: Severity::Warning,
-            resource_ref: None,
-            field: Some(FieldRef {
-                path: format!("spec.allow[{i}]"),
-            }),
-            file: context.policy_file.map(|p| FileRef {
-                path: p.to_owned(),
-                index: 0,
-            }),
-            tags: tags("AZP003", "parity-stale-rule"),
-        }));
+        out.push(Diagnostic {
+            field: Some(format!("spec.allow[{i}]")),
+            file: context.policy_file.map(str::to_owned),
+            suggestion: Some("remove the rule, or narrow it to a difference that exists".into()),
+            ..Diagnostic::new(
+                ("AZP003", "parity-stale-rule"),
+                Severity::Warning,
+                format!("{} matched no difference", describe_rule(policy, i)),
+            )
+        });
     }
     out
 }

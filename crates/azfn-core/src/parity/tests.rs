@@ -91,6 +91,46 @@ fn a_setting_only_prod_changes_fails_and_names_the_line_that_set_it() {
     assert_eq!(drift.set_at["prod"].to_string(), "/prod/patch.yaml:13");
     assert_eq!(drift.set_at["dev"].to_string(), "/base/deployment.yaml:14");
     insta::assert_snapshot!(text(&report, &policy, false));
+    // As a diagnostic: at prod's line (the one to edit), dev's and test's lines related, and
+    // the allow rule that would accept it as the suggestion.
+    let envs: Vec<(String, String)> = ["dev", "test", "prod"]
+        .iter()
+        .map(|e| ((*e).to_owned(), (*e).to_owned()))
+        .collect();
+    let context = Context {
+        policy_file: Some("parity.yaml"),
+        environments: &envs,
+    };
+    let diagnostics = results(&report, &policy, &context);
+    assert_eq!(diagnostics.len(), 1, "{diagnostics:#?}");
+    let drift = &diagnostics[0];
+    assert_eq!(
+        (drift.code.as_str(), drift.rule.as_str()),
+        ("AZP001", "parity-drift")
+    );
+    assert_eq!(
+        (drift.file.as_deref(), drift.line),
+        (Some("/prod/patch.yaml"), Some(13))
+    );
+    let related: Vec<String> = drift
+        .related
+        .iter()
+        .map(|r| format!("{} {}:{}", r.message, r.file, r.line.unwrap_or(0)))
+        .collect();
+    assert_eq!(
+        related,
+        [
+            "set in dev /base/deployment.yaml:14",
+            "set in test /base/deployment.yaml:14"
+        ]
+    );
+    assert!(
+        drift
+            .suggestion
+            .as_deref()
+            .is_some_and(|s| s.starts_with("to allow it: {resource: {kind: Deployment")),
+        "{drift:#?}"
+    );
 }
 
 #[test]

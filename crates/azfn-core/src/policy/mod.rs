@@ -7,8 +7,8 @@ pub mod suppress;
 mod timezones;
 pub mod walk;
 
+pub use crate::diagnostic::Diagnostic;
 pub(crate) use crate::fieldpath::child as key_path;
-pub use finding::Finding;
 
 use crate::config::{Config, RuleSetting};
 use crate::krm::{Resource, Severity};
@@ -32,7 +32,7 @@ pub trait Rule: Sync {
     /// Its code, name, default severity and explanation.
     fn meta(&self) -> &'static Meta;
     /// Appends a finding for every problem in `resources`, at the default severity.
-    fn check(&self, resources: &walk::Catalog<'_>, findings: &mut Vec<Finding>);
+    fn check(&self, resources: &walk::Catalog<'_>, findings: &mut Vec<Diagnostic>);
 
     /// Stable code, `AZF###`.
     fn code(&self) -> &'static str {
@@ -69,7 +69,7 @@ fn is_own_config(resource: &Resource) -> bool {
 }
 
 /// Runs every enabled rule over `resources`, with the severities the config sets.
-pub fn check(resources: &[Resource], config: &Config) -> Vec<Finding> {
+pub fn check(resources: &[Resource], config: &Config) -> Vec<Diagnostic> {
     // Copy the items only in the rare case there is an azfn config among them to leave out.
     let checked: std::borrow::Cow<'_, [Resource]> = if resources.iter().any(is_own_config) {
         resources
@@ -93,7 +93,7 @@ pub fn check(resources: &[Resource], config: &Config) -> Vec<Finding> {
         // A rule may report some findings below its default (a warning beside errors); a
         // configured severity applies to all of them.
         let keep_own = severity == rule.default_severity();
-        all.extend(findings.into_iter().map(|f| Finding {
+        all.extend(findings.into_iter().map(|f| Diagnostic {
             severity: if keep_own { f.severity } else { severity },
             ..f
         }));
@@ -101,10 +101,10 @@ pub fn check(resources: &[Resource], config: &Config) -> Vec<Finding> {
     let known = codes();
     suppress::apply(&catalog, all, config.strict, &known)
         .into_iter()
-        .filter_map(|f| match config.setting(f.code, f.severity) {
+        .filter_map(|f| match config.setting(&f.code, f.severity) {
             RuleSetting::Off => None,
             // AZF000 findings are made by `suppress`, at its configured severity.
-            RuleSetting::Severity(s) if f.code == "AZF000" => Some(Finding { severity: s, ..f }),
+            RuleSetting::Severity(s) if f.code == "AZF000" => Some(Diagnostic { severity: s, ..f }),
             RuleSetting::Severity(_) => Some(f),
         })
         .collect()

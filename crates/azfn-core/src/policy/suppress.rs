@@ -3,7 +3,7 @@
 //! itself an error, and `strict: true` in the config refuses every suppression.
 use crate::krm::Severity;
 
-use super::Finding;
+use super::Diagnostic;
 
 /// The annotation that suppresses findings on its resource.
 pub const IGNORE: &str = "azfn.dev/ignore";
@@ -37,12 +37,12 @@ fn entries(value: &str) -> Vec<Entry> {
 /// Applies the resources' suppressions to `findings` (which name their resource).
 pub(crate) fn apply(
     resources: &super::walk::Catalog<'_>,
-    findings: Vec<Finding>,
+    findings: Vec<Diagnostic>,
     strict: bool,
     known: &[&str],
-) -> Vec<Finding> {
+) -> Vec<Diagnostic> {
     let mut out = Vec::with_capacity(findings.len());
-    let lookup = |f: &Finding| {
+    let lookup = |f: &Diagnostic| {
         let r = f.resource.as_ref()?;
         resources
             .find(&r.namespace, &r.kind, &r.name)
@@ -53,12 +53,12 @@ pub(crate) fn apply(
             .and_then(|res| res.annotation(IGNORE))
             .and_then(|value| entries(value).into_iter().find(|e| e.code == finding.code));
         match entry {
-            Some(entry) if !entry.reason.is_empty() && !strict => out.push(Finding {
+            Some(entry) if !entry.reason.is_empty() && !strict => out.push(Diagnostic {
                 severity: Severity::Info,
                 message: format!("suppressed ({}): {}", entry.reason, finding.message),
                 ..finding
             }),
-            Some(_) if strict => out.push(Finding {
+            Some(_) if strict => out.push(Diagnostic {
                 message: format!(
                     "{} (a suppression exists, but strict mode refuses suppressions)",
                     finding.message
@@ -89,7 +89,7 @@ pub(crate) fn apply(
                 None
             };
             if let Some(message) = problem {
-                out.push(Finding::at(
+                out.push(Diagnostic::finding(
                     &super::rules::azf000_suppression::Suppression,
                     resource,
                     super::key_path("metadata.annotations", IGNORE),

@@ -3,23 +3,12 @@
 //! last set its field (an overlay's patch before the base), or on the `FunctionApp` it came from.
 use std::cell::OnceCell;
 
-use serde::Serialize;
-
+use crate::diagnostic::Diagnostic;
+pub use crate::diagnostic::Position;
 use crate::error::Location;
 use crate::overlay::BuildError;
-use crate::policy::Finding;
 use crate::report::locate::{document_starts, field_line, field_line_and_depth};
 use crate::source::{FileSource, MemorySource};
-
-/// A place in the tree; both parts are absent when nothing in the tree matches.
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
-pub struct Position {
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub file: Option<String>,
-    /// 1-based.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub line: Option<usize>,
-}
 
 /// One YAML document of a file: its kind, name and first line.
 struct Document {
@@ -100,7 +89,7 @@ impl<'a> Files<'a> {
     }
 
     /// Where `finding` points.
-    pub(super) fn finding(&self, finding: &Finding) -> Position {
+    pub(super) fn finding(&self, finding: &Diagnostic) -> Position {
         let Some(resource) = &finding.resource else {
             return Position::default();
         };

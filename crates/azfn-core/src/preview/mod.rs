@@ -9,12 +9,12 @@ use std::cell::RefCell;
 
 use serde::Serialize;
 
+use crate::diagnostic::Diagnostic;
 use crate::function::{AzfnTransformer, Collected, FindingSink, build_options};
 use crate::krm::Resource;
 use crate::krm::{KrmResult, Severity};
 use crate::overlay::{self, BuildOptions};
 use crate::parity::{self, ParityPolicy};
-use crate::policy::Finding;
 use crate::source::{FileSource, MemorySource, SourceError};
 
 pub use locate::{Position, locate};
@@ -38,20 +38,12 @@ pub struct EnvironmentPreview {
     pub dir: String,
     /// The YAML `azfn build DIR` prints; none when it fails (an error finding or a build error).
     pub output: Option<String>,
-    /// Why the build failed, with where.
-    pub error: Option<Located<String>>,
-    /// azfn's findings, each located in the user's files where possible.
-    pub findings: Vec<Located<KrmResult>>,
+    /// Why the build failed, at the file and line it names.
+    pub error: Option<Diagnostic>,
+    /// azfn's findings, each at the line that set its field where that can be found.
+    pub findings: Vec<Diagnostic>,
     /// Whether `azfn build` (or `kubectl kustomize` with the azfn plugin) fails here.
     pub fails: bool,
-}
-
-/// Something shown with the place in the user's files it points at.
-#[derive(Debug, Clone, Serialize)]
-pub struct Located<T> {
-    #[serde(flatten)]
-    pub position: Position,
-    pub item: T,
 }
 
 /// The tree as the page shows it.
@@ -114,10 +106,12 @@ pub fn parity_report(
     source: &MemorySource,
     policy: Option<&str>,
     environments: &[EnvironmentRef],
-) -> Result<serde_json::Value, Located<String>> {
-    let fail = |location: &crate::error::Location, message: String| Located {
-        position: locate(source, location),
-        item: message,
+) -> Result<serde_json::Value, Diagnostic> {
+    let fail = |location: &crate::error::Location, message: String| {
+        at(
+            Diagnostic::input_error(location, message),
+            locate(source, location),
+        )
     };
     let (policy_value, envs) = match policy {
         Some(path) => {
@@ -142,10 +136,10 @@ pub fn parity_report(
     };
     let report = parity::check(source, &envs, &policy_value, &build_options()).map_err(|e| {
         let reads: Vec<String> = source.paths().map(str::to_owned).collect();
-        Located {
-            position: locate::Files::new(source, &reads).build_error(&e.error),
-            item: e.to_string(),
-        }
+        at(
+            Diagnostic::input_error(&e.error.location, e.to_string()),
+            locate::Files::new(source, &reads).build_error(&e.error),
+        )
     })?;
     let mut json = parity::json(&report, &policy_value);
     json["markdown"] = parity::markdown(&report, &policy_value).into();
@@ -154,8 +148,8 @@ pub fn parity_report(
         environments: &envs,
     };
     let results: Vec<KrmResult> = parity::results(&report, &policy_value, &context)
-        .into_iter()
-        .map(|l| l.result)
+        .iter()
+        .map(Diagnostic::to_krm_result)
         .collect();
     json["results"] = serde_json::to_value(&results).unwrap_or_default();
     json["policy"] = policy.into();
@@ -165,30 +159,20 @@ pub fn parity_report(
 /// Every environment's findings as SARIF 2.1.0, each at the file and line the page links it to;
 /// a finding several environments share is reported once, naming them all.
 pub fn sarif(preview: &Preview) -> String {
-    let mut located: Vec<(crate::report::Located, Vec<&str>)> = Vec::new();
+    let mut shared: Vec<(Diagnostic, Vec<&str>)> = Vec::new();
     for env in &preview.environments {
-        for f in &env.findings {
-            let mut result = f.item.clone();
-            result.file = f.position.file.as_ref().map(|path| crate::krm::FileRef {
-                path: path.clone(),
-                index: 0,
-            });
-            let line = f.position.line;
-            if let Some((_, envs)) = located
-                .iter_mut()
-                .find(|(l, _)| l.result == result && l.line == line)
-            {
-                envs.push(&env.name);
-            } else {
-                located.push((crate::report::Located { result, line }, vec![&env.name]));
+        for finding in &env.findings {
+            match shared.iter_mut().find(|(d, _)| d == finding) {
+                Some((_, envs)) => envs.push(&env.name),
+                None => shared.push((finding.clone(), vec![&env.name])),
             }
         }
     }
-    let findings: Vec<crate::report::Located> = located
+    let findings: Vec<Diagnostic> = shared
         .into_iter()
-        .map(|(mut l, envs)| {
-            l.result.message = format!("{} (in {})", l.result.message, envs.join(", "));
-            l
+        .map(|(mut d, envs)| {
+            d.message = format!("{} (in {})", d.message, envs.join(", "));
+            d
         })
         .collect();
     crate::report::render(
@@ -198,6 +182,17 @@ pub fn sarif(preview: &Preview) -> String {
         preview.environments.len(),
         "azfn preview",
     )
+}
+
+/// `diagnostic` at exactly `position`: the page links to the tree's files only, so a place
+/// outside the tree is no place.
+fn at(diagnostic: Diagnostic, position: Position) -> Diagnostic {
+    Diagnostic {
+        file: position.file,
+        index: None,
+        line: position.line,
+        ..diagnostic
+    }
 }
 
 /// Renders the kustomization in `dir`, collecting azfn's findings instead of failing on them.
@@ -216,7 +211,7 @@ fn render(source: &MemorySource, dir: &str, name: &str) -> (EnvironmentPreview, 
     let reads = recording.reads.into_inner();
     let files = locate::Files::new(source, &reads);
     let collected = sink.take();
-    let findings: Vec<Finding> = match &built {
+    let findings: Vec<Diagnostic> = match &built {
         Ok(values) => findings_of(values, collected),
         Err(_) => collected.findings,
     };
@@ -231,27 +226,27 @@ fn render(source: &MemorySource, dir: &str, name: &str) -> (EnvironmentPreview, 
         });
         overlay::build_traced(source, dir, &options).ok()
     };
-    let findings: Vec<Located<KrmResult>> = findings
-        .iter()
-        .map(|f| Located {
-            position: traced
+    let findings: Vec<Diagnostic> = findings
+        .into_iter()
+        .map(|f| {
+            let position = traced
                 .as_ref()
-                .and_then(|t| set_at(t, f))
-                .unwrap_or_else(|| files.finding(f)),
-            item: f.to_krm_result(),
+                .and_then(|t| set_at(t, &f))
+                .unwrap_or_else(|| files.finding(&f));
+            at(f, position)
         })
         .collect();
-    let fails = findings.iter().any(|f| f.item.severity == Severity::Error);
+    let fails = findings.iter().any(|f| f.severity == Severity::Error);
     let (output, error) = match built {
         // `azfn build` prints nothing then: a value the rules flag is never shown.
         Ok(_) if fails => (None, None),
         Ok(values) => (Some(crate::yaml::to_kustomize_stream(&values)), None),
         Err(e) => (
             None,
-            Some(Located {
-                position: files.build_error(&e),
-                item: e.to_string(),
-            }),
+            Some(at(
+                Diagnostic::input_error(&e.location, e.to_string()),
+                files.build_error(&e),
+            )),
         ),
     };
     // `files` borrows `reads`, returned below.
@@ -269,7 +264,7 @@ fn render(source: &MemorySource, dir: &str, name: &str) -> (EnvironmentPreview, 
 
 /// The line that set a finding's field, from a build that recorded provenance: an overlay's
 /// patch before the base, a `FunctionApp` field before the object azfn rendered from it.
-fn set_at(traced: &overlay::Rendered, finding: &Finding) -> Option<Position> {
+fn set_at(traced: &overlay::Rendered, finding: &Diagnostic) -> Option<Position> {
     let resource = finding.resource.as_ref()?;
     let field = finding.field.as_deref().unwrap_or_default();
     let (value, trace) = traced
@@ -297,13 +292,13 @@ fn set_at(traced: &overlay::Rendered, finding: &Finding) -> Option<Position> {
 /// settings of its azfn transformer), and what the transformer found in `FunctionApp` specs,
 /// which the output no longer holds. A finding on an object rendered from a `FunctionApp` the
 /// transformer already reported under the same rule is the same problem, said once.
-fn findings_of(values: &[serde_yaml::Value], collected: Collected) -> Vec<Finding> {
+fn findings_of(values: &[serde_yaml::Value], collected: Collected) -> Vec<Diagnostic> {
     let resources: Vec<Resource> = values
         .iter()
         .filter_map(|v| v.as_mapping().cloned().map(Resource::new))
         .collect();
     let config = collected.config.unwrap_or_default();
-    let mut findings: Vec<Finding> = collected
+    let mut findings: Vec<Diagnostic> = collected
         .findings
         .into_iter()
         .filter(|f| {
@@ -312,7 +307,7 @@ fn findings_of(values: &[serde_yaml::Value], collected: Collected) -> Vec<Findin
                 .is_some_and(|r| r.kind == crate::functionapp::KIND)
         })
         .collect();
-    let reported = |code: &str, app: &str, findings: &[Finding]| {
+    let reported = |code: &str, app: &str, findings: &[Diagnostic]| {
         let app = app.strip_prefix("FunctionApp/");
         findings
             .iter()
@@ -325,7 +320,7 @@ fn findings_of(values: &[serde_yaml::Value], collected: Collected) -> Vec<Findin
                 .find(|x| x.kind() == r.kind && x.name() == r.name && x.namespace() == r.namespace)
                 .and_then(|x| x.annotation(crate::functionapp::render::RENDERED_FROM))
         });
-        if from.is_some_and(|app| reported(finding.code, app, &findings)) {
+        if from.is_some_and(|app| reported(&finding.code, app, &findings)) {
             continue;
         }
         findings.push(finding);

@@ -55,21 +55,16 @@ fn a_finding_points_at_the_overlay_line_that_set_the_field_and_no_secret_is_show
         broken.output, None,
         "azfn build prints nothing when it fails"
     );
-    let errors: Vec<&Located<KrmResult>> = broken
+    let errors: Vec<&Diagnostic> = broken
         .findings
         .iter()
-        .filter(|f| f.item.severity == Severity::Error)
+        .filter(|f| f.severity == Severity::Error)
         .collect();
     assert_eq!(errors.len(), 1, "{errors:?}");
     let finding = errors[0];
-    assert!(
-        finding
-            .item
-            .message
-            .starts_with("AZF001 inline-secret: setting \"LegacyStorage\"")
-    );
+    assert!(finding.code == "AZF001" && finding.message.starts_with("setting \"LegacyStorage\""));
     assert_eq!(
-        finding.position,
+        finding.position(),
         Position {
             file: Some("overlays/broken/inline-connection-string.yaml".into()),
             line: Some(7)
@@ -93,12 +88,14 @@ fn a_function_app_refused_by_azfn_points_at_the_overlay_field() {
     let prod = &preview.environments[2];
     let error = prod.error.as_ref().expect("prod fails");
     assert!(
-        error.item.contains("FunctionApp/prod-orders: spec.image:"),
+        error
+            .message
+            .contains("FunctionApp/prod-orders: spec.image:"),
         "{}",
-        error.item
+        error.message
     );
     assert_eq!(
-        error.position,
+        error.position(),
         Position {
             file: Some("overlays/prod/functionapp.yaml".into()),
             line: Some(6)
@@ -110,7 +107,7 @@ fn a_function_app_refused_by_azfn_points_at_the_overlay_field() {
         .iter()
         .find(|e| e.name == "prod-eu")
         .unwrap();
-    assert_eq!(eu.error.as_ref().unwrap().position, error.position);
+    assert_eq!(eu.error.as_ref().unwrap().position(), error.position());
 }
 
 #[test]
@@ -126,10 +123,10 @@ fn a_broken_file_is_located_at_its_line_and_other_environments_still_render() {
     let prod = &preview.environments[2];
     let error = prod.error.as_ref().expect("prod fails");
     assert_eq!(
-        error.position.file.as_deref(),
+        error.file.as_deref(),
         Some("overlays/prod/functionapp.yaml")
     );
-    assert!(error.position.line.is_some_and(|l| l >= 9), "{error:?}");
+    assert!(error.line.is_some_and(|l| l >= 9), "{error:?}");
     assert!(prod.output.is_none());
     assert!(
         preview.environments[0].output.is_some(),
@@ -149,16 +146,16 @@ fn an_error_naming_a_kustomization_field_points_at_that_field() {
     let preview = preview(&source);
     let error = preview.environments[1].error.as_ref().expect("test fails");
     assert_eq!(
-        error.position.file.as_deref(),
+        error.file.as_deref(),
         Some("overlays/test/kustomization.yaml")
     );
     let text = String::from_utf8(source.read("overlays/test/kustomization.yaml").unwrap()).unwrap();
-    let line = error.position.line.unwrap();
+    let line = error.line.unwrap();
     assert!(
         text.lines().nth(line - 1).unwrap().contains("patches")
             || text.lines().nth(line - 1).unwrap().contains("missing.yaml"),
         "line {line} of\n{text}\nfor {}",
-        error.item
+        error.message
     );
 }
 
@@ -215,8 +212,8 @@ fn a_broken_policy_is_an_error_at_its_field() {
         "    raeson: one Key Vault per environment",
     );
     let error = parity_report(&source, Some("parity.yaml"), &[]).unwrap_err();
-    assert_eq!(error.position.file.as_deref(), Some("parity.yaml"));
-    assert!(error.item.contains("raeson"), "{}", error.item);
+    assert_eq!(error.file.as_deref(), Some("parity.yaml"));
+    assert!(error.message.contains("raeson"), "{}", error.message);
 }
 
 #[test]
@@ -299,22 +296,11 @@ fn findings_are_those_of_the_final_output_as_azfn_check_reports() {
     );
     let preview = preview(&source);
     let test = &preview.environments[1];
-    let codes: Vec<&str> = test
-        .findings
-        .iter()
-        .filter_map(|f| f.item.tags.get("code").map(String::as_str))
-        .collect();
+    let codes: Vec<&str> = test.findings.iter().map(|f| f.code.as_str()).collect();
     assert_eq!(codes, ["AZF008"], "{:#?}", test.findings);
     let finding = &test.findings[0];
-    assert!(finding.item.message.contains("client IDs disagree"));
-    assert_eq!(
-        finding.position.file.as_deref(),
-        Some("overlays/test/reports.yaml")
-    );
-    assert_eq!(
-        finding.position.line,
-        Some(21),
-        "the serviceAccountName line"
-    );
+    assert!(finding.message.contains("client IDs disagree"));
+    assert_eq!(finding.file.as_deref(), Some("overlays/test/reports.yaml"));
+    assert_eq!(finding.line, Some(21), "the serviceAccountName line");
     assert!(!test.fails, "a warning does not fail the build");
 }

@@ -4,7 +4,8 @@ use std::fmt::Write as _;
 
 use serde_json::{Value as Json, json};
 
-use crate::krm::{KrmResult, Severity};
+use crate::diagnostic::Diagnostic;
+use crate::krm::Severity;
 use crate::policy::Rule;
 
 /// How to print findings.
@@ -23,59 +24,23 @@ pub enum Format {
     Junit,
 }
 
-/// A finding with the line of its field in its file, where known.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Located {
-    /// The result as the function reported it.
-    pub result: KrmResult,
-    /// 1-based line in `result.file.path`.
-    pub line: Option<usize>,
+/// What the formats read of a diagnostic.
+trait Shown {
+    fn file(&self) -> &str;
+    fn place(&self) -> String;
 }
 
-impl Located {
-    /// A result with no line to point at.
-    pub fn unplaced(result: KrmResult) -> Self {
-        Self { result, line: None }
-    }
-
-    fn code(&self) -> Option<&str> {
-        self.result.tags.get("code").map(String::as_str)
-    }
-
-    fn rule(&self) -> Option<&str> {
-        self.result.tags.get("rule").map(String::as_str)
-    }
-
-    /// The message without the `CODE name: ` prefix KRM results carry for kpt's console.
-    fn message(&self) -> &str {
-        match (self.code(), self.rule()) {
-            (Some(code), Some(rule)) => self
-                .result
-                .message
-                .strip_prefix(&format!("{code} {rule}: "))
-                .unwrap_or(&self.result.message),
-            _ => &self.result.message,
-        }
-    }
-
+impl Shown for Diagnostic {
     fn file(&self) -> &str {
-        self.result
-            .file
-            .as_ref()
-            .map_or("<unknown>", |f| f.path.as_str())
+        self.file.as_deref().unwrap_or("<unknown>")
     }
 
-    fn resource(&self) -> String {
-        self.result
-            .resource_ref
-            .as_ref()
-            .map_or_else(String::new, |r| {
-                if r.namespace.is_empty() {
-                    format!("{}/{}", r.kind, r.name)
-                } else {
-                    format!("{}/{}/{}", r.kind, r.namespace, r.name)
-                }
-            })
+    /// `file:line`, or the file alone.
+    fn place(&self) -> String {
+        self.line.map_or_else(
+            || self.file().to_owned(),
+            |l| format!("{}:{l}", self.file()),
+        )
     }
 }
 
@@ -115,7 +80,7 @@ impl RuleInfo {
 /// `files` is how many files were checked; `suite` names the JUnit test suite.
 pub fn render(
     format: Format,
-    findings: &[Located],
+    findings: &[Diagnostic],
     rules: &[RuleInfo],
     files: usize,
     suite: &str,
@@ -128,19 +93,16 @@ pub fn render(
     }
 }
 
-fn count(findings: &[Located], severity: Severity) -> usize {
-    findings
-        .iter()
-        .filter(|f| f.result.severity == severity)
-        .count()
+fn count(findings: &[Diagnostic], severity: Severity) -> usize {
+    findings.iter().filter(|f| f.severity == severity).count()
 }
 
 fn plural(n: usize, word: &str) -> String {
     format!("{n} {word}{}", if n == 1 { "" } else { "s" })
 }
 
-fn text(findings: &[Located], files: usize, color: bool) -> String {
-    let mut sorted: Vec<&Located> = findings.iter().collect();
+fn text(findings: &[Diagnostic], files: usize, color: bool) -> String {
+    let mut sorted: Vec<&Diagnostic> = findings.iter().collect();
     sorted.sort_by(|a, b| (a.file(), a.line).cmp(&(b.file(), b.line)));
     let paint = |severity: Severity| -> (&str, &str) {
         match (color, severity) {
@@ -160,26 +122,33 @@ fn text(findings: &[Located], files: usize, color: bool) -> String {
             let _ = writeln!(out, "{}", finding.file());
             current = Some(finding.file());
         }
-        let (on, off) = paint(finding.result.severity);
-        let location = finding.line.map_or_else(
-            || finding.file().to_owned(),
-            |l| format!("{}:{l}", finding.file()),
-        );
-        let code = finding.code().map_or_else(String::new, |c| {
-            format!("{c} {}: ", finding.rule().unwrap_or_default())
-        });
+        let (on, off) = paint(finding.severity);
+        let code = if finding.code.is_empty() {
+            String::new()
+        } else {
+            format!("{} {}: ", finding.code, finding.rule)
+        };
         let field = finding
-            .result
             .field
             .as_ref()
-            .map_or_else(String::new, |f| format!(" {}", f.path));
+            .map_or_else(String::new, |f| format!(" {f}"));
         let _ = writeln!(
             out,
-            "  {location}: {on}{}{off}: {code}{}{field}\n      {}",
-            finding.result.severity.as_str(),
-            finding.resource(),
-            finding.message()
+            "  {}: {on}{}{off}: {code}{}{field}\n      {}",
+            finding.place(),
+            finding.severity.as_str(),
+            finding.resource_name(),
+            finding.message
         );
+        for related in &finding.related {
+            let place = related
+                .line
+                .map_or_else(|| related.file.clone(), |l| format!("{}:{l}", related.file));
+            let _ = writeln!(out, "      {}: {place}", related.message);
+        }
+        if let Some(suggestion) = &finding.suggestion {
+            let _ = writeln!(out, "      fix: {suggestion}");
+        }
     }
     if !findings.is_empty() {
         out.push('\n');
@@ -195,23 +164,7 @@ fn text(findings: &[Located], files: usize, color: bool) -> String {
     out
 }
 
-fn json(findings: &[Located], files: usize) -> String {
-    let items: Vec<Json> = findings
-        .iter()
-        .map(|f| {
-            json!({
-                "code": f.code(),
-                "rule": f.rule(),
-                "severity": f.result.severity.as_str(),
-                "message": f.message(),
-                "resource": f.result.resource_ref,
-                "field": f.result.field.as_ref().map(|x| &x.path),
-                "file": f.result.file.as_ref().map(|x| &x.path),
-                "index": f.result.file.as_ref().map(|x| x.index),
-                "line": f.line,
-            })
-        })
-        .collect();
+fn json(findings: &[Diagnostic], files: usize) -> String {
     let doc = json!({
         "tool": "azfn",
         "version": env!("CARGO_PKG_VERSION"),
@@ -221,7 +174,7 @@ fn json(findings: &[Located], files: usize) -> String {
             "warnings": count(findings, Severity::Warning),
             "infos": count(findings, Severity::Info),
         },
-        "findings": items,
+        "findings": findings,
     });
     serde_json::to_string_pretty(&doc).unwrap_or_default() + "\n"
 }
@@ -232,7 +185,7 @@ fn first_sentence(text: &str) -> &str {
     text.find(". ").map_or(text, |i| &text[..=i])
 }
 
-fn sarif(findings: &[Located], rules: &[RuleInfo]) -> String {
+fn sarif(findings: &[Diagnostic], rules: &[RuleInfo]) -> String {
     let level = |s: Severity| match s {
         Severity::Error => "error",
         Severity::Warning => "warning",
@@ -254,34 +207,50 @@ fn sarif(findings: &[Located], rules: &[RuleInfo]) -> String {
     let results: Vec<Json> = findings
         .iter()
         .map(|f| {
-            let mut physical = json!({"artifactLocation": {"uri": f.file()}});
-            if let Some(line) = f.line {
-                physical["region"] = json!({"startLine": line});
-            }
-            let mut location = json!({"physicalLocation": physical});
-            if let Some(r) = &f.result.resource_ref {
+            let mut location = json!({"physicalLocation": physical(f.file(), f.line)});
+            if let Some(r) = &f.resource {
+                let name = f.resource_name();
                 let mut logical = json!({
-                    "name": f.resource(),
-                    "fullyQualifiedName": format!("{}/{}", r.api_version, f.resource()),
+                    "name": name,
+                    "fullyQualifiedName": format!("{}/{name}", r.api_version),
                     "kind": "resource",
                 });
-                if let Some(field) = &f.result.field {
+                if let Some(field) = &f.field {
                     logical["fullyQualifiedName"] =
-                        json!(format!("{}/{}#{}", r.api_version, f.resource(), field.path));
+                        json!(format!("{}/{name}#{field}", r.api_version));
                 }
                 location["logicalLocations"] = json!([logical]);
             }
+            let text = match &f.suggestion {
+                Some(suggestion) => format!("{} ({suggestion})", f.message),
+                None => f.message.clone(),
+            };
             let mut result = json!({
-                "level": level(f.result.severity),
-                "message": {"text": f.message()},
+                "level": level(f.severity),
+                "message": {"text": text},
                 "locations": [location],
             });
-            if let Some(index) = f
-                .code()
-                .and_then(|c| rules.iter().position(|r| r.code == c))
-            {
-                result["ruleId"] = json!(rules[index].code);
-                result["ruleIndex"] = json!(index);
+            if !f.related.is_empty() {
+                result["relatedLocations"] = f
+                    .related
+                    .iter()
+                    .enumerate()
+                    .map(|(id, r)| {
+                        json!({
+                            "id": id,
+                            "message": {"text": r.message},
+                            "physicalLocation": physical(&r.file, r.line),
+                        })
+                    })
+                    .collect();
+            }
+            match rules.iter().position(|r| r.code == f.code) {
+                Some(index) => {
+                    result["ruleId"] = json!(rules[index].code);
+                    result["ruleIndex"] = json!(index);
+                }
+                None if !f.code.is_empty() => result["ruleId"] = json!(f.code),
+                None => {}
             }
             result
         })
@@ -302,6 +271,15 @@ fn sarif(findings: &[Located], rules: &[RuleInfo]) -> String {
     serde_json::to_string_pretty(&doc).unwrap_or_default() + "\n"
 }
 
+/// A SARIF physical location: the file, and the line where known.
+fn physical(file: &str, line: Option<usize>) -> Json {
+    let mut physical = json!({"artifactLocation": {"uri": file}});
+    if let Some(line) = line {
+        physical["region"] = json!({"startLine": line});
+    }
+    physical
+}
+
 fn xml(text: &str) -> String {
     let mut out = String::with_capacity(text.len());
     for c in text.chars() {
@@ -318,7 +296,7 @@ fn xml(text: &str) -> String {
     out
 }
 
-fn junit(findings: &[Located], suite: &str) -> String {
+fn junit(findings: &[Diagnostic], suite: &str) -> String {
     let failures = count(findings, Severity::Error);
     let mut out = String::from("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n");
     let _ = writeln!(
@@ -336,39 +314,41 @@ fn junit(findings: &[Located], suite: &str) -> String {
         out.push_str("    <testcase classname=\"azfn\" name=\"no findings\"/>\n");
     }
     for f in findings {
-        let location = f
-            .line
-            .map_or_else(|| f.file().to_owned(), |l| format!("{}:{l}", f.file()));
+        let location = f.place();
         let name = format!(
             "{} {} {}",
-            f.code().unwrap_or("azfn"),
-            f.resource(),
-            f.result.field.as_ref().map_or("", |x| x.path.as_str())
+            if f.code.is_empty() { "azfn" } else { &f.code },
+            f.resource_name(),
+            f.field.as_deref().unwrap_or_default()
         );
+        let message = match &f.suggestion {
+            Some(suggestion) => format!("{} ({suggestion})", f.message),
+            None => f.message.clone(),
+        };
         let _ = write!(
             out,
             "    <testcase classname=\"{}\" name=\"{}\"",
             xml(f.file()),
             xml(name.trim_end())
         );
-        match f.result.severity {
+        match f.severity {
             Severity::Error => {
                 let _ = writeln!(
                     out,
                     ">\n      <failure message=\"{}\" type=\"{}\">{}: {}</failure>\n    </testcase>",
-                    xml(f.message()),
-                    f.code().unwrap_or("error"),
+                    xml(&message),
+                    if f.code.is_empty() { "error" } else { &f.code },
                     xml(&location),
-                    xml(f.message())
+                    xml(&message)
                 );
             }
             Severity::Warning | Severity::Info => {
                 let _ = writeln!(
                     out,
                     ">\n      <system-out>{} {}: {}</system-out>\n    </testcase>",
-                    f.result.severity.as_str(),
+                    f.severity.as_str(),
                     xml(&location),
-                    xml(f.message())
+                    xml(&message)
                 );
             }
         }

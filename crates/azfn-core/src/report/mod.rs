@@ -4,5 +4,5 @@ mod formats;
 pub mod locate;
 mod summary;
 
-pub use formats::{Format, Located, RuleInfo, render};
+pub use formats::{Format, RuleInfo, render};
 pub use summary::summary;

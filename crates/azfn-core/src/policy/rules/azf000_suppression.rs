@@ -2,7 +2,7 @@
 //! Findings come from [`crate::policy::suppress`]; the rule itself checks nothing.
 use crate::krm::Severity;
 use crate::policy::walk::Catalog;
-use crate::policy::{Finding, Meta, Rule};
+use crate::policy::{Diagnostic, Meta, Rule};
 
 /// See the [`Meta`] below.
 pub struct Suppression;
@@ -20,5 +20,5 @@ impl Rule for Suppression {
         }
     }
 
-    fn check(&self, _resources: &Catalog<'_>, _findings: &mut Vec<Finding>) {}
+    fn check(&self, _resources: &Catalog<'_>, _findings: &mut Vec<Diagnostic>) {}
 }

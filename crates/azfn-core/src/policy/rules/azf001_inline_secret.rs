@@ -5,7 +5,7 @@ use crate::fieldpath::child as key_path;
 use crate::krm::{Resource, Severity};
 use crate::policy::walk::Catalog;
 use crate::policy::walk::containers;
-use crate::policy::{Finding, Meta, Rule};
+use crate::policy::{Diagnostic, Meta, Rule};
 use crate::secrets::{SecretMatch, find_secret};
 
 /// See the [`Meta`] below.
@@ -31,7 +31,7 @@ impl Rule for InlineSecret {
         }
     }
 
-    fn check(&self, resources: &Catalog<'_>, findings: &mut Vec<Finding>) {
+    fn check(&self, resources: &Catalog<'_>, findings: &mut Vec<Diagnostic>) {
         let mut found = Vec::new();
         self.check_all(resources, &mut found);
         let allow = resources.options.allow_emulator_key;
@@ -50,7 +50,7 @@ const EMULATOR_NOTE: &str = "It is the Azure Storage emulator's published develo
 const CONTROLLER_FILLED: &[&str] = &["kubernetes.io/service-account-token"];
 
 impl InlineSecret {
-    fn check_all(&self, resources: &Catalog<'_>, findings: &mut Vec<Finding>) {
+    fn check_all(&self, resources: &Catalog<'_>, findings: &mut Vec<Diagnostic>) {
         for resource in resources {
             self.check_annotations(resource, findings);
             if resource.kind() == "ConfigMap" && resource.api_version() == "v1" {
@@ -82,7 +82,7 @@ impl InlineSecret {
         field: String,
         what: &str,
         found: &SecretMatch,
-        findings: &mut Vec<Finding>,
+        findings: &mut Vec<Diagnostic>,
     ) {
         let emulator = if found.is_emulator_key {
             format!(
@@ -96,10 +96,10 @@ impl InlineSecret {
              connection, or a Key Vault secret referenced through valueFrom.secretKeyRef.",
             found.kind, found.redacted
         );
-        findings.push(Finding::at(self, resource, field, message));
+        findings.push(Diagnostic::finding(self, resource, field, message));
     }
 
-    fn check_annotations(&self, resource: &Resource, findings: &mut Vec<Finding>) {
+    fn check_annotations(&self, resource: &Resource, findings: &mut Vec<Diagnostic>) {
         let Some(annotations) = resource.annotations() else {
             return;
         };
@@ -120,7 +120,7 @@ impl InlineSecret {
         }
     }
 
-    fn check_config_map(&self, resource: &Resource, findings: &mut Vec<Finding>) {
+    fn check_config_map(&self, resource: &Resource, findings: &mut Vec<Diagnostic>) {
         let Some(data) = resource.get("data").and_then(Value::as_mapping) else {
             return;
         };
@@ -143,7 +143,7 @@ impl InlineSecret {
 
     /// A Secret's values in the manifests are in git, base64 or not: each Azure secret is an
     /// error, any other value a warning.
-    fn check_secret(&self, resource: &Resource, findings: &mut Vec<Finding>) {
+    fn check_secret(&self, resource: &Resource, findings: &mut Vec<Diagnostic>) {
         let kind = resource
             .get("type")
             .and_then(Value::as_str)
@@ -188,14 +188,14 @@ impl InlineSecret {
                 plain.len(),
                 plain.join(", ")
             );
-            findings.push(Finding {
+            findings.push(Diagnostic {
                 severity: Severity::Warning,
-                ..Finding::at(self, resource, first.clone(), message)
+                ..Diagnostic::finding(self, resource, first.clone(), message)
             });
         }
     }
 
-    fn check_function_app(&self, resource: &Resource, findings: &mut Vec<Finding>) {
+    fn check_function_app(&self, resource: &Resource, findings: &mut Vec<Diagnostic>) {
         let Some(settings) = resource
             .get_path(&["spec", "settings"])
             .and_then(Value::as_mapping)
@@ -219,7 +219,7 @@ impl InlineSecret {
         }
     }
 
-    fn check_env(&self, resource: &Resource, findings: &mut Vec<Finding>) {
+    fn check_env(&self, resource: &Resource, findings: &mut Vec<Diagnostic>) {
         for container in containers(resource) {
             let Some(env) = container.object.get("env").and_then(Value::as_sequence) else {
                 continue;
@@ -257,7 +257,7 @@ mod tests {
             .collect()
     }
 
-    fn check(text: &str) -> Vec<Finding> {
+    fn check(text: &str) -> Vec<Diagnostic> {
         let resources: Vec<Resource> =
             crate::yaml::parse_documents(text, "t.yaml", crate::yaml::Limits::default())
                 .unwrap()
@@ -322,7 +322,7 @@ data:
         );
         let env = &findings[1];
         assert_eq!(env.severity, Severity::Error);
-        assert_eq!(env.file.as_ref().unwrap().path, "deploy.yaml");
+        assert_eq!(env.file.as_deref(), Some("deploy.yaml"));
         assert!(env.message.starts_with(
             "env var \"AzureWebJobsStorage\" of container \"func\" holds an Azure Storage account key: QWxs… (88 characters, redacted)."
         ), "{}", env.message);

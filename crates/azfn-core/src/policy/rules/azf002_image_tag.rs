@@ -2,7 +2,7 @@
 use crate::krm::Severity;
 use crate::policy::walk::Catalog;
 use crate::policy::walk::containers;
-use crate::policy::{Finding, Meta, Rule};
+use crate::policy::{Diagnostic, Meta, Rule};
 use serde_yaml::Value;
 
 /// See the [`Meta`] below.
@@ -37,7 +37,7 @@ impl Rule for ImageTag {
         }
     }
 
-    fn check(&self, resources: &Catalog<'_>, findings: &mut Vec<Finding>) {
+    fn check(&self, resources: &Catalog<'_>, findings: &mut Vec<Diagnostic>) {
         for resource in resources {
             for container in containers(resource) {
                 let Some(image) = container.object.get("image").and_then(Value::as_str) else {
@@ -57,9 +57,9 @@ impl Rule for ImageTag {
                             "image {image:?} of container {:?} uses the moving tag `{tag}`: pin a version or a digest",
                             container.name
                         );
-                        findings.push(Finding {
+                        findings.push(Diagnostic {
                             severity: Severity::Warning,
-                            ..Finding::at(
+                            ..Diagnostic::finding(
                                 self,
                                 resource,
                                 format!("{}.image", container.path),
@@ -75,7 +75,7 @@ impl Rule for ImageTag {
                     ),
                     Some(_) => continue,
                 };
-                findings.push(Finding::at(
+                findings.push(Diagnostic::finding(
                     self,
                     resource,
                     format!("{}.image", container.path),

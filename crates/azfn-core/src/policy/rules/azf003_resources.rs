@@ -2,7 +2,7 @@
 use crate::krm::Severity;
 use crate::policy::walk::Catalog;
 use crate::policy::walk::containers;
-use crate::policy::{Finding, Meta, Rule};
+use crate::policy::{Diagnostic, Meta, Rule};
 
 /// See the [`Meta`] below.
 pub struct Resources;
@@ -21,7 +21,7 @@ impl Rule for Resources {
         }
     }
 
-    fn check(&self, resources: &Catalog<'_>, findings: &mut Vec<Finding>) {
+    fn check(&self, resources: &Catalog<'_>, findings: &mut Vec<Diagnostic>) {
         for resource in resources {
             for container in containers(resource)
                 .into_iter()
@@ -50,7 +50,7 @@ impl Rule for Resources {
                         container.name,
                         missing.join(", ")
                     );
-                    findings.push(Finding::at(
+                    findings.push(Diagnostic::finding(
                         self,
                         resource,
                         format!("{}.resources", container.path),

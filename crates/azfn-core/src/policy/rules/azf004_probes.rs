@@ -4,7 +4,7 @@ use serde_yaml::Value;
 
 use crate::krm::{Resource, Severity};
 use crate::policy::walk::{Catalog, Container, containers};
-use crate::policy::{Finding, Meta, Rule};
+use crate::policy::{Diagnostic, Meta, Rule};
 
 /// See the [`Meta`] below.
 pub struct Probes;
@@ -34,7 +34,7 @@ impl Rule for Probes {
         }
     }
 
-    fn check(&self, resources: &Catalog<'_>, findings: &mut Vec<Finding>) {
+    fn check(&self, resources: &Catalog<'_>, findings: &mut Vec<Diagnostic>) {
         for resource in resources
             .iter()
             .filter(|r| LONG_RUNNING.contains(&r.kind()))
@@ -54,7 +54,7 @@ impl Probes {
         &self,
         resource: &Resource,
         container: &Container<'_>,
-        findings: &mut Vec<Finding>,
+        findings: &mut Vec<Diagnostic>,
     ) {
         let missing: Vec<&str> = ["readinessProbe", "livenessProbe"]
             .into_iter()
@@ -66,9 +66,9 @@ impl Probes {
                 container.name,
                 missing.join(" and ")
             );
-            findings.push(Finding {
+            findings.push(Diagnostic {
                 severity: Severity::Warning,
-                ..Finding::at(self, resource, container.path.clone(), message)
+                ..Diagnostic::finding(self, resource, container.path.clone(), message)
             });
         }
         let ports = listening_ports(container);
@@ -87,7 +87,7 @@ impl Probes {
                     "the {kind} of container {:?} {problem}, so the kubelet restarts a healthy pod",
                     container.name
                 );
-                findings.push(Finding::at(
+                findings.push(Diagnostic::finding(
                     self,
                     resource,
                     format!("{path}.{handler}.port"),
@@ -100,9 +100,9 @@ impl Probes {
                     "the {kind} of container {:?} waits {timeout} s for an answer: a hung host keeps its traffic that long; use {MAX_TIMEOUT_SECONDS} s or less",
                     container.name
                 );
-                findings.push(Finding {
+                findings.push(Diagnostic {
                     severity: Severity::Warning,
-                    ..Finding::at(self, resource, format!("{path}.timeoutSeconds"), message)
+                    ..Diagnostic::finding(self, resource, format!("{path}.timeoutSeconds"), message)
                 });
             }
         }

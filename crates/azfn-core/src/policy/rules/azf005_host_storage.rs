@@ -5,7 +5,7 @@ use serde_yaml::Value;
 use crate::krm::Severity;
 use crate::policy::walk::Catalog;
 use crate::policy::walk::{Lookup, containers};
-use crate::policy::{Finding, Meta, Rule};
+use crate::policy::{Diagnostic, Meta, Rule};
 
 /// See the [`Meta`] below.
 pub struct HostStorage;
@@ -35,7 +35,7 @@ impl Rule for HostStorage {
         }
     }
 
-    fn check(&self, resources: &Catalog<'_>, findings: &mut Vec<Finding>) {
+    fn check(&self, resources: &Catalog<'_>, findings: &mut Vec<Diagnostic>) {
         for resource in resources {
             for container in containers(resource)
                 .into_iter()
@@ -57,7 +57,7 @@ impl Rule for HostStorage {
                         let message = format!(
                             "env var {name:?} looks like a misspelled {fixed}, which the host never reads"
                         );
-                        findings.push(Finding::at(
+                        findings.push(Diagnostic::finding(
                             self,
                             resource,
                             format!("{}.env[{i}].name", container.path),
@@ -80,7 +80,7 @@ impl Rule for HostStorage {
                         "container {:?} is scaled by KEDA for non-HTTP triggers but sets no {SETTING} connection (e.g. {SETTING}__accountName)",
                         container.name
                     );
-                    findings.push(Finding::at(
+                    findings.push(Diagnostic::finding(
                         self,
                         resource,
                         format!("{}.env", container.path),

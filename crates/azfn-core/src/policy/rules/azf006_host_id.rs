@@ -2,7 +2,7 @@
 use crate::krm::Severity;
 use crate::policy::walk::Catalog;
 use crate::policy::walk::{Lookup, containers};
-use crate::policy::{Finding, Meta, Rule};
+use crate::policy::{Diagnostic, Meta, Rule};
 
 /// See the [`Meta`] below.
 pub struct HostId;
@@ -34,7 +34,7 @@ impl Rule for HostId {
         }
     }
 
-    fn check(&self, resources: &Catalog<'_>, findings: &mut Vec<Finding>) {
+    fn check(&self, resources: &Catalog<'_>, findings: &mut Vec<Diagnostic>) {
         // (namespace, host ID) -> the workload that uses it first.
         let mut seen: std::collections::BTreeMap<(String, String), String> =
             std::collections::BTreeMap::new();
@@ -54,7 +54,7 @@ impl Rule for HostId {
                         "container {:?} does not set {SETTING}: every replica becomes its own host and timers fire on each",
                         container.name
                     );
-                    findings.push(Finding::at(
+                    findings.push(Diagnostic::finding(
                         self,
                         resource,
                         format!("{}.env", container.path),
@@ -70,14 +70,14 @@ impl Rule for HostId {
                     let message = format!(
                         "host ID {id:?} is invalid: at most 32 characters of a-z, 0-9 and -, not starting or ending with -"
                     );
-                    findings.push(Finding::at(self, resource, field, message));
+                    findings.push(Diagnostic::finding(self, resource, field, message));
                 } else if let Some(other) =
                     seen.get(&(resource.namespace().to_owned(), id.to_owned()))
                 {
                     let message = format!(
                         "host ID {id:?} is also used by {other}: hosts sharing an ID steal each other's locks and keys"
                     );
-                    findings.push(Finding::at(self, resource, field, message));
+                    findings.push(Diagnostic::finding(self, resource, field, message));
                 } else {
                     seen.insert(
                         (resource.namespace().to_owned(), id.to_owned()),

@@ -5,7 +5,7 @@ use crate::functionapp::spec::RUNTIMES;
 use crate::krm::Severity;
 use crate::policy::walk::Catalog;
 use crate::policy::walk::containers;
-use crate::policy::{Finding, Meta, Rule};
+use crate::policy::{Diagnostic, Meta, Rule};
 
 /// See the [`Meta`] below.
 pub struct WorkerRuntime;
@@ -26,7 +26,7 @@ impl Rule for WorkerRuntime {
         }
     }
 
-    fn check(&self, resources: &Catalog<'_>, findings: &mut Vec<Finding>) {
+    fn check(&self, resources: &Catalog<'_>, findings: &mut Vec<Diagnostic>) {
         for resource in resources {
             for container in containers(resource) {
                 for (i, entry) in container.env() {
@@ -40,7 +40,7 @@ impl Rule for WorkerRuntime {
                             "env var {name:?} of container {:?} looks like a misspelled {SETTING}, which the host ignores",
                             container.name
                         );
-                        findings.push(Finding::at(
+                        findings.push(Diagnostic::finding(
                             self,
                             resource,
                             format!("{field}.name"),
@@ -55,7 +55,7 @@ impl Rule for WorkerRuntime {
                                 "{SETTING} {value:?} is not a runtime: {}",
                                 RUNTIMES.join(", ")
                             );
-                            findings.push(Finding::at(
+                            findings.push(Diagnostic::finding(
                                 self,
                                 resource,
                                 format!("{field}.value"),

@@ -7,7 +7,7 @@ use serde_yaml::Value;
 use crate::krm::{Resource, Severity};
 use crate::policy::walk::Catalog;
 use crate::policy::walk::{containers, pod_specs};
-use crate::policy::{Finding, Meta, Rule};
+use crate::policy::{Diagnostic, Meta, Rule};
 
 /// See the [`Meta`] below.
 pub struct WorkloadIdentity;
@@ -35,7 +35,7 @@ impl Rule for WorkloadIdentity {
         clippy::too_many_lines,
         reason = "gathers every identity fact of one pod spec in one pass; split when the rule grows"
     )]
-    fn check(&self, resources: &Catalog<'_>, findings: &mut Vec<Finding>) {
+    fn check(&self, resources: &Catalog<'_>, findings: &mut Vec<Diagnostic>) {
         for resource in resources {
             for (spec_path, pod) in pod_specs(resource) {
                 let ns = resource.namespace();
@@ -160,7 +160,7 @@ impl Rule for WorkloadIdentity {
                     let message = format!(
                         "uses workload identity but the pod template lacks the label {USE}: \"true\"{misplaced}"
                     );
-                    findings.push(Finding::at(self, resource, field, message));
+                    findings.push(Diagnostic::finding(self, resource, field, message));
                 }
                 let distinct: BTreeSet<&str> = ids.iter().map(|(_, id)| id.as_str()).collect();
                 if distinct.len() > 1 {
@@ -169,9 +169,9 @@ impl Rule for WorkloadIdentity {
                         .map(|(place, id)| format!("{place} = {id}"))
                         .collect();
                     let message = format!("client IDs disagree: {}", listing.join(", "));
-                    findings.push(Finding {
+                    findings.push(Diagnostic {
                         severity: Severity::Warning,
-                        ..Finding::at(
+                        ..Diagnostic::finding(
                             self,
                             resource,
                             format!("{spec_path}.serviceAccountName"),

@@ -1,7 +1,7 @@
 //! AZF009 keda-api-version: KEDA v1 objects (`keda.k8s.io`) that a KEDA 2 cluster rejects.
 use crate::krm::Severity;
 use crate::policy::walk::Catalog;
-use crate::policy::{Finding, Meta, Rule};
+use crate::policy::{Diagnostic, Meta, Rule};
 
 /// See the [`Meta`] below.
 pub struct KedaApiVersion;
@@ -19,7 +19,7 @@ impl Rule for KedaApiVersion {
         }
     }
 
-    fn check(&self, resources: &Catalog<'_>, findings: &mut Vec<Finding>) {
+    fn check(&self, resources: &Catalog<'_>, findings: &mut Vec<Diagnostic>) {
         for resource in resources {
             if resource.api_version().starts_with("keda.k8s.io/") {
                 let message = format!(
@@ -27,7 +27,7 @@ impl Rule for KedaApiVersion {
                     resource.kind(),
                     resource.api_version()
                 );
-                findings.push(Finding::at(self, resource, "apiVersion".into(), message));
+                findings.push(Diagnostic::finding(self, resource, "apiVersion".into(), message));
             }
             if resource.kind() == "ScaledObject"
                 && resource
@@ -36,7 +36,7 @@ impl Rule for KedaApiVersion {
             {
                 let message =
                     "scaleTargetRef.deploymentName is KEDA v1: use scaleTargetRef.name".to_owned();
-                findings.push(Finding::at(
+                findings.push(Diagnostic::finding(
                     self,
                     resource,
                     "spec.scaleTargetRef.deploymentName".into(),

@@ -3,7 +3,7 @@ use serde_yaml::Value;
 
 use crate::krm::{Resource, Severity};
 use crate::policy::walk::Catalog;
-use crate::policy::{Finding, Meta, Rule};
+use crate::policy::{Diagnostic, Meta, Rule};
 
 /// See the [`Meta`] below.
 pub struct HttpScaleToZero;
@@ -21,7 +21,7 @@ impl Rule for HttpScaleToZero {
         }
     }
 
-    fn check(&self, resources: &Catalog<'_>, findings: &mut Vec<Finding>) {
+    fn check(&self, resources: &Catalog<'_>, findings: &mut Vec<Diagnostic>) {
         for &(scaled, target) in resources.scaled_targets() {
             let Some(target) = target else { continue };
             let min = scaled
@@ -37,7 +37,7 @@ impl Rule for HttpScaleToZero {
                     target.kind(),
                     target.name()
                 );
-                findings.push(Finding::at(
+                findings.push(Diagnostic::finding(
                     self,
                     scaled,
                     "spec.minReplicaCount".into(),

@@ -3,7 +3,7 @@ use serde_yaml::Value;
 
 use crate::krm::Severity;
 use crate::policy::walk::Catalog;
-use crate::policy::{Finding, Meta, Rule};
+use crate::policy::{Diagnostic, Meta, Rule};
 
 /// See the [`Meta`] below.
 pub struct KedaScalerType;
@@ -115,7 +115,7 @@ impl Rule for KedaScalerType {
         }
     }
 
-    fn check(&self, resources: &Catalog<'_>, findings: &mut Vec<Finding>) {
+    fn check(&self, resources: &Catalog<'_>, findings: &mut Vec<Diagnostic>) {
         for resource in resources
             .iter()
             .filter(|r| r.kind() == "ScaledObject" || r.kind() == "ScaledJob")
@@ -140,7 +140,7 @@ impl Rule for KedaScalerType {
                 } else {
                     crate::text::unknown("KEDA scaler type", kind, SCALERS)
                 };
-                findings.push(Finding::at(
+                findings.push(Diagnostic::finding(
                     self,
                     resource,
                     format!("spec.triggers[{i}].type"),

@@ -4,7 +4,7 @@ use serde_yaml::Value;
 
 use crate::krm::Severity;
 use crate::policy::walk::Catalog;
-use crate::policy::{Finding, Meta, Rule};
+use crate::policy::{Diagnostic, Meta, Rule};
 
 /// See the [`Meta`] below.
 pub struct KedaReferences;
@@ -23,7 +23,7 @@ impl Rule for KedaReferences {
         }
     }
 
-    fn check(&self, resources: &Catalog<'_>, findings: &mut Vec<Finding>) {
+    fn check(&self, resources: &Catalog<'_>, findings: &mut Vec<Diagnostic>) {
         for scaled in resources
             .iter()
             .filter(|r| r.kind() == "ScaledObject" && r.api_version().starts_with("keda.sh/"))
@@ -50,7 +50,7 @@ impl Rule for KedaReferences {
                         "scaleTargetRef {kind}/{name} is not among these manifests (renamed by an overlay?)"
                     ),
                 };
-                findings.push(Finding::at(
+                findings.push(Diagnostic::finding(
                     self,
                     scaled,
                     "spec.scaleTargetRef.name".into(),
@@ -85,7 +85,7 @@ impl Rule for KedaReferences {
                     let message = format!(
                         "authenticationRef {kind}/{name} is not in namespace {ns:?} among these manifests"
                     );
-                    findings.push(Finding::at(
+                    findings.push(Diagnostic::finding(
                         self,
                         scaled,
                         format!("spec.triggers[{i}].authenticationRef.name"),

@@ -4,7 +4,7 @@ use serde_yaml::Value;
 use crate::krm::Severity;
 use crate::policy::walk::Catalog;
 use crate::policy::walk::{Lookup, containers};
-use crate::policy::{Finding, Meta, Rule};
+use crate::policy::{Diagnostic, Meta, Rule};
 
 /// See the [`Meta`] below.
 pub struct KedaMetadata;
@@ -95,7 +95,7 @@ impl Rule for KedaMetadata {
         }
     }
 
-    fn check(&self, resources: &Catalog<'_>, findings: &mut Vec<Finding>) {
+    fn check(&self, resources: &Catalog<'_>, findings: &mut Vec<Diagnostic>) {
         for &(scaled, target) in resources.scaled_targets() {
             let Some(triggers) = scaled
                 .get_path(&["spec", "triggers"])
@@ -120,7 +120,7 @@ impl Rule for KedaMetadata {
                 };
                 let at = |key: &str| format!("spec.triggers[{i}].metadata.{key}");
                 let mut report = |field: String, message: String| {
-                    findings.push(Finding::at(self, scaled, field, message));
+                    findings.push(Diagnostic::finding(self, scaled, field, message));
                 };
                 for (key, value) in metadata {
                     let key = key.as_str().unwrap_or_default();

@@ -3,7 +3,7 @@ use serde_yaml::Value;
 
 use crate::krm::Severity;
 use crate::policy::walk::Catalog;
-use crate::policy::{Finding, Meta, Rule};
+use crate::policy::{Diagnostic, Meta, Rule};
 
 /// See the [`Meta`] below.
 pub struct PublicLoadBalancer;
@@ -24,7 +24,7 @@ impl Rule for PublicLoadBalancer {
         }
     }
 
-    fn check(&self, resources: &Catalog<'_>, findings: &mut Vec<Finding>) {
+    fn check(&self, resources: &Catalog<'_>, findings: &mut Vec<Diagnostic>) {
         for resource in resources
             .iter()
             .filter(|r| r.kind() == "Service" && r.api_version() == "v1")
@@ -40,7 +40,7 @@ impl Rule for PublicLoadBalancer {
                 "Service {} is a public load balancer: annotate {INTERNAL}: \"true\" or use ClusterIP",
                 resource.name()
             );
-            findings.push(Finding::at(self, resource, "spec.type".into(), message));
+            findings.push(Diagnostic::finding(self, resource, "spec.type".into(), message));
         }
     }
 }

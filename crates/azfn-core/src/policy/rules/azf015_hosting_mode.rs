@@ -4,7 +4,7 @@ use serde_yaml::Value;
 use crate::krm::Severity;
 use crate::policy::walk::Catalog;
 use crate::policy::walk::containers;
-use crate::policy::{Finding, Meta, Rule};
+use crate::policy::{Diagnostic, Meta, Rule};
 
 /// See the [`Meta`] below.
 pub struct HostingMode;
@@ -23,7 +23,7 @@ impl Rule for HostingMode {
         }
     }
 
-    fn check(&self, resources: &Catalog<'_>, findings: &mut Vec<Finding>) {
+    fn check(&self, resources: &Catalog<'_>, findings: &mut Vec<Diagnostic>) {
         for resource in resources {
             for container in containers(resource)
                 .into_iter()
@@ -41,7 +41,7 @@ impl Rule for HostingMode {
                     };
                     let message =
                         format!("container {:?} sets {name}, which {why}", container.name);
-                    findings.push(Finding::at(
+                    findings.push(Diagnostic::finding(
                         self,
                         resource,
                         format!("{}.env[{i}].name", container.path),

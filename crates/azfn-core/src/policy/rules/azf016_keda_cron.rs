@@ -4,7 +4,7 @@ use serde_yaml::Value;
 use crate::krm::Severity;
 use crate::policy::timezones;
 use crate::policy::walk::Catalog;
-use crate::policy::{Finding, Meta, Rule};
+use crate::policy::{Diagnostic, Meta, Rule};
 
 /// See the [`Meta`] below.
 pub struct KedaCron;
@@ -56,7 +56,7 @@ impl Rule for KedaCron {
         }
     }
 
-    fn check(&self, resources: &Catalog<'_>, findings: &mut Vec<Finding>) {
+    fn check(&self, resources: &Catalog<'_>, findings: &mut Vec<Diagnostic>) {
         for (so, _) in resources.scaled_targets() {
             let triggers = so
                 .get_path(&["spec", "triggers"])
@@ -69,7 +69,7 @@ impl Rule for KedaCron {
                 let metadata = trigger.get("metadata");
                 let get = |key: &str| metadata.and_then(|m| m.get(key));
                 let mut report = |field: String, message: String| {
-                    findings.push(Finding::at(self, so, field, message));
+                    findings.push(Diagnostic::finding(self, so, field, message));
                 };
                 let name = so.name();
                 match get("timezone").map(|v| v.as_str().unwrap_or_default()) {

@@ -5,7 +5,7 @@ use serde_yaml::Value;
 
 use crate::krm::{Resource, Severity};
 use crate::policy::walk::{Catalog, containers, pod_specs};
-use crate::policy::{Finding, Meta, Rule};
+use crate::policy::{Diagnostic, Meta, Rule};
 
 /// See the [`Meta`] below.
 pub struct Rbac;
@@ -37,7 +37,7 @@ impl Rule for Rbac {
         }
     }
 
-    fn check(&self, resources: &Catalog<'_>, findings: &mut Vec<Finding>) {
+    fn check(&self, resources: &Catalog<'_>, findings: &mut Vec<Diagnostic>) {
         let accounts = function_accounts(resources);
         if accounts.is_empty() {
             return;
@@ -74,7 +74,7 @@ impl Rule for Rbac {
                         binding.kind(),
                         binding.name()
                     );
-                    findings.push(Finding::at(self, role, format!("rules[{i}]"), message));
+                    findings.push(Diagnostic::finding(self, role, format!("rules[{i}]"), message));
                 }
             } else if role_kind == "ClusterRole"
                 && let Some((_, what)) = BUILT_IN.iter().find(|(n, _)| *n == role_name)
@@ -84,7 +84,7 @@ impl Rule for Rbac {
                     binding.kind(),
                     binding.name()
                 );
-                findings.push(Finding::at(self, binding, "roleRef.name".into(), message));
+                findings.push(Diagnostic::finding(self, binding, "roleRef.name".into(), message));
             }
         }
     }

@@ -6,7 +6,7 @@ use serde_yaml::Value;
 
 use crate::krm::{Resource, Severity};
 use crate::policy::walk::{Catalog, containers};
-use crate::policy::{Finding, Meta, Rule};
+use crate::policy::{Diagnostic, Meta, Rule};
 
 /// See the [`Meta`] below.
 pub struct CsiSecretAtZero;
@@ -27,7 +27,7 @@ impl Rule for CsiSecretAtZero {
         }
     }
 
-    fn check(&self, resources: &Catalog<'_>, findings: &mut Vec<Finding>) {
+    fn check(&self, resources: &Catalog<'_>, findings: &mut Vec<Diagnostic>) {
         let synced = csi_only_secrets(resources);
         if synced.is_empty() {
             return;
@@ -51,7 +51,7 @@ impl Rule for CsiSecretAtZero {
                         "trigger {i} of ScaledObject {} {how} Secret {secret}, which only exists while a pod mounts SecretProviderClass {class}; at zero replicas it is gone and KEDA cannot scale up: use workload identity for the scaler or minReplicaCount: 1",
                         scaled.name()
                     );
-                    findings.push(Finding::at(self, scaled, field, message));
+                    findings.push(Diagnostic::finding(self, scaled, field, message));
                 };
                 if let Some(auth) = trigger.get("authenticationRef") {
                     let kind = auth

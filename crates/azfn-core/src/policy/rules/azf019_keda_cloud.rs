@@ -3,7 +3,7 @@ use serde_yaml::Value;
 
 use crate::krm::Severity;
 use crate::policy::walk::Catalog;
-use crate::policy::{Finding, Meta, Rule};
+use crate::policy::{Diagnostic, Meta, Rule};
 
 /// See the [`Meta`] below.
 pub struct KedaCloud;
@@ -30,7 +30,7 @@ impl Rule for KedaCloud {
         }
     }
 
-    fn check(&self, resources: &Catalog<'_>, findings: &mut Vec<Finding>) {
+    fn check(&self, resources: &Catalog<'_>, findings: &mut Vec<Diagnostic>) {
         for &(scaled, _) in resources.scaled_targets() {
             let triggers = scaled
                 .get_path(&["spec", "triggers"])
@@ -64,7 +64,7 @@ impl Rule for KedaCloud {
                             "{kind} trigger of ScaledObject {} uses cloud: Private{suffix}, the Azure Stack Hub setting copied from KEDA's docs; leave cloud out for the public cloud",
                             scaled.name()
                         );
-                        findings.push(Finding::at(self, scaled, field, message));
+                        findings.push(Diagnostic::finding(self, scaled, field, message));
                     }
                     Some(_) => {}
                     None => {
@@ -73,9 +73,9 @@ impl Rule for KedaCloud {
                             scaled.name(),
                             crate::text::unknown("cloud", cloud, CLOUDS)
                         );
-                        findings.push(Finding {
+                        findings.push(Diagnostic {
                             severity: Severity::Error,
-                            ..Finding::at(self, scaled, field, message)
+                            ..Diagnostic::finding(self, scaled, field, message)
                         });
                     }
                 }

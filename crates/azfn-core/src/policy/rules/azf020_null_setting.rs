@@ -4,7 +4,7 @@ use serde_yaml::Value;
 use crate::fieldpath::child as key_path;
 use crate::krm::{Resource, Severity};
 use crate::policy::walk::{Catalog, containers};
-use crate::policy::{Finding, Meta, Rule};
+use crate::policy::{Diagnostic, Meta, Rule};
 
 /// See the [`Meta`] below.
 pub struct NullSetting;
@@ -23,7 +23,7 @@ impl Rule for NullSetting {
         }
     }
 
-    fn check(&self, resources: &Catalog<'_>, findings: &mut Vec<Finding>) {
+    fn check(&self, resources: &Catalog<'_>, findings: &mut Vec<Diagnostic>) {
         for resource in resources {
             if resource.kind() == "ConfigMap" && resource.api_version() == "v1" {
                 self.null_values(resource, "data", "ConfigMap key", findings);
@@ -43,7 +43,7 @@ impl Rule for NullSetting {
                         "env var {name:?} of container {:?} is null (an unquoted `#{{token}}#` is a YAML comment): quote the value",
                         container.name
                     );
-                    findings.push(Finding::at(
+                    findings.push(Diagnostic::finding(
                         self,
                         resource,
                         format!("{}.env[{i}].value", container.path),
@@ -56,7 +56,7 @@ impl Rule for NullSetting {
 }
 
 impl NullSetting {
-    fn null_values(&self, resource: &Resource, at: &str, what: &str, findings: &mut Vec<Finding>) {
+    fn null_values(&self, resource: &Resource, at: &str, what: &str, findings: &mut Vec<Diagnostic>) {
         let path: Vec<&str> = at.split('.').collect();
         let Some(map) = resource.get_path(&path).and_then(Value::as_mapping) else {
             return;
@@ -71,7 +71,7 @@ impl NullSetting {
                 resource.kind(),
                 resource.name()
             );
-            findings.push(Finding::at(self, resource, key_path(at, key), message));
+            findings.push(Diagnostic::finding(self, resource, key_path(at, key), message));
         }
     }
 }

@@ -3,7 +3,7 @@ use serde_yaml::Value;
 
 use crate::krm::Severity;
 use crate::policy::walk::{Catalog, containers};
-use crate::policy::{Finding, Meta, Rule};
+use crate::policy::{Diagnostic, Meta, Rule};
 
 /// See the [`Meta`] below.
 pub struct HostVersion;
@@ -27,7 +27,7 @@ impl Rule for HostVersion {
         }
     }
 
-    fn check(&self, resources: &Catalog<'_>, findings: &mut Vec<Finding>) {
+    fn check(&self, resources: &Catalog<'_>, findings: &mut Vec<Diagnostic>) {
         for resource in resources {
             for container in containers(resource) {
                 let Some(image) = container.object.get("image").and_then(Value::as_str) else {
@@ -43,7 +43,7 @@ impl Rule for HostVersion {
                     "image {image:?} of container {:?} runs Functions host {major}.x, out of support and without workload identity: use a {SUPPORTED_MAJOR}.x base image",
                     container.name
                 );
-                findings.push(Finding::at(
+                findings.push(Diagnostic::finding(
                     self,
                     resource,
                     format!("{}.image", container.path),

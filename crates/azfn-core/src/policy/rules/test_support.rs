@@ -1,9 +1,9 @@
 //! Running one rule over YAML text in tests.
 use crate::krm::Resource;
-use crate::policy::{Finding, Rule};
+use crate::policy::{Diagnostic, Rule};
 
 /// The findings of `rule` over the documents of `yaml`.
-pub(crate) fn check(rule: &dyn Rule, yaml: &str) -> Vec<Finding> {
+pub(crate) fn check(rule: &dyn Rule, yaml: &str) -> Vec<Diagnostic> {
     check_with(rule, yaml, crate::config::CheckOptions::default())
 }
 
@@ -12,7 +12,7 @@ pub(crate) fn check_with(
     rule: &dyn Rule,
     yaml: &str,
     options: crate::config::CheckOptions,
-) -> Vec<Finding> {
+) -> Vec<Diagnostic> {
     let resources: Vec<Resource> =
         crate::yaml::parse_documents(yaml, "t.yaml", crate::yaml::Limits::default())
             .expect("test YAML parses")
