@@ -4,7 +4,9 @@ use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 use anyhow::Result;
-use azfn_core::parity::{self, Environment, ParityPolicy, Report};
+use azfn_core::diagnostic::Diagnostic;
+use azfn_core::error::Location;
+use azfn_core::parity::{self, Environment, ParityError, ParityPolicy, PolicyError, Report};
 use azfn_core::report;
 
 use crate::build::DiskSource;
@@ -29,30 +31,88 @@ pub(crate) struct Args {
     pub color: bool,
 }
 
-fn fail(message: &str) -> ExitCode {
-    eprintln!("Error: {message}");
+/// Exit code 2: the message on stderr for people; for the machine formats (JSON, SARIF, JUnit)
+/// also a report with the one input-error diagnostic on stdout, so a pipeline's upload says why.
+fn unusable(args: &Args, diagnostic: &Diagnostic) -> ExitCode {
+    eprintln!("Error: {}", diagnostic.message);
+    let format = match args.format {
+        Format::Text | Format::Markdown => None,
+        Format::Json => Some(report::Format::Json),
+        Format::Sarif => Some(report::Format::Sarif),
+        Format::Junit => Some(report::Format::Junit),
+    };
+    if let Some(format) = format {
+        crate::native::output_begins();
+        print!(
+            "{}",
+            report::render(
+                format,
+                std::slice::from_ref(diagnostic),
+                &parity::rules(),
+                0,
+                "azfn parity"
+            )
+        );
+    }
     ExitCode::from(2)
 }
 
-/// An unusable input: the message for exit code 2.
-struct Unusable(String);
+/// An unusable input: exit code 2, with the message on stderr and, for the machine formats,
+/// a report holding one input-error diagnostic at the place the error names.
+struct Unusable(Box<Diagnostic>);
+
+impl Unusable {
+    /// A problem with the command line or a file as a whole: no place inside a file.
+    fn new(message: impl Into<String>) -> Self {
+        Self::at(&Location::default(), message)
+    }
+
+    fn at(location: &Location, message: impl Into<String>) -> Self {
+        Self(Box::new(Diagnostic::input_error(location, message)))
+    }
+
+    fn core(error: &azfn_core::Error) -> Self {
+        Self::at(&error.location(), error.to_string())
+    }
+
+    /// At the policy's line for the field (the deepest part of its path in `text`).
+    fn policy(error: &PolicyError, text: &str) -> Self {
+        let start = azfn_core::report::locate::document_starts(text)
+            .first()
+            .copied()
+            .unwrap_or(1);
+        let line = azfn_core::report::locate::field_line(text, start, &error.field);
+        Self::at(
+            &Location::at(error.file.as_str(), error.field.as_str()).line(line),
+            error.to_string(),
+        )
+    }
+
+    fn environment(error: &ParityError) -> Self {
+        Self::at(&error.error.location, error.to_string())
+    }
+}
 
 fn read_policy(path: &Path) -> Result<ParityPolicy, Unusable> {
     let name = path.display().to_string();
     let text = read_text(path, &name)?;
     let docs = azfn_core::yaml::parse_documents(&text, &name, azfn_core::yaml::Limits::default())
-        .map_err(|e| Unusable(e.to_string()))?;
-    let doc = docs
-        .first()
-        .ok_or_else(|| Unusable(format!("{name}: an empty policy")))?;
-    ParityPolicy::from_value(doc, &name).map_err(|e| Unusable(e.to_string()))
+        .map_err(|e| Unusable::core(&e))?;
+    let doc = docs.first().ok_or_else(|| {
+        Unusable::at(
+            &Location::file(name.as_str()),
+            format!("{name}: an empty policy"),
+        )
+    })?;
+    ParityPolicy::from_value(doc, &name).map_err(|e| Unusable::policy(&e, &text))
 }
 
 /// A file's text (UTF-8, or UTF-16 with a byte-order mark), counted against the input limit.
 fn read_text(path: &Path, name: &str) -> Result<String, Unusable> {
-    let bytes = std::fs::read(path).map_err(|e| Unusable(format!("{name}: {e}")))?;
-    crate::native::count_read(name, bytes.len()).map_err(Unusable)?;
-    azfn_core::text::decode_owned(bytes).map_err(|e| Unusable(format!("{name}: {e}")))
+    let here = Location::file(name);
+    let bytes = std::fs::read(path).map_err(|e| Unusable::at(&here, format!("{name}: {e}")))?;
+    crate::native::count_read(name, bytes.len()).map_err(|m| Unusable::at(&here, m))?;
+    azfn_core::text::decode_owned(bytes).map_err(|e| Unusable::at(&here, format!("{name}: {e}")))
 }
 
 /// `(name, folder)` for each environment: the policy's, then the command line's.
@@ -86,22 +146,23 @@ fn rendered(from: &[String]) -> Result<Vec<Environment>, Unusable> {
     for spec in from {
         let (name, file) = spec
             .split_once('=')
-            .ok_or_else(|| Unusable(format!("--from {spec}: expected NAME=FILE")))?;
+            .ok_or_else(|| Unusable::new(format!("--from {spec}: expected NAME=FILE")))?;
         if out.iter().any(|e: &Environment| e.name == name) {
-            return Err(Unusable(format!(
+            return Err(Unusable::new(format!(
                 "--from {name}: environment {name} is named twice"
             )));
         }
         let text = if file == "-" {
             let bytes = crate::runner::read_stdin(crate::native::input_limit())
-                .map_err(|e| Unusable(format!("{e:#}")))?;
-            azfn_core::text::decode_owned(bytes).map_err(|e| Unusable(format!("<stdin>: {e}")))?
+                .map_err(|e| Unusable::new(format!("{e:#}")))?;
+            azfn_core::text::decode_owned(bytes)
+                .map_err(|e| Unusable::at(&Location::file("<stdin>"), format!("<stdin>: {e}")))?
         } else {
             read_text(Path::new(file), file)?
         };
         let docs =
             azfn_core::yaml::parse_documents(&text, file, azfn_core::yaml::Limits::default())
-                .map_err(|e| Unusable(e.to_string()))?;
+                .map_err(|e| Unusable::core(&e))?;
         let resources = docs
             .into_iter()
             .filter(azfn_core::yaml::Value::is_mapping)
@@ -133,7 +194,7 @@ pub(crate) fn run(args: &Args) -> Result<ExitCode> {
                 ExitCode::from(1)
             })
         }
-        Err(Unusable(message)) => Ok(fail(&message)),
+        Err(Unusable(diagnostic)) => Ok(unusable(args, &diagnostic)),
     }
 }
 
@@ -152,13 +213,11 @@ fn compute(args: &Args) -> Result<Outcome, Unusable> {
     };
     if !args.from.is_empty() {
         if args.init {
-            return Err(Unusable(
-                "--init needs overlay folders, not --from".to_owned(),
-            ));
+            return Err(Unusable::new("--init needs overlay folders, not --from"));
         }
         let envs = rendered(&args.from)?;
         if envs.len() < 2 {
-            return Err(Unusable("parity needs at least two environments".into()));
+            return Err(Unusable::new("parity needs at least two environments"));
         }
         let report = parity::compare(&envs, &policy);
         let named = envs
@@ -169,15 +228,14 @@ fn compute(args: &Args) -> Result<Outcome, Unusable> {
     }
     let named = environments(args, &policy);
     if named.len() < 2 {
-        return Err(Unusable(
-            "parity needs at least two environments (overlay folders, or `environments:` in the policy)"
-                .into(),
+        return Err(Unusable::new(
+            "parity needs at least two environments (overlay folders, or `environments:` in the policy)",
         ));
     }
     let mut relative = Vec::new();
     for (name, dir) in &named {
         let absolute = std::fs::canonicalize(dir)
-            .map_err(|e| Unusable(format!("environment {name}: {}: {e}", dir.display())))?;
+            .map_err(|e| Unusable::new(format!("environment {name}: {}: {e}", dir.display())))?;
         relative.push((name.clone(), crate::build::relative(&absolute)));
     }
     let options = crate::inputs::consent().build_options();
@@ -191,7 +249,7 @@ fn compute(args: &Args) -> Result<Outcome, Unusable> {
             allow: vec![parity::allow_all_function_app_differences()],
         };
         let report = parity::check(&DiskSource, &relative, &start, &options)
-            .map_err(|e| Unusable(e.to_string()))?;
+            .map_err(|e| Unusable::environment(&e))?;
         // Folders relative to where the policy will live (the current directory).
         crate::native::output_begins();
         print!("{}", parity::init_policy(&report, &listed));
@@ -201,7 +259,7 @@ fn compute(args: &Args) -> Result<Outcome, Unusable> {
         policy.environments.clone_from(&listed);
     }
     let mut report = parity::check(&DiskSource, &relative, &policy, &options)
-        .map_err(|e| Unusable(e.to_string()))?;
+        .map_err(|e| Unusable::environment(&e))?;
     // Files as the user would type them: relative to where azfn runs.
     report.map_files(&crate::build::from_cwd());
     Ok(Outcome::Report(Box::new((report, policy, listed))))

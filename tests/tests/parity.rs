@@ -452,6 +452,92 @@ fn an_unusable_policy_names_the_field() {
     );
 }
 
+/// For tools, unusable input is a report with one AZF900 diagnostic at the line to fix (SARIF
+/// valid against the schema, JSON, JUnit), besides the message on stderr and exit code 2.
+#[test]
+fn unusable_input_is_a_diagnostic_at_its_line_in_machine_formats() {
+    let schema_path = workspace().join("../shared/schemas/sarif-schema-2.1.0.json");
+    let schema: Value =
+        serde_json::from_str(&std::fs::read_to_string(&schema_path).unwrap_or_else(|e| {
+            panic!(
+                "the SARIF schema is missing at {}: {e}",
+                schema_path.display()
+            )
+        }))
+        .unwrap();
+    let validator = jsonschema::validator_for(&schema).expect("the SARIF schema compiles");
+    let root = example("parity-unusable");
+    std::fs::write(
+        root.join("bad.yaml"),
+        "apiVersion: azfn.dev/v1alpha1\nkind: ParityPolicy\nspec:\n  allow:\n  - resource: {kind: Deployment}\n    feild: spec.replicas\n",
+    )
+    .unwrap();
+    let out = parity_in(
+        &root,
+        &[
+            "--policy",
+            "bad.yaml",
+            "overlays/dev",
+            "overlays/prod",
+            "--format",
+            "sarif",
+        ],
+    );
+    assert_eq!(out.code, Some(2), "{}", out.stderr);
+    assert!(
+        out.stderr.contains("unknown field `feild`"),
+        "{}",
+        out.stderr
+    );
+    let sarif: Value = serde_json::from_str(&out.stdout).expect("SARIF on stdout");
+    let problems: Vec<String> = validator
+        .iter_errors(&sarif)
+        .map(|e| format!("{e} at {}", e.instance_path()))
+        .collect();
+    assert!(problems.is_empty(), "{}", problems.join("\n"));
+    let result = &sarif["runs"][0]["results"][0];
+    assert_eq!(result["ruleId"], "AZF900", "{result}");
+    let physical = &result["locations"][0]["physicalLocation"];
+    assert_eq!(
+        physical["artifactLocation"]["uri"], "bad.yaml",
+        "{physical}"
+    );
+    assert_eq!(physical["region"]["startLine"], 6, "{physical}");
+
+    // An environment that does not build: at its kustomization, in JSON and JUnit.
+    edit(
+        &root.join("overlays/prod/kustomization.yaml"),
+        "- path: functionapp.yaml",
+        "- path: missing-patch.yaml",
+    );
+    let out = parity_in(&root, &["--policy", "parity.yaml", "--format", "json"]);
+    assert_eq!(out.code, Some(2), "{}", out.stderr);
+    assert!(out.stderr.contains("missing-patch.yaml"), "{}", out.stderr);
+    let json: Value = serde_json::from_str(&out.stdout).expect("JSON on stdout");
+    let finding = &json["findings"][0];
+    assert_eq!(finding["code"], "AZF900", "{json}");
+    assert!(
+        finding["file"]
+            .as_str()
+            .is_some_and(|f| f.ends_with("prod/kustomization.yaml")),
+        "{json}"
+    );
+    assert!(
+        finding["message"]
+            .as_str()
+            .unwrap()
+            .contains("environment prod"),
+        "{json}"
+    );
+    let out = parity_in(&root, &["--policy", "parity.yaml", "--format", "junit"]);
+    assert_eq!(out.code, Some(2));
+    assert!(out.stdout.contains("type=\"AZF900\""), "{}", out.stdout);
+    // People get the message alone.
+    let out = parity_in(&root, &["--policy", "parity.yaml"]);
+    assert_eq!(out.code, Some(2));
+    assert!(out.stdout.is_empty(), "{}", out.stdout);
+}
+
 /// `--from` compares what the real `kubectl kustomize` rendered with azfn's plugin.
 #[test]
 fn from_compares_kubectl_kustomize_output() {
