@@ -179,3 +179,134 @@ fn an_invalid_function_app_field_becomes_one_error_per_field() {
         "/base/app.yaml: FunctionApp/orders: spec.image: required\n/base/app.yaml: FunctionApp/orders: spec.replicas: expected a number"
     );
 }
+
+#[test]
+fn a_generated_config_map_is_referenced_by_its_final_name_after_prefix_and_hash() {
+    let files = [
+        (
+            "app/kustomization.yaml",
+            "namePrefix: app-\nresources:\n- deployment.yaml\nconfigMapGenerator:\n- name: settings\n  literals:\n  - MODE=prod\n",
+        ),
+        (
+            "app/deployment.yaml",
+            "apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: orders\nspec:\n  template:\n    spec:\n      containers:\n      - name: func\n        image: orders:1.0\n        envFrom:\n        - configMapRef:\n            name: settings\n      volumes:\n      - name: cfg\n        configMap:\n          name: settings\n",
+        ),
+    ];
+    insta::assert_snapshot!(build_ok(&files, "app"));
+}
+
+#[test]
+fn stacked_overlays_compose_prefixes_namespace_and_labels() {
+    let mut files = base();
+    files.extend([
+        (
+            "mid/kustomization.yaml",
+            "resources:\n- ../base\nnamePrefix: mid-\nnamespace: orders\n",
+        ),
+        (
+            "top/kustomization.yaml",
+            "resources:\n- ../mid\nnamePrefix: top-\nnameSuffix: -v2\nlabels:\n- pairs:\n    tier: web\n  includeSelectors: false\n",
+        ),
+    ]);
+    insta::assert_snapshot!(build_ok(&files, "top"));
+}
+
+#[test]
+fn a_replacement_copies_a_config_value_into_the_deployment() {
+    let mut files = base();
+    files.extend([
+        (
+            "prod/kustomization.yaml",
+            "resources:\n- ../base\n- settings.yaml\nreplacements:\n- source:\n    kind: ConfigMap\n    name: settings\n    fieldPath: data.mode\n  targets:\n  - select:\n      kind: Deployment\n    fieldPaths:\n    - spec.template.spec.containers.[name=func].env.[name=MODE].value\n",
+        ),
+        (
+            "prod/settings.yaml",
+            "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: settings\ndata:\n  mode: replaced\n",
+        ),
+    ]);
+    insta::assert_snapshot!(build_ok(&files, "prod"));
+}
+
+#[test]
+fn a_component_and_replicas_apply_in_the_overlay() {
+    let mut files = base();
+    files.extend([
+        (
+            "prod/kustomization.yaml",
+            "resources:\n- ../base\ncomponents:\n- ../debug\nreplicas:\n- name: orders\n  count: 4\n",
+        ),
+        (
+            "debug/kustomization.yaml",
+            "apiVersion: kustomize.config.k8s.io/v1alpha1\nkind: Component\ncommonAnnotations:\n  debug: \"on\"\n",
+        ),
+    ]);
+    insta::assert_snapshot!(build_ok(&files, "prod"));
+}
+
+/// The overlay of the first case, traced: same output, and each field knows its file and line.
+#[test]
+fn a_traced_build_has_the_same_output_and_names_the_line_that_set_each_field() {
+    use provenance::Step;
+    let mut files = base();
+    files.extend([
+        (
+            "prod/kustomization.yaml",
+            "resources:\n- ../base\nnamePrefix: prod-\npatches:\n- path: env.yaml\n- target:\n    kind: Deployment\n  patch: |-\n    - op: replace\n      path: /spec/replicas\n      value: 3\n",
+        ),
+        (
+            "prod/env.yaml",
+            "apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: orders\nspec:\n  template:\n    spec:\n      containers:\n      - name: func\n        env:\n        - name: MODE\n          value: prod\n",
+        ),
+    ]);
+    let source = tree(&files);
+    let options = BuildOptions::default();
+    let plain = build_with_base_names(&source, "prod", &options).expect("build");
+    let traced = build_traced(&source, "prod", &options).expect("traced build");
+    assert_eq!(
+        plain.resources, traced.resources,
+        "tracing changed the output"
+    );
+    assert!(plain.traces.is_empty());
+    let (deployment, base_name) = &traced.resources[0];
+    assert_eq!(base_name, "orders");
+    let trace = &traced.traces[0];
+    let place = |field: &str| {
+        provenance::origins_of(trace, deployment, field)
+            .iter()
+            .map(|o| (o.step, o.file.clone(), o.line, o.entry.clone()))
+            .collect::<Vec<_>>()
+    };
+    let env = place("spec.template.spec.containers[name=func].env[name=MODE].value");
+    assert_eq!(
+        env.first(),
+        Some(&(
+            Step::StrategicMergePatch,
+            "/prod/env.yaml".to_owned(),
+            Some(12),
+            Some("patches[0]".to_owned())
+        )),
+        "{env:?}"
+    );
+    assert!(
+        env.iter()
+            .any(|o| o.0 == Step::Resource && o.1 == "/base/deployment.yaml" && o.2 == Some(14)),
+        "{env:?}"
+    );
+    let replicas = place("spec.replicas");
+    assert_eq!(replicas[0].0, Step::Json6902Patch, "{replicas:?}");
+    assert_eq!(replicas[0].1, "/prod/kustomization.yaml");
+    assert_eq!(replicas[0].3.as_deref(), Some("patches[1]"));
+    let name = place("metadata.name");
+    assert_eq!(name[0].0, Step::NamePrefix, "{name:?}");
+    assert_eq!(name[0].2, Some(3), "{name:?}");
+    let image = place("spec.template.spec.containers[name=func].image");
+    assert_eq!(
+        image,
+        [(
+            Step::Resource,
+            "/base/deployment.yaml".to_owned(),
+            Some(11),
+            None
+        )]
+    );
+}

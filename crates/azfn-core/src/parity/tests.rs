@@ -151,3 +151,79 @@ fn an_environment_that_does_not_build_is_an_error_carrying_its_place() {
         ["/test/kustomization.yaml: patches[0]"]
     );
 }
+
+#[test]
+fn a_resource_only_in_prod_fails_and_init_allows_exactly_todays_differences() {
+    let mut source = tree(
+        "  template:\n    spec:\n      containers:\n      - name: func\n        env:\n        - name: LOG_LEVEL\n          value: debug\n",
+    );
+    source.insert(
+        "prod/kustomization.yaml",
+        "resources:\n- ../base\n- extra.yaml\nnamePrefix: prod-\npatches:\n- path: patch.yaml\n",
+    );
+    source.insert(
+        "prod/extra.yaml",
+        "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: extra\ndata:\n  a: b\n",
+    );
+    let (report, policy) = report(&source);
+    assert_eq!(report.failures(), 2, "{report:#?}");
+    assert_eq!(report.partial.len(), 1);
+    assert_eq!(report.partial[0].resource.name, "extra");
+    assert_eq!(report.partial[0].present_in, ["prod"]);
+    insta::assert_snapshot!("missing_text", text(&report, &policy, false));
+    insta::assert_snapshot!("missing_markdown", markdown(&report, &policy));
+    let envs: Vec<(String, String)> = ["dev", "test", "prod"]
+        .iter()
+        .map(|e| ((*e).to_owned(), (*e).to_owned()))
+        .collect();
+    // As `azfn parity --init` does: every difference, under a policy that allows none.
+    let everything = check(
+        &source,
+        &envs,
+        &ParityPolicy::default(),
+        &BuildOptions::default(),
+    )
+    .expect("parity");
+    let init = init_policy(&everything, &envs);
+    insta::assert_snapshot!("missing_init", init);
+    let start = ParityPolicy::from_value(
+        &serde_yaml::from_str(&init).expect("init YAML"),
+        "init.yaml",
+    )
+    .expect("init output is a valid policy");
+    let again = check(&source, &envs, &start, &BuildOptions::default()).expect("parity");
+    assert_eq!(again.failures(), 0, "{again:#?}");
+    assert!(again.stale_rules.is_empty(), "{again:#?}");
+}
+
+#[test]
+fn a_rule_nothing_needs_is_stale_but_does_not_fail() {
+    let mut source = tree("");
+    for env in ["dev", "test", "prod"] {
+        source.insert(
+            format!("{env}/patch.yaml"),
+            "apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: orders\nspec:\n  replicas: 2\n".to_owned(),
+        );
+    }
+    let (report, _) = report(&source);
+    assert_eq!(report.failures(), 0);
+    assert_eq!(report.stale_rules, [0]);
+}
+
+#[test]
+fn equal_quantities_written_differently_are_no_drift() {
+    let patch = |cpu: &str| {
+        format!(
+            "  template:\n    spec:\n      containers:\n      - name: func\n        resources:\n          requests:\n            cpu: {cpu}\n            memory: 1Gi\n"
+        )
+    };
+    let mut source = tree(&patch("\"1\""));
+    for env in ["dev", "test"] {
+        source.insert(
+            format!("{env}/patch.yaml"),
+            format!("apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: orders\nspec:\n  replicas: 1\n{}", patch("1000m").replace("1Gi", "1024Mi")),
+        );
+    }
+    let (report, _) = report(&source);
+    assert_eq!(report.failures(), 0, "{report:#?}");
+}
