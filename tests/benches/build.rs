@@ -9,7 +9,7 @@ use std::fmt::Write as _;
 use std::process::Command;
 use std::time::Duration;
 
-use azfn_tests::bench::{instructions, ms, thousands, timed};
+use azfn_tests::bench::{instructions, ms, thousands, timed, timed_pair};
 
 /// One size's native figures, for the growth lines.
 struct Native {
@@ -80,18 +80,28 @@ fn main() {
         let wasm = Duration::from_secs_f64(wasm_ms / 1000.0);
         let counted = instructions(&bin, &["build".as_ref(), overlay.as_os_str()]);
         if let Some(before) = &before {
-            let (then, then_out) = timed(if n >= 5000 { 3 } else { 5 }, || {
-                let mut c = Command::new(before);
-                c.arg("build").arg(&overlay);
-                c
-            });
+            // Alternating runs of both binaries: the first table's time was taken at another
+            // moment, and this machine's noise between moments exceeds the 10% asked about.
+            let ((now, _), (then, then_out)) = timed_pair(
+                if n >= 5000 { 5 } else { 9 },
+                || {
+                    let mut c = Command::new(&bin);
+                    c.arg("build").arg(&overlay);
+                    c
+                },
+                || {
+                    let mut c = Command::new(before);
+                    c.arg("build").arg(&overlay);
+                    c
+                },
+            );
             assert_eq!(then_out, want, "N={n}: the earlier binary's output differs");
             let then_counted = instructions(before, &["build".as_ref(), overlay.as_os_str()]);
             comparisons.push(format!(
                 "| {n} | {} | {} | {:.3}x | {} | {} | {:.3}x |",
                 ms(then),
-                ms(native),
-                native.as_secs_f64() / then.as_secs_f64(),
+                ms(now),
+                now.as_secs_f64() / then.as_secs_f64(),
                 thousands(then_counted),
                 thousands(counted),
                 counted as f64 / then_counted as f64
@@ -139,7 +149,7 @@ fn main() {
     if let Some(before) = &before {
         let _ = write!(
             report,
-            "\nThe same trees with an earlier binary (`AZFN_BENCH_BEFORE={}`), same run:\n\n\
+            "\nThe same trees with an earlier binary (`AZFN_BENCH_BEFORE={}`), same run, the two binaries timed alternately:\n\n\
              | resources | before | now | time now/before | instructions before | instructions now | now/before |\n\
              |---|---|---|---|---|---|---|\n{}\n",
             before.display(),

@@ -26,6 +26,26 @@ pub fn timed(runs: usize, mut make: impl FnMut() -> Command) -> (Duration, Vec<u
     (median(samples), stdout)
 }
 
+/// Two commands timed alternately, `runs` times each (a, b, a, b, ...), so that a noisy
+/// stretch of the machine hits both alike: the median of each, and each one's last stdout.
+pub fn timed_pair(
+    runs: usize,
+    mut a: impl FnMut() -> Command,
+    mut b: impl FnMut() -> Command,
+) -> ((Duration, Vec<u8>), (Duration, Vec<u8>)) {
+    let (mut first, mut second) = (Vec::new(), Vec::new());
+    let (mut first_out, mut second_out) = (Vec::new(), Vec::new());
+    for _ in 0..runs {
+        let (time, out) = timed(1, &mut a);
+        first.push(time);
+        first_out = out;
+        let (time, out) = timed(1, &mut b);
+        second.push(time);
+        second_out = out;
+    }
+    ((median(first), first_out), (median(second), second_out))
+}
+
 /// Runs a `web/bench/*.mjs` script with `args` (the browser module in V8); it must succeed.
 /// Its stdout.
 pub fn node(script: &std::path::Path, args: &[&std::ffi::OsStr]) -> String {
