@@ -76,6 +76,15 @@ enum Command {
         #[arg(long, value_enum, default_value = "text")]
         format: crate::explain::Format,
     },
+    /// The Azure half of workload identity in a build (identities, federated credentials, role
+    /// assignments) as JSON, an `az` script or Terraform resources.
+    Identity {
+        /// The kustomization directory.
+        dir: PathBuf,
+        /// Output format.
+        #[arg(long, value_enum, default_value = "json")]
+        format: crate::identity::Format,
+    },
     /// Render each environment and fail on every difference a ParityPolicy does not allow.
     Parity {
         /// Overlay folders, named by their last path component (added to the policy's).
@@ -301,6 +310,7 @@ pub fn main() -> Result<ExitCode> {
             color: color.enabled(),
         }),
         Some(Command::Explain { dir, query, format }) => crate::explain::run(&dir, &query, format),
+        Some(Command::Identity { dir, format }) => crate::identity::run(&dir, format),
         Some(Command::Rules) => {
             for rule in azfn_core::policy::registry() {
                 println!(
@@ -333,6 +343,7 @@ fn bound_native(command: Option<&Command>, limits: &Limits) {
         Some(Command::Check { .. }) => "check",
         Some(Command::Parity { .. }) => "parity",
         Some(Command::Explain { .. }) => "explain",
+        Some(Command::Identity { .. }) => "identity",
         _ => return,
     };
     let bound = limits.for_input(limits.max_input);

@@ -13,6 +13,7 @@ pub mod cache;
 mod check;
 pub mod cli;
 mod explain;
+mod identity;
 mod inputs;
 pub mod limits;
 pub mod native;

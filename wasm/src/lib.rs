@@ -102,6 +102,43 @@ export type FunctionAppSpec = {
     tenantId?: string;
     /** Service account name (default: the FunctionApp's name). */
     serviceAccount?: string;
+    /** The Azure half of workload identity, rendered as Azure Service Operator objects: the identity (or a reference to it), its federated credentials for the app's and KEDA's service accounts, and least-privilege role assignments. */
+    azure?: {
+      /** The cluster's OIDC issuer URL (`az aks show --query oidcIssuerProfile.issuerUrl`), exactly, trailing `/` included: one per cluster, so an overlay sets it. */
+      issuer: string;
+      /** The subscription of the identity and, unless `scopes` says otherwise, of the resources its connections name. */
+      subscriptionId: string;
+      /** The resource group of the identity and, unless `scopes` says otherwise, of the resources its connections name. */
+      resourceGroup: string;
+      /** The user-assigned managed identity's name in Azure. */
+      name: string;
+      /** Render a `UserAssignedIdentity` for Azure Service Operator to create; without it the identity exists already and is referenced by its ARM ID. */
+      create?: {
+        /** Azure region, e.g. `westeurope`. */
+        location: string;
+        /** Azure tags. */
+        tags?: Record<string, string>;
+      };
+      /** The existing identity's principal (object) ID: role assignments need it when azfn does not create the identity. */
+      principalId?: string;
+      /** Render the least-privilege role assignments the triggers and Key Vault secrets need (default true). */
+      roles?: boolean;
+      /** ARM IDs of the resources role assignments are scoped to, by connection name (`AzureWebJobsStorage` for host storage, `KeyVault` for the vault), where the resource is not in `subscriptionId`/`resourceGroup`. */
+      scopes?: Record<string, string>;
+      /** The identity KEDA's `azure-workload` scalers use. */
+      keda?: {
+        /** `app` (default): KEDA authenticates as the app's identity, which gets a federated credential for the KEDA operator. `shared`: one KEDA reader identity for every app (its credential is made once per cluster; this app's TriggerAuthentication names it and azfn renders its role assignments). */
+        design?: "app" | "shared";
+        /** The KEDA operator's namespace: `keda` (default, a Helm install) or `kube-system` (the AKS add-on). */
+        namespace?: string;
+        /** The KEDA operator's service account (default `keda-operator`). */
+        serviceAccount?: string;
+        /** `shared` only: the KEDA reader identity's client ID (the TriggerAuthentication's `identityId`). */
+        clientId?: string;
+        /** `shared` only: the KEDA reader identity's principal (object) ID, for its role assignments. */
+        principalId?: string;
+      };
+    };
   };
   /** Host storage, identity-based. Required for every trigger but HTTP. */
   storage?: {

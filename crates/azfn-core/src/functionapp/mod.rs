@@ -3,9 +3,11 @@
 //! drops it from the build; kpt keeps the source file). Objects it rendered earlier are
 //! replaced, so running it again, or again after an overlay renamed things, gives linked,
 //! identical output.
+pub mod azure_facts;
 pub mod inputs;
 pub mod origins;
 pub mod render;
+pub mod roles;
 pub mod spec;
 
 use serde_yaml::{Mapping, Value};

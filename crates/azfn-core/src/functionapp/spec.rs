@@ -284,6 +284,85 @@ const SCALE: &[Field] = &[
     ),
 ];
 
+const KEDA_IDENTITY: &[Field] = &[
+    opt(
+        "design",
+        Shape::Enum(&["app", "shared"]),
+        "`app` (default): KEDA authenticates as the app's identity, which gets a federated credential for the KEDA operator. `shared`: one KEDA reader identity for every app (its credential is made once per cluster; this app's TriggerAuthentication names it and azfn renders its role assignments).",
+    ),
+    opt(
+        "namespace",
+        Shape::Str,
+        "The KEDA operator's namespace: `keda` (default, a Helm install) or `kube-system` (the AKS add-on).",
+    ),
+    opt(
+        "serviceAccount",
+        Shape::Str,
+        "The KEDA operator's service account (default `keda-operator`).",
+    ),
+    opt(
+        "clientId",
+        Shape::Str,
+        "`shared` only: the KEDA reader identity's client ID (the TriggerAuthentication's `identityId`).",
+    ),
+    opt(
+        "principalId",
+        Shape::Str,
+        "`shared` only: the KEDA reader identity's principal (object) ID, for its role assignments.",
+    ),
+];
+
+const AZURE_IDENTITY: &[Field] = &[
+    req(
+        "issuer",
+        Shape::Str,
+        "The cluster's OIDC issuer URL (`az aks show --query oidcIssuerProfile.issuerUrl`), exactly, trailing `/` included: one per cluster, so an overlay sets it.",
+    ),
+    req(
+        "subscriptionId",
+        Shape::Str,
+        "The subscription of the identity and, unless `scopes` says otherwise, of the resources its connections name.",
+    ),
+    req(
+        "resourceGroup",
+        Shape::Str,
+        "The resource group of the identity and, unless `scopes` says otherwise, of the resources its connections name.",
+    ),
+    req(
+        "name",
+        Shape::Str,
+        "The user-assigned managed identity's name in Azure.",
+    ),
+    opt(
+        "create",
+        Shape::Object(&[
+            req("location", Shape::Str, "Azure region, e.g. `westeurope`."),
+            opt("tags", Shape::Dict(&Shape::Str), "Azure tags."),
+        ]),
+        "Render a `UserAssignedIdentity` for Azure Service Operator to create; without it the identity exists already and is referenced by its ARM ID.",
+    ),
+    opt(
+        "principalId",
+        Shape::Str,
+        "The existing identity's principal (object) ID: role assignments need it when azfn does not create the identity.",
+    ),
+    opt(
+        "roles",
+        Shape::Bool,
+        "Render the least-privilege role assignments the triggers and Key Vault secrets need (default true).",
+    ),
+    opt(
+        "scopes",
+        Shape::Dict(&Shape::Str),
+        "ARM IDs of the resources role assignments are scoped to, by connection name (`AzureWebJobsStorage` for host storage, `KeyVault` for the vault), where the resource is not in `subscriptionId`/`resourceGroup`.",
+    ),
+    opt(
+        "keda",
+        Shape::Object(KEDA_IDENTITY),
+        "The identity KEDA's `azure-workload` scalers use.",
+    ),
+];
+
 const IDENTITY: &[Field] = &[
     req(
         "clientId",
@@ -299,6 +378,11 @@ const IDENTITY: &[Field] = &[
         "serviceAccount",
         Shape::Str,
         "Service account name (default: the FunctionApp's name).",
+    ),
+    opt(
+        "azure",
+        Shape::Object(AZURE_IDENTITY),
+        "The Azure half of workload identity, rendered as Azure Service Operator objects: the identity (or a reference to it), its federated credentials for the app's and KEDA's service accounts, and least-privilege role assignments.",
     ),
 ];
 
@@ -452,6 +536,55 @@ pub struct Identity {
     pub client_id: String,
     pub tenant_id: Option<String>,
     pub service_account: Option<String>,
+    pub azure: Option<AzureIdentity>,
+}
+
+/// The Azure half: what Azure Service Operator creates for the identity.
+#[derive(Debug, Clone, Deserialize)]
+#[cfg_attr(test, derive(serde::Serialize))]
+#[serde(rename_all = "camelCase")]
+pub struct AzureIdentity {
+    pub issuer: String,
+    pub subscription_id: String,
+    pub resource_group: String,
+    pub name: String,
+    pub create: Option<CreateIdentity>,
+    pub principal_id: Option<String>,
+    pub roles: Option<bool>,
+    #[serde(default)]
+    pub scopes: BTreeMap<String, String>,
+    #[serde(default)]
+    pub keda: KedaIdentity,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[cfg_attr(test, derive(serde::Serialize))]
+pub struct CreateIdentity {
+    pub location: String,
+    #[serde(default)]
+    pub tags: BTreeMap<String, String>,
+}
+
+#[derive(Debug, Clone, Default, Deserialize)]
+#[cfg_attr(test, derive(serde::Serialize))]
+#[serde(rename_all = "camelCase")]
+pub struct KedaIdentity {
+    #[serde(default)]
+    pub design: KedaDesign,
+    pub namespace: Option<String>,
+    pub service_account: Option<String>,
+    pub client_id: Option<String>,
+    pub principal_id: Option<String>,
+}
+
+/// Whose identity KEDA's scalers use.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Deserialize)]
+#[cfg_attr(test, derive(serde::Serialize))]
+#[serde(rename_all = "camelCase")]
+pub enum KedaDesign {
+    #[default]
+    App,
+    Shared,
 }
 
 #[derive(Debug, Clone, Deserialize)]

@@ -32,12 +32,23 @@ pub(super) fn worker_min_replicas(spec: &Spec, notes: &mut Vec<(String, String)>
     min
 }
 
+/// The client ID KEDA authenticates as: the shared KEDA reader's, or the app's own.
+fn keda_identity<'a>(app: &App<'a>) -> &'a str {
+    app.spec
+        .identity
+        .azure
+        .as_ref()
+        .filter(|a| a.keda.design == crate::functionapp::spec::KedaDesign::Shared)
+        .and_then(|a| a.keda.client_id.as_deref())
+        .unwrap_or(&app.spec.identity.client_id)
+}
+
 pub(super) fn trigger_authentication(app: &App) -> Mapping {
     let spec = map([(
         "podIdentity",
         map([
             ("provider", s("azure-workload")),
-            ("identityId", s(&app.spec.identity.client_id)),
+            ("identityId", s(keda_identity(app))),
             (
                 "identityTenantId",
                 opt_s(app.spec.identity.tenant_id.as_deref()),

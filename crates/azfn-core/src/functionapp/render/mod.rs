@@ -7,6 +7,7 @@
     reason = "the renderer's modules share one set of helpers and call each other"
 )]
 
+mod azure;
 mod identity;
 mod keda;
 mod secrets;
@@ -16,12 +17,14 @@ mod workloads;
 use serde_yaml::{Mapping, Value};
 use sha2::{Digest, Sha256};
 
+use self::azure::*;
 use self::identity::*;
 use self::keda::*;
 use self::secrets::*;
 use self::validate::*;
 use self::workloads::*;
 use crate::functionapp::spec::{Connection, Delivery, Spec, Trigger};
+pub use azure::{AUDIENCE, Grant, grants, identity_id, subject};
 pub use workloads::{HOST_ID_MAX, derive_host_id};
 
 /// Label and annotation keys azfn sets.
@@ -215,5 +218,10 @@ pub fn render(
             out.objects.push(scaled_object(&app, worker_min, triggers));
         }
     }
+    let keda_workload_auth = out
+        .objects
+        .iter()
+        .any(|o| o.get("kind").and_then(Value::as_str) == Some("TriggerAuthentication"));
+    out.objects.extend(azure_objects(&app, keda_workload_auth));
     Ok(out)
 }

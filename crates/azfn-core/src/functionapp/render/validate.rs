@@ -55,6 +55,7 @@ pub(super) fn validate(spec: &Spec) -> Vec<Problem> {
         ));
     }
     validate_triggers(spec, &mut problems);
+    validate_azure_identity(spec, &mut problems);
     if spec
         .secrets
         .as_ref()
@@ -157,5 +158,81 @@ pub(super) fn connection_value<'a>(connection: &'a Connection, key: &str) -> Opt
         "fullyQualifiedNamespace" => connection.fully_qualified_namespace.as_deref(),
         "accountEndpoint" => connection.account_endpoint.as_deref(),
         _ => None,
+    }
+}
+
+/// The Azure half of the identity: what Azure would refuse, and what role assignments need.
+pub(super) fn validate_azure_identity(spec: &Spec, problems: &mut Vec<Problem>) {
+    let Some(azure) = &spec.identity.azure else {
+        return;
+    };
+    let at = "spec.identity.azure";
+    // ASO's pattern for `issuer`; workload identity issuers are https URLs.
+    if !azure.issuer.starts_with("https://") || azure.issuer.chars().any(char::is_whitespace) {
+        problems.push((
+            format!("{at}.issuer"),
+            format!(
+                "`{}` is not an OIDC issuer URL: expected `https://…` exactly as `az aks show --query oidcIssuerProfile.issuerUrl` prints it",
+                azure.issuer
+            ),
+        ));
+    }
+    for (field, value) in [
+        ("subscriptionId", &azure.subscription_id),
+        ("resourceGroup", &azure.resource_group),
+        ("name", &azure.name),
+    ] {
+        if value.is_empty() || value.contains('/') {
+            problems.push((
+                format!("{at}.{field}"),
+                format!("`{value}` is not a valid {field}: a single ARM path segment"),
+            ));
+        }
+    }
+    let roles = azure.roles.unwrap_or(true);
+    if roles && azure.create.is_none() && azure.principal_id.is_none() {
+        problems.push((
+            format!("{at}.principalId"),
+            "role assignments need the existing identity's principal (object) ID: set `principalId`, set `create` so Azure Service Operator creates the identity, or set `roles: false`".into(),
+        ));
+    }
+    for (connection, scope) in &azure.scopes {
+        if connection != "AzureWebJobsStorage"
+            && connection != "KeyVault"
+            && !spec.connections.contains_key(connection)
+        {
+            let mut known: Vec<&str> = vec!["AzureWebJobsStorage", "KeyVault"];
+            known.extend(spec.connections.keys().map(String::as_str));
+            problems.push((
+                format!("{at}.scopes.{connection}"),
+                crate::text::unknown("connection", connection, &known),
+            ));
+        }
+        if !scope.to_ascii_lowercase().starts_with("/subscriptions/") {
+            problems.push((
+                format!("{at}.scopes.{connection}"),
+                format!("`{scope}` is not an ARM resource ID (`/subscriptions/…/providers/…`)"),
+            ));
+        }
+    }
+    let keda = &azure.keda;
+    if keda.design == crate::functionapp::spec::KedaDesign::Shared {
+        if keda.client_id.is_none() {
+            problems.push((
+                format!("{at}.keda.clientId"),
+                "the `shared` design needs the KEDA reader identity's client ID".into(),
+            ));
+        }
+        if roles && keda.principal_id.is_none() {
+            problems.push((
+                format!("{at}.keda.principalId"),
+                "the `shared` design's role assignments need the KEDA reader identity's principal ID (or set `roles: false`)".into(),
+            ));
+        }
+    } else if keda.client_id.is_some() || keda.principal_id.is_some() {
+        problems.push((
+            format!("{at}.keda"),
+            "`clientId` and `principalId` belong to the `shared` design: with `app`, KEDA uses the app's identity".into(),
+        ));
     }
 }

@@ -38,6 +38,7 @@ rules! {
     azf019_keda_cloud::KedaCloud,
     azf020_null_setting::NullSetting,
     azf021_host_version::HostVersion,
+    azf022_federated_subject::FederatedSubject,
 }
 
 #[cfg(test)]
