@@ -81,27 +81,35 @@ pub(crate) fn list_dir(real: &Path, dir: &str, shown: &str) -> Result<Vec<String
 }
 
 /// Runs `azfn build`.
-pub(crate) fn run(
-    dir: &Path,
-    reorder: Reorder,
-    load_restrictor: LoadRestrictor,
-) -> Result<ExitCode> {
-    let absolute = match std::fs::canonicalize(dir) {
-        Ok(absolute) => absolute,
+/// The kustomization directory as the build names it (relative to the root), or `None` after
+/// saying on stderr why it cannot be opened.
+pub(crate) fn kustomization_root(dir: &Path) -> Option<String> {
+    match std::fs::canonicalize(dir) {
+        Ok(absolute) => Some(relative(&absolute)),
         Err(e) => {
             eprintln!(
                 "Error: {}: cannot open the kustomization directory: {e}",
                 dir.display()
             );
-            return Ok(ExitCode::from(1));
+            None
         }
+    }
+}
+
+pub(crate) fn run(
+    dir: &Path,
+    reorder: Reorder,
+    load_restrictor: LoadRestrictor,
+) -> Result<ExitCode> {
+    let Some(root) = kustomization_root(dir) else {
+        return Ok(ExitCode::from(1));
     };
     let options = BuildOptions {
         reorder,
         load_restrictor,
         ..crate::inputs::consent().build_options()
     };
-    match azfn_core::overlay::build_yaml(&DiskSource, &relative(&absolute), &options) {
+    match azfn_core::overlay::build_yaml(&DiskSource, &root, &options) {
         Ok(yaml) => {
             use std::io::Write as _;
             crate::native::output_begins();

@@ -6,7 +6,7 @@ use std::process::ExitCode;
 use anyhow::Result;
 use azfn_core::functionapp::azure_facts;
 
-use crate::build::{DiskSource, relative};
+use crate::build::DiskSource;
 
 /// How `azfn identity` prints the facts.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
@@ -18,18 +18,11 @@ pub(crate) enum Format {
 
 /// Runs `azfn identity`.
 pub(crate) fn run(dir: &Path, format: Format) -> Result<ExitCode> {
-    let absolute = match std::fs::canonicalize(dir) {
-        Ok(absolute) => absolute,
-        Err(e) => {
-            eprintln!(
-                "Error: {}: cannot open the kustomization directory: {e}",
-                dir.display()
-            );
-            return Ok(ExitCode::from(1));
-        }
+    let Some(root) = crate::build::kustomization_root(dir) else {
+        return Ok(ExitCode::from(1));
     };
     let options = crate::inputs::consent().build_options();
-    let objects = match azfn_core::overlay::build(&DiskSource, &relative(&absolute), &options) {
+    let objects = match azfn_core::overlay::build(&DiskSource, &root, &options) {
         Ok(objects) => objects,
         Err(e) => {
             eprintln!("Error: {e}");

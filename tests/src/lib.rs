@@ -200,3 +200,12 @@ pub fn load_tree(root: &Path) -> azfn_core::source::MemorySource {
     walk(&mut source, root, root);
     source
 }
+
+/// The SARIF 2.1.0 JSON Schema from ../shared; a missing one fails the test that asked (a test
+/// that cannot see its fixture fails).
+pub fn sarif_schema() -> serde_json::Value {
+    let path = workspace().join("../shared/schemas/sarif-schema-2.1.0.json");
+    let text = std::fs::read_to_string(&path)
+        .unwrap_or_else(|e| panic!("the SARIF schema is missing at {}: {e}", path.display()));
+    serde_json::from_str(&text).expect("the SARIF schema is JSON")
+}

@@ -3,6 +3,16 @@
 //! rejects) unless `x-kubernetes-preserve-unknown-fields` allows them.
 use serde_yaml::Value;
 
+/// A CRD from `../shared/schemas/crds/` (`relative` below it); a missing one fails the test.
+pub fn crd(relative: &str) -> Value {
+    let path = crate::workspace()
+        .join("../shared/schemas/crds")
+        .join(relative);
+    let text = std::fs::read_to_string(&path)
+        .unwrap_or_else(|e| panic!("the CRD schema is missing at {}: {e}", path.display()));
+    serde_yaml::from_str(&text).expect("CRD parses")
+}
+
 /// The schema of `version` in a CRD document.
 pub fn crd_schema(crd: &Value, version: &str) -> Value {
     crd["spec"]["versions"]

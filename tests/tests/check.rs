@@ -108,16 +108,8 @@ fn text_reports_group_by_file_with_lines() {
 
 #[test]
 fn sarif_is_valid_sarif_2_1_0() {
-    let schema_path = workspace().join("../shared/schemas/sarif-schema-2.1.0.json");
-    // A test that cannot see its fixture fails: the schema lives in ../shared.
-    let schema = std::fs::read_to_string(&schema_path).unwrap_or_else(|e| {
-        panic!(
-            "the SARIF schema is missing at {}: {e}",
-            schema_path.display()
-        )
-    });
-    let schema: Value = serde_json::from_str(&schema).unwrap();
-    let validator = jsonschema::validator_for(&schema).expect("the SARIF schema compiles");
+    let validator =
+        jsonschema::validator_for(&azfn_tests::sarif_schema()).expect("the SARIF schema compiles");
     let (code, stdout, stderr) = check(
         &[
             "--format",
@@ -270,16 +262,8 @@ fn unusable_input_is_exit_2_with_file_and_line() {
 /// upload shows why instead of nothing.
 #[test]
 fn input_errors_are_reported_in_sarif_json_and_junit() {
-    let schema_path = workspace().join("../shared/schemas/sarif-schema-2.1.0.json");
-    let schema: Value =
-        serde_json::from_str(&std::fs::read_to_string(&schema_path).unwrap_or_else(|e| {
-            panic!(
-                "the SARIF schema is missing at {}: {e}",
-                schema_path.display()
-            )
-        }))
-        .unwrap();
-    let validator = jsonschema::validator_for(&schema).expect("the SARIF schema compiles");
+    let validator =
+        jsonschema::validator_for(&azfn_tests::sarif_schema()).expect("the SARIF schema compiles");
     let dir = scratch("check-input-error");
     let file = dir.join("broken.yaml");
     std::fs::write(

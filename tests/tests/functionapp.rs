@@ -2,7 +2,7 @@
 //! azfn as the plugin, in overlays that rename (prefix, suffix, a second rename on top of prod):
 //! every reference still points at an object of the build, the KEDA and CSI objects pass their
 //! CRD schemas, host IDs differ per environment, and no secret value is anywhere.
-use azfn_tests::openapi::{crd_schema, validate};
+use azfn_tests::openapi::{crd, crd_schema, validate};
 use azfn_tests::{azfn_bin, command, copy_dir, run, scratch, text, workspace};
 use serde_yaml::Value;
 use std::collections::BTreeSet;
@@ -211,14 +211,6 @@ fn the_prod_region_overlay_links_to_its_final_names() {
         scaled["metadata"]["labels"]["contoso.com/environment"].as_str(),
         Some("prod")
     );
-}
-
-/// A CRD from ../shared; a missing one fails the test (a test that cannot see its fixture fails).
-fn crd(file: &str) -> Value {
-    let path = workspace().join("../shared/schemas/crds").join(file);
-    let text = std::fs::read_to_string(&path)
-        .unwrap_or_else(|e| panic!("the CRD schema is missing at {}: {e}", path.display()));
-    serde_yaml::from_str(&text).expect("CRD parses")
 }
 
 fn check_against_crds(label: &str, objects: &[Value]) {

@@ -5,7 +5,7 @@
 //! object passes its CRD schema from ../shared.
 use std::path::Path;
 
-use azfn_tests::openapi::{crd_schema, validate};
+use azfn_tests::openapi::{crd, crd_schema, validate};
 use azfn_tests::{azfn_bin, command, copy_dir, run, scratch, text, workspace};
 use serde_yaml::Value;
 
@@ -112,13 +112,6 @@ fn subjects(objects: &[Value]) -> (String, String, Vec<String>) {
     (app, expected, credentials)
 }
 
-fn crd(file: &str) -> Value {
-    let path = workspace().join("../shared/schemas/crds/aso").join(file);
-    let text = std::fs::read_to_string(&path)
-        .unwrap_or_else(|e| panic!("the ASO CRD schema is missing at {}: {e}", path.display()));
-    serde_yaml::from_str(&text).expect("CRD parses")
-}
-
 fn check_aso_objects(label: &str, objects: &[Value]) {
     for (of, file, version) in [
         (
@@ -137,7 +130,7 @@ fn check_aso_objects(label: &str, objects: &[Value]) {
             "v1api20220401",
         ),
     ] {
-        let schema = crd_schema(&crd(file), version);
+        let schema = crd_schema(&crd(&format!("aso/{file}")), version);
         let matching = of_kind(objects, of);
         assert!(!matching.is_empty(), "{label}: no {of}");
         for object in matching {
@@ -345,4 +338,20 @@ fn azfn_identity_prints_the_facts_as_json_an_az_script_and_terraform() {
         "{}",
         text(&plain).1
     );
+
+    // Hostile trees: it reads what `azfn build` reads and no more, and prints nothing on error.
+    let hostile = scratch("identity-hostile");
+    std::fs::write(
+        hostile.join("kustomization.yaml"),
+        "resources:\n- ../../../../../../etc/passwd\n",
+    )
+    .unwrap();
+    for dir in [hostile.clone(), hostile.join("missing")] {
+        let out = run(command(azfn_bin()).arg("identity").arg(&dir), b"");
+        let (stdout, stderr) = text(&out);
+        assert_eq!(out.status.code(), Some(1), "{stderr}");
+        assert!(stdout.is_empty(), "{stdout}");
+        assert!(stderr.starts_with("Error: "), "{stderr}");
+        assert!(!stderr.contains("root:x:"), "{stderr}");
+    }
 }

@@ -377,13 +377,8 @@ fn every_format_matches_its_golden_file() {
 
 #[test]
 fn sarif_is_valid_sarif_2_1_0() {
-    let schema_path = workspace().join("../shared/schemas/sarif-schema-2.1.0.json");
-    let schema: Value = serde_json::from_str(
-        &std::fs::read_to_string(&schema_path)
-            .unwrap_or_else(|e| panic!("{}: {e}", schema_path.display())),
-    )
-    .unwrap();
-    let validator = jsonschema::validator_for(&schema).expect("the SARIF schema compiles");
+    let validator =
+        jsonschema::validator_for(&azfn_tests::sarif_schema()).expect("the SARIF schema compiles");
     let root = example("parity-sarif");
     edit(
         &root.join("overlays/test/functionapp.yaml"),
@@ -456,16 +451,8 @@ fn an_unusable_policy_names_the_field() {
 /// valid against the schema, JSON, JUnit), besides the message on stderr and exit code 2.
 #[test]
 fn unusable_input_is_a_diagnostic_at_its_line_in_machine_formats() {
-    let schema_path = workspace().join("../shared/schemas/sarif-schema-2.1.0.json");
-    let schema: Value =
-        serde_json::from_str(&std::fs::read_to_string(&schema_path).unwrap_or_else(|e| {
-            panic!(
-                "the SARIF schema is missing at {}: {e}",
-                schema_path.display()
-            )
-        }))
-        .unwrap();
-    let validator = jsonschema::validator_for(&schema).expect("the SARIF schema compiles");
+    let validator =
+        jsonschema::validator_for(&azfn_tests::sarif_schema()).expect("the SARIF schema compiles");
     let root = example("parity-unusable");
     std::fs::write(
         root.join("bad.yaml"),
