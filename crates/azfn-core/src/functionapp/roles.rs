@@ -93,13 +93,132 @@ pub enum Provider {
 }
 
 impl Provider {
-    fn path(self) -> &'static str {
+    /// `Microsoft.Storage/storageAccounts`, as in ARM IDs.
+    pub fn path(self) -> &'static str {
         match self {
             Self::StorageAccount => "Microsoft.Storage/storageAccounts",
             Self::ServiceBusNamespace => "Microsoft.ServiceBus/namespaces",
             Self::EventHubsNamespace => "Microsoft.EventHub/namespaces",
             Self::KeyVault => "Microsoft.KeyVault/vaults",
         }
+    }
+}
+
+impl Provider {
+    /// The Azure Service Operator kind of the resource.
+    pub fn kind(self) -> &'static str {
+        match self {
+            Self::StorageAccount => "StorageAccount",
+            Self::ServiceBusNamespace | Self::EventHubsNamespace => "Namespace",
+            Self::KeyVault => "Vault",
+        }
+    }
+}
+
+/// A role a KEDA trigger's resource needs, granted to the identity the trigger authenticates
+/// as (docs/functionapp.md's role table gives the source of each).
+#[derive(Debug, Clone, Copy)]
+pub struct ScalerNeed {
+    /// The KEDA scaler type.
+    pub scaler: &'static str,
+    /// The trigger metadata key that names the resource.
+    pub key: &'static str,
+    pub provider: Provider,
+    pub role: Role,
+    /// Who needs it: KEDA's scaler or the Functions host's trigger.
+    pub who: &'static str,
+}
+
+const KEDA: &str = "KEDA's scaler";
+const HOST: &str = "the Functions trigger";
+
+/// What each identity-authenticated KEDA scaler and the Functions trigger behind it need.
+pub const SCALER_NEEDS: &[ScalerNeed] = &[
+    need(
+        "azure-queue",
+        "accountName",
+        Provider::StorageAccount,
+        STORAGE_QUEUE_DATA_READER,
+        KEDA,
+    ),
+    need(
+        "azure-queue",
+        "accountName",
+        Provider::StorageAccount,
+        STORAGE_QUEUE_DATA_READER,
+        HOST,
+    ),
+    need(
+        "azure-queue",
+        "accountName",
+        Provider::StorageAccount,
+        STORAGE_QUEUE_DATA_MESSAGE_PROCESSOR,
+        HOST,
+    ),
+    need(
+        "azure-blob",
+        "accountName",
+        Provider::StorageAccount,
+        STORAGE_BLOB_DATA_READER,
+        KEDA,
+    ),
+    need(
+        "azure-blob",
+        "accountName",
+        Provider::StorageAccount,
+        STORAGE_BLOB_DATA_OWNER,
+        HOST,
+    ),
+    need(
+        "azure-servicebus",
+        "namespace",
+        Provider::ServiceBusNamespace,
+        SERVICE_BUS_DATA_OWNER,
+        KEDA,
+    ),
+    need(
+        "azure-servicebus",
+        "namespace",
+        Provider::ServiceBusNamespace,
+        SERVICE_BUS_DATA_RECEIVER,
+        HOST,
+    ),
+    need(
+        "azure-eventhub",
+        "eventHubNamespace",
+        Provider::EventHubsNamespace,
+        EVENT_HUBS_DATA_RECEIVER,
+        KEDA,
+    ),
+    need(
+        "azure-eventhub",
+        "eventHubNamespace",
+        Provider::EventHubsNamespace,
+        EVENT_HUBS_DATA_RECEIVER,
+        HOST,
+    ),
+    need(
+        "azure-eventhub",
+        "storageAccountName",
+        Provider::StorageAccount,
+        STORAGE_BLOB_DATA_READER,
+        KEDA,
+    ),
+];
+
+const fn need(
+    scaler: &'static str,
+    key: &'static str,
+    provider: Provider,
+    role: Role,
+    who: &'static str,
+) -> ScalerNeed {
+    ScalerNeed {
+        scaler,
+        key,
+        provider,
+        role,
+        who,
     }
 }
 

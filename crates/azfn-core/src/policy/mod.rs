@@ -1,5 +1,6 @@
 //! Policy: rules over a set of resources that produce findings. Findings are data, shaped like
 //! KRM results; a rule never fails, it reports.
+pub(crate) mod azure_identity;
 mod finding;
 pub mod rules;
 

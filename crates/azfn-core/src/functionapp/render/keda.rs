@@ -55,10 +55,17 @@ pub(super) fn trigger_authentication(app: &App) -> Mapping {
             ),
         ]),
     )]);
+    let mut metadata = app.metadata(&format!("{}-keda", app.name), Some("worker"));
+    if keda_identity(app) != app.spec.identity.client_id {
+        metadata["annotations"]
+            .as_mapping_mut()
+            .expect("metadata has annotations")
+            .insert(KEDA_IDENTITY.into(), s("shared"));
+    }
     object(
         "keda.sh/v1alpha1",
         "TriggerAuthentication",
-        app.metadata(&format!("{}-keda", app.name), Some("worker")),
+        metadata,
         vec![("spec", spec)],
     )
 }

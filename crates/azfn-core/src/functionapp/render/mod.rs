@@ -29,6 +29,9 @@ pub use workloads::{HOST_ID_MAX, derive_host_id};
 
 /// Label and annotation keys azfn sets.
 pub const RENDERED_FROM: &str = "azfn.dev/rendered-from";
+/// The annotation on a KEDA `TriggerAuthentication` that says its identity is shared by many
+/// apps (`shared`), on purpose not the app's own.
+pub const KEDA_IDENTITY: &str = "azfn.dev/keda-identity";
 
 const MANAGED_BY: &str = "app.kubernetes.io/managed-by";
 

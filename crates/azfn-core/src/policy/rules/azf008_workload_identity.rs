@@ -14,6 +14,7 @@ pub struct WorkloadIdentity;
 
 const USE: &str = "azure.workload.identity/use";
 const CLIENT_ID: &str = "azure.workload.identity/client-id";
+use crate::policy::azure_identity::KEDA_IDENTITY;
 
 impl Rule for WorkloadIdentity {
     fn meta(&self) -> &'static Meta {
@@ -27,7 +28,9 @@ impl Rule for WorkloadIdentity {
          since webhook 1.0 the label must be on the pod template, not on the service account or \
          the Deployment, or no token is injected and the SDK falls back to IMDS. Also, the client \
          ID in the service account annotation, the `__clientId` settings, the CSI class and the \
-         KEDA TriggerAuthentication should name identities federated with these service accounts.",
+         KEDA TriggerAuthentication should name identities federated with these service accounts \
+         (a TriggerAuthentication annotated `azfn.dev/keda-identity: shared` names a KEDA identity \
+         shared by many apps, and is left out of the comparison).",
         }
     }
 
@@ -115,8 +118,10 @@ impl Rule for WorkloadIdentity {
                         else {
                             continue;
                         };
+                        // A KEDA identity shared by many apps differs by design.
                         if let Some(id) = resources
                             .find(ns, "TriggerAuthentication", auth)
+                            .filter(|ta| ta.annotation(KEDA_IDENTITY) != Some("shared"))
                             .and_then(|ta| ta.get_path(&["spec", "podIdentity", "identityId"]))
                             .and_then(Value::as_str)
                         {

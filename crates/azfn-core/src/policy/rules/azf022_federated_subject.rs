@@ -3,18 +3,12 @@
 use serde_yaml::Value;
 
 use crate::krm::Severity;
+use crate::policy::azure_identity::{AUDIENCE, is_keda_operator, lands_in, parse_subject};
 use crate::policy::walk::Catalog;
 use crate::policy::{Diagnostic, Meta, Rule};
 
 /// See the [`Meta`] below.
 pub struct FederatedSubject;
-
-const AUDIENCE: &str = "api://AzureADTokenExchange";
-
-/// The namespace an object without one lands in.
-fn lands_in(ns: &str) -> &str {
-    if ns.is_empty() { "default" } else { ns }
-}
 
 impl Rule for FederatedSubject {
     fn meta(&self) -> &'static Meta {
@@ -62,11 +56,7 @@ impl Rule for FederatedSubject {
             else {
                 continue; // `subjectFromConfig`: not in these manifests.
             };
-            let Some((namespace, name)) = subject
-                .strip_prefix("system:serviceaccount:")
-                .and_then(|rest| rest.split_once(':'))
-                .filter(|(ns, name)| !ns.is_empty() && !name.is_empty() && !name.contains(':'))
-            else {
+            let Some((namespace, name)) = parse_subject(subject) else {
                 findings.push(Diagnostic::finding(
                     self,
                     credential,
@@ -77,7 +67,7 @@ impl Rule for FederatedSubject {
             };
             // Only a render with ServiceAccounts can say which one a credential is for, and
             // KEDA's operator runs outside the app's manifests.
-            if accounts.is_empty() || name == "keda-operator" {
+            if accounts.is_empty() || is_keda_operator(subject) {
                 continue;
             }
             if accounts

@@ -39,6 +39,11 @@ rules! {
     azf020_null_setting::NullSetting,
     azf021_host_version::HostVersion,
     azf022_federated_subject::FederatedSubject,
+    azf023_missing_credential::MissingCredential,
+    azf024_keda_credential::KedaCredential,
+    azf025_credential_limit::CredentialLimit,
+    azf026_broad_role::BroadRole,
+    azf027_ungranted_trigger::UngrantedTrigger,
 }
 
 #[cfg(test)]

@@ -1,0 +1,246 @@
+//! The Azure half of workload identity as manifests show it (Azure Service Operator objects),
+//! read once for the rules that relate it to the Kubernetes half: federated credentials and the
+//! identity that owns each, role assignments with their role and scope, and the ServiceAccounts
+//! and KEDA TriggerAuthentications that name an identity by client id.
+use serde_yaml::Value;
+
+use crate::functionapp::roles::{self, Provider, Role};
+use crate::krm::Resource;
+
+/// The only audience workload identity federation accepts.
+pub(crate) const AUDIENCE: &str = "api://AzureADTokenExchange";
+/// The annotation that binds a ServiceAccount to an identity.
+pub(crate) const CLIENT_ID: &str = "azure.workload.identity/client-id";
+
+pub(crate) use crate::functionapp::render::KEDA_IDENTITY;
+
+/// The namespace an object without one lands in.
+pub(crate) fn lands_in(namespace: &str) -> &str {
+    if namespace.is_empty() {
+        "default"
+    } else {
+        namespace
+    }
+}
+
+/// `system:serviceaccount:<namespace>:<name>` of a ServiceAccount.
+pub(crate) fn subject_of(account: &Resource) -> String {
+    format!(
+        "system:serviceaccount:{}:{}",
+        lands_in(account.namespace()),
+        account.name()
+    )
+}
+
+/// Namespace and name of a well-formed `system:serviceaccount:<namespace>:<name>` subject.
+pub(crate) fn parse_subject(subject: &str) -> Option<(&str, &str)> {
+    subject
+        .strip_prefix("system:serviceaccount:")
+        .and_then(|rest| rest.split_once(':'))
+        .filter(|(ns, name)| !ns.is_empty() && !name.is_empty() && !name.contains(':'))
+}
+
+/// Whether a subject is the KEDA operator's (`keda:keda-operator`, the AKS add-on's
+/// `kube-system:keda-operator`, or a renamed operator account in those namespaces).
+pub(crate) fn is_keda_operator(subject: &str) -> bool {
+    parse_subject(subject).is_some_and(|(ns, name)| {
+        name.contains("keda-operator")
+            || ns == "keda"
+            || (ns == "kube-system" && name.contains("keda"))
+    })
+}
+
+/// A federated identity credential.
+pub(crate) struct Credential<'a> {
+    pub resource: &'a Resource,
+    /// Which identity it is on: the owner's ARM ID (lower case), or `<namespace>/<name>` of
+    /// the `UserAssignedIdentity` object it names.
+    pub owner: Option<String>,
+    pub issuer: Option<&'a str>,
+    /// `None` for `subjectFromConfig`: not in these manifests.
+    pub subject: Option<&'a str>,
+}
+
+/// Every Azure Service Operator `FederatedIdentityCredential`, in input order.
+pub(crate) fn credentials<'a>(resources: &[&'a Resource]) -> Vec<Credential<'a>> {
+    resources
+        .iter()
+        .filter(|r| {
+            r.kind() == "FederatedIdentityCredential"
+                && r.api_version().starts_with("managedidentity.azure.com/")
+        })
+        .map(|&resource| Credential {
+            resource,
+            owner: owner_key(resource),
+            issuer: resource
+                .get_path(&["spec", "issuer"])
+                .and_then(Value::as_str),
+            subject: resource
+                .get_path(&["spec", "subject"])
+                .and_then(Value::as_str),
+        })
+        .collect()
+}
+
+fn owner_key(resource: &Resource) -> Option<String> {
+    let owner = resource.get_path(&["spec", "owner"])?;
+    if let Some(arm) = owner.get("armId").and_then(Value::as_str) {
+        return Some(arm.trim_end_matches('/').to_ascii_lowercase());
+    }
+    let name = owner.get("name").and_then(Value::as_str)?;
+    Some(format!("{}/{name}", lands_in(resource.namespace())))
+}
+
+/// The client id a ServiceAccount's pods authenticate as, if it has one.
+pub(crate) fn client_id(account: &Resource) -> Option<&str> {
+    (account.kind() == "ServiceAccount")
+        .then(|| account.annotation(CLIENT_ID))
+        .flatten()
+        .map(str::trim)
+        .filter(|id| !id.is_empty())
+}
+
+/// Every ServiceAccount bound to an identity, with its client id.
+pub(crate) fn bound_accounts<'a>(resources: &[&'a Resource]) -> Vec<(&'a Resource, &'a str)> {
+    resources
+        .iter()
+        .filter_map(|&r| Some((r, client_id(r)?)))
+        .collect()
+}
+
+/// The identity a KEDA `azure-workload` authentication makes the operator use.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum KedaIdentity<'a> {
+    /// The identity with this client id (`identityId`).
+    ClientId(&'a str),
+    /// The KEDA operator's own, federated when KEDA was installed.
+    Operator,
+}
+
+/// The identity of a KEDA `TriggerAuthentication` or `ClusterTriggerAuthentication` with the
+/// `azure-workload` provider.
+pub(crate) fn azure_workload_identity(auth: &Resource) -> Option<KedaIdentity<'_>> {
+    let is_auth = matches!(
+        auth.kind(),
+        "TriggerAuthentication" | "ClusterTriggerAuthentication"
+    ) && auth.api_version().starts_with("keda.sh/");
+    let identity = auth.get_path(&["spec", "podIdentity"])?;
+    (is_auth && identity.get("provider").and_then(Value::as_str) == Some("azure-workload")).then(
+        || {
+            identity
+                .get("identityId")
+                .and_then(Value::as_str)
+                .map(str::trim)
+                .filter(|id| !id.is_empty())
+                .map_or(KedaIdentity::Operator, KedaIdentity::ClientId)
+        },
+    )
+}
+
+/// The ServiceAccounts bound to `client_id` that an authentication in `namespace` (`None`: a
+/// cluster-wide one) can mean.
+pub(crate) fn accounts_of<'a>(
+    accounts: &[(&'a Resource, &str)],
+    client_id: &str,
+    namespace: Option<&str>,
+) -> Vec<&'a Resource> {
+    accounts
+        .iter()
+        .filter(|(a, id)| {
+            id.eq_ignore_ascii_case(client_id)
+                && namespace.is_none_or(|ns| lands_in(a.namespace()) == lands_in(ns))
+        })
+        .map(|(a, _)| *a)
+        .collect()
+}
+
+/// A role assignment: its role (when azfn knows it) and its scope.
+pub(crate) struct Assignment<'a> {
+    pub resource: &'a Resource,
+    pub role: Option<Role>,
+    pub scope: Scope<'a>,
+}
+
+/// Where a role assignment applies.
+pub(crate) enum Scope<'a> {
+    /// An ARM ID.
+    Arm(&'a str),
+    /// An Azure Service Operator object by kind and name.
+    Object {
+        kind: &'a str,
+        name: &'a str,
+    },
+    Unknown,
+}
+
+/// Every Azure Service Operator `RoleAssignment`, in input order.
+pub(crate) fn assignments<'a>(resources: &[&'a Resource]) -> Vec<Assignment<'a>> {
+    resources
+        .iter()
+        .filter(|r| {
+            r.kind() == "RoleAssignment" && r.api_version().starts_with("authorization.azure.com/")
+        })
+        .map(|&resource| {
+            let reference = resource.get_path(&["spec", "roleDefinitionReference"]);
+            let role = reference
+                .and_then(|r| r.get("armId"))
+                .and_then(Value::as_str)
+                .and_then(roles::by_definition)
+                .or_else(|| {
+                    let name = reference?.get("wellKnownName")?.as_str()?;
+                    roles::ALL
+                        .iter()
+                        .copied()
+                        .find(|r| r.name.eq_ignore_ascii_case(name))
+                });
+            let owner = resource.get_path(&["spec", "owner"]);
+            let scope = match (
+                owner.and_then(|o| o.get("armId")).and_then(Value::as_str),
+                owner.and_then(|o| o.get("name")).and_then(Value::as_str),
+            ) {
+                (Some(arm), _) => Scope::Arm(arm),
+                (None, Some(name)) => Scope::Object {
+                    kind: owner
+                        .and_then(|o| o.get("kind"))
+                        .and_then(Value::as_str)
+                        .unwrap_or_default(),
+                    name,
+                },
+                (None, None) => Scope::Unknown,
+            };
+            Assignment {
+                resource,
+                role,
+                scope,
+            }
+        })
+        .collect()
+}
+
+impl Assignment<'_> {
+    /// Whether this assignment applies to resource `name` of `provider`: scoped to it, or to
+    /// something that contains it (a resource group or subscription).
+    pub(crate) fn applies_to(&self, provider: Provider, name: &str) -> bool {
+        match self.scope {
+            Scope::Arm(arm) => {
+                roles::broad_scope(arm).is_some()
+                    || arm
+                        .trim_end_matches('/')
+                        .to_ascii_lowercase()
+                        .ends_with(&format!("/{}/{}", provider.path(), name).to_ascii_lowercase())
+            }
+            Scope::Object { kind, name: object } => {
+                kind == "ResourceGroup" || (provider.kind() == kind && object == name)
+            }
+            Scope::Unknown => false,
+        }
+    }
+
+    /// Whether it grants `needed` on resource `name` of `provider`.
+    pub(crate) fn grants(&self, provider: Provider, name: &str, needed: Role) -> bool {
+        self.applies_to(provider, name)
+            && self
+                .role
+                .is_some_and(|held| held == needed || roles::covers(held, needed))
+    }
+}
