@@ -35,9 +35,11 @@ pub fn check(
         .iter()
         .map(|(name, dir)| renderer.build(name, dir, options))
         .collect::<Result<Vec<_>, _>>()?;
+    let findings = across_environments(&renderer.rendered, environments);
     renderer.substitutions = compare::function_app_differences(&renderer.rendered, policy);
     if renderer.substitutions.is_empty() {
         let mut report = compare::compare_with(&renderer.rendered, policy, None);
+        report.findings = findings;
         if report.failures() > 0 {
             locate_drifts(&mut report, source, environments, options);
         }
@@ -88,10 +90,43 @@ pub fn check(
         });
     }
     report.notes = renderer.notes.into_inner();
+    report.findings = findings;
     if report.failures() > 0 {
         locate_drifts(&mut report, source, environments, options);
     }
     Ok(report)
+}
+
+/// Findings of the rules that need every environment at once: federated credentials on one
+/// identity counted across environments (AZF025), each at its environment's kustomization.
+fn across_environments(
+    rendered: &[Environment],
+    environments: &[(String, String)],
+) -> Vec<crate::diagnostic::Diagnostic> {
+    let resources: Vec<(&str, Vec<crate::krm::Resource>)> = rendered
+        .iter()
+        .map(|env| {
+            let items = env
+                .resources
+                .iter()
+                .filter_map(|(value, _)| value.as_mapping().cloned())
+                .map(crate::krm::Resource::new)
+                .collect();
+            (env.name.as_str(), items)
+        })
+        .collect();
+    crate::policy::rules::azf025_credential_limit::over_environments(&resources)
+        .into_iter()
+        .map(|(env, mut finding)| {
+            if finding.file.is_none() {
+                finding.file = environments
+                    .iter()
+                    .find(|(name, _)| *name == env)
+                    .map(|(_, dir)| format!("{}/kustomization.yaml", dir.trim_end_matches('/')));
+            }
+            finding
+        })
+        .collect()
 }
 
 /// For each difference no rule allows, the file and line that set it in each environment: the

@@ -118,6 +118,9 @@ pub struct Report {
     pub function_apps: Vec<Drift>,
     /// What limited the comparison (a counterfactual render that failed), for the reader.
     pub notes: Vec<String>,
+    /// Findings of rules that need every environment at once (AZF025: federated credentials
+    /// on one identity across environments); errors among them are failures.
+    pub findings: Vec<crate::diagnostic::Diagnostic>,
     /// Drifts (indices) allowed by `FunctionApp` rules where the values did not tell which.
     pub(crate) uncertain: Vec<usize>,
 }
@@ -150,6 +153,11 @@ impl Report {
                 .partial
                 .iter()
                 .filter(|p| p.allowed_by.is_none())
+                .count()
+            + self
+                .findings
+                .iter()
+                .filter(|f| f.severity == crate::krm::Severity::Error)
                 .count()
     }
 

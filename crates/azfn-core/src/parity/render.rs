@@ -213,6 +213,7 @@ pub fn results(report: &Report, policy: &ParityPolicy, context: &Context<'_>) ->
             )
         });
     }
+    out.extend(report.findings.iter().cloned());
     for &i in &report.stale_rules {
         out.push(Diagnostic {
             field: Some(format!("spec.allow[{i}]")),
@@ -270,6 +271,7 @@ pub fn json(report: &Report, policy: &ParityPolicy) -> serde_json::Value {
         "staleRules": report.stale_rules.iter().map(|&i| json!({
             "index": i, "rule": describe_rule(policy, i),
         })).collect::<Vec<_>>(),
+        "findings": report.findings,
         "notes": report.notes,
     })
 }
@@ -428,6 +430,13 @@ pub fn text(report: &Report, policy: &ParityPolicy, color: bool) -> String {
             partial.present_in.join(", ")
         );
     }
+    for finding in &report.findings {
+        let _ = writeln!(
+            out,
+            "{red}\u{2717} {} {}{off}: {}\n",
+            finding.code, finding.rule, finding.message
+        );
+    }
     for &i in &report.stale_rules {
         let _ = writeln!(
             out,
@@ -474,6 +483,52 @@ fn md_header(report: &Report, first: &str, last: &str) -> String {
     )
 }
 
+/// The markdown lists: resources missing from some environments, findings across
+/// environments, stale rules.
+fn md_lists(out: &mut String, report: &Report, policy: &ParityPolicy) {
+    let missing: Vec<_> = report
+        .partial
+        .iter()
+        .filter(|p| p.allowed_by.is_none())
+        .collect();
+    if !missing.is_empty() {
+        out.push_str("### \u{274c} Resources missing from some environments\n\n");
+        for p in missing {
+            let _ = writeln!(
+                out,
+                "- `{}` only in {}",
+                p.resource,
+                p.present_in.join(", ")
+            );
+        }
+        out.push('\n');
+    }
+    if !report.findings.is_empty() {
+        out.push_str("### \u{274c} Across environments\n\n");
+        for f in &report.findings {
+            let _ = writeln!(
+                out,
+                "- **{} {}**: {}",
+                f.code,
+                f.rule,
+                f.message.replace('`', "'")
+            );
+        }
+        out.push('\n');
+    }
+    if !report.stale_rules.is_empty() {
+        out.push_str("### \u{26a0}\u{fe0f} Stale allow rules\n\n");
+        for &i in &report.stale_rules {
+            let _ = writeln!(
+                out,
+                "- `{}` matched no difference",
+                describe_rule(policy, i)
+            );
+        }
+        out.push('\n');
+    }
+}
+
 /// A pull-request comment: the verdict, a table per resource with drift, the allowed
 /// differences folded away.
 pub fn markdown(report: &Report, policy: &ParityPolicy) -> String {
@@ -517,34 +572,7 @@ pub fn markdown(report: &Report, policy: &ParityPolicy) -> String {
         }
         out.push('\n');
     }
-    let missing: Vec<_> = report
-        .partial
-        .iter()
-        .filter(|p| p.allowed_by.is_none())
-        .collect();
-    if !missing.is_empty() {
-        out.push_str("### \u{274c} Resources missing from some environments\n\n");
-        for p in missing {
-            let _ = writeln!(
-                out,
-                "- `{}` only in {}",
-                p.resource,
-                p.present_in.join(", ")
-            );
-        }
-        out.push('\n');
-    }
-    if !report.stale_rules.is_empty() {
-        out.push_str("### \u{26a0}\u{fe0f} Stale allow rules\n\n");
-        for &i in &report.stale_rules {
-            let _ = writeln!(
-                out,
-                "- `{}` matched no difference",
-                describe_rule(policy, i)
-            );
-        }
-        out.push('\n');
-    }
+    md_lists(&mut out, report, policy);
     for note in &report.notes {
         let _ = writeln!(out, "> **Note:** {note}\n");
     }

@@ -33,13 +33,14 @@ impl Rule for CredentialLimit {
 
     fn check(&self, resources: &Catalog<'_>, findings: &mut Vec<Diagnostic>) {
         let all: Vec<&Resource> = resources.iter().collect();
-        findings.extend(over(self, [(None, all.as_slice())]));
+        findings.extend(over(self, [(None, all.as_slice())]).into_iter().map(|(_, d)| d));
     }
 }
 
-/// The findings over several renders (`Some(environment)`), counting each identity's distinct
-/// credentials across all of them; an identity is the same across renders by its ARM ID only.
-pub fn over_environments(environments: &[(&str, Vec<Resource>)]) -> Vec<Diagnostic> {
+/// The findings over several environments' renders, each with the environment it is in,
+/// counting each identity's distinct credentials across all of them; an identity is the same
+/// across renders by its ARM ID only.
+pub fn over_environments(environments: &[(&str, Vec<Resource>)]) -> Vec<(String, Diagnostic)> {
     let borrowed: Vec<(Option<&str>, Vec<&Resource>)> = environments
         .iter()
         .map(|(name, resources)| (Some(*name), resources.iter().collect()))
@@ -48,6 +49,9 @@ pub fn over_environments(environments: &[(&str, Vec<Resource>)]) -> Vec<Diagnost
         &CredentialLimit,
         borrowed.iter().map(|(n, r)| (*n, r.as_slice())),
     )
+    .into_iter()
+    .map(|(env, d)| (env.unwrap_or_default().to_owned(), d))
+    .collect()
 }
 
 /// A distinct (issuer, subject) pair, the credential that first has it, and its environment.
@@ -56,7 +60,7 @@ type Seen<'a> = ((&'a str, &'a str), &'a Resource, Option<&'a str>);
 fn over<'a>(
     rule: &CredentialLimit,
     renders: impl IntoIterator<Item = (Option<&'a str>, &'a [&'a Resource])>,
-) -> Vec<Diagnostic> {
+) -> Vec<(Option<&'a str>, Diagnostic)> {
     // Identity -> its distinct (issuer, subject) pairs in first-seen order, with where each is.
     let mut by_identity: BTreeMap<String, Vec<Seen<'_>>> = BTreeMap::new();
     for (environment, resources) in renders {
@@ -110,7 +114,7 @@ fn over<'a>(
         if let Some(env) = environment {
             finding.message = format!("{env}: {}", finding.message);
         }
-        out.push(finding);
+        out.push((*environment, finding));
     }
     out
 }
@@ -163,8 +167,9 @@ mod tests {
             .collect();
         let found = over_environments(&envs);
         assert_eq!(found.len(), 1);
+        assert_eq!(found[0].0, "prod");
         assert_eq!(
-            found[0].message,
+            found[0].1.message,
             "prod: identity /subscriptions/s/resourcegroups/rg/providers/microsoft.managedidentity/userassignedidentities/id has 24 distinct federated credentials across environments (dev: 8, prod: 8, test: 8); Entra ID allows 20, so this one and any later fail to create"
         );
         // Each environment with its own identity stays under the limit.
