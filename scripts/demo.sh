@@ -25,6 +25,16 @@ for env in dev test prod-eu; do
   grep -A1 'AzureFunctionsWebHost__hostid' "$work/$env.yaml" | sed -n 's/^ *value: /  host ID: /p'
 done
 
+say "the Azure half of identity (Azure Service Operator objects): subjects follow each overlay's renames"
+for env in dev test prod prod-eu; do
+  echo "  $env:"
+  awk '/^kind:/{k=$2} /^  name:/{n=$2} /^  subject: /{print "    " k "/" n " -> " $2}' "$work/$env.yaml"
+  echo "    $(grep -c '^kind: RoleAssignment' "$work/$env.yaml") role assignments, each scoped to one resource"
+done
+
+say "azfn identity examples/orders/overlays/prod --format az (the same facts for az or Terraform pipelines)"
+"$azfn" identity examples/orders/overlays/prod --format az | head -12
+
 for env in dev prod; do
   say "kpt fn eval - --exec azfn < $env build (stdin mode; results on stderr)"
   kpt fn eval - --exec azfn --truncate-output=false < "$work/$env.yaml" > "$work/$env.kpt.yaml"

@@ -291,6 +291,23 @@ fn init_allows_exactly_todays_differences_with_functionapp_rules() {
     );
     assert_eq!(out.code, Some(0), "{}", out.stderr);
     assert!(out.stdout.contains("  - resource: {kind: FunctionApp, name: orders}\n    field: spec.settings.FEATURE_FLAG\n    difference: any\n"), "{}", out.stdout);
+    // The identity differs by design: the rules come with their reasons.
+    for (field, reason) in [
+        (
+            "spec.identity.azure.issuer",
+            "each environment's cluster has its own OIDC issuer",
+        ),
+        (
+            "spec.identity.azure.name",
+            "one identity per environment (one shared by all reaches Entra ID's 20 federated credentials sooner, AZF025)",
+        ),
+    ] {
+        assert!(
+            out.stdout.contains(&format!("  - resource: {{kind: FunctionApp, name: orders}}\n    field: {field}\n    reason: {reason:?}\n")),
+            "{field}: {}",
+            out.stdout
+        );
+    }
     std::fs::write(root.join("parity.yaml"), &out.stdout).unwrap();
     let out = parity_in(&root, &["--policy", "parity.yaml"]);
     assert_eq!(out.code, Some(0), "{}", out.stdout);
@@ -313,7 +330,72 @@ fn stale_rules_are_reported_but_do_not_fail() {
     assert_eq!(out.code, Some(0), "{}", out.stdout);
     assert!(
         out.stdout
-            .contains("stale: allow[11] (FunctionApp orders spec.runtime) matched no difference\n"),
+            .contains("stale: allow[12] (FunctionApp orders spec.runtime) matched no difference\n"),
+        "{}",
+        out.stdout
+    );
+}
+
+#[test]
+fn federated_credentials_on_one_identity_are_counted_across_environments() {
+    // Three clusters (one issuer each) federate 8 accounts each with one shared identity: 24
+    // credentials where Entra ID allows 20, although each environment alone has 8.
+    let root = scratch("parity-credential-limit");
+    std::fs::create_dir_all(root.join("base")).unwrap();
+    std::fs::write(
+        root.join("base/kustomization.yaml"),
+        "resources:\n- credentials.yaml\n",
+    )
+    .unwrap();
+    let credentials: String = (0..8)
+        .map(|i| format!("---\napiVersion: managedidentity.azure.com/v1api20230131\nkind: FederatedIdentityCredential\nmetadata:\n  name: app{i}\nspec:\n  owner: {{armId: /subscriptions/s/resourceGroups/rg/providers/Microsoft.ManagedIdentity/userAssignedIdentities/id-shared}}\n  audiences: [api://AzureADTokenExchange]\n  issuer: https://oidc.example/base/\n  subject: system:serviceaccount:apps:app{i}\n"))
+        .collect();
+    std::fs::write(root.join("base/credentials.yaml"), credentials).unwrap();
+    let mut environments = Vec::new();
+    for env in ["dev", "test", "prod"] {
+        let dir = root.join("overlays").join(env);
+        std::fs::create_dir_all(&dir).unwrap();
+        let patches: String = (0..8)
+            .map(|i| format!("- target: {{kind: FederatedIdentityCredential, name: app{i}}}\n  patch: '[{{\"op\": \"replace\", \"path\": \"/spec/issuer\", \"value\": \"https://oidc.example/{env}/\"}}]'\n"))
+            .collect();
+        std::fs::write(
+            dir.join("kustomization.yaml"),
+            format!("resources:\n- ../../base\npatches:\n{patches}"),
+        )
+        .unwrap();
+        environments.push(format!("overlays/{env}"));
+    }
+    let mut args: Vec<&str> = environments.iter().map(String::as_str).collect();
+    args.extend(["--format", "json"]);
+    let out = parity_in(&root, &args);
+    assert_eq!(out.code, Some(1), "{}{}", out.stdout, out.stderr);
+    let report: Value = serde_json::from_str(&out.stdout).unwrap();
+    let findings = report["findings"].as_array().expect("findings");
+    assert_eq!(findings.len(), 1, "{findings:?}");
+    assert_eq!(findings[0]["code"], "AZF025");
+    assert_eq!(
+        findings[0]["message"],
+        "prod: identity /subscriptions/s/resourcegroups/rg/providers/microsoft.managedidentity/userassignedidentities/id-shared has 24 distinct federated credentials across environments (dev: 8, prod: 8, test: 8); Entra ID allows 20, so this one and any later fail to create"
+    );
+    assert_eq!(findings[0]["file"], "overlays/prod/kustomization.yaml");
+    // Each environment alone passes `azfn check`.
+    let built = run(
+        command(azfn_bin())
+            .arg("build")
+            .arg(root.join("overlays/prod")),
+        b"",
+    );
+    assert!(built.status.success(), "{}", text(&built).1);
+    let checked = run(command(azfn_bin()).args(["check", "-"]), &built.stdout);
+    assert!(checked.status.success(), "{}", text(&checked).0);
+    // The text report names it too.
+    let out = parity_in(
+        &root,
+        &environments.iter().map(String::as_str).collect::<Vec<_>>(),
+    );
+    assert!(
+        out.stdout
+            .contains("\u{2717} AZF025 credential-limit: prod: identity "),
         "{}",
         out.stdout
     );

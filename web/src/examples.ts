@@ -144,10 +144,38 @@ spec:
   return tree;
 }
 
+/** A second app federated by hand, with the subject written before prod's namePrefix renamed its account. */
+function staleSubject(): Tree {
+  const tree = orders();
+  tree["overlays/prod/reports-identity.yaml"] = `# The reports worker's identity, federated by hand with the account name of the base.
+# prod's namePrefix renames the ServiceAccount to prod-reports; nothing renames the subject.
+apiVersion: v1
+kind: ServiceAccount
+metadata:
+  name: reports
+  annotations:
+    azure.workload.identity/client-id: 00000000-0000-0000-0000-00000000f002
+---
+apiVersion: managedidentity.azure.com/v1api20230131
+kind: FederatedIdentityCredential
+metadata:
+  name: reports
+spec:
+  owner:
+    armId: /subscriptions/0000000f-0000-0000-0000-000000000000/resourceGroups/rg-orders-prod/providers/Microsoft.ManagedIdentity/userAssignedIdentities/id-reports-prod
+  audiences: [api://AzureADTokenExchange]
+  issuer: https://westeurope.oic.prod-aks.azure.com/72f988bf-0000-0000-0000-000000000000/0000000f-0000-0000-0000-00000000a001/
+  subject: system:serviceaccount:orders-prod:reports
+`;
+  addResource(tree, "prod", "reports-identity.yaml");
+  return tree;
+}
+
 export const examples: Record<string, { title: string; tree: () => Tree }> = {
   orders: { title: "orders: the example app", tree: () => orders() },
   "inline-secret": { title: "Inline connection string", tree: () => orders(true) },
   "identity-mismatch": { title: "Identity mismatch", tree: identityMismatch },
   "drift-in-prod": { title: "Drift in prod", tree: driftInProd },
   "http-scaled-to-zero": { title: "HTTP scaled to zero", tree: httpScaledToZero },
+  "stale-subject": { title: "Federated subject left behind", tree: staleSubject },
 };

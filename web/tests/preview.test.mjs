@@ -90,7 +90,14 @@ test("served by azfn serve: the example's environments render the bytes azfn bui
   assert.match(await page.textContent("#status"), /^4 environments · all build · in parity · rendered in \d+ ms$/);
   for (const env of ["dev", "test", "prod", "prod-eu"]) {
     await tab(page, `env:${env}`);
-    assert.equal(await page.textContent(`pre[data-env="${env}"]`), azfnBuild(env), `${env}: page and azfn build differ`);
+    const shown = await page.textContent(`pre[data-env="${env}"]`);
+    assert.equal(shown, azfnBuild(env), `${env}: page and azfn build differ`);
+    // The Azure half is shown too: the app's credential names the account as this environment renames it.
+    const account = shown.match(/kind: ServiceAccount\nmetadata:\n(?:  .*\n|    .*\n)*?  name: (\S+)\n  namespace: (\S+)/);
+    assert.ok(account, `${env}: a ServiceAccount`);
+    assert.ok(shown.includes(`subject: system:serviceaccount:${account[2]}:${account[1]}\n`), `${env}: the subject follows the rename to ${account[2]}/${account[1]}`);
+    assert.ok(shown.includes("subject: system:serviceaccount:keda:keda-operator\n"), `${env}: KEDA's credential`);
+    assert.ok(shown.includes("kind: RoleAssignment\n"), `${env}: role assignments`);
   }
   await page.screenshot({ path: join(artifacts, "environment.png") });
   assert.deepEqual(errors, []);
@@ -239,6 +246,11 @@ test("each failure example shows its failure", async () => {
   await chooseExample(page, "http-scaled-to-zero");
   await tab(page, "findings");
   assert.match(await page.textContent(".findings"), /AZF010 http-scale-to-zero.*in prod.*overlays\/prod\/status-page\.yaml:\d+/s);
+  await chooseExample(page, "stale-subject");
+  await tab(page, "findings");
+  const findings = await page.textContent(".findings");
+  assert.match(findings, /AZF022 federated-subject.*system:serviceaccount:orders-prod:reports.*in prod.*overlays\/prod\/reports-identity\.yaml:\d+/s);
+  assert.match(findings, /AZF023 missing-credential.*system:serviceaccount:orders-prod:prod-reports/s);
   await chooseExample(page, "drift-in-prod");
   await tab(page, "parity");
   assert.match(await page.textContent(".matrix"), /ORDERS_SKIP_FRAUD_CHECK/);
@@ -395,6 +407,11 @@ test("downloads: each environment's YAML, the findings as SARIF, the parity repo
   assert.equal(log.version, "2.1.0");
   assert.equal(log.runs[0].results[0].ruleId, "AZF001");
   assert.equal(log.runs[0].results[0].locations[0].physicalLocation.region.startLine, 7);
+  await chooseExample(page, "stale-subject");
+  await tab(page, "findings");
+  const findings = await page.textContent(".findings");
+  assert.match(findings, /AZF022 federated-subject.*system:serviceaccount:orders-prod:reports.*in prod.*overlays\/prod\/reports-identity\.yaml:\d+/s);
+  assert.match(findings, /AZF023 missing-credential.*system:serviceaccount:orders-prod:prod-reports/s);
   await chooseExample(page, "drift-in-prod");
   const markdown = await save("#download-markdown");
   assert.equal(markdown.name, "parity.md");
@@ -426,6 +443,11 @@ test("keyboard: every control is reachable, tabs follow the arrow keys, the edit
 
 test("contrast: the main controls meet WCAG AA (4.5:1)", async () => {
   const { page, context } = await fresh();
+  await chooseExample(page, "stale-subject");
+  await tab(page, "findings");
+  const findings = await page.textContent(".findings");
+  assert.match(findings, /AZF022 federated-subject.*system:serviceaccount:orders-prod:reports.*in prod.*overlays\/prod\/reports-identity\.yaml:\d+/s);
+  assert.match(findings, /AZF023 missing-credential.*system:serviceaccount:orders-prod:prod-reports/s);
   await chooseExample(page, "drift-in-prod");
   await tab(page, "parity");
   const measure = (selectors) => page.evaluate((selectors) => {

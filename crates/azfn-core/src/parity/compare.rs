@@ -74,7 +74,7 @@ fn flat(environments: &[Environment]) -> Flat {
     let per_env = environments
         .iter()
         .map(|env| {
-            let renames: BTreeMap<String, String> = env
+            let mut renames: BTreeMap<String, String> = env
                 .resources
                 .iter()
                 .filter_map(|(v, base)| {
@@ -82,6 +82,7 @@ fn flat(environments: &[Environment]) -> Flat {
                     (current != base).then(|| (current.to_owned(), base.clone()))
                 })
                 .collect();
+            renames.extend(service_account_subjects(env));
             let mut map = BTreeMap::new();
             for (value, base) in &env.resources {
                 let key = key_of(value, base);
@@ -92,6 +93,26 @@ fn flat(environments: &[Environment]) -> Flat {
         })
         .collect();
     Flat { per_env, labels }
+}
+
+/// A workload-identity subject names a ServiceAccount's namespace and name, which overlays
+/// change as they change `metadata.namespace` and `metadata.name` (neither a difference): each
+/// ServiceAccount's subject compares by the account's base name.
+fn service_account_subjects(env: &Environment) -> impl Iterator<Item = (String, String)> + '_ {
+    env.resources.iter().filter_map(|(v, base)| {
+        (v.get("kind")?.as_str()? == "ServiceAccount").then_some(())?;
+        let metadata = v.get("metadata")?;
+        let name = metadata.get("name")?.as_str()?;
+        let namespace = metadata
+            .get("namespace")
+            .and_then(Value::as_str)
+            .filter(|ns| !ns.is_empty())
+            .unwrap_or("default");
+        Some((
+            format!("system:serviceaccount:{namespace}:{name}"),
+            format!("system:serviceaccount:<namespace>:{base}"),
+        ))
+    })
 }
 
 /// Each environment's value of one field (`None`: absent).

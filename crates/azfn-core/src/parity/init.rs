@@ -70,7 +70,7 @@ fn rule(out: &mut String, drift: &Drift, environments: &[String]) {
     let presence = drift.values.values().any(Option::is_none);
     let _ = writeln!(
         out,
-        "  # {comment}\n  - resource: {{kind: {}, name: {}}}\n    field: {}{}",
+        "  # {comment}\n  - resource: {{kind: {}, name: {}}}\n    field: {}{}{}",
         yaml_scalar(&drift.resource.kind),
         yaml_scalar(&drift.resource.name),
         yaml_scalar(&drift.field),
@@ -78,8 +78,33 @@ fn rule(out: &mut String, drift: &Drift, environments: &[String]) {
             "\n    difference: any"
         } else {
             ""
-        }
+        },
+        by_design(drift)
+            .map(|reason| format!("\n    reason: {}", yaml_scalar(reason)))
+            .unwrap_or_default()
     );
+}
+
+/// Why a `FunctionApp` field differs between environments by design, where that is what
+/// workload identity asks for: the rule is proposed with its reason.
+fn by_design(drift: &Drift) -> Option<&'static str> {
+    if drift.resource.kind != crate::functionapp::KIND {
+        return None;
+    }
+    match drift.field.strip_prefix("spec.identity.")? {
+        "azure.issuer" => Some("each environment's cluster has its own OIDC issuer"),
+        "clientId"
+        | "azure.name"
+        | "azure.principalId"
+        | "azure.resourceGroup"
+        | "azure.subscriptionId" => Some(
+            "one identity per environment (one shared by all reaches Entra ID's 20 federated credentials sooner, AZF025)",
+        ),
+        "azure.keda.clientId" | "azure.keda.principalId" => {
+            Some("each cluster's shared KEDA identity")
+        }
+        _ => None,
+    }
 }
 
 /// A YAML scalar: plain where that reads back as the same string, else double-quoted.

@@ -297,10 +297,23 @@ fn findings_are_those_of_the_final_output_as_azfn_check_reports() {
     let preview = preview(&source);
     let test = &preview.environments[1];
     let codes: Vec<&str> = test.findings.iter().map(|f| f.code.as_str()).collect();
-    assert_eq!(codes, ["AZF008"], "{:#?}", test.findings);
+    assert_eq!(codes, ["AZF008", "AZF023"], "{:#?}", test.findings);
     let finding = &test.findings[0];
     assert!(finding.message.contains("client IDs disagree"));
     assert_eq!(finding.file.as_deref(), Some("overlays/test/reports.yaml"));
     assert_eq!(finding.line, Some(21), "the serviceAccountName line");
-    assert!(!test.fails, "a warning does not fail the build");
+    assert_eq!(finding.severity, crate::krm::Severity::Warning);
+    // The environment federates its identity with its own account only: the renamed
+    // `reports-test` account gets no token.
+    let missing = &test.findings[1];
+    assert!(
+        missing.message.starts_with(
+            "no FederatedIdentityCredential names system:serviceaccount:orders-test:reports-test"
+        ),
+        "{}",
+        missing.message
+    );
+    assert_eq!(missing.file.as_deref(), Some("overlays/test/reports.yaml"));
+    assert_eq!(missing.line, Some(6), "the client-id annotation");
+    assert!(test.fails, "the missing credential is an error");
 }

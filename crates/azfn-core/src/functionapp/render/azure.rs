@@ -43,9 +43,11 @@ pub fn identity_id(azure: &AzureIdentity) -> String {
     )
 }
 
-/// The ConfigMap Azure Service Operator writes the created identity's IDs into.
-fn ids_config_map(app: &App) -> String {
-    format!("{}-identity", app.name)
+/// The ConfigMap Azure Service Operator writes the created identity's IDs into, named after
+/// the Azure identity: no overlay renames it (it is not an object of the build), and the
+/// environments differ in it exactly where their `identity.azure.name` does.
+fn ids_config_map(azure: &AzureIdentity) -> String {
+    format!("{}-identity", slug(&azure.name))
 }
 
 pub(super) fn azure_objects(app: &App, keda_workload_auth: bool) -> Vec<Mapping> {
@@ -100,7 +102,7 @@ fn user_assigned_identity(
     azure: &AzureIdentity,
     create: &crate::functionapp::spec::CreateIdentity,
 ) -> Mapping {
-    let config_map = ids_config_map(app);
+    let config_map = ids_config_map(azure);
     let key = |k: &str| map([("name", s(&config_map)), ("key", s(k))]);
     let tags: Mapping = create.tags.iter().map(|(k, v)| (s(k), s(v))).collect();
     let spec = map([
@@ -175,7 +177,10 @@ fn role_assignment(app: &App, azure: &AzureIdentity, grant: &Grant) -> Option<Ma
             (_, Some(id)) => map([("principalId", s(id))]),
             (Some(_), None) => map([(
                 "principalIdFromConfig",
-                map([("name", s(ids_config_map(app))), ("key", s("principalId"))]),
+                map([
+                    ("name", s(ids_config_map(azure))),
+                    ("key", s("principalId")),
+                ]),
             )]),
             (None, None) => return None,
         }
