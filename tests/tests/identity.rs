@@ -9,20 +9,10 @@ use azfn_tests::openapi::{crd, crd_schema, validate};
 use azfn_tests::{azfn_bin, command, copy_dir, run, scratch, text, workspace};
 use serde_yaml::Value;
 
-const AZURE_BASE: &str = "    azure:
-      issuer: https://westeurope.oic.prod-aks.azure.com/tenant/dev-cluster/
-      subscriptionId: 11111111-1111-1111-1111-111111111111
-      resourceGroup: rg-orders-dev
-      name: id-orders-dev
-      create:
-        location: westeurope
-";
-
-const AZURE_PROD: &str = "    azure:
-      issuer: https://westeurope.oic.prod-aks.azure.com/tenant/prod-cluster/
-      resourceGroup: rg-orders-prod
-      name: id-orders-prod
-";
+/// The example's prod issuer and subscription (examples/orders/overlays/prod/functionapp.yaml).
+const PROD_ISSUER: &str = "https://westeurope.oic.prod-aks.azure.com/72f988bf-0000-0000-0000-000000000000/0000000f-0000-0000-0000-00000000a001/";
+const PROD_GROUP: &str =
+    "/subscriptions/0000000f-0000-0000-0000-000000000000/resourceGroups/rg-orders-prod/providers/";
 
 fn edit(path: &Path, from: &str, to: &str) {
     let text = std::fs::read_to_string(path).unwrap();
@@ -30,22 +20,12 @@ fn edit(path: &Path, from: &str, to: &str) {
     std::fs::write(path, text.replacen(from, to, 1)).unwrap();
 }
 
-/// The example app with its Azure half: created in dev's group, prod's issuer and group.
+/// A copy of the example app, which carries its Azure half in every overlay, and the plugin.
 fn example(name: &str) -> (std::path::PathBuf, std::path::PathBuf) {
     let dir = scratch(name);
     let plugins = azfn_tests::install_plugin(&dir);
     let root = dir.join("orders");
     copy_dir(&workspace().join("examples/orders"), &root);
-    edit(
-        &root.join("base/functionapp.yaml"),
-        "    tenantId: 72f988bf-0000-0000-0000-000000000000\n",
-        &format!("    tenantId: 72f988bf-0000-0000-0000-000000000000\n{AZURE_BASE}"),
-    );
-    edit(
-        &root.join("overlays/prod/functionapp.yaml"),
-        "    clientId: 00000000-0000-0000-0000-00000000f001\n",
-        &format!("    clientId: 00000000-0000-0000-0000-00000000f001\n{AZURE_PROD}"),
-    );
     (root, plugins)
 }
 
@@ -153,7 +133,7 @@ fn check_aso_objects(label: &str, objects: &[Value]) {
 #[test]
 fn kustomize_and_azfn_build_render_credentials_for_the_rendered_service_account() {
     let (root, plugins) = example("identity-paths");
-    for overlay in ["dev", "prod"] {
+    for overlay in ["dev", "test", "prod", "prod-eu"] {
         let objects = kustomize(&root, &plugins, overlay);
         let (app, expected, credentials) = subjects(&objects);
         assert_eq!(app, expected, "{overlay}");
@@ -172,17 +152,14 @@ fn kustomize_and_azfn_build_render_credentials_for_the_rendered_service_account(
         .iter()
         .map(|c| c["spec"]["issuer"].as_str().unwrap())
         .collect();
-    assert!(
-        issuers.iter().all(|i| i.ends_with("/prod-cluster/")),
-        "{issuers:?}"
-    );
+    assert!(issuers.iter().all(|i| *i == PROD_ISSUER), "{issuers:?}");
     for assignment in of_kind(&prod, "RoleAssignment") {
         let scope = assignment["spec"]["owner"]["armId"].as_str().unwrap();
-        assert!(
-            scope.starts_with("/subscriptions/11111111-1111-1111-1111-111111111111/resourceGroups/rg-orders-prod/providers/"),
-            "{scope}"
-        );
+        assert!(scope.starts_with(PROD_GROUP), "{scope}");
     }
+    // prod-eu stacks a suffix on prod and runs azfn again: the subject follows once more.
+    let (app, ..) = subjects(&kustomize(&root, &plugins, "prod-eu"));
+    assert_eq!(app, "system:serviceaccount:orders-prod:prod-orders-eu");
     // Prod inherits `create` from the base, under its own name.
     let created = of_kind(&prod, "UserAssignedIdentity");
     assert_eq!(created.len(), 1);
@@ -222,7 +199,7 @@ fn kpt_renders_the_credential_for_the_function_apps_namespace_and_account() {
         .unwrap()
         .replacen(
             "    tenantId: 72f988bf-0000-0000-0000-000000000000\n",
-            &format!("    tenantId: 72f988bf-0000-0000-0000-000000000000\n    serviceAccount: orders-runner\n{AZURE_BASE}"),
+            "    tenantId: 72f988bf-0000-0000-0000-000000000000\n    serviceAccount: orders-runner\n",
             1,
         )
         .replacen("  name: orders\n", "  name: orders\n  namespace: orders-dev\n", 1);
@@ -297,7 +274,7 @@ fn azfn_identity_prints_the_facts_as_json_an_az_script_and_terraform() {
     let (script, stderr) = text(&out);
     assert!(out.status.success(), "{stderr}");
     assert!(
-        script.contains("az identity federated-credential create --identity-name 'id-orders-prod' --resource-group 'rg-orders-prod' --name 'prod-orders' --issuer 'https://westeurope.oic.prod-aks.azure.com/tenant/prod-cluster/' --subject 'system:serviceaccount:orders-prod:prod-orders' --audiences 'api://AzureADTokenExchange'"),
+        script.contains(&format!("az identity federated-credential create --identity-name 'id-orders-prod' --resource-group 'rg-orders-prod' --name 'prod-orders' --issuer '{PROD_ISSUER}' --subject 'system:serviceaccount:orders-prod:prod-orders' --audiences 'api://AzureADTokenExchange'")),
         "{script}"
     );
     let file = scratch("identity-facts-script").join("identity.sh");
@@ -326,10 +303,24 @@ fn azfn_identity_prints_the_facts_as_json_an_az_script_and_terraform() {
     );
 
     // A build without the Azure half says so and fails.
+    let (plain_root, _) = example("identity-facts-plain");
+    for file in ["base/functionapp.yaml", "overlays/prod/functionapp.yaml"] {
+        let path = plain_root.join(file);
+        let text = std::fs::read_to_string(&path).unwrap();
+        let start = text
+            .find("    # The Azure half")
+            .or_else(|| text.find("    azure:\n"));
+        let start = start.unwrap_or_else(|| panic!("{file}: no identity.azure"));
+        let end = start
+            + text[start..]
+                .find("\n  storage:\n")
+                .expect("storage follows");
+        std::fs::write(&path, format!("{}{}", &text[..start], &text[end + 1..])).unwrap();
+    }
     let plain = run(
         command(azfn_bin())
             .arg("identity")
-            .arg(workspace().join("examples/orders/overlays/prod")),
+            .arg(plain_root.join("overlays/prod")),
         b"",
     );
     assert_eq!(plain.status.code(), Some(1));

@@ -90,14 +90,14 @@ fn the_example_passes_with_its_policy() {
     assert_eq!(out.code, Some(0), "{}{}", out.stdout, out.stderr);
     assert!(
         out.stdout.ends_with(
-            "azfn parity: 3 environments, 8 resources, 0 differences not allowed, 49 allowed, 0 stale rules\n"
+            "azfn parity: 3 environments, 17 resources, 0 differences not allowed, 85 allowed, 0 stale rules\n"
         ),
         "{}",
         out.stdout
     );
     // Rendered differences are allowed by the FunctionApp field they come from.
     assert!(out.stdout.contains(
-        "  \u{2713} spec.template.spec.containers[name=func].env[name=AzureWebJobsStorage__accountName].value  allowed by allow[1] (FunctionApp orders spec.storage.accountName)\n    stordersdev"
+        "  \u{2713} spec.template.spec.containers[name=func].env[name=AzureWebJobsStorage__accountName].value  allowed by allow[2] (FunctionApp orders spec.storage.accountName)\n    stordersdev"
     ), "{}", out.stdout);
 }
 
@@ -659,7 +659,7 @@ fn from_compares_kubectl_kustomize_output() {
         rows(&direct),
         "kubectl kustomize and azfn build differ"
     );
-    assert_eq!(from["summary"]["failures"], 49);
+    assert_eq!(from["summary"]["failures"], 85);
     let dev = root.join("dev.yaml").display().to_string();
     let same = parity_in(
         &root,

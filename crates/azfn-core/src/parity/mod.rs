@@ -134,11 +134,16 @@ pub struct Partial {
 }
 
 impl Report {
-    /// Shows every file a drift names through `shown` (the host makes them relative).
+    /// Shows every file a drift or finding names through `shown` (the host makes them relative).
     pub fn map_files(&mut self, shown: &dyn Fn(&str) -> String) {
         for drift in &mut self.drifts {
             for place in drift.set_at.values_mut() {
                 place.file = shown(&place.file);
+            }
+        }
+        for finding in &mut self.findings {
+            if let Some(file) = &mut finding.file {
+                *file = shown(file);
             }
         }
     }

@@ -244,3 +244,137 @@ impl Assignment<'_> {
                 .is_some_and(|held| held == needed || roles::covers(held, needed))
     }
 }
+
+#[cfg(test)]
+mod tests {
+    //! azfn's own rendering of the Azure half passes the rules that check it.
+    use crate::functionapp::spec::Spec;
+
+    const SPEC: &str = "
+image: contoso.azurecr.io/orders:1.4.2
+runtime: dotnet-isolated
+identity:
+  clientId: 00000000-0000-0000-0000-00000000d001
+  tenantId: 72f988bf-0000-0000-0000-000000000000
+  azure:
+    issuer: https://westeurope.oic.prod-aks.azure.com/tenant/cluster/
+    subscriptionId: 11111111-1111-1111-1111-111111111111
+    resourceGroup: rg-orders-prod
+    name: id-orders-prod
+    create:
+      location: westeurope
+storage:
+  accountName: stordersprod
+connections:
+  ServiceBus:
+    fullyQualifiedNamespace: sb-orders-prod.servicebus.windows.net
+  Uploads:
+    blobServiceUri: https://stuploadsprod.blob.core.windows.net
+    queueServiceUri: https://stuploadsprod.queue.core.windows.net
+  Events:
+    fullyQualifiedNamespace: evh-orders-prod.servicebus.windows.net
+secrets:
+  keyVault:
+    name: kv-orders-prod
+  items:
+  - env: PAYMENT_API_KEY
+    secret: payment-api-key
+functions:
+- name: ProcessOrder
+  trigger:
+    type: serviceBusQueue
+    connection: ServiceBus
+    queueName: orders
+- name: ResizeUpload
+  trigger:
+    type: blob
+    connection: Uploads
+    path: uploads/incoming/{name}
+- name: Audit
+  trigger:
+    type: storageQueue
+    connection: Uploads
+    queueName: audit
+- name: Telemetry
+  trigger:
+    type: eventHubs
+    connection: Events
+    eventHubName: telemetry
+";
+
+    fn spec(text: &str) -> Spec {
+        serde_yaml::from_str(text).expect("spec")
+    }
+
+    /// The findings of every rule over the whole render, as `CODE Kind/name field`.
+    fn findings(spec: &Spec) -> Vec<String> {
+        let rendered = crate::functionapp::render::render(
+            "orders",
+            "orders-prod",
+            serde_yaml::Mapping::new(),
+            spec,
+        )
+        .expect("renders");
+        let resources: Vec<crate::krm::Resource> = rendered
+            .objects
+            .into_iter()
+            .map(crate::krm::Resource::new)
+            .collect();
+        super::super::check(&resources, &crate::config::Config::default())
+            .into_iter()
+            .map(|f| {
+                let r = f.resource.expect("a resource");
+                format!(
+                    "{} {}/{} {} {}",
+                    f.code,
+                    r.kind,
+                    r.name,
+                    f.field.unwrap_or_default(),
+                    f.message
+                )
+            })
+            .collect()
+    }
+
+    #[test]
+    fn the_rendered_azure_half_passes_the_identity_rules_in_both_designs() {
+        assert_eq!(findings(&spec(SPEC)), Vec::<String>::new());
+        let shared = SPEC.replace(
+            "    create:\n      location: westeurope\n",
+            "    principalId: 22222222-2222-2222-2222-222222222222\n    keda:\n      design: shared\n      clientId: 33333333-3333-3333-3333-333333333333\n      principalId: 44444444-4444-4444-4444-444444444444\n",
+        );
+        assert_eq!(findings(&spec(&shared)), Vec::<String>::new());
+    }
+
+    #[test]
+    fn an_explicitly_broad_scope_renders_suppressed_with_its_reason() {
+        let broad = SPEC.replace(
+            "    create:\n",
+            "    scopes:\n      ServiceBus: /subscriptions/11111111-1111-1111-1111-111111111111/resourceGroups/rg-messaging\n    create:\n",
+        );
+        let rendered = crate::functionapp::render::render(
+            "orders",
+            "orders-prod",
+            serde_yaml::Mapping::new(),
+            &spec(&broad),
+        )
+        .unwrap();
+        let resources: Vec<crate::krm::Resource> = rendered
+            .objects
+            .into_iter()
+            .map(crate::krm::Resource::new)
+            .collect();
+        let annotation = resources
+            .iter()
+            .find(|r| r.kind() == "RoleAssignment" && r.name().contains("servicebus"))
+            .and_then(|r| r.annotation("azfn.dev/ignore"));
+        assert_eq!(
+            annotation,
+            Some("AZF026: spec.identity.azure.scopes.ServiceBus sets a resource group explicitly")
+        );
+        let found = super::super::check(&resources, &crate::config::Config::default());
+        assert_eq!(found.len(), 1, "{found:?}");
+        assert_eq!(found[0].code, "AZF026");
+        assert_eq!(found[0].severity, crate::krm::Severity::Info, "suppressed");
+    }
+}

@@ -725,65 +725,6 @@ functions:
         );
     }
 
-    /// The findings of every rule over the whole render, as `CODE Kind/name field`.
-    fn findings(spec: &Spec) -> Vec<String> {
-        let rendered = render("orders", "orders-prod", Mapping::new(), spec).expect("renders");
-        let resources: Vec<crate::krm::Resource> = rendered
-            .objects
-            .into_iter()
-            .map(crate::krm::Resource::new)
-            .collect();
-        crate::policy::check(&resources, &crate::config::Config::default())
-            .into_iter()
-            .map(|f| {
-                let r = f.resource.expect("a resource");
-                format!(
-                    "{} {}/{} {} {}",
-                    f.code,
-                    r.kind,
-                    r.name,
-                    f.field.unwrap_or_default(),
-                    f.message
-                )
-            })
-            .collect()
-    }
-
-    #[test]
-    fn the_rendered_azure_half_passes_the_identity_rules_in_both_designs() {
-        assert_eq!(findings(&spec(SPEC)), Vec::<String>::new());
-        let shared = SPEC.replace(
-            "    create:\n      location: westeurope\n",
-            "    principalId: 22222222-2222-2222-2222-222222222222\n    keda:\n      design: shared\n      clientId: 33333333-3333-3333-3333-333333333333\n      principalId: 44444444-4444-4444-4444-444444444444\n",
-        );
-        assert_eq!(findings(&spec(&shared)), Vec::<String>::new());
-    }
-
-    #[test]
-    fn an_explicitly_broad_scope_renders_suppressed_with_its_reason() {
-        let broad = SPEC.replace(
-            "    create:\n",
-            "    scopes:\n      ServiceBus: /subscriptions/11111111-1111-1111-1111-111111111111/resourceGroups/rg-messaging\n    create:\n",
-        );
-        let yaml = azure_only(&spec(&broad));
-        assert!(
-            yaml.contains(
-                "azfn.dev/ignore: 'AZF026: spec.identity.azure.scopes.ServiceBus sets a resource"
-            ),
-            "{yaml}"
-        );
-        let rendered = render("orders", "orders-prod", Mapping::new(), &spec(&broad)).unwrap();
-        let resources: Vec<crate::krm::Resource> = rendered
-            .objects
-            .into_iter()
-            .map(crate::krm::Resource::new)
-            .collect();
-        let found = crate::policy::check(&resources, &crate::config::Config::default());
-        assert_eq!(found.len(), 1, "{found:?}");
-        assert_eq!(found[0].code, "AZF026");
-        assert_eq!(found[0].severity, crate::krm::Severity::Info, "suppressed");
-    }
-
     #[test]
     fn subjects_name_the_rendered_service_account_and_namespace() {
         let yaml = azure_only(&spec(SPEC));
