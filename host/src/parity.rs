@@ -261,7 +261,15 @@ fn compute(args: &Args) -> Result<Outcome, Unusable> {
     let mut report = parity::check(&DiskSource, &relative, &policy, &options)
         .map_err(|e| Unusable::environment(&e))?;
     // Files as the user would type them: relative to where azfn runs.
-    report.map_files(&crate::build::from_cwd());
+    // Places come as absolute paths or as DiskSource names them (from `/`, no leading slash).
+    let shown = crate::build::from_cwd();
+    report.map_files(&|file: &str| {
+        if file.starts_with('/') {
+            shown(file)
+        } else {
+            shown(&format!("/{file}"))
+        }
+    });
     Ok(Outcome::Report(Box::new((report, policy, listed))))
 }
 
