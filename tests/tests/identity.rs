@@ -301,8 +301,12 @@ fn azfn_identity_prints_the_facts_as_json_an_az_script_and_terraform() {
         terraform.contains("audience            = [\"api://AzureADTokenExchange\"]"),
         "{terraform}"
     );
+}
 
-    // A build without the Azure half says so and fails.
+/// `azfn identity` fails with a message and prints nothing on a build without the Azure half,
+/// and on trees that reach outside their root.
+#[test]
+fn azfn_identity_refuses_a_build_without_the_azure_half_and_hostile_trees() {
     let (plain_root, _) = example("identity-facts-plain");
     for file in ["base/functionapp.yaml", "overlays/prod/functionapp.yaml"] {
         let path = plain_root.join(file);

@@ -347,17 +347,19 @@ fn federated_credentials_on_one_identity_are_counted_across_environments() {
         "resources:\n- credentials.yaml\n",
     )
     .unwrap();
-    let credentials: String = (0..8)
+    let credentials = (0..8)
         .map(|i| format!("---\napiVersion: managedidentity.azure.com/v1api20230131\nkind: FederatedIdentityCredential\nmetadata:\n  name: app{i}\nspec:\n  owner: {{armId: /subscriptions/s/resourceGroups/rg/providers/Microsoft.ManagedIdentity/userAssignedIdentities/id-shared}}\n  audiences: [api://AzureADTokenExchange]\n  issuer: https://oidc.example/base/\n  subject: system:serviceaccount:apps:app{i}\n"))
-        .collect();
+        .collect::<Vec<_>>()
+        .concat();
     std::fs::write(root.join("base/credentials.yaml"), credentials).unwrap();
     let mut environments = Vec::new();
     for env in ["dev", "test", "prod"] {
         let dir = root.join("overlays").join(env);
         std::fs::create_dir_all(&dir).unwrap();
-        let patches: String = (0..8)
+        let patches = (0..8)
             .map(|i| format!("- target: {{kind: FederatedIdentityCredential, name: app{i}}}\n  patch: '[{{\"op\": \"replace\", \"path\": \"/spec/issuer\", \"value\": \"https://oidc.example/{env}/\"}}]'\n"))
-            .collect();
+            .collect::<Vec<_>>()
+            .concat();
         std::fs::write(
             dir.join("kustomization.yaml"),
             format!("resources:\n- ../../base\npatches:\n{patches}"),
