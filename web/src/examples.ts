@@ -76,6 +76,17 @@ spec:
           value: managedidentity
         - name: ServiceBus__clientId
           value: 00000000-0000-0000-0000-00000000f002
+---
+# The Azure half of the worker's identity, federated with its account as the test overlay names it.
+apiVersion: managedidentity.azure.com/v1api20230131
+kind: FederatedIdentityCredential
+metadata:
+  name: reports
+spec:
+  owner: {armId: /subscriptions/0000000e-0000-0000-0000-000000000000/resourceGroups/rg-orders-test/providers/Microsoft.ManagedIdentity/userAssignedIdentities/id-orders-test}
+  audiences: [api://AzureADTokenExchange]
+  issuer: https://westeurope.oic.prod-aks.azure.com/72f988bf-0000-0000-0000-000000000000/0000000e-0000-0000-0000-00000000a001/
+  subject: system:serviceaccount:orders-test:reports-test
 `;
   addResource(tree, "test", "reports.yaml");
   return tree;

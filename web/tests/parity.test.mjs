@@ -54,7 +54,7 @@ test("parity() errors name the policy file and field", async () => {
   initSync({ module: await readFile(join(here, "..", "pkg", "azfn_wasm_bg.wasm")) });
   const files = await tree(example);
   files["parity.yaml"] += "  - resource: {kind: Deployment}\n    feild: spec.replicas\n";
-  assert.throws(() => parity(files, "parity.yaml"), /parity\.yaml: spec\.allow\[11\]\.feild: unknown field `feild`/);
+  assert.throws(() => parity(files, "parity.yaml"), /parity\.yaml: spec\.allow\[12\]\.feild: unknown field `feild`/);
   assert.throws(() => parity(files, "missing.yaml"), /missing\.yaml/);
 });
 
