@@ -261,15 +261,7 @@ fn compute(args: &Args) -> Result<Outcome, Unusable> {
     let mut report = parity::check(&DiskSource, &relative, &policy, &options)
         .map_err(|e| Unusable::environment(&e))?;
     // Files as the user would type them: relative to where azfn runs.
-    // Places come as absolute paths or as DiskSource names them (from `/`, no leading slash).
-    let shown = crate::build::from_cwd();
-    report.map_files(&|file: &str| {
-        if file.starts_with('/') {
-            shown(file)
-        } else {
-            shown(&format!("/{file}"))
-        }
-    });
+    report.map_files(&crate::build::from_cwd());
     Ok(Outcome::Report(Box::new((report, policy, listed))))
 }
 

@@ -102,9 +102,7 @@ impl Provider {
             Self::KeyVault => "Microsoft.KeyVault/vaults",
         }
     }
-}
 
-impl Provider {
     /// The Azure Service Operator kind of the resource.
     pub fn kind(self) -> &'static str {
         match self {
@@ -115,8 +113,26 @@ impl Provider {
     }
 }
 
-/// A role a KEDA trigger's resource needs, granted to the identity the trigger authenticates
-/// as (docs/functionapp.md's role table gives the source of each).
+/// Who needs a trigger's role: KEDA's scaler, or the Functions trigger it scales.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Who {
+    Keda,
+    Trigger,
+}
+
+impl Who {
+    /// As findings name it.
+    pub fn describe(self) -> &'static str {
+        match self {
+            Self::Keda => "KEDA's scaler",
+            Self::Trigger => "the Functions trigger",
+        }
+    }
+}
+
+/// A role an identity-authenticated trigger needs on the resource its KEDA scaler names: one
+/// table for what azfn renders and what AZF027 checks (docs/functionapp.md's role table gives
+/// the source of each row).
 #[derive(Debug, Clone, Copy)]
 pub struct ScalerNeed {
     /// The KEDA scaler type.
@@ -125,84 +141,92 @@ pub struct ScalerNeed {
     pub key: &'static str,
     pub provider: Provider,
     pub role: Role,
-    /// Who needs it: KEDA's scaler or the Functions host's trigger.
-    pub who: &'static str,
+    pub who: Who,
+    /// Why, beyond the scaler itself (`: reads the checkpoints`), for the rendered description.
+    pub note: &'static str,
 }
 
-const KEDA: &str = "KEDA's scaler";
-const HOST: &str = "the Functions trigger";
-
-/// What each identity-authenticated KEDA scaler and the Functions trigger behind it need.
+/// Per scaler, the Functions trigger's needs first, then KEDA's, in the order azfn renders them.
 pub const SCALER_NEEDS: &[ScalerNeed] = &[
     need(
         "azure-queue",
         "accountName",
         Provider::StorageAccount,
         STORAGE_QUEUE_DATA_READER,
-        KEDA,
-    ),
-    need(
-        "azure-queue",
-        "accountName",
-        Provider::StorageAccount,
-        STORAGE_QUEUE_DATA_READER,
-        HOST,
+        Who::Trigger,
+        "",
     ),
     need(
         "azure-queue",
         "accountName",
         Provider::StorageAccount,
         STORAGE_QUEUE_DATA_MESSAGE_PROCESSOR,
-        HOST,
+        Who::Trigger,
+        "",
     ),
     need(
-        "azure-blob",
+        "azure-queue",
         "accountName",
         Provider::StorageAccount,
-        STORAGE_BLOB_DATA_READER,
-        KEDA,
+        STORAGE_QUEUE_DATA_READER,
+        Who::Keda,
+        "",
     ),
     need(
         "azure-blob",
         "accountName",
         Provider::StorageAccount,
         STORAGE_BLOB_DATA_OWNER,
-        HOST,
+        Who::Trigger,
+        "",
     ),
     need(
-        "azure-servicebus",
-        "namespace",
-        Provider::ServiceBusNamespace,
-        SERVICE_BUS_DATA_OWNER,
-        KEDA,
+        "azure-blob",
+        "accountName",
+        Provider::StorageAccount,
+        STORAGE_BLOB_DATA_READER,
+        Who::Keda,
+        "",
     ),
     need(
         "azure-servicebus",
         "namespace",
         Provider::ServiceBusNamespace,
         SERVICE_BUS_DATA_RECEIVER,
-        HOST,
+        Who::Trigger,
+        "",
+    ),
+    need(
+        "azure-servicebus",
+        "namespace",
+        Provider::ServiceBusNamespace,
+        SERVICE_BUS_DATA_OWNER,
+        Who::Keda,
+        ": reads message counts (AKS KEDA guidance)",
     ),
     need(
         "azure-eventhub",
         "eventHubNamespace",
         Provider::EventHubsNamespace,
         EVENT_HUBS_DATA_RECEIVER,
-        KEDA,
+        Who::Trigger,
+        "",
     ),
     need(
         "azure-eventhub",
         "eventHubNamespace",
         Provider::EventHubsNamespace,
         EVENT_HUBS_DATA_RECEIVER,
-        HOST,
+        Who::Keda,
+        "",
     ),
     need(
         "azure-eventhub",
         "storageAccountName",
         Provider::StorageAccount,
         STORAGE_BLOB_DATA_READER,
-        KEDA,
+        Who::Keda,
+        ": reads the checkpoints",
     ),
 ];
 
@@ -211,7 +235,8 @@ const fn need(
     key: &'static str,
     provider: Provider,
     role: Role,
-    who: &'static str,
+    who: Who,
+    note: &'static str,
 ) -> ScalerNeed {
     ScalerNeed {
         scaler,
@@ -219,7 +244,15 @@ const fn need(
         provider,
         role,
         who,
+        note,
     }
+}
+
+/// The needs of one scaler type, of one party.
+pub fn needs_of(scaler: &str, who: Who) -> impl Iterator<Item = &'static ScalerNeed> + '_ {
+    SCALER_NEEDS
+        .iter()
+        .filter(move |n| n.scaler == scaler && n.who == who)
 }
 
 /// The ARM ID of resource `name` of `provider` in a subscription and resource group.

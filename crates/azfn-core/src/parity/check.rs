@@ -103,12 +103,16 @@ fn across_environments(
     rendered: &[Environment],
     environments: &[(String, String)],
 ) -> Vec<crate::diagnostic::Diagnostic> {
+    // Only the credentials are copied, not every environment's resources.
     let resources: Vec<(&str, Vec<crate::krm::Resource>)> = rendered
         .iter()
         .map(|env| {
             let items = env
                 .resources
                 .iter()
+                .filter(|(value, _)| {
+                    value.get("kind").and_then(Value::as_str) == Some("FederatedIdentityCredential")
+                })
                 .filter_map(|(value, _)| value.as_mapping().cloned())
                 .map(crate::krm::Resource::new)
                 .collect();
@@ -119,10 +123,16 @@ fn across_environments(
         .into_iter()
         .map(|(env, mut finding)| {
             if finding.file.is_none() {
-                finding.file = environments
-                    .iter()
-                    .find(|(name, _)| *name == env)
-                    .map(|(_, dir)| format!("{}/kustomization.yaml", dir.trim_end_matches('/')));
+                finding.file =
+                    environments
+                        .iter()
+                        .find(|(name, _)| *name == env)
+                        .map(|(_, dir)| {
+                            crate::overlay::paths::display(&format!(
+                                "{}/kustomization.yaml",
+                                dir.trim_end_matches('/')
+                            ))
+                        });
             }
             finding
         })

@@ -7,12 +7,7 @@ use serde_yaml::Value;
 use crate::functionapp::roles::{self, Provider, Role};
 use crate::krm::Resource;
 
-/// The only audience workload identity federation accepts.
-pub(crate) const AUDIENCE: &str = "api://AzureADTokenExchange";
-/// The annotation that binds a ServiceAccount to an identity.
-pub(crate) const CLIENT_ID: &str = "azure.workload.identity/client-id";
-
-pub(crate) use crate::functionapp::render::KEDA_IDENTITY;
+pub(crate) use crate::functionapp::render::{AUDIENCE, CLIENT_ID, KEDA_IDENTITY};
 
 /// The namespace an object without one lands in.
 pub(crate) fn lands_in(namespace: &str) -> &str {
@@ -23,13 +18,9 @@ pub(crate) fn lands_in(namespace: &str) -> &str {
     }
 }
 
-/// `system:serviceaccount:<namespace>:<name>` of a ServiceAccount.
+/// `system:serviceaccount:<namespace>:<name>` of a ServiceAccount, as azfn renders it.
 pub(crate) fn subject_of(account: &Resource) -> String {
-    format!(
-        "system:serviceaccount:{}:{}",
-        lands_in(account.namespace()),
-        account.name()
-    )
+    crate::functionapp::render::subject(account.namespace(), account.name())
 }
 
 /// Namespace and name of a well-formed `system:serviceaccount:<namespace>:<name>` subject.
@@ -62,14 +53,11 @@ pub(crate) struct Credential<'a> {
 }
 
 /// Every Azure Service Operator `FederatedIdentityCredential`, in input order.
-pub(crate) fn credentials<'a>(resources: &[&'a Resource]) -> Vec<Credential<'a>> {
+pub(crate) fn credentials(resources: &[Resource]) -> Vec<Credential<'_>> {
     resources
         .iter()
-        .filter(|r| {
-            r.kind() == "FederatedIdentityCredential"
-                && r.api_version().starts_with("managedidentity.azure.com/")
-        })
-        .map(|&resource| Credential {
+        .filter(|r| is_credential(r))
+        .map(|resource| Credential {
             resource,
             owner: owner_key(resource),
             issuer: resource
@@ -80,6 +68,14 @@ pub(crate) fn credentials<'a>(resources: &[&'a Resource]) -> Vec<Credential<'a>>
                 .and_then(Value::as_str),
         })
         .collect()
+}
+
+/// Whether `resource` is an Azure Service Operator `FederatedIdentityCredential`.
+pub(crate) fn is_credential(resource: &Resource) -> bool {
+    resource.kind() == "FederatedIdentityCredential"
+        && resource
+            .api_version()
+            .starts_with("managedidentity.azure.com/")
 }
 
 fn owner_key(resource: &Resource) -> Option<String> {
@@ -101,10 +97,10 @@ pub(crate) fn client_id(account: &Resource) -> Option<&str> {
 }
 
 /// Every ServiceAccount bound to an identity, with its client id.
-pub(crate) fn bound_accounts<'a>(resources: &[&'a Resource]) -> Vec<(&'a Resource, &'a str)> {
+pub(crate) fn bound_accounts(resources: &[Resource]) -> Vec<(&Resource, &str)> {
     resources
         .iter()
-        .filter_map(|&r| Some((r, client_id(r)?)))
+        .filter_map(|r| Some((r, client_id(r)?)))
         .collect()
 }
 
@@ -174,13 +170,13 @@ pub(crate) enum Scope<'a> {
 }
 
 /// Every Azure Service Operator `RoleAssignment`, in input order.
-pub(crate) fn assignments<'a>(resources: &[&'a Resource]) -> Vec<Assignment<'a>> {
+pub(crate) fn assignments(resources: &[Resource]) -> Vec<Assignment<'_>> {
     resources
         .iter()
         .filter(|r| {
             r.kind() == "RoleAssignment" && r.api_version().starts_with("authorization.azure.com/")
         })
-        .map(|&resource| {
+        .map(|resource| {
             let reference = resource.get_path(&["spec", "roleDefinitionReference"]);
             let role = reference
                 .and_then(|r| r.get("armId"))
@@ -250,47 +246,20 @@ mod tests {
     //! azfn's own rendering of the Azure half passes the rules that check it.
     use crate::functionapp::spec::Spec;
 
-    const SPEC: &str = "
-image: contoso.azurecr.io/orders:1.4.2
-runtime: dotnet-isolated
-identity:
-  clientId: 00000000-0000-0000-0000-00000000d001
-  tenantId: 72f988bf-0000-0000-0000-000000000000
-  azure:
-    issuer: https://westeurope.oic.prod-aks.azure.com/tenant/cluster/
-    subscriptionId: 11111111-1111-1111-1111-111111111111
-    resourceGroup: rg-orders-prod
-    name: id-orders-prod
-    create:
-      location: westeurope
-storage:
-  accountName: stordersprod
-connections:
-  ServiceBus:
-    fullyQualifiedNamespace: sb-orders-prod.servicebus.windows.net
-  Uploads:
-    blobServiceUri: https://stuploadsprod.blob.core.windows.net
-    queueServiceUri: https://stuploadsprod.queue.core.windows.net
-  Events:
-    fullyQualifiedNamespace: evh-orders-prod.servicebus.windows.net
-secrets:
-  keyVault:
-    name: kv-orders-prod
-  items:
-  - env: PAYMENT_API_KEY
-    secret: payment-api-key
-functions:
-- name: ProcessOrder
-  trigger:
-    type: serviceBusQueue
-    connection: ServiceBus
-    queueName: orders
-- name: ResizeUpload
-  trigger:
-    type: blob
-    connection: Uploads
-    path: uploads/incoming/{name}
-- name: Audit
+    use crate::krm::Resource;
+    use crate::test_support::AZURE_APP;
+
+    fn spec(text: &str) -> crate::functionapp::spec::Spec {
+        crate::test_support::from_yaml(text)
+    }
+
+    /// [`AZURE_APP`] with an Event Hubs connection, and a storage queue and an Event Hubs
+    /// trigger besides its Service Bus and blob triggers.
+    fn every_trigger() -> String {
+        AZURE_APP.replace(
+            "connections:\n",
+            "connections:\n  Events:\n    fullyQualifiedNamespace: evh-orders-prod.servicebus.windows.net\n",
+        ) + "- name: Audit
   trigger:
     type: storageQueue
     connection: Uploads
@@ -300,27 +269,26 @@ functions:
     type: eventHubs
     connection: Events
     eventHubName: telemetry
-";
-
-    fn spec(text: &str) -> Spec {
-        serde_yaml::from_str(text).expect("spec")
+"
     }
 
-    /// The findings of every rule over the whole render, as `CODE Kind/name field`.
-    fn findings(spec: &Spec) -> Vec<String> {
-        let rendered = crate::functionapp::render::render(
+    fn rendered(spec: &Spec) -> Vec<Resource> {
+        crate::functionapp::render::render(
             "orders",
             "orders-prod",
             serde_yaml::Mapping::new(),
             spec,
         )
-        .expect("renders");
-        let resources: Vec<crate::krm::Resource> = rendered
-            .objects
-            .into_iter()
-            .map(crate::krm::Resource::new)
-            .collect();
-        super::super::check(&resources, &crate::config::Config::default())
+        .expect("renders")
+        .objects
+        .into_iter()
+        .map(Resource::new)
+        .collect()
+    }
+
+    /// The findings of every rule over the whole render, as `CODE Kind/name field message`.
+    fn findings(spec: &Spec) -> Vec<String> {
+        super::super::check(&rendered(spec), &crate::config::Config::default())
             .into_iter()
             .map(|f| {
                 let r = f.resource.expect("a resource");
@@ -338,8 +306,9 @@ functions:
 
     #[test]
     fn the_rendered_azure_half_passes_the_identity_rules_in_both_designs() {
-        assert_eq!(findings(&spec(SPEC)), Vec::<String>::new());
-        let shared = SPEC.replace(
+        let app = every_trigger();
+        assert_eq!(findings(&spec(&app)), Vec::<String>::new());
+        let shared = app.replace(
             "    create:\n      location: westeurope\n",
             "    principalId: 22222222-2222-2222-2222-222222222222\n    keda:\n      design: shared\n      clientId: 33333333-3333-3333-3333-333333333333\n      principalId: 44444444-4444-4444-4444-444444444444\n",
         );
@@ -348,22 +317,11 @@ functions:
 
     #[test]
     fn an_explicitly_broad_scope_renders_suppressed_with_its_reason() {
-        let broad = SPEC.replace(
+        let broad = every_trigger().replace(
             "    create:\n",
             "    scopes:\n      ServiceBus: /subscriptions/11111111-1111-1111-1111-111111111111/resourceGroups/rg-messaging\n    create:\n",
         );
-        let rendered = crate::functionapp::render::render(
-            "orders",
-            "orders-prod",
-            serde_yaml::Mapping::new(),
-            &spec(&broad),
-        )
-        .unwrap();
-        let resources: Vec<crate::krm::Resource> = rendered
-            .objects
-            .into_iter()
-            .map(crate::krm::Resource::new)
-            .collect();
+        let resources = rendered(&spec(&broad));
         let annotation = resources
             .iter()
             .find(|r| r.kind() == "RoleAssignment" && r.name().contains("servicebus"))

@@ -3,11 +3,13 @@
 //! credentials for the app's and KEDA's service accounts, and the role assignments the
 //! triggers and Key Vault secrets need, each scoped to the resource its connection names.
 use super::*;
-use crate::functionapp::roles::{self, Provider, Role};
+use crate::functionapp::roles::{self, Provider, Role, Who};
 use crate::functionapp::spec::{AzureIdentity, KedaDesign};
 
 pub(super) const IDENTITY_API: &str = "managedidentity.azure.com/v1api20230131";
 pub(super) const ROLE_ASSIGNMENT_API: &str = "authorization.azure.com/v1api20220401";
+/// The host's storage connection.
+const HOST_STORAGE: &str = "AzureWebJobsStorage";
 /// The only audience workload identity federation accepts.
 pub const AUDIENCE: &str = "api://AzureADTokenExchange";
 
@@ -277,7 +279,7 @@ impl Scopes<'_> {
     }
 
     fn storage_account(&self, connection: &str) -> Option<String> {
-        if connection == "AzureWebJobsStorage" {
+        if connection == HOST_STORAGE {
             let account = self.spec.storage.as_ref().map(|s| s.account_name.as_str());
             return self.of(connection, Provider::StorageAccount, account);
         }
@@ -292,6 +294,20 @@ impl Scopes<'_> {
             Provider::StorageAccount,
             endpoint.and_then(roles::endpoint_resource),
         )
+    }
+
+    /// The connection and resource a scaler's need is on: the checkpoint store is the host's
+    /// storage account, everything else the resource the trigger's connection names.
+    fn of_need<'c>(
+        &self,
+        need: &roles::ScalerNeed,
+        connection: &'c str,
+    ) -> (&'c str, Option<String>) {
+        match (need.key, need.provider) {
+            ("storageAccountName", _) => (HOST_STORAGE, self.storage_account(HOST_STORAGE)),
+            (_, Provider::StorageAccount) => (connection, self.storage_account(connection)),
+            (_, provider) => (connection, self.namespace(connection, provider)),
+        }
     }
 
     fn namespace(&self, connection: &str, provider: Provider) -> Option<String> {
@@ -348,8 +364,8 @@ pub fn grants(spec: &Spec, keda_workload_auth: bool) -> Vec<Grant> {
     });
     if spec.storage.is_some() {
         out.add(
-            "AzureWebJobsStorage",
-            scopes.storage_account("AzureWebJobsStorage"),
+            HOST_STORAGE,
+            scopes.storage_account(HOST_STORAGE),
             roles::STORAGE_BLOB_DATA_OWNER,
             "app",
             "the Functions host's storage: leases, keys and checkpoints in blobs".into(),
@@ -374,11 +390,8 @@ pub fn grants(spec: &Spec, keda_workload_auth: bool) -> Vec<Grant> {
     merge(out.0)
 }
 
-/// The roles one trigger needs: the app's, and KEDA's for its scaler.
-#[allow(
-    clippy::too_many_lines,
-    reason = "one arm per trigger kind, each a row of docs/functionapp.md's role table"
-)]
+/// The roles one trigger needs, from [`roles::SCALER_NEEDS`] (the table AZF027 checks): the
+/// Functions trigger's, a blob trigger's queues, then KEDA's for its scaler.
 fn trigger_grants(
     scopes: &Scopes,
     f: &str,
@@ -386,115 +399,59 @@ fn trigger_grants(
     keda: Option<&'static str>,
     out: &mut Collect,
 ) {
-    match trigger {
-        Trigger::StorageQueue { connection, .. } => {
-            let c = connection.as_deref().unwrap_or("AzureWebJobsStorage");
-            let account = scopes.storage_account(c);
-            for role in [
-                roles::STORAGE_QUEUE_DATA_READER,
-                roles::STORAGE_QUEUE_DATA_MESSAGE_PROCESSOR,
-            ] {
-                out.add(
-                    c,
-                    account.clone(),
-                    role,
-                    "app",
-                    format!("queue trigger {f}"),
-                );
-            }
-            if let Some(principal) = keda {
-                out.add(
-                    c,
-                    account,
-                    roles::STORAGE_QUEUE_DATA_READER,
-                    principal,
-                    format!("KEDA azure-queue scaler of {f}"),
-                );
-            }
-        }
-        Trigger::Blob { connection, .. } => {
-            let c = connection.as_deref().unwrap_or("AzureWebJobsStorage");
-            let account = scopes.storage_account(c);
-            out.add(
-                c,
-                account.clone(),
-                roles::STORAGE_BLOB_DATA_OWNER,
-                "app",
-                format!("blob trigger {f}"),
-            );
-            out.add(
-                c,
-                account.clone(),
-                roles::STORAGE_QUEUE_DATA_CONTRIBUTOR,
-                "app",
-                format!("blob trigger {f}: poison-blob queue"),
-            );
-            out.add(
-                "AzureWebJobsStorage",
-                scopes.storage_account("AzureWebJobsStorage"),
-                roles::STORAGE_QUEUE_DATA_CONTRIBUTOR,
-                "app",
-                format!("blob trigger {f}: blob receipts and queues in host storage"),
-            );
-            if let Some(principal) = keda {
-                out.add(
-                    c,
-                    account,
-                    roles::STORAGE_BLOB_DATA_READER,
-                    principal,
-                    format!("KEDA azure-blob scaler of {f}"),
-                );
-            }
-        }
+    let (scaler, connection, label) = match trigger {
+        Trigger::StorageQueue { connection, .. } => (
+            "azure-queue",
+            connection.as_deref().unwrap_or(HOST_STORAGE),
+            "queue trigger",
+        ),
+        Trigger::Blob { connection, .. } => (
+            "azure-blob",
+            connection.as_deref().unwrap_or(HOST_STORAGE),
+            "blob trigger",
+        ),
         Trigger::ServiceBusQueue { connection, .. }
-        | Trigger::ServiceBusTopic { connection, .. } => {
-            let scope = scopes.namespace(connection, Provider::ServiceBusNamespace);
-            out.add(
-                connection,
-                scope.clone(),
-                roles::SERVICE_BUS_DATA_RECEIVER,
-                "app",
-                format!("Service Bus trigger {f}"),
-            );
-            if let Some(principal) = keda {
-                out.add(
-                    connection,
-                    scope,
-                    roles::SERVICE_BUS_DATA_OWNER,
-                    principal,
-                    format!(
-                        "KEDA azure-servicebus scaler of {f}: reads message counts (AKS KEDA guidance)"
-                    ),
-                );
-            }
-        }
+        | Trigger::ServiceBusTopic { connection, .. } => (
+            "azure-servicebus",
+            connection.as_str(),
+            "Service Bus trigger",
+        ),
         Trigger::EventHubs { connection, .. } => {
-            let scope = scopes.namespace(connection, Provider::EventHubsNamespace);
-            out.add(
-                connection,
-                scope.clone(),
-                roles::EVENT_HUBS_DATA_RECEIVER,
-                "app",
-                format!("Event Hubs trigger {f}"),
-            );
-            if let Some(principal) = keda {
-                out.add(
-                    connection,
-                    scope,
-                    roles::EVENT_HUBS_DATA_RECEIVER,
-                    principal,
-                    format!("KEDA azure-eventhub scaler of {f}"),
-                );
-                out.add(
-                    "AzureWebJobsStorage",
-                    scopes.storage_account("AzureWebJobsStorage"),
-                    roles::STORAGE_BLOB_DATA_READER,
-                    principal,
-                    format!("KEDA azure-eventhub scaler of {f}: reads the checkpoints"),
-                );
-            }
+            ("azure-eventhub", connection.as_str(), "Event Hubs trigger")
         }
-        _ => {}
+        _ => return,
+    };
+    for need in roles::needs_of(scaler, Who::Trigger) {
+        let (c, scope) = scopes.of_need(need, connection);
+        out.add(c, scope, need.role, "app", format!("{label} {f}"));
+    }
+    if matches!(trigger, Trigger::Blob { .. }) {
+        out.add(
+            connection,
+            scopes.storage_account(connection),
+            roles::STORAGE_QUEUE_DATA_CONTRIBUTOR,
+            "app",
+            format!("blob trigger {f}: poison-blob queue"),
+        );
+        out.add(
+            HOST_STORAGE,
+            scopes.storage_account(HOST_STORAGE),
+            roles::STORAGE_QUEUE_DATA_CONTRIBUTOR,
+            "app",
+            format!("blob trigger {f}: blob receipts and queues in host storage"),
+        );
+    }
+    if let Some(principal) = keda {
+        for need in roles::needs_of(scaler, Who::Keda) {
+            let (c, scope) = scopes.of_need(need, connection);
+            out.add(
+                c,
+                scope,
+                need.role,
+                principal,
+                format!("KEDA {scaler} scaler of {f}{}", need.note),
+            );
+        }
     }
 }
 
@@ -549,48 +506,10 @@ fn merge(grants: Vec<Grant>) -> Vec<Grant> {
 mod tests {
     use super::*;
 
-    const SPEC: &str = "
-image: contoso.azurecr.io/orders:1.4.2
-runtime: dotnet-isolated
-identity:
-  clientId: 00000000-0000-0000-0000-00000000d001
-  tenantId: 72f988bf-0000-0000-0000-000000000000
-  azure:
-    issuer: https://westeurope.oic.prod-aks.azure.com/tenant/cluster/
-    subscriptionId: 11111111-1111-1111-1111-111111111111
-    resourceGroup: rg-orders-prod
-    name: id-orders-prod
-    create:
-      location: westeurope
-storage:
-  accountName: stordersprod
-connections:
-  ServiceBus:
-    fullyQualifiedNamespace: sb-orders-prod.servicebus.windows.net
-  Uploads:
-    blobServiceUri: https://stuploadsprod.blob.core.windows.net
-    queueServiceUri: https://stuploadsprod.queue.core.windows.net
-secrets:
-  keyVault:
-    name: kv-orders-prod
-  items:
-  - env: PAYMENT_API_KEY
-    secret: payment-api-key
-functions:
-- name: ProcessOrder
-  trigger:
-    type: serviceBusQueue
-    connection: ServiceBus
-    queueName: orders
-- name: ResizeUpload
-  trigger:
-    type: blob
-    connection: Uploads
-    path: uploads/incoming/{name}
-";
+    use crate::test_support::AZURE_APP as SPEC;
 
     fn spec(text: &str) -> Spec {
-        serde_yaml::from_str(text).expect("spec")
+        crate::test_support::from_yaml(text)
     }
 
     fn azure_only(spec: &Spec) -> String {

@@ -9,10 +9,7 @@ pub(super) fn service_account(app: &App) -> Mapping {
     let annotations = metadata["annotations"]
         .as_mapping_mut()
         .expect("metadata has annotations");
-    annotations.insert(
-        "azure.workload.identity/client-id".into(),
-        s(&app.spec.identity.client_id),
-    );
+    annotations.insert(CLIENT_ID.into(), s(&app.spec.identity.client_id));
     if let Some(tenant) = &app.spec.identity.tenant_id {
         annotations.insert("azure.workload.identity/tenant-id".into(), s(tenant));
     }

@@ -32,6 +32,8 @@ pub const RENDERED_FROM: &str = "azfn.dev/rendered-from";
 /// The annotation on a KEDA `TriggerAuthentication` that says its identity is shared by many
 /// apps (`shared`), on purpose not the app's own.
 pub const KEDA_IDENTITY: &str = "azfn.dev/keda-identity";
+/// The annotation that binds a ServiceAccount to an identity by client id.
+pub const CLIENT_ID: &str = "azure.workload.identity/client-id";
 
 const MANAGED_BY: &str = "app.kubernetes.io/managed-by";
 

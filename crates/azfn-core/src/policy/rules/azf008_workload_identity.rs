@@ -13,8 +13,7 @@ use crate::policy::{Diagnostic, Meta, Rule};
 pub struct WorkloadIdentity;
 
 const USE: &str = "azure.workload.identity/use";
-const CLIENT_ID: &str = "azure.workload.identity/client-id";
-use crate::policy::azure_identity::KEDA_IDENTITY;
+use crate::policy::azure_identity::{CLIENT_ID, KEDA_IDENTITY};
 
 impl Rule for WorkloadIdentity {
     fn meta(&self) -> &'static Meta {

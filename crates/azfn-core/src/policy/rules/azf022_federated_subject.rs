@@ -3,7 +3,9 @@
 use serde_yaml::Value;
 
 use crate::krm::Severity;
-use crate::policy::azure_identity::{AUDIENCE, is_keda_operator, lands_in, parse_subject};
+use crate::policy::azure_identity::{
+    AUDIENCE, is_credential, is_keda_operator, lands_in, parse_subject,
+};
 use crate::policy::walk::Catalog;
 use crate::policy::{Diagnostic, Meta, Rule};
 
@@ -33,10 +35,7 @@ impl Rule for FederatedSubject {
             .filter(|r| r.kind() == "ServiceAccount" && r.api_version() == "v1")
             .map(|r| (r.namespace(), r.name()))
             .collect();
-        for credential in resources.iter().filter(|r| {
-            r.kind() == "FederatedIdentityCredential"
-                && r.api_version().starts_with("managedidentity.azure.com/")
-        }) {
+        for credential in resources.iter().filter(|r| is_credential(r)) {
             let audiences: Vec<&str> = credential
                 .get_path(&["spec", "audiences"])
                 .and_then(Value::as_sequence)
@@ -96,7 +95,7 @@ impl Rule for FederatedSubject {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::policy::rules::test_support::check;
+    use crate::policy::rules::test_support::field_messages;
 
     const SA: &str = "apiVersion: v1\nkind: ServiceAccount\nmetadata: {name: prod-orders, namespace: orders-prod}\n---\n";
 
@@ -105,10 +104,7 @@ mod tests {
     }
 
     fn messages(yaml: &str) -> Vec<String> {
-        check(&FederatedSubject, yaml)
-            .into_iter()
-            .map(|f| format!("{}: {}", f.field.unwrap_or_default(), f.message))
-            .collect()
+        field_messages(&FederatedSubject, yaml)
     }
 
     #[test]

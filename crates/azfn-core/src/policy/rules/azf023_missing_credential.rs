@@ -1,6 +1,6 @@
 //! AZF023 missing-credential: a ServiceAccount bound to an identity by client id, in a
 //! namespace whose federated credentials are in these manifests, and none of them names it.
-use crate::krm::{Resource, Severity};
+use crate::krm::Severity;
 use crate::policy::azure_identity::{
     CLIENT_ID, bound_accounts, credentials, is_keda_operator, lands_in, subject_of,
 };
@@ -30,12 +30,11 @@ impl Rule for MissingCredential {
     }
 
     fn check(&self, resources: &Catalog<'_>, findings: &mut Vec<Diagnostic>) {
-        let all: Vec<&Resource> = resources.iter().collect();
-        let credentials = credentials(&all);
+        let credentials = credentials(resources);
         if credentials.is_empty() {
             return;
         }
-        for (account, _) in bound_accounts(&all) {
+        for (account, _) in bound_accounts(resources) {
             let subject = subject_of(account);
             if credentials.iter().any(|c| c.subject == Some(subject.as_str())) {
                 continue;

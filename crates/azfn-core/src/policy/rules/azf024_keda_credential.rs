@@ -4,7 +4,7 @@ use std::fmt::Write as _;
 
 use serde_yaml::Value;
 
-use crate::krm::{Resource, Severity};
+use crate::krm::Severity;
 use crate::policy::azure_identity::{
     KedaIdentity, accounts_of, azure_workload_identity, bound_accounts, credentials, is_keda_operator,
     subject_of,
@@ -35,13 +35,12 @@ impl Rule for KedaCredential {
     }
 
     fn check(&self, resources: &Catalog<'_>, findings: &mut Vec<Diagnostic>) {
-        let all: Vec<&Resource> = resources.iter().collect();
-        let credentials = credentials(&all);
+        let credentials = credentials(resources);
         if credentials.is_empty() {
             return;
         }
-        let accounts = bound_accounts(&all);
-        for auth in &all {
+        let accounts = bound_accounts(resources);
+        for auth in resources {
             let Some(KedaIdentity::ClientId(client_id)) = azure_workload_identity(auth) else {
                 continue;
             };
@@ -100,7 +99,7 @@ impl Rule for KedaCredential {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::policy::rules::test_support::check;
+    use crate::policy::rules::test_support::field_messages;
 
     const APP: &str = "apiVersion: v1\nkind: ServiceAccount\nmetadata:\n  name: orders\n  namespace: orders\n  annotations: {azure.workload.identity/client-id: 00000000-0000-0000-0000-00000000d001}\n---\napiVersion: keda.sh/v1alpha1\nkind: TriggerAuthentication\nmetadata: {name: orders-keda, namespace: orders}\nspec:\n  podIdentity: {provider: azure-workload, identityId: 00000000-0000-0000-0000-00000000d001}\n---\n";
 
@@ -111,10 +110,7 @@ mod tests {
     }
 
     fn messages(yaml: &str) -> Vec<String> {
-        check(&KedaCredential, yaml)
-            .into_iter()
-            .map(|f| format!("{}: {}", f.field.unwrap(), f.message))
-            .collect()
+        field_messages(&KedaCredential, yaml)
     }
 
     #[test]

@@ -32,8 +32,7 @@ impl Rule for CredentialLimit {
     }
 
     fn check(&self, resources: &Catalog<'_>, findings: &mut Vec<Diagnostic>) {
-        let all: Vec<&Resource> = resources.iter().collect();
-        findings.extend(over(self, [(None, all.as_slice())]).into_iter().map(|(_, d)| d));
+        findings.extend(over(self, [(None, &**resources)]).into_iter().map(|(_, d)| d));
     }
 }
 
@@ -41,13 +40,11 @@ impl Rule for CredentialLimit {
 /// counting each identity's distinct credentials across all of them; an identity is the same
 /// across renders by its ARM ID only.
 pub fn over_environments(environments: &[(&str, Vec<Resource>)]) -> Vec<(String, Diagnostic)> {
-    let borrowed: Vec<(Option<&str>, Vec<&Resource>)> = environments
-        .iter()
-        .map(|(name, resources)| (Some(*name), resources.iter().collect()))
-        .collect();
     over(
         &CredentialLimit,
-        borrowed.iter().map(|(n, r)| (*n, r.as_slice())),
+        environments
+            .iter()
+            .map(|(name, resources)| (Some(*name), resources.as_slice())),
     )
     .into_iter()
     .map(|(env, d)| (env.unwrap_or_default().to_owned(), d))
@@ -59,7 +56,7 @@ type Seen<'a> = ((&'a str, &'a str), &'a Resource, Option<&'a str>);
 
 fn over<'a>(
     rule: &CredentialLimit,
-    renders: impl IntoIterator<Item = (Option<&'a str>, &'a [&'a Resource])>,
+    renders: impl IntoIterator<Item = (Option<&'a str>, &'a [Resource])>,
 ) -> Vec<(Option<&'a str>, Diagnostic)> {
     // Identity -> its distinct (issuer, subject) pairs in first-seen order, with where each is.
     let mut by_identity: BTreeMap<String, Vec<Seen<'_>>> = BTreeMap::new();
@@ -122,7 +119,7 @@ fn over<'a>(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::policy::rules::test_support::check;
+    use crate::policy::rules::test_support::{check, parse};
 
     fn credentials(n: usize, issuer: &str, identity: &str) -> String {
         (0..n)
@@ -131,14 +128,6 @@ mod tests {
             ))
             .collect::<Vec<_>>()
             .concat()
-    }
-
-    fn parse(yaml: &str) -> Vec<Resource> {
-        crate::yaml::parse_documents(yaml, "t.yaml", crate::yaml::Limits::default())
-            .unwrap()
-            .into_iter()
-            .map(|v| Resource::new(v.as_mapping().unwrap().clone()))
-            .collect()
     }
 
     #[test]

@@ -1,7 +1,7 @@
 //! AZF026 broad-role: a role assignment that grants more than a Functions app's identity needs:
 //! a control-plane role, a secrets-writing role, or a whole subscription or resource group.
 use crate::functionapp::roles;
-use crate::krm::{Resource, Severity};
+use crate::krm::Severity;
 use crate::policy::azure_identity::{Scope, assignments};
 use crate::policy::walk::Catalog;
 use crate::policy::{Diagnostic, Meta, Rule};
@@ -28,8 +28,7 @@ impl Rule for BroadRole {
     }
 
     fn check(&self, resources: &Catalog<'_>, findings: &mut Vec<Diagnostic>) {
-        let all: Vec<&Resource> = resources.iter().collect();
-        for assignment in assignments(&all) {
+        for assignment in assignments(resources) {
             if let Some(role) = assignment.role {
                 let why = match role {
                     roles::OWNER | roles::CONTRIBUTOR | roles::USER_ACCESS_ADMINISTRATOR => Some(
@@ -89,7 +88,7 @@ impl Rule for BroadRole {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::policy::rules::test_support::check;
+    use crate::policy::rules::test_support::field_messages;
 
     fn assignment(scope: &str, role: &str) -> String {
         format!(
@@ -100,10 +99,7 @@ mod tests {
     const ACCOUNT: &str = "{armId: /subscriptions/s/resourceGroups/rg/providers/Microsoft.Storage/storageAccounts/st}";
 
     fn messages(yaml: &str) -> Vec<String> {
-        check(&BroadRole, yaml)
-            .into_iter()
-            .map(|f| format!("{}: {}", f.field.unwrap(), f.message))
-            .collect()
+        field_messages(&BroadRole, yaml)
     }
 
     #[test]

@@ -36,12 +36,11 @@ impl Rule for UngrantedTrigger {
     }
 
     fn check(&self, resources: &Catalog<'_>, findings: &mut Vec<Diagnostic>) {
-        let all: Vec<&Resource> = resources.iter().collect();
-        let assignments = assignments(&all);
+        let assignments = assignments(resources);
         if assignments.is_empty() {
             return;
         }
-        let accounts = bound_accounts(&all);
+        let accounts = bound_accounts(resources);
         for (scaled, _) in resources.scaled_targets() {
             let triggers = scaled
                 .get_path(&["spec", "triggers"])
@@ -74,7 +73,7 @@ impl Rule for UngrantedTrigger {
                         format!(
                             "{} ({scaler}) needs {} on {} {name} for identity {client_id}, and no \
                              RoleAssignment in these manifests grants it",
-                            need.who,
+                            need.who.describe(),
                             need.role.name,
                             need.provider.path()
                         ),
@@ -114,7 +113,7 @@ fn app_identity<'a>(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::policy::rules::test_support::check;
+    use crate::policy::rules::test_support::field_messages;
 
     const APP: &str = "apiVersion: v1\nkind: ServiceAccount\nmetadata:\n  name: orders\n  namespace: orders\n  annotations: {azure.workload.identity/client-id: 00000000-0000-0000-0000-00000000d001}\n---\napiVersion: keda.sh/v1alpha1\nkind: TriggerAuthentication\nmetadata: {name: orders-keda, namespace: orders}\nspec:\n  podIdentity: {provider: azure-workload, identityId: 00000000-0000-0000-0000-00000000d001}\n---\napiVersion: apps/v1\nkind: Deployment\nmetadata: {name: orders, namespace: orders}\n---\napiVersion: keda.sh/v1alpha1\nkind: ScaledObject\nmetadata: {name: orders, namespace: orders}\nspec:\n  scaleTargetRef: {name: orders}\n  triggers:\n  - type: azure-servicebus\n    metadata: {namespace: sb-orders, queueName: orders}\n    authenticationRef: {name: orders-keda}\n---\n";
 
@@ -128,10 +127,7 @@ mod tests {
     const SB_RECEIVER: &str = "4f6d3b9b-027b-4f4c-9142-0e5a2a2247e0";
 
     fn messages(yaml: &str) -> Vec<String> {
-        check(&UngrantedTrigger, yaml)
-            .into_iter()
-            .map(|f| format!("{}: {}", f.field.unwrap(), f.message))
-            .collect()
+        field_messages(&UngrantedTrigger, yaml)
     }
 
     #[test]

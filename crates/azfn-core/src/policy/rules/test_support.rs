@@ -13,16 +13,28 @@ pub(crate) fn check_with(
     yaml: &str,
     options: crate::config::CheckOptions,
 ) -> Vec<Diagnostic> {
-    let resources: Vec<Resource> =
-        crate::yaml::parse_documents(yaml, "t.yaml", crate::yaml::Limits::default())
-            .expect("test YAML parses")
-            .into_iter()
-            .map(|v| Resource::new(v.as_mapping().expect("an object").clone()))
-            .collect();
+    let resources = parse(yaml);
     let mut findings = Vec::new();
     rule.check(
         &crate::policy::walk::Catalog::new(&resources).with_options(options),
         &mut findings,
     );
     findings
+}
+
+/// The findings of `rule` over `yaml`, each as `field: message`.
+pub(crate) fn field_messages(rule: &dyn Rule, yaml: &str) -> Vec<String> {
+    check(rule, yaml)
+        .into_iter()
+        .map(|f| format!("{}: {}", f.field.unwrap_or_default(), f.message))
+        .collect()
+}
+
+/// The documents of `yaml` as resources.
+pub(crate) fn parse(yaml: &str) -> Vec<Resource> {
+    crate::yaml::parse_documents(yaml, "t.yaml", crate::yaml::Limits::default())
+        .expect("test YAML parses")
+        .into_iter()
+        .map(|v| Resource::new(v.as_mapping().expect("an object").clone()))
+        .collect()
 }
