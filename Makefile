@@ -5,11 +5,13 @@ SHELL := /bin/bash
 .DEFAULT_GOAL := help
 
 CARGO ?= cargo
+VERSION := $(shell sed -n 's/^version = "\(.*\)"/\1/p' Cargo.toml | head -1)
 WASM_BINDGEN_VERSION := $(shell sed -n 's/^wasm-bindgen = "=\(.*\)"/\1/p' Cargo.toml)
 GUEST := target/wasm32-wasip1/release/azfn-krm.wasm
 AZFN := target/release/azfn
 export AZFN_GUEST_WASM := $(CURDIR)/$(GUEST)
 export AZFN_BIN := $(CURDIR)/$(AZFN)
+export AZFN_IMAGE ?= localhost/azfn:$(VERSION)
 export CARGO_TERM_COLOR ?= never
 
 help: ## list the targets
@@ -51,6 +53,9 @@ guest: setup-rust ## the KRM function compiled to wasm32-wasip1
 build: guest web ## the module and the preview page, then target/release/azfn with both embedded
 	$(CARGO) build --locked --release --workspace --all-targets
 
+image: guest web ## the container image (static musl binary, FROM scratch, podman; local only), built twice to prove the digest
+	scripts/image.sh --verify
+
 check-wasm: setup-rust ## prove azfn-core builds for both wasm targets
 	$(CARGO) build --locked --release -p azfn-core --target wasm32-wasip1
 	$(CARGO) build --locked --release -p azfn-core --target wasm32-unknown-unknown
@@ -74,7 +79,7 @@ lint: guest web ## rustfmt, clippy (native and wasm32), warnings are errors
 	$(CARGO) clippy --locked --workspace --all-targets -- -D warnings
 	$(CARGO) clippy --locked -p azfn-core -p azfn-wasm --target wasm32-unknown-unknown -- -D warnings
 
-test: setup-tools web lint check-wasm build setup-chromium ## everything CI runs
+test: setup-tools web lint check-wasm build image setup-chromium ## everything CI runs
 	$(CARGO) nextest run --locked --release --workspace --no-fail-fast
 	cd web && npm test
 	$(CARGO) run --locked --release -q -p azfn-tests --bin conformance -- --summary
@@ -102,4 +107,4 @@ clean: ## remove build outputs
 	$(CARGO) clean
 	rm -rf web/dist web/pkg web/node_modules
 
-.PHONY: fuzz help setup-valgrind setup-rust setup-wasm-bindgen setup-web setup-chromium setup-tools guest build check-wasm wasm web lint test demo bench serve clean
+.PHONY: fuzz image help setup-valgrind setup-rust setup-wasm-bindgen setup-web setup-chromium setup-tools guest build check-wasm wasm web lint test demo bench serve clean

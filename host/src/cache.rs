@@ -89,7 +89,8 @@ pub fn load(engine: &Engine, wasm: &[u8], dir: Option<&Path>) -> Result<(Module,
 }
 
 /// Why precompiled code in `dir` (and its entry `path`, if present) must not be trusted: a
-/// folder or file that is a symbolic link, belongs to another user, or is writable by group or
+/// folder or file that is a symbolic link, belongs to another user (other than root, who could
+/// replace azfn itself: the image's read-only cache is root's), or is writable by group or
 /// others.
 #[cfg(unix)]
 pub fn trusted(dir: &Path, path: &Path) -> Result<(), String> {
@@ -106,9 +107,9 @@ pub fn trusted(dir: &Path, path: &Path) -> Result<(), String> {
         if meta.file_type().is_symlink() {
             return Err(format!("the {what} is a symbolic link"));
         }
-        if meta.uid() != me {
+        if meta.uid() != me && meta.uid() != 0 {
             return Err(format!(
-                "the {what} belongs to uid {}, not to this user (uid {me})",
+                "the {what} belongs to uid {}, neither this user (uid {me}) nor root",
                 meta.uid()
             ));
         }

@@ -58,7 +58,10 @@ fn execute(
     let limits = &limits.for_input(stdin.len());
     let engine = sandbox::engine(limits)?;
     let cache_dir = crate::cache::default_dir();
-    let (compiled, _) = crate::cache::load(&engine, module.wasm(), cache_dir.as_deref())?;
+    let (compiled, source) = crate::cache::load(&engine, module.wasm(), cache_dir.as_deref())?;
+    if std::env::var_os("AZFN_DEBUG").is_some() {
+        eprintln!("azfn: module: {source:?}");
+    }
     let pre = sandbox::prepare(&engine, &compiled)?;
     let input = stdin.len();
     let started = std::time::Instant::now();

@@ -209,3 +209,26 @@ pub fn sarif_schema() -> serde_json::Value {
         .unwrap_or_else(|e| panic!("the SARIF schema is missing at {}: {e}", path.display()));
     serde_json::from_str(&text).expect("the SARIF schema is JSON")
 }
+
+/// A copy of the kpt package fixture (`tests/fixtures/kpt/orders`) in a fresh scratch folder.
+pub fn kpt_package(name: &str) -> PathBuf {
+    let dir = scratch(name).join("orders");
+    copy_dir(&fixture("kpt/orders"), &dir);
+    dir
+}
+
+/// Adds an env var holding a storage connection string to the kpt package's Deployment; returns
+/// the key, so a test can check it is never echoed.
+pub fn inline_secret(pkg: &Path) -> String {
+    let key = fake_storage_key();
+    let path = pkg.join("deployment.yaml");
+    let text = std::fs::read_to_string(&path).unwrap();
+    let text = text.replace(
+        "            - name: ORDERS_BATCH_SIZE\n",
+        &format!(
+            "            - name: AzureWebJobsStorage\n              value: DefaultEndpointsProtocol=https;AccountName=stordersprod;AccountKey={key}\n            - name: ORDERS_BATCH_SIZE\n"
+        ),
+    );
+    std::fs::write(&path, text).unwrap();
+    key
+}

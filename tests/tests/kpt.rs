@@ -1,28 +1,13 @@
 //! azfn under the real kpt: `fn eval --exec` and `fn render --allow-exec` with a Kptfile
 //! pipeline. A clean package must come back byte for byte; an inlined secret must fail the run
 //! without writing anything and without echoing the secret.
-use azfn_tests::{command, copy_dir, fake_storage_key, fixture, run, scratch, snapshot_tree, text};
-use std::path::{Path, PathBuf};
+use azfn_tests::{
+    command, copy_dir, inline_secret, kpt_package, run, scratch, snapshot_tree, text,
+};
+use std::path::PathBuf;
 
 fn package(name: &str) -> PathBuf {
-    let dir = scratch(name).join("orders");
-    copy_dir(&fixture("kpt/orders"), &dir);
-    dir
-}
-
-/// Adds an env var holding a storage connection string to the package's Deployment.
-fn inline_secret(pkg: &Path) -> String {
-    let key = fake_storage_key();
-    let path = pkg.join("deployment.yaml");
-    let text = std::fs::read_to_string(&path).unwrap();
-    let text = text.replace(
-        "            - name: ORDERS_BATCH_SIZE\n",
-        &format!(
-            "            - name: AzureWebJobsStorage\n              value: DefaultEndpointsProtocol=https;AccountName=stordersprod;AccountKey={key}\n            - name: ORDERS_BATCH_SIZE\n"
-        ),
-    );
-    std::fs::write(&path, text).unwrap();
-    key
+    kpt_package(name)
 }
 
 #[test]
