@@ -468,7 +468,7 @@ fn precompiled_code_is_loaded_only_from_a_folder_that_is_the_users_alone() {
     assert!(
         text(&out)
             .1
-            .contains("the folder belongs to uid 65534, not to this user"),
+            .contains("the folder belongs to uid 65534, neither this user (uid 0) nor root"),
         "{}",
         text(&out).1
     );
