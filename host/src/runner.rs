@@ -59,14 +59,15 @@ fn execute(
     let engine = sandbox::engine(limits)?;
     let cache_dir = crate::cache::default_dir();
     let (compiled, source) = crate::cache::load(&engine, module.wasm(), cache_dir.as_deref())?;
-    if std::env::var_os("AZFN_DEBUG").is_some() {
+    let debug = std::env::var_os("AZFN_DEBUG").is_some();
+    if debug {
         eprintln!("azfn: module: {source:?}");
     }
     let pre = sandbox::prepare(&engine, &compiled)?;
     let input = stdin.len();
     let started = std::time::Instant::now();
     let run = sandbox::run(&engine, &pre, stdin, args, limits)?;
-    if std::env::var_os("AZFN_DEBUG").is_some() {
+    if debug {
         // What `make bench` reads to set the budgets against honest work.
         eprintln!(
             "azfn: sandbox: {input} bytes in, {} fuel used of {}, {:.1} ms of {:.1} s",

@@ -232,3 +232,13 @@ pub fn inline_secret(pkg: &Path) -> String {
     std::fs::write(&path, text).unwrap();
     key
 }
+
+/// Fails when the start of `secret` appears in any of the texts a user would see.
+pub fn assert_not_echoed(secret: &str, shown: &[&str]) {
+    for text in shown {
+        assert!(
+            !text.contains(&secret[..20]),
+            "the secret was echoed:\n{text}"
+        );
+    }
+}
