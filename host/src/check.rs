@@ -12,10 +12,45 @@ use azfn_core::yaml::{self, Limits as YamlLimits, Value};
 use crate::limits::Limits;
 use crate::runner::{self, EXIT_FINDINGS, EXIT_INPUT};
 
+/// What `azfn check` was asked.
+pub(crate) struct Args {
+    pub paths: Vec<PathBuf>,
+    pub config: Option<PathBuf>,
+    pub format: Format,
+    /// The paths are changed files: check what they affect (see [`crate::affected`]).
+    pub affected: bool,
+}
+
 /// One input file: its name as reported and its text.
 struct Source {
     name: String,
     text: String,
+}
+
+/// The builds the changed files `paths` affect, and the changed files no build reads.
+fn collect_affected(paths: &[PathBuf]) -> Result<Vec<Source>> {
+    if paths.iter().any(|p| p.as_os_str() == "-") {
+        bail!("--affected takes changed files, not `-` (stdin)");
+    }
+    let affected = crate::affected::affected(Path::new("."), paths)?;
+    let mut sources = Vec::new();
+    for (dir, built) in affected.builds {
+        sources.push(Source {
+            name: format!("{} (built)", dir.display()),
+            text: built?,
+        });
+    }
+    for file in affected.files {
+        sources.push(read(&file)?);
+    }
+    Ok(sources)
+}
+
+/// Whether `dir` holds a kustomization file.
+pub(crate) fn is_kustomization(dir: &Path) -> bool {
+    ["kustomization.yaml", "kustomization.yml", "Kustomization"]
+        .iter()
+        .any(|k| dir.join(k).is_file())
 }
 
 fn collect(paths: &[PathBuf], stdin: impl FnOnce() -> Result<Vec<u8>>) -> Result<Vec<Source>> {
@@ -79,10 +114,7 @@ fn build(dir: &Path) -> Result<Source> {
 /// YAML files below `dir`, sorted, skipping hidden folders; a folder holding a kustomization
 /// is listed itself, to be built rather than read file by file.
 fn walk(dir: &Path, out: &mut Vec<PathBuf>) -> Result<()> {
-    if ["kustomization.yaml", "kustomization.yml", "Kustomization"]
-        .iter()
-        .any(|k| dir.join(k).is_file())
-    {
+    if is_kustomization(dir) {
         out.push(dir.to_path_buf());
         return Ok(());
     }
@@ -166,12 +198,13 @@ fn line_of(sources: &[Source], result: &KrmResult) -> Option<usize> {
 }
 
 /// The inputs, read and annotated with their files, and the function config.
-fn prepare(
-    paths: &[PathBuf],
-    config: Option<&Path>,
-    limits: &Limits,
-) -> Result<(Vec<Source>, ResourceList)> {
-    let sources = collect(paths, || runner::read_stdin(limits.max_input))?;
+fn prepare(args: &Args, limits: &Limits) -> Result<(Vec<Source>, ResourceList)> {
+    let sources = if args.affected {
+        collect_affected(&args.paths)?
+    } else {
+        collect(&args.paths, || runner::read_stdin(limits.max_input))?
+    };
+    let config = args.config.as_deref();
     let function_config = match config {
         Some(path) => {
             let text = std::fs::read_to_string(path)
@@ -200,13 +233,9 @@ fn input_diagnostic(error: &anyhow::Error) -> Diagnostic {
 /// Runs the check and prints the report; returns the exit code. Input that cannot be checked
 /// is an error on stderr for people (`text`), and a report with one input-error diagnostic for
 /// tools (JSON, SARIF, JUnit), so a pipeline's code-scanning upload still shows why.
-pub(crate) fn run(
-    paths: &[PathBuf],
-    config: Option<&Path>,
-    format: Format,
-    limits: &Limits,
-) -> Result<ExitCode> {
-    let (sources, list) = match prepare(paths, config, limits) {
+pub(crate) fn run(args: &Args, limits: &Limits) -> Result<ExitCode> {
+    let format = args.format;
+    let (sources, list) = match prepare(args, limits) {
         Ok(prepared) => prepared,
         Err(error) if !matches!(format, Format::Text { .. }) => {
             eprintln!("azfn: {error:#}");

@@ -49,6 +49,11 @@ enum Command {
         /// Colour the text report: auto (on a terminal), always or never.
         #[arg(long, value_enum, default_value = "auto")]
         color: Color,
+        /// The paths are changed files (as pre-commit passes them): check the build of every
+        /// kustomization below the working directory that reads one, and each changed file no
+        /// build reads as a manifest.
+        #[arg(long)]
+        affected: bool,
     },
     /// Build a kustomization as `kubectl kustomize DIR` does, with azfn's renderer (no
     /// kustomize needed); azfn's own transformer runs in-process.
@@ -106,6 +111,10 @@ enum Command {
         /// Colour the text report: auto (on a terminal), always or never.
         #[arg(long, value_enum, default_value = "auto")]
         color: Color,
+        /// The paths are changed files (as pre-commit passes them): run every ParityPolicy below
+        /// the working directory whose folder holds one (or that changed itself).
+        #[arg(long)]
+        affected: bool,
     },
     /// List the rules azfn checks.
     Rules,
@@ -268,6 +277,7 @@ pub fn main() -> Result<ExitCode> {
             format,
             config,
             color,
+            affected,
         }) => {
             let format = match format {
                 OutputFormat::Text => azfn_core::report::Format::Text {
@@ -277,7 +287,15 @@ pub fn main() -> Result<ExitCode> {
                 OutputFormat::Sarif => azfn_core::report::Format::Sarif,
                 OutputFormat::Junit => azfn_core::report::Format::Junit,
             };
-            crate::check::run(&paths, config.as_deref(), format, &limits)
+            crate::check::run(
+                &crate::check::Args {
+                    paths,
+                    config,
+                    format,
+                    affected,
+                },
+                &limits,
+            )
         }
         Some(Command::Build {
             dir,
@@ -301,6 +319,7 @@ pub fn main() -> Result<ExitCode> {
             format,
             from,
             color,
+            affected,
         }) => crate::parity::run(&crate::parity::Args {
             dirs,
             policy,
@@ -308,21 +327,11 @@ pub fn main() -> Result<ExitCode> {
             format,
             from,
             color: color.enabled(),
+            affected,
         }),
         Some(Command::Explain { dir, query, format }) => crate::explain::run(&dir, &query, format),
         Some(Command::Identity { dir, format }) => crate::identity::run(&dir, format),
-        Some(Command::Rules) => {
-            for rule in azfn_core::policy::registry() {
-                println!(
-                    "{}  {:<7}  {}",
-                    rule.code(),
-                    rule.default_severity().as_str(),
-                    rule.name()
-                );
-                println!("        {}", rule.explanation());
-            }
-            Ok(ExitCode::SUCCESS)
-        }
+        Some(Command::Rules) => Ok(rules()),
         Some(Command::Schema { kind }) => {
             let schema = serde_json::to_string_pretty(&match kind {
                 SchemaKind::FunctionApp => azfn_core::functionapp::json_schema(),
@@ -333,6 +342,20 @@ pub fn main() -> Result<ExitCode> {
             Ok(ExitCode::SUCCESS)
         }
     }
+}
+
+/// `azfn rules`: each rule's code, severity, name and explanation.
+fn rules() -> ExitCode {
+    for rule in azfn_core::policy::registry() {
+        println!(
+            "{}  {:<7}  {}",
+            rule.code(),
+            rule.default_severity().as_str(),
+            rule.name()
+        );
+        println!("        {}", rule.explanation());
+    }
+    ExitCode::SUCCESS
 }
 
 /// The commands that run the core natively are bounded as the sandbox is for its largest

@@ -8,6 +8,7 @@
 //! - `azfn run --module X.wasm`: any WASI KRM function under the same sandbox.
 //! - `azfn install-plugin`: lays out the legacy plugin for kustomize.
 //! - `azfn serve`: the browser preview page, embedded, on loopback.
+mod affected;
 mod build;
 pub mod cache;
 mod check;

@@ -29,6 +29,8 @@ pub(crate) struct Args {
     pub format: Format,
     pub from: Vec<String>,
     pub color: bool,
+    /// `dirs` are changed files: run each ParityPolicy they affect (see [`crate::affected`]).
+    pub affected: bool,
 }
 
 /// Exit code 2: the message on stderr for people; for the machine formats (JSON, SARIF, JUnit)
@@ -181,8 +183,53 @@ fn rendered(from: &[String]) -> Result<Vec<Environment>, Unusable> {
     Ok(out)
 }
 
+/// `azfn parity --affected FILE...`: each ParityPolicy below the working directory that the
+/// changed files affect, one after the other; the exit code is the worst of them.
+fn run_affected(args: &Args) -> Result<ExitCode> {
+    if args.policy.is_some() || args.init || !args.from.is_empty() {
+        anyhow::bail!("--affected finds the policies itself: no --policy, --init or --from");
+    }
+    if !matches!(args.format, Format::Text | Format::Markdown) {
+        anyhow::bail!("--affected prints text or markdown: one report per policy");
+    }
+    let policies = crate::affected::parity_policies(Path::new("."), &args.dirs)?;
+    if policies.is_empty() {
+        eprintln!("azfn parity: no ParityPolicy below here is affected by the changed files");
+    }
+    let mut worst = 0u8;
+    for policy in policies {
+        eprintln!("azfn parity: {}", policy.display());
+        let one = Args {
+            dirs: Vec::new(),
+            policy: Some(policy),
+            init: false,
+            format: args.format,
+            from: Vec::new(),
+            color: args.color,
+            affected: false,
+        };
+        let code = match compute(&one) {
+            Ok(Outcome::Printed) => 0,
+            Ok(Outcome::Report(outcome)) => {
+                let (report, policy, named) = *outcome;
+                print(&one, &report, &policy, &named)?;
+                u8::from(report.failures() != 0)
+            }
+            Err(Unusable(diagnostic)) => {
+                unusable(&one, &diagnostic);
+                2
+            }
+        };
+        worst = worst.max(code);
+    }
+    Ok(ExitCode::from(worst))
+}
+
 /// Runs `azfn parity`.
 pub(crate) fn run(args: &Args) -> Result<ExitCode> {
+    if args.affected {
+        return run_affected(args);
+    }
     match compute(args) {
         Ok(Outcome::Printed) => Ok(ExitCode::SUCCESS),
         Ok(Outcome::Report(outcome)) => {
