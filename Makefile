@@ -42,6 +42,11 @@ setup-valgrind: ## Debian's valgrind: callgrind counts instructions for make ben
 	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq valgrind; \
 	fi
 
+PRE_COMMIT_VERSION := 4.7.0
+setup-precommit: ## pre-commit from PyPI, for the hook tests
+	@command -v pre-commit >/dev/null || { echo "installing pre-commit $(PRE_COMMIT_VERSION)"; \
+	  python3 -m pip install --quiet --root-user-action=ignore pre-commit==$(PRE_COMMIT_VERSION); }
+
 setup-tools: ## check the real tools the end-to-end tests drive are present
 	@command -v kpt >/dev/null || { echo "kpt is required (kpt 1.0.0-beta.56)"; exit 1; }
 	@command -v kubectl >/dev/null || { echo "kubectl (with kustomize v5.5.0) is required"; exit 1; }
@@ -79,7 +84,7 @@ lint: guest web ## rustfmt, clippy (native and wasm32), warnings are errors
 	$(CARGO) clippy --locked --workspace --all-targets -- -D warnings
 	$(CARGO) clippy --locked -p azfn-core -p azfn-wasm --target wasm32-unknown-unknown -- -D warnings
 
-test: setup-tools web lint check-wasm build image setup-chromium ## everything CI runs
+test: setup-tools setup-precommit web lint check-wasm build image setup-chromium ## everything CI runs
 	$(CARGO) nextest run --locked --release --workspace --no-fail-fast
 	cd web && npm test
 	$(CARGO) run --locked --release -q -p azfn-tests --bin conformance -- --summary
@@ -107,4 +112,4 @@ clean: ## remove build outputs
 	$(CARGO) clean
 	rm -rf web/dist web/pkg web/node_modules
 
-.PHONY: fuzz image help setup-valgrind setup-rust setup-wasm-bindgen setup-web setup-chromium setup-tools guest build check-wasm wasm web lint test demo bench serve clean
+.PHONY: fuzz image help setup-precommit setup-valgrind setup-rust setup-wasm-bindgen setup-web setup-chromium setup-tools guest build check-wasm wasm web lint test demo bench serve clean
