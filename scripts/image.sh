@@ -27,6 +27,13 @@ FLAGS="['--remap-path-prefix=$ROOT=/azfn', '--remap-path-prefix=$CARGO_HOME=/car
 CC_x86_64_unknown_linux_musl=musl-gcc cargo build --locked --release -p azfn-host \
   --target "$TARGET" --config "target.$TARGET.rustflags=$FLAGS"
 
+# The release asset (what the GitHub Action downloads): the static binary and its SHA-256.
+DIST=target/dist
+mkdir -p "$DIST"
+ASSET="azfn-$VERSION-$TARGET"
+cp "target/$TARGET/release/azfn" "$DIST/$ASSET"
+(cd "$DIST" && sha256sum "$ASSET" > "$ASSET.sha256")
+
 CONTEXT=target/image/context
 rm -rf "$CONTEXT" && mkdir -p "$CONTEXT"
 cp image/Containerfile image/passwd "$CONTEXT/"

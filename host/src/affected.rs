@@ -12,8 +12,16 @@ use azfn_core::source::{FileSource, SourceError};
 use crate::build::{DiskSource, relative};
 
 /// The disk, remembering every file a build read.
-struct Recording {
+#[derive(Default)]
+pub(crate) struct Recording {
     read: RefCell<BTreeSet<String>>,
+}
+
+impl Recording {
+    /// The files read so far, as the build names them.
+    pub(crate) fn files_read(self) -> BTreeSet<String> {
+        self.read.into_inner()
+    }
 }
 
 impl FileSource for Recording {
@@ -55,7 +63,7 @@ pub(crate) fn affected(root: &Path, changed: &[PathBuf]) -> Result<Affected> {
     }
     let mut dirs = Vec::new();
     kustomizations(root, &mut dirs)?;
-    let options = crate::inputs::consent().build_options();
+    let (options, sink) = crate::inputs::consent().lenient_build_options();
     let mut builds = Vec::new();
     let mut reached = BTreeSet::new();
     for dir in dirs {
@@ -63,11 +71,14 @@ pub(crate) fn affected(root: &Path, changed: &[PathBuf]) -> Result<Affected> {
             &std::fs::canonicalize(&dir)
                 .with_context(|| format!("cannot read {}", dir.display()))?,
         );
-        let source = Recording {
-            read: RefCell::new(BTreeSet::new()),
+        let source = Recording::default();
+        let built =
+            azfn_core::overlay::build_yaml(&source, &at, &options).map_err(|e| e.to_string());
+        let built = match (built, crate::inputs::spec_errors(&sink)) {
+            (Ok(_), Some(errors)) => Err(errors),
+            (built, _) => built,
         };
-        let built = azfn_core::overlay::build_yaml(&source, &at, &options);
-        let files_read = source.read.into_inner();
+        let files_read = source.files_read();
         let hits: Vec<&String> = wanted.intersection(&files_read).collect();
         let holds_one = wanted.iter().any(|w| w.starts_with(&format!("{at}/")));
         if hits.is_empty() && !(built.is_err() && holds_one) {
@@ -115,6 +126,7 @@ fn kustomizations(dir: &Path, out: &mut Vec<PathBuf>) -> Result<()> {
 
 /// The ParityPolicy files below `root` that `changed` files affect: a policy is affected when
 /// it changed itself or a changed file lies in its folder (where its base and overlays live).
+/// A changed folder stands for everything in it: `.` runs every policy.
 pub(crate) fn parity_policies(root: &Path, changed: &[PathBuf]) -> Result<Vec<PathBuf>> {
     let mut wanted = BTreeSet::new();
     for file in changed {
@@ -135,7 +147,10 @@ pub(crate) fn parity_policies(root: &Path, changed: &[PathBuf]) -> Result<Vec<Pa
         let real = std::fs::canonicalize(&file)
             .with_context(|| format!("cannot read {}", file.display()))?;
         let folder = real.parent().unwrap_or(Path::new("/"));
-        if wanted.iter().any(|w| *w == real || w.starts_with(folder)) {
+        if wanted
+            .iter()
+            .any(|w| *w == real || w.starts_with(folder) || (w.is_dir() && real.starts_with(w)))
+        {
             policies.push(file.strip_prefix(root).unwrap_or(&file).to_path_buf());
         }
     }
@@ -144,7 +159,7 @@ pub(crate) fn parity_policies(root: &Path, changed: &[PathBuf]) -> Result<Vec<Pa
 
 /// Whether the first document's top-level `kind` is ParityPolicy (a cheap look, before the
 /// policy is read in full).
-fn is_parity_policy(text: &str) -> bool {
+pub(crate) fn is_parity_policy(text: &str) -> bool {
     text.split("\n---")
         .next()
         .unwrap_or_default()

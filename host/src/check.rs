@@ -4,7 +4,10 @@ use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 use anyhow::{Context, Result, bail};
-use azfn_core::diagnostic::Diagnostic;
+use std::collections::HashMap;
+
+use azfn_core::baseline::Baseline;
+use azfn_core::diagnostic::{Diagnostic, Related};
 use azfn_core::krm::{KrmResult, Resource, ResourceList, Severity};
 use azfn_core::report::{self, Format, locate};
 use azfn_core::yaml::{self, Limits as YamlLimits, Value};
@@ -19,12 +22,40 @@ pub(crate) struct Args {
     pub format: Format,
     /// The paths are changed files: check what they affect (see [`crate::affected`]).
     pub affected: bool,
+    /// Report only what this baseline does not hold, or record it.
+    pub baseline: Option<BaselineUse>,
 }
 
-/// One input file: its name as reported and its text.
+/// `--baseline FILE` and `--update-baseline`.
+pub(crate) struct BaselineUse {
+    pub file: PathBuf,
+    /// Record today's findings instead of comparing with them.
+    pub update: bool,
+}
+
+/// One input file: its name as reported and its text; for a kustomization's build, the folder
+/// as the build names it, to trace findings back to the lines that set them.
 struct Source {
     name: String,
     text: String,
+    built: Option<Built>,
+}
+
+/// A kustomization folder that was built: as shown and as the build names it.
+struct Built {
+    shown: PathBuf,
+    at: String,
+}
+
+impl Built {
+    fn of(shown: &Path) -> Result<Self> {
+        let absolute = std::fs::canonicalize(shown)
+            .with_context(|| format!("cannot read {}", shown.display()))?;
+        Ok(Self {
+            shown: shown.to_path_buf(),
+            at: crate::build::relative(&absolute),
+        })
+    }
 }
 
 /// The builds the changed files `paths` affect, and the changed files no build reads.
@@ -38,6 +69,7 @@ fn collect_affected(paths: &[PathBuf]) -> Result<Vec<Source>> {
         sources.push(Source {
             name: format!("{} (built)", dir.display()),
             text: built?,
+            built: Some(Built::of(&dir)?),
         });
     }
     for file in affected.files {
@@ -64,6 +96,7 @@ fn collect(paths: &[PathBuf], stdin: impl FnOnce() -> Result<Vec<u8>>) -> Result
             sources.push(Source {
                 name: "<stdin>".into(),
                 text,
+                built: None,
             });
         } else if path.is_dir() {
             let mut files = Vec::new();
@@ -93,22 +126,81 @@ fn read(path: &Path) -> Result<Source> {
     Ok(Source {
         name: path.display().to_string(),
         text,
+        built: None,
     })
 }
 
 /// A kustomization folder, built with azfn's renderer (as `azfn build` does): its files are
 /// patches and fragments, its build is the manifests.
 fn build(dir: &Path) -> Result<Source> {
-    let absolute =
-        std::fs::canonicalize(dir).with_context(|| format!("cannot read {}", dir.display()))?;
-    let options = crate::inputs::consent().build_options();
-    let relative = crate::build::relative(&absolute);
-    let text = azfn_core::overlay::build_yaml(&crate::build::DiskSource, &relative, &options)
+    let built = Built::of(dir)?;
+    let (options, sink) = crate::inputs::consent().lenient_build_options();
+    let text = azfn_core::overlay::build_yaml(&crate::build::DiskSource, &built.at, &options)
         .map_err(|e| anyhow::anyhow!("{}: cannot build the kustomization: {e}", dir.display()))?;
+    if let Some(errors) = crate::inputs::spec_errors(&sink) {
+        bail!(
+            "{}: cannot build the kustomization: {errors}",
+            dir.display()
+        );
+    }
     Ok(Source {
         name: format!("{} (built)", dir.display()),
         text,
+        built: Some(built),
     })
+}
+
+/// Moves each finding on a built resource to the line a person would edit (the patch, the
+/// base, the FunctionApp field that set the value), naming the build as a related place. Only
+/// builds with findings are built again, recording provenance.
+fn trace_back(findings: &mut [Diagnostic], sources: &[Source]) {
+    let (options, _) = crate::inputs::consent().lenient_build_options();
+    let show = crate::build::from_cwd();
+    for source in sources {
+        let Some(built) = &source.built else {
+            continue;
+        };
+        let mut mine: Vec<&mut Diagnostic> = findings
+            .iter_mut()
+            .filter(|f| f.file.as_deref() == Some(source.name.as_str()))
+            .collect();
+        if mine.is_empty() {
+            continue;
+        }
+        let Ok(rendered) =
+            azfn_core::overlay::build_traced(&crate::build::DiskSource, &built.at, &options)
+        else {
+            continue;
+        };
+        let kustomization = ["kustomization.yaml", "kustomization.yml", "Kustomization"]
+            .iter()
+            .map(|k| built.shown.join(k))
+            .find(|k| k.is_file())
+            .unwrap_or_else(|| built.shown.clone());
+        for finding in &mut mine {
+            let Some(index) = finding.index.and_then(|i| usize::try_from(i).ok()) else {
+                continue;
+            };
+            let (Some((value, _)), Some(trace)) =
+                (rendered.resources.get(index), rendered.traces.get(index))
+            else {
+                continue;
+            };
+            let field = finding.field.as_deref().unwrap_or_default();
+            let Some(origin) = azfn_core::overlay::provenance::edit_site(trace, value, field)
+            else {
+                continue;
+            };
+            finding.related.push(Related {
+                message: format!("in the build of {}", built.shown.display()),
+                file: kustomization.display().to_string(),
+                line: None,
+            });
+            finding.file = Some(show(&origin.file));
+            finding.line = origin.line;
+            finding.index = None;
+        }
+    }
 }
 
 /// YAML files below `dir`, sorted, skipping hidden folders; a folder holding a kustomization
@@ -255,7 +347,7 @@ pub(crate) fn run(args: &Args, limits: &Limits) -> Result<ExitCode> {
         Err(error) => return Err(error),
     };
     let output = runner::check_list(&list, limits)?;
-    let findings: Vec<Diagnostic> = output
+    let mut findings: Vec<Diagnostic> = output
         .results
         .into_iter()
         .filter_map(|v| yaml::from_value::<KrmResult>(v).ok())
@@ -267,6 +359,19 @@ pub(crate) fn run(args: &Args, limits: &Limits) -> Result<ExitCode> {
             }
         })
         .collect();
+    let resources = Resources::new(&list.items);
+    for finding in &mut findings {
+        let entry = azfn_core::baseline::entry(finding, resources.of(finding));
+        finding.fingerprint = Some(entry.fingerprint);
+    }
+    if let Some(baseline) = &args.baseline {
+        if baseline.update {
+            record(&baseline.file, &findings, &resources)?;
+            return Ok(ExitCode::SUCCESS);
+        }
+        findings = compare(&baseline.file, findings, &resources, !args.affected)?;
+    }
+    trace_back(&mut findings, &sources);
     crate::native::output_begins();
     print!(
         "{}",
@@ -280,4 +385,93 @@ pub(crate) fn run(args: &Args, limits: &Limits) -> Result<ExitCode> {
     );
     let errors = findings.iter().any(|f| f.severity == Severity::Error);
     Ok(ExitCode::from(if errors { EXIT_FINDINGS } else { 0 }))
+}
+
+/// The checked objects by the file and document index a finding names.
+struct Resources<'a>(HashMap<(&'a str, u64), &'a Resource>);
+
+impl<'a> Resources<'a> {
+    fn new(items: &'a [Resource]) -> Self {
+        Self(
+            items
+                .iter()
+                .filter_map(|r| Some(((r.file_path()?, r.file_index()?), r)))
+                .collect(),
+        )
+    }
+
+    fn of(&self, finding: &Diagnostic) -> Option<&'a Resource> {
+        let key = (finding.file.as_deref()?, finding.index?);
+        self.0.get(&key).copied()
+    }
+}
+
+/// `--update-baseline`: today's errors and warnings into `file` (written whole, then renamed
+/// into place, so an interrupted run leaves the old one).
+fn record(file: &Path, findings: &[Diagnostic], resources: &Resources<'_>) -> Result<()> {
+    let baseline = Baseline::record(findings.iter().map(|f| (f, resources.of(f))));
+    let temporary = file.with_extension("azfn-tmp");
+    std::fs::write(&temporary, baseline.to_json())
+        .with_context(|| format!("cannot write {}", temporary.display()))?;
+    std::fs::rename(&temporary, file)
+        .with_context(|| format!("cannot write {}", file.display()))?;
+    eprintln!(
+        "azfn: recorded {} finding{} in the baseline {}",
+        baseline.findings.len(),
+        if baseline.findings.len() == 1 {
+            ""
+        } else {
+            "s"
+        },
+        file.display()
+    );
+    Ok(())
+}
+
+/// `--baseline`: the findings `file` does not hold; what it holds is counted on stderr, and
+/// (when every build was checked, `whole`) what it holds that is gone is listed there.
+fn compare(
+    file: &Path,
+    findings: Vec<Diagnostic>,
+    resources: &Resources<'_>,
+    whole: bool,
+) -> Result<Vec<Diagnostic>> {
+    let text = std::fs::read_to_string(file).with_context(|| {
+        format!(
+            "cannot read the baseline {} (record one with --update-baseline)",
+            file.display()
+        )
+    })?;
+    let baseline = Baseline::parse(&text, &file.display().to_string())?;
+    let with_resources: Vec<_> = findings
+        .into_iter()
+        .map(|f| {
+            let resource = resources.of(&f);
+            (f, resource)
+        })
+        .collect();
+    let outcome = baseline.split(with_resources);
+    if outcome.known > 0 {
+        eprintln!(
+            "azfn: {} finding{} in the baseline {} not shown",
+            outcome.known,
+            if outcome.known == 1 { " is" } else { "s are" },
+            file.display()
+        );
+    }
+    if whole && !outcome.fixed.is_empty() {
+        eprintln!(
+            "azfn: {} finding{} in the baseline no longer found (run --update-baseline to drop them):",
+            outcome.fixed.len(),
+            if outcome.fixed.len() == 1 {
+                " is"
+            } else {
+                "s are"
+            },
+        );
+        for entry in &outcome.fixed {
+            eprintln!("  {} {} {}", entry.code, entry.resource, entry.field);
+        }
+    }
+    Ok(outcome.new)
 }

@@ -54,6 +54,19 @@ enum Command {
         /// build reads as a manifest.
         #[arg(long)]
         affected: bool,
+        /// Report only findings this baseline file does not hold (by fingerprint: rule,
+        /// resource, field and value, never a secret); with --update-baseline, record it.
+        #[arg(long, value_name = "FILE")]
+        baseline: Option<PathBuf>,
+        /// Record today's errors and warnings in the --baseline file and exit 0.
+        #[arg(long, requires = "baseline", conflicts_with = "affected")]
+        update_baseline: bool,
+    },
+    /// Argo CD's Config Management Plugin: run by the cmp-server in the Application's source
+    /// folder (see deploy/argocd/plugin.yaml).
+    Argocd {
+        #[command(subcommand)]
+        step: ArgocdStep,
     },
     /// Build a kustomization as `kubectl kustomize DIR` does, with azfn's renderer (no
     /// kustomize needed); azfn's own transformer runs in-process.
@@ -157,12 +170,24 @@ enum RestrictorArg {
     None,
 }
 
+#[derive(Clone, Copy, Subcommand)]
+enum ArgocdStep {
+    /// Exit 0 and say why when this folder is a kustomization whose build reads an Azfn
+    /// config or a FunctionApp; else exit 1 with nothing on stdout.
+    Discover,
+    /// Build this folder and print the manifests only; error findings or drift print on
+    /// stderr instead, with nothing on stdout, and exit 1.
+    Generate,
+}
+
 #[derive(Clone, Copy, clap::ValueEnum)]
 enum OutputFormat {
     Text,
     Json,
     Sarif,
     Junit,
+    /// GitLab's code-quality report (Code Climate JSON).
+    Gitlab,
 }
 
 #[derive(Clone, Copy, clap::ValueEnum)]
@@ -249,7 +274,11 @@ pub fn main() -> Result<ExitCode> {
         return runner::legacy(&config, &stdin, &Limits::default());
     }
     let cli = Cli::parse_from(args);
-    crate::inputs::init(&cli.limits.allow_input);
+    if matches!(cli.command, Some(Command::Argocd { .. })) {
+        crate::inputs::init_prefixed(&cli.limits.allow_input, crate::argocd::ENV_PREFIX);
+    } else {
+        crate::inputs::init(&cli.limits.allow_input);
+    }
     let limits = cli.limits.limits()?;
     bound_native(cli.command.as_ref(), &limits);
     match cli.command {
@@ -278,6 +307,8 @@ pub fn main() -> Result<ExitCode> {
             config,
             color,
             affected,
+            baseline,
+            update_baseline,
         }) => {
             let format = match format {
                 OutputFormat::Text => azfn_core::report::Format::Text {
@@ -286,6 +317,7 @@ pub fn main() -> Result<ExitCode> {
                 OutputFormat::Json => azfn_core::report::Format::Json,
                 OutputFormat::Sarif => azfn_core::report::Format::Sarif,
                 OutputFormat::Junit => azfn_core::report::Format::Junit,
+                OutputFormat::Gitlab => azfn_core::report::Format::Gitlab,
             };
             crate::check::run(
                 &crate::check::Args {
@@ -293,10 +325,18 @@ pub fn main() -> Result<ExitCode> {
                     config,
                     format,
                     affected,
+                    baseline: baseline.map(|file| crate::check::BaselineUse {
+                        file,
+                        update: update_baseline,
+                    }),
                 },
                 &limits,
             )
         }
+        Some(Command::Argocd { step }) => match step {
+            ArgocdStep::Discover => crate::argocd::discover(),
+            ArgocdStep::Generate => crate::argocd::generate(),
+        },
         Some(Command::Build {
             dir,
             reorder,
@@ -328,6 +368,7 @@ pub fn main() -> Result<ExitCode> {
             from,
             color: color.enabled(),
             affected,
+            inputs: true,
         }),
         Some(Command::Explain { dir, query, format }) => crate::explain::run(&dir, &query, format),
         Some(Command::Identity { dir, format }) => crate::identity::run(&dir, format),
@@ -363,6 +404,7 @@ fn rules() -> ExitCode {
 fn bound_native(command: Option<&Command>, limits: &Limits) {
     let what = match command {
         Some(Command::Build { .. }) => "build",
+        Some(Command::Argocd { .. }) => "argocd",
         Some(Command::Check { .. }) => "check",
         Some(Command::Parity { .. }) => "parity",
         Some(Command::Explain { .. }) => "explain",

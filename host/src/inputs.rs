@@ -17,6 +17,15 @@ pub(crate) fn init(flags: &[String]) {
     let _ = CONSENT.set(Consent::from_env_and(flags));
 }
 
+/// [`init`], with each input read from `prefix` + its name: Argo CD hands the Application's
+/// plugin environment over as `ARGOCD_ENV_<NAME>`. The allow-list names inputs unprefixed.
+pub(crate) fn init_prefixed(flags: &[String], prefix: &str) {
+    let _ = CONSENT.set(Consent {
+        prefix: prefix.to_owned(),
+        ..Consent::from_env_and(flags)
+    });
+}
+
 /// This run's consent: `AZFN_ALLOW_INPUTS` and the flags given to [`init`].
 pub(crate) fn consent() -> &'static Consent {
     CONSENT.get_or_init(|| Consent::from_env_and(&[]))
@@ -26,6 +35,10 @@ pub(crate) fn consent() -> &'static Consent {
 #[derive(Debug, Clone, Default)]
 pub(crate) struct Consent {
     allowed: BTreeSet<String>,
+    /// Put before an input's name to find its variable.
+    prefix: String,
+    /// Read no variable at all: every input is unset.
+    read_none: bool,
 }
 
 impl Consent {
@@ -39,17 +52,25 @@ impl Consent {
             .filter(|n| !n.is_empty())
             .map(str::to_owned)
             .collect();
-        Self { allowed }
+        Self {
+            allowed,
+            prefix: String::new(),
+            read_none: false,
+        }
     }
 
     /// The value of `name` from the environment: `Ok(None)` when unset, an error naming the
     /// variable when it is set but not allowed (never its value).
     pub(crate) fn lookup(&self, name: &str) -> Result<Option<String>, String> {
-        let Some(value) = std::env::var_os(name) else {
+        if self.read_none {
+            return Ok(None);
+        }
+        let variable = format!("{}{name}", self.prefix);
+        let Some(value) = std::env::var_os(&variable) else {
             return Ok(None);
         };
         if !self.allowed.contains(name) {
-            return Err(refusal(name));
+            return Err(refusal(name, &variable));
         }
         Ok(Some(value.to_string_lossy().into_owned()))
     }
@@ -85,6 +106,34 @@ impl Consent {
         azfn_core::overlay::BuildOptions::default().with_transformer(self.transformer())
     }
 
+    /// [`Self::build_options`] for builds that report rather than gate (`azfn check`,
+    /// `azfn parity`): error findings of azfn's transformer on the objects it outputs do not
+    /// stop the build, as the command checks the output itself; see [`spec_errors`].
+    pub(crate) fn lenient_build_options(
+        &self,
+    ) -> (
+        azfn_core::overlay::BuildOptions,
+        azfn_core::function::FindingSink,
+    ) {
+        let sink = azfn_core::function::FindingSink::collecting();
+        let mut transformer = self.transformer();
+        transformer.findings = sink.clone();
+        (
+            azfn_core::overlay::BuildOptions::default().with_transformer(transformer),
+            sink,
+        )
+    }
+
+    /// The same consent with no input allowed: builds of the repository as committed (the
+    /// parity gate of one environment's release compares the environments as committed).
+    pub(crate) fn without_inputs(&self) -> Self {
+        Self {
+            allowed: BTreeSet::new(),
+            prefix: self.prefix.clone(),
+            read_none: true,
+        }
+    }
+
     /// azfn's transformer, reading only allowed inputs.
     pub(crate) fn transformer(&self) -> azfn_core::function::AzfnTransformer {
         let consent = self.clone();
@@ -95,8 +144,41 @@ impl Consent {
     }
 }
 
-fn refusal(name: &str) -> String {
+/// The error findings a lenient build collected on the FunctionApp specs themselves: those
+/// specs leave the output, so nothing checks them later, and such a build fails as a gating
+/// build would (`FunctionApp/orders: spec.settings.X: AZF001 inline-secret: ...`).
+pub(crate) fn spec_errors(sink: &azfn_core::function::FindingSink) -> Option<String> {
+    let collected = sink.take();
+    let errors: Vec<String> = collected
+        .findings
+        .iter()
+        .filter(|f| f.severity == azfn_core::krm::Severity::Error)
+        .filter(|f| {
+            f.resource
+                .as_ref()
+                .is_some_and(|r| r.kind == azfn_core::functionapp::KIND)
+        })
+        .map(|f| {
+            format!(
+                "{}: {}: {} {}: {}",
+                f.resource_name(),
+                f.field.as_deref().unwrap_or_default(),
+                f.code,
+                f.rule,
+                f.message
+            )
+        })
+        .collect();
+    (!errors.is_empty()).then(|| errors.join("\n"))
+}
+
+fn refusal(name: &str, variable: &str) -> String {
+    let set = if variable == name {
+        "set in the environment".to_owned()
+    } else {
+        format!("set (as {variable})")
+    };
     format!(
-        "input {name} is set in the environment but the caller did not allow it; add it to {ALLOW_VAR} (or --allow-input {name}) where the pipeline runs azfn: manifests cannot allow their own inputs"
+        "input {name} is {set} but the caller did not allow it; add it to {ALLOW_VAR} (or --allow-input {name}) where the pipeline runs azfn: manifests cannot allow their own inputs"
     )
 }

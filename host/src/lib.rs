@@ -9,6 +9,7 @@
 //! - `azfn install-plugin`: lays out the legacy plugin for kustomize.
 //! - `azfn serve`: the browser preview page, embedded, on loopback.
 mod affected;
+mod argocd;
 mod build;
 pub mod cache;
 mod check;

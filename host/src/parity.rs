@@ -18,6 +18,8 @@ pub(crate) enum Format {
     Json,
     Sarif,
     Junit,
+    /// GitLab's code-quality report (Code Climate JSON).
+    Gitlab,
     Markdown,
 }
 
@@ -31,6 +33,8 @@ pub(crate) struct Args {
     pub color: bool,
     /// `dirs` are changed files: run each ParityPolicy they affect (see [`crate::affected`]).
     pub affected: bool,
+    /// Read the inputs the caller allows (else build the environments as committed).
+    pub inputs: bool,
 }
 
 /// Exit code 2: the message on stderr for people; for the machine formats (JSON, SARIF, JUnit)
@@ -42,6 +46,7 @@ fn unusable(args: &Args, diagnostic: &Diagnostic) -> ExitCode {
         Format::Json => Some(report::Format::Json),
         Format::Sarif => Some(report::Format::Sarif),
         Format::Junit => Some(report::Format::Junit),
+        Format::Gitlab => Some(report::Format::Gitlab),
     };
     if let Some(format) = format {
         crate::native::output_begins();
@@ -189,14 +194,24 @@ fn run_affected(args: &Args) -> Result<ExitCode> {
     if args.policy.is_some() || args.init || !args.from.is_empty() {
         anyhow::bail!("--affected finds the policies itself: no --policy, --init or --from");
     }
-    if !matches!(args.format, Format::Text | Format::Markdown) {
-        anyhow::bail!("--affected prints text or markdown: one report per policy");
-    }
+    // Text and markdown print one report per policy; SARIF, JUnit and GitLab one report of
+    // them all (code scanning takes one run per tool and category).
+    let combined = match args.format {
+        Format::Text | Format::Markdown => None,
+        Format::Sarif => Some(report::Format::Sarif),
+        Format::Junit => Some(report::Format::Junit),
+        Format::Gitlab => Some(report::Format::Gitlab),
+        Format::Json => {
+            anyhow::bail!("--affected prints text, markdown, sarif, junit or gitlab, not json")
+        }
+    };
     let policies = crate::affected::parity_policies(Path::new("."), &args.dirs)?;
     if policies.is_empty() {
         eprintln!("azfn parity: no ParityPolicy below here is affected by the changed files");
     }
     let mut worst = 0u8;
+    let mut diagnostics = Vec::new();
+    let mut environments = 0;
     for policy in policies {
         eprintln!("azfn parity: {}", policy.display());
         let one = Args {
@@ -207,22 +222,82 @@ fn run_affected(args: &Args) -> Result<ExitCode> {
             from: Vec::new(),
             color: args.color,
             affected: false,
+            inputs: args.inputs,
         };
-        let code = match compute(&one) {
-            Ok(Outcome::Printed) => 0,
-            Ok(Outcome::Report(outcome)) => {
+        let code = match (compute(&one), combined) {
+            (Ok(Outcome::Printed), _) => 0,
+            (Ok(Outcome::Report(outcome)), None) => {
                 let (report, policy, named) = *outcome;
                 print(&one, &report, &policy, &named)?;
                 u8::from(report.failures() != 0)
             }
-            Err(Unusable(diagnostic)) => {
+            (Ok(Outcome::Report(outcome)), Some(_)) => {
+                let (report, policy, named) = *outcome;
+                let policy_file = one.policy.as_ref().map(|p| p.display().to_string());
+                let context = parity::Context {
+                    policy_file: policy_file.as_deref(),
+                    environments: &named,
+                };
+                diagnostics.extend(parity::results(&report, &policy, &context));
+                environments += named.len();
+                u8::from(report.failures() != 0)
+            }
+            (Err(Unusable(diagnostic)), None) => {
                 unusable(&one, &diagnostic);
+                2
+            }
+            (Err(Unusable(diagnostic)), Some(_)) => {
+                eprintln!("Error: {}", diagnostic.message);
+                diagnostics.push(*diagnostic);
                 2
             }
         };
         worst = worst.max(code);
     }
+    if let Some(format) = combined {
+        crate::native::output_begins();
+        print!(
+            "{}",
+            report::render(
+                format,
+                &diagnostics,
+                &parity::rules(),
+                environments,
+                "azfn parity"
+            )
+        );
+    }
     Ok(ExitCode::from(worst))
+}
+
+/// The parity gate of another command (`azfn argocd generate`): runs `policy`, writes its text
+/// report on stderr, and tells whether it passed. Unusable input does not pass.
+pub(crate) fn gate(policy: &Path) -> Result<bool> {
+    let args = Args {
+        dirs: Vec::new(),
+        policy: Some(policy.to_path_buf()),
+        init: false,
+        format: Format::Text,
+        from: Vec::new(),
+        color: false,
+        affected: false,
+        inputs: false,
+    };
+    match compute(&args) {
+        Ok(Outcome::Printed) => Ok(true),
+        Ok(Outcome::Report(outcome)) => {
+            let (report, policy, _) = *outcome;
+            let passed = report.failures() == 0;
+            if !passed {
+                eprint!("{}", parity::text(&report, &policy, false));
+            }
+            Ok(passed)
+        }
+        Err(Unusable(diagnostic)) => {
+            eprintln!("azfn: {}", diagnostic.message);
+            Ok(false)
+        }
+    }
 }
 
 /// Runs `azfn parity`.
@@ -285,7 +360,12 @@ fn compute(args: &Args) -> Result<Outcome, Unusable> {
             .map_err(|e| Unusable::new(format!("environment {name}: {}: {e}", dir.display())))?;
         relative.push((name.clone(), crate::build::relative(&absolute)));
     }
-    let options = crate::inputs::consent().build_options();
+    let consent = if args.inputs {
+        crate::inputs::consent().clone()
+    } else {
+        crate::inputs::consent().without_inputs()
+    };
+    let (options, _) = consent.lenient_build_options();
     let listed: Vec<(String, String)> = named
         .iter()
         .map(|(n, p)| (n.clone(), p.display().to_string()))
@@ -337,6 +417,13 @@ fn print(
         ),
         Format::Junit => report::render(
             report::Format::Junit,
+            &results(),
+            &parity::rules(),
+            named.len(),
+            "azfn parity",
+        ),
+        Format::Gitlab => report::render(
+            report::Format::Gitlab,
             &results(),
             &parity::rules(),
             named.len(),

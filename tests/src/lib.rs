@@ -210,6 +210,56 @@ pub fn sarif_schema() -> serde_json::Value {
     serde_json::from_str(&text).expect("the SARIF schema is JSON")
 }
 
+/// The example app as a repository holds it: base, the dev, test and prod overlays and the
+/// ParityPolicy, copied to `dir`, with every `orders` in its text replaced by `name` (so two
+/// apps share no name, namespace or host ID).
+pub fn orders_app(dir: &Path, name: &str) {
+    let example = workspace().join("examples/orders");
+    copy_dir(&example.join("base"), &dir.join("base"));
+    for overlay in ["dev", "test", "prod"] {
+        copy_dir(
+            &example.join("overlays").join(overlay),
+            &dir.join("overlays").join(overlay),
+        );
+    }
+    std::fs::copy(example.join("parity.yaml"), dir.join("parity.yaml")).unwrap();
+    rename_app(dir, name);
+}
+
+fn rename_app(dir: &Path, name: &str) {
+    for entry in std::fs::read_dir(dir).unwrap() {
+        let path = entry.unwrap().path();
+        if path.is_dir() {
+            rename_app(&path, name);
+        } else {
+            let text = std::fs::read_to_string(&path).unwrap();
+            std::fs::write(&path, text.replace("orders", name)).unwrap();
+        }
+    }
+}
+
+/// Adds `legacy-worker.yaml` to the overlay in `overlay` (listed in its `resources:`): a
+/// Functions Deployment with a storage connection string pasted into its environment. Returns
+/// the key and the line of the file that holds it.
+pub fn legacy_worker(overlay: &Path) -> (String, usize) {
+    let key = fake_storage_key();
+    let text = format!(
+        "apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: legacy-worker\nspec:\n  template:\n    spec:\n      containers:\n      - name: func\n        image: contoso.azurecr.io/legacy-worker:2.0.0\n        env:\n        - name: FUNCTIONS_WORKER_RUNTIME\n          value: dotnet-isolated\n        - name: AzureFunctionsWebHost__hostid\n          value: legacy-worker\n        - name: AzureWebJobsStorage\n          value: DefaultEndpointsProtocol=https;AccountName=stlegacy;AccountKey={key};EndpointSuffix=core.windows.net\n        resources: {{requests: {{cpu: 250m, memory: 256Mi}}, limits: {{memory: 512Mi}}}}\n        readinessProbe: {{httpGet: {{path: /admin/host/ping, port: 80}}}}\n        livenessProbe: {{httpGet: {{path: /admin/host/ping, port: 80}}}}\n"
+    );
+    let line = text
+        .lines()
+        .position(|l| l.contains("AccountKey="))
+        .unwrap()
+        + 1;
+    std::fs::write(overlay.join("legacy-worker.yaml"), text).unwrap();
+    let kustomization = overlay.join("kustomization.yaml");
+    let old = std::fs::read_to_string(&kustomization).unwrap();
+    let new = old.replacen("resources:\n", "resources:\n- legacy-worker.yaml\n", 1);
+    assert_ne!(old, new, "{} has no resources:", kustomization.display());
+    std::fs::write(kustomization, new).unwrap();
+    (key, line)
+}
+
 /// A copy of the kpt package fixture (`tests/fixtures/kpt/orders`) in a fresh scratch folder.
 pub fn kpt_package(name: &str) -> PathBuf {
     let dir = scratch(name).join("orders");

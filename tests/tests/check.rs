@@ -214,6 +214,59 @@ fn suppressions_need_a_reason_stay_visible_and_strict_mode_refuses_them() {
     );
 }
 
+/// Manifests that cannot be annotated (upstream, generated) are suppressed from the config, by
+/// rule and resource with a reason; the finding stays visible, and strict mode refuses it.
+#[test]
+fn config_suppressions_accept_a_rule_on_one_resource_and_strict_mode_refuses_them() {
+    let dir = scratch("check-config-suppress");
+    copy_dir(&fixture("check/failure-modes"), &dir);
+    let manifest = dir.join("f22-public-load-balancer.yaml");
+    let config = |extra: &str, namespace: &str| {
+        let path = dir.join("azfn.yaml");
+        std::fs::write(
+            &path,
+            format!("apiVersion: azfn.dev/v1alpha1\nkind: Azfn\nmetadata: {{name: azfn}}\nspec:\n{extra}  suppressions:\n  - rule: AZF014\n    resource: {{kind: Service, name: f22-http{namespace}}}\n    reason: the vendor's chart exposes it; Front Door fronts it\n"),
+        )
+        .unwrap();
+        path
+    };
+    let args = |config: &std::path::Path| {
+        vec![
+            "--config".to_owned(),
+            config.display().to_string(),
+            manifest.display().to_string(),
+        ]
+    };
+    let run = |args: Vec<String>| {
+        let args: Vec<&str> = args.iter().map(String::as_str).collect();
+        check(&args, b"")
+    };
+
+    let (code, stdout, _) = run(args(&config("", "")));
+    assert_eq!(code, Some(0), "{stdout}");
+    assert!(stdout.contains(": info: AZF014 public-load-balancer: Service/f22/f22-http spec.type\n      suppressed (by the config: the vendor's chart exposes it; Front Door fronts it): Service f22-http is a public load balancer"), "{stdout}");
+
+    // Another namespace is another resource.
+    let (_, stdout, _) = run(args(&config("", ", namespace: other")));
+    assert!(stdout.contains(": warning: AZF014"), "{stdout}");
+    assert!(!stdout.contains("suppressed"), "{stdout}");
+
+    let (code, stdout, _) = run(args(&config("  strict: true\n", "")));
+    assert_eq!(code, Some(0), "a warning stays a warning: {stdout}");
+    assert!(
+        stdout.contains("warning: AZF014") && stdout.contains("strict mode refuses suppressions"),
+        "{stdout}"
+    );
+
+    std::fs::write(dir.join("azfn.yaml"), "apiVersion: azfn.dev/v1alpha1\nkind: Azfn\nspec:\n  suppressions:\n  - {rule: AZF014, resource: {kind: Service, name: f22-http}}\n").unwrap();
+    let (code, _, stderr) = run(args(&dir.join("azfn.yaml")));
+    assert_eq!(code, Some(2), "{stderr}");
+    assert!(
+        stderr.contains("functionConfig.spec.suppressions[0].reason"),
+        "{stderr}"
+    );
+}
+
 #[test]
 fn unusable_input_is_exit_2_with_file_and_line() {
     let dir = scratch("check-bad");

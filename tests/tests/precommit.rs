@@ -2,31 +2,19 @@
 //! them: `pre-commit try-repo` of this repository in a scratch git repository holding two
 //! apps (base and overlays each, with a ParityPolicy) and a plain manifest.
 use azfn_tests::{
-    assert_not_echoed, command, copy_dir, fake_storage_key, run, scratch, text, workspace,
+    assert_not_echoed, command, fake_storage_key, orders_app, run, scratch, text, workspace,
 };
 use std::path::{Path, PathBuf};
 use std::process::Output;
 
 const APPS: [&str; 2] = ["apps/orders", "apps/billing"];
 
-/// A committed repository with the example's base, dev, test and prod overlays and parity
-/// policy under each of `APPS` (the second one renamed throughout, so the two apps share no
-/// name, namespace or host ID), and a Namespace no kustomization reads.
+/// A committed repository with two apps (see [`orders_app`]), the second one renamed, and a
+/// Namespace no kustomization reads.
 fn repository(name: &str) -> PathBuf {
     let repo = scratch(name).join("repo");
-    let example = workspace().join("examples/orders");
     for app in APPS {
-        let dir = repo.join(app);
-        copy_dir(&example.join("base"), &dir.join("base"));
-        for overlay in ["dev", "test", "prod"] {
-            copy_dir(
-                &example.join("overlays").join(overlay),
-                &dir.join("overlays").join(overlay),
-            );
-        }
-        std::fs::copy(example.join("parity.yaml"), dir.join("parity.yaml")).unwrap();
-        let own = app.rsplit('/').next().unwrap();
-        rename(&dir, own);
+        orders_app(&repo.join(app), app.rsplit('/').next().unwrap());
     }
     std::fs::create_dir_all(repo.join("platform")).unwrap();
     std::fs::write(
@@ -38,19 +26,6 @@ fn repository(name: &str) -> PathBuf {
     git(&repo, &["add", "-A"]);
     git(&repo, &["commit", "-q", "-m", "apps"]);
     repo
-}
-
-/// Replaces the example's name, `orders`, by `name` in every file below `dir`.
-fn rename(dir: &Path, name: &str) {
-    for entry in std::fs::read_dir(dir).unwrap() {
-        let path = entry.unwrap().path();
-        if path.is_dir() {
-            rename(&path, name);
-        } else {
-            let text = std::fs::read_to_string(&path).unwrap();
-            std::fs::write(&path, text.replace("orders", name)).unwrap();
-        }
-    }
 }
 
 fn git(repo: &Path, args: &[&str]) {

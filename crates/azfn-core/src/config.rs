@@ -26,6 +26,34 @@ pub enum RuleSetting {
     Off,
 }
 
+/// `spec.suppressions[]`: one rule's findings on one resource, accepted for a reason.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Suppression {
+    /// The rule's code.
+    pub rule: String,
+    /// The resource's kind.
+    pub kind: String,
+    /// The resource's name.
+    pub name: String,
+    /// The resource's namespace; any when absent.
+    pub namespace: Option<String>,
+    /// Why the findings are acceptable.
+    pub reason: String,
+}
+
+impl Suppression {
+    /// Whether it accepts a finding of `code` on `resource`.
+    pub fn covers(&self, code: &str, resource: &crate::krm::ResourceRef) -> bool {
+        self.rule == code
+            && self.kind == resource.kind
+            && self.name == resource.name
+            && self
+                .namespace
+                .as_ref()
+                .is_none_or(|ns| *ns == resource.namespace)
+    }
+}
+
 /// A value CI supplies through the host's environment (`IMAGE_TAG=1.4.3 kubectl kustomize ...`),
 /// applied to a FunctionApp field. Only declared names are ever read.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -49,8 +77,11 @@ pub struct Config {
     pub rules: BTreeMap<String, RuleSetting>,
     /// Values supplied by CI.
     pub inputs: Vec<Input>,
-    /// Refuse every `azfn.dev/ignore` suppression.
+    /// Refuse every suppression (annotations and `suppressions`).
     pub strict: bool,
+    /// Findings accepted by resource and rule, with a reason: for manifests that cannot carry
+    /// an `azfn.dev/ignore` annotation (upstream, generated).
+    pub suppressions: Vec<Suppression>,
     /// Options the rules read.
     pub checks: CheckOptions,
     /// Compare this build with its sibling environments (`spec.parity`).
@@ -106,6 +137,34 @@ const INPUT: &[Field] = &[
     ),
 ];
 
+const SUPPRESSED_RESOURCE: &[Field] = &[
+    req("kind", Shape::Str, "The resource's kind."),
+    req(
+        "name",
+        Shape::Str,
+        "The resource's name (after the build's prefixes and suffixes).",
+    ),
+    opt(
+        "namespace",
+        Shape::Str,
+        "The resource's namespace; any namespace when absent.",
+    ),
+];
+
+const SUPPRESSION: &[Field] = &[
+    req("rule", Shape::Str, "The rule's code (`AZF014`)."),
+    req(
+        "resource",
+        Shape::Object(SUPPRESSED_RESOURCE),
+        "The resource whose findings of that rule are accepted.",
+    ),
+    req(
+        "reason",
+        Shape::Str,
+        "Why they are acceptable; shown with each suppressed finding.",
+    ),
+];
+
 const PARITY: &[Field] = &[
     req(
         "policy",
@@ -138,7 +197,12 @@ const SPEC: &[Field] = &[
     opt(
         "strict",
         Shape::Bool,
-        "Refuse every `azfn.dev/ignore` suppression.",
+        "Refuse every suppression: `azfn.dev/ignore` annotations and `suppressions`.",
+    ),
+    opt(
+        "suppressions",
+        Shape::List(&Shape::Object(SUPPRESSION)),
+        "Findings accepted by rule and resource, with a reason, for manifests that cannot carry an `azfn.dev/ignore` annotation (upstream or generated ones).",
     ),
     opt(
         "allowEmulatorKey",
@@ -171,6 +235,8 @@ struct SpecDoc {
     inputs: Vec<InputDoc>,
     #[serde(default)]
     strict: bool,
+    #[serde(default)]
+    suppressions: Vec<SuppressionDoc>,
     #[serde(default)]
     allow_emulator_key: bool,
     #[serde(default)]
@@ -207,6 +273,22 @@ struct InputDoc {
     field: String,
     function_app: Option<String>,
     required: Option<bool>,
+}
+
+#[derive(Debug, Deserialize)]
+#[cfg_attr(test, derive(serde::Serialize))]
+struct SuppressionDoc {
+    rule: String,
+    resource: SuppressedResourceDoc,
+    reason: String,
+}
+
+#[derive(Debug, Deserialize)]
+#[cfg_attr(test, derive(serde::Serialize))]
+struct SuppressedResourceDoc {
+    kind: String,
+    name: String,
+    namespace: Option<String>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -298,6 +380,35 @@ impl Config {
         for (i, input) in spec.inputs.into_iter().enumerate() {
             inputs.push(input.checked(&|field| at(&format!("spec.inputs[{i}].{field}")))?);
         }
+        let mut suppressions = Vec::new();
+        for (i, doc) in spec.suppressions.into_iter().enumerate() {
+            let here = |field: &str| at(&format!("spec.suppressions[{i}].{field}"));
+            let rule = rule_code(&doc.rule, known_rules).map_err(|message| Error::Config {
+                location: here("rule"),
+                message,
+            })?;
+            for (field, value) in [
+                ("reason", &doc.reason),
+                ("resource.kind", &doc.resource.kind),
+                ("resource.name", &doc.resource.name),
+            ] {
+                if value.trim().is_empty() {
+                    return Err(Error::Config {
+                        location: here(field),
+                        message: format!(
+                            "a suppression needs its {field}: say which resource and why its {rule} findings are safe"
+                        ),
+                    });
+                }
+            }
+            suppressions.push(Suppression {
+                rule,
+                kind: doc.resource.kind,
+                name: doc.resource.name,
+                namespace: doc.resource.namespace,
+                reason: doc.reason.trim().to_owned(),
+            });
+        }
         let parity = match spec.parity {
             Some(parity) if parity.policy.is_empty() => {
                 return Err(Error::Config {
@@ -316,6 +427,7 @@ impl Config {
             rules,
             inputs,
             strict: spec.strict,
+            suppressions,
             checks: CheckOptions {
                 allow_emulator_key: spec.allow_emulator_key,
                 require_digests: spec.require_digests,
@@ -454,6 +566,50 @@ mod tests {
             parse("apiVersion: v1\nkind: ConfigMap\nmetadata: {name: function-input}\ndata: {}\n")
                 .unwrap();
         assert_eq!(empty, Config::default());
+    }
+
+    #[test]
+    fn suppressions_need_a_known_rule_a_resource_and_a_reason() {
+        let config = parse(
+            "apiVersion: azfn.dev/v1alpha1\nkind: Azfn\nspec:\n  suppressions:\n  - {rule: azf001, resource: {kind: Secret, name: upstream}, reason: ' rotated by the vendor '}\n",
+        )
+        .unwrap();
+        assert_eq!(
+            config.suppressions,
+            vec![Suppression {
+                rule: "AZF001".into(),
+                kind: "Secret".into(),
+                name: "upstream".into(),
+                namespace: None,
+                reason: "rotated by the vendor".into(),
+            }]
+        );
+        let err = parse(
+            "apiVersion: azfn.dev/v1alpha1\nkind: Azfn\nspec:\n  suppressions:\n  - {rule: AZF001, resource: {kind: Secret, name: upstream}, reason: ''}\n",
+        )
+        .unwrap_err();
+        assert!(
+            err.to_string()
+                .starts_with("azfn.yaml: functionConfig.spec.suppressions[0].reason:"),
+            "{err}"
+        );
+        let err = parse(
+            "apiVersion: azfn.dev/v1alpha1\nkind: Azfn\nspec:\n  suppressions:\n  - {rule: AZF01, resource: {kind: Secret, name: upstream}, reason: why}\n",
+        )
+        .unwrap_err();
+        assert!(
+            err.to_string().contains("spec.suppressions[0].rule")
+                && err.to_string().contains("did you mean `AZF001`"),
+            "{err}"
+        );
+        let err = parse(
+            "apiVersion: azfn.dev/v1alpha1\nkind: Azfn\nspec:\n  suppressions:\n  - {rule: AZF001, resource: {kind: Secret}, reason: why}\n",
+        )
+        .unwrap_err();
+        assert!(
+            err.to_string().contains("spec.suppressions[0].resource"),
+            "{err}"
+        );
     }
 
     #[test]

@@ -62,6 +62,9 @@ pub struct Diagnostic {
     /// What to do about it, where azfn knows.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub suggestion: Option<String>,
+    /// Its identity across unrelated edits ([`crate::baseline`]), where the resource was at hand.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub fingerprint: Option<String>,
 }
 
 impl Diagnostic {
@@ -79,6 +82,7 @@ impl Diagnostic {
             line: None,
             related: Vec::new(),
             suggestion: None,
+            fingerprint: None,
         }
     }
 
@@ -157,6 +161,7 @@ impl Diagnostic {
             line: None,
             related: Vec::new(),
             suggestion: None,
+            fingerprint: None,
         }
     }
 

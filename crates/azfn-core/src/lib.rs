@@ -13,6 +13,7 @@
     reason = "the core is I/O-free and deterministic"
 )]
 
+pub mod baseline;
 pub mod config;
 pub mod diagnostic;
 pub mod error;

@@ -109,6 +109,23 @@ pub fn editable(origins: &[Origin]) -> Option<&Origin> {
         .map(Origin::editable)
 }
 
+/// Where a person edits to change `field` of a rendered resource (a finding's place): the
+/// editable origin of the field, or of what lies below it; for a field the resource does not
+/// have, where the resource itself was written (its `kind`).
+pub fn edit_site(trace: &Trace, value: &Value, field: &str) -> Option<Origin> {
+    let own = if field.is_empty() {
+        Vec::new()
+    } else {
+        origins_of(trace, value, field)
+    };
+    let origins = if own.is_empty() {
+        origins_of(trace, value, "kind")
+    } else {
+        own
+    };
+    editable(&origins).cloned()
+}
+
 /// The field of another resource a plugin rendered a field from.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct Derived {

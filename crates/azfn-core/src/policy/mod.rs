@@ -100,7 +100,7 @@ pub fn check(resources: &[Resource], config: &Config) -> Vec<Diagnostic> {
         }));
     }
     let known = codes();
-    suppress::apply(&catalog, all, config.strict, &known)
+    suppress::apply(&catalog, all, config.strict, &config.suppressions, &known)
         .into_iter()
         .filter_map(|f| match config.setting(&f.code, f.severity) {
             RuleSetting::Off => None,

@@ -1,6 +1,8 @@
-//! Suppression that stays honest: `azfn.dev/ignore: "AZF014: reason"` on a resource turns that
-//! rule's findings on it into info results that still show, a suppression without a reason is
-//! itself an error, and `strict: true` in the config refuses every suppression.
+//! Suppression that stays honest: `azfn.dev/ignore: "AZF014: reason"` on a resource, or an entry
+//! of the config's `suppressions` (for manifests that cannot be annotated), turns that rule's
+//! findings on it into info results that still show; a suppression without a reason is itself an
+//! error, and `strict: true` in the config refuses every suppression.
+use crate::config::Suppression;
 use crate::krm::Severity;
 
 use super::Diagnostic;
@@ -34,11 +36,13 @@ fn entries(value: &str) -> Vec<Entry> {
         .collect()
 }
 
-/// Applies the resources' suppressions to `findings` (which name their resource).
+/// Applies the resources' suppressions, then the config's, to `findings` (which name their
+/// resource).
 pub(crate) fn apply(
     resources: &super::walk::Catalog<'_>,
     findings: Vec<Diagnostic>,
     strict: bool,
+    configured: &[Suppression],
     known: &[&str],
 ) -> Vec<Diagnostic> {
     let mut out = Vec::with_capacity(findings.len());
@@ -49,9 +53,19 @@ pub(crate) fn apply(
             .filter(|res| res.api_version() == r.api_version)
     };
     for finding in findings {
-        let entry = lookup(&finding)
+        let annotated = lookup(&finding)
             .and_then(|res| res.annotation(IGNORE))
             .and_then(|value| entries(value).into_iter().find(|e| e.code == finding.code));
+        let entry = annotated.or_else(|| {
+            let resource = finding.resource.as_ref()?;
+            configured
+                .iter()
+                .find(|s| s.covers(&finding.code, resource))
+                .map(|s| Entry {
+                    code: s.rule.clone(),
+                    reason: format!("by the config: {}", s.reason),
+                })
+        });
         match entry {
             Some(entry) if !entry.reason.is_empty() && !strict => out.push(Diagnostic {
                 severity: Severity::Info,

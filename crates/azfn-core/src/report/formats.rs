@@ -22,6 +22,8 @@ pub enum Format {
     Sarif,
     /// JUnit XML.
     Junit,
+    /// GitLab's code-quality report: the Code Climate JSON fields GitLab reads.
+    Gitlab,
 }
 
 /// What the formats read of a diagnostic.
@@ -90,6 +92,7 @@ pub fn render(
         Format::Json => json(findings, files),
         Format::Sarif => sarif(findings, rules),
         Format::Junit => junit(findings, suite),
+        Format::Gitlab => gitlab(findings),
     }
 }
 
@@ -244,6 +247,9 @@ fn sarif(findings: &[Diagnostic], rules: &[RuleInfo]) -> String {
                     })
                     .collect();
             }
+            if let Some(fingerprint) = &f.fingerprint {
+                result["partialFingerprints"] = json!({"azfnFingerprint/v1": fingerprint});
+            }
             match rules.iter().position(|r| r.code == f.code) {
                 Some(index) => {
                     result["ruleId"] = json!(rules[index].code);
@@ -269,6 +275,47 @@ fn sarif(findings: &[Diagnostic], rules: &[RuleInfo]) -> String {
         }],
     });
     serde_json::to_string_pretty(&doc).unwrap_or_default() + "\n"
+}
+
+/// GitLab's code-quality report (docs.gitlab.com, "Code Quality report format"): an array of
+/// issues with `description`, `check_name`, `fingerprint`, `severity` and `location.path` /
+/// `location.lines.begin`. GitLab folds issues with one fingerprint into one, so each finding's
+/// is its baseline fingerprint made unique by its file and its rank among equal ones.
+fn gitlab(findings: &[Diagnostic]) -> String {
+    use sha2::{Digest, Sha256};
+    let mut seen = std::collections::BTreeMap::<(String, &str), usize>::new();
+    let issues: Vec<Json> = findings
+        .iter()
+        .map(|f| {
+            let identity = f
+                .fingerprint
+                .clone()
+                .unwrap_or_else(|| crate::baseline::entry(f, None).fingerprint);
+            let rank = seen.entry((identity.clone(), f.file())).or_default();
+            *rank += 1;
+            let digest = Sha256::digest(format!("{identity}\0{}\0{rank}", f.file()));
+            let fingerprint = digest[..16].iter().fold(String::new(), |mut out, b| {
+                let _ = write!(out, "{b:02x}");
+                out
+            });
+            let mut description = format!("{} {}: {}", f.code, f.rule, f.message);
+            if let Some(suggestion) = &f.suggestion {
+                let _ = write!(description, " ({suggestion})");
+            }
+            json!({
+                "description": description,
+                "check_name": f.code,
+                "fingerprint": fingerprint,
+                "severity": match f.severity {
+                    Severity::Error => "major",
+                    Severity::Warning => "minor",
+                    Severity::Info => "info",
+                },
+                "location": {"path": f.file(), "lines": {"begin": f.line.unwrap_or(1)}},
+            })
+        })
+        .collect();
+    serde_json::to_string_pretty(&issues).unwrap_or_default() + "\n"
 }
 
 /// A SARIF physical location: the file, and the line where known.

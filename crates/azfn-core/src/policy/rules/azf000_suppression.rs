@@ -16,7 +16,9 @@ impl Rule for Suppression {
             explanation: "An `azfn.dev/ignore` annotation must name rule codes and give a reason for each \
          (`azfn.dev/ignore: \"AZF001: Azurite development key, dev overlay only\"`), so every \
          exception is explained where it is made. Suppressed findings still appear, as info \
-         results; `strict: true` in the function config refuses all suppressions.",
+         results. For manifests that cannot carry an annotation (upstream or generated ones), \
+         the function config's `suppressions` accept a rule's findings on a resource with a \
+         reason. `strict: true` in the function config refuses all suppressions.",
         }
     }
 

@@ -35,8 +35,11 @@ impl Rule for HostId {
     }
 
     fn check(&self, resources: &Catalog<'_>, findings: &mut Vec<Diagnostic>) {
-        // (namespace, host ID) -> the workload that uses it first.
-        let mut seen: std::collections::BTreeMap<(String, String), String> =
+        // (namespace, host ID) -> every host using it: (Kind/name, container path, resource,
+        // field). One of them (the first by name, so the input's order does not matter) keeps
+        // it; each other one is a finding.
+        type Users<'r> = Vec<(String, String, &'r crate::krm::Resource, String)>;
+        let mut shared: std::collections::BTreeMap<(String, String), Users<'_>> =
             std::collections::BTreeMap::new();
         for resource in resources {
             for container in containers(resource)
@@ -66,24 +69,32 @@ impl Rule for HostId {
                     continue;
                 };
                 let field = format!("{}.env[{i}].value", container.path);
-                if !valid(id) {
+                if valid(id) {
+                    shared
+                        .entry((resource.namespace().to_owned(), id.to_owned()))
+                        .or_default()
+                        .push((
+                            format!("{}/{}", resource.kind(), resource.name()),
+                            container.path.clone(),
+                            resource,
+                            field,
+                        ));
+                } else {
                     let message = format!(
                         "host ID {id:?} is invalid: at most 32 characters of a-z, 0-9 and -, not starting or ending with -"
                     );
                     findings.push(Diagnostic::finding(self, resource, field, message));
-                } else if let Some(other) =
-                    seen.get(&(resource.namespace().to_owned(), id.to_owned()))
-                {
-                    let message = format!(
-                        "host ID {id:?} is also used by {other}: hosts sharing an ID steal each other's locks and keys"
-                    );
-                    findings.push(Diagnostic::finding(self, resource, field, message));
-                } else {
-                    seen.insert(
-                        (resource.namespace().to_owned(), id.to_owned()),
-                        format!("{}/{}", resource.kind(), resource.name()),
-                    );
                 }
+            }
+        }
+        for ((_, id), mut users) in shared {
+            users.sort_by(|a, b| (&a.0, &a.1).cmp(&(&b.0, &b.1)));
+            let (keeper, _, _, _) = users.remove(0);
+            for (_, _, resource, field) in users {
+                let message = format!(
+                    "host ID {id:?} is also used by {keeper}: hosts sharing an ID steal each other's locks and keys"
+                );
+                findings.push(Diagnostic::finding(self, resource, field, message));
             }
         }
     }
