@@ -106,7 +106,7 @@ pub(crate) fn affected(root: &Path, changed: &[PathBuf]) -> Result<Affected> {
 
 /// Folders below `dir` holding a kustomization, sorted; hidden folders and symbolic links
 /// are not followed.
-fn kustomizations(dir: &Path, out: &mut Vec<PathBuf>) -> Result<()> {
+pub(crate) fn kustomizations(dir: &Path, out: &mut Vec<PathBuf>) -> Result<()> {
     if crate::check::is_kustomization(dir) {
         out.push(dir.to_path_buf());
     }

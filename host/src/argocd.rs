@@ -134,56 +134,14 @@ pub(crate) fn generate() -> Result<ExitCode> {
     let (dir, at) = app()?;
     let show = from_root();
     let label = show(&at);
-    let mut transformer = crate::inputs::consent().transformer();
-    let sink = FindingSink::collecting();
-    transformer.findings = sink.clone();
-    // As `kubectl kustomize` and `azfn build` order the output, and confine what is read.
-    let options = BuildOptions {
-        reorder: azfn_core::overlay::Reorder::Legacy,
-        load_restrictor: azfn_core::overlay::LoadRestrictor::RootOnly,
-        ..BuildOptions::default().with_transformer(transformer)
-    };
-    let values = match azfn_core::overlay::build(&DiskSource, &at, &options) {
-        Ok(values) => values,
-        Err(e) => {
-            eprintln!("azfn: {label}: cannot build the kustomization: {e}");
-            return Ok(ExitCode::from(1));
-        }
-    };
-    let collected = sink.take();
-    let findings = if collected.config.is_some() {
-        collected.findings
-    } else {
-        // No azfn transformer in this build: every rule, at its default, over the output.
-        let resources: Vec<Resource> = values
-            .iter()
-            .filter_map(|v| v.as_mapping().cloned().map(Resource::new))
-            .collect();
-        azfn_core::policy::check(&resources, &azfn_core::config::Config::default())
-    };
-    let shown: Vec<Diagnostic> = findings
-        .into_iter()
-        .map(|f| {
-            let file = f.file.as_deref().map(&show);
-            Diagnostic { file, ..f }
-        })
-        .collect();
-    let errors = shown
-        .iter()
-        .filter(|f| f.severity == Severity::Error)
-        .count();
-    if !shown.is_empty() {
-        eprint!(
-            "{}",
-            azfn_core::report::render(
-                azfn_core::report::Format::Text { color: false },
-                &shown,
-                &azfn_core::report::RuleInfo::policy_rules(),
-                1,
-                "azfn argocd"
-            )
-        );
+    let gated = gated_build(&at, &label, &show);
+    if let Some(report) = &gated.report {
+        eprint!("{report}");
     }
+    let Some(values) = gated.values else {
+        return Ok(ExitCode::from(1));
+    };
+    let errors = gated.errors;
     let parity_failed = match policy_for(&dir)? {
         Some(policy) => {
             eprintln!(
@@ -210,6 +168,73 @@ pub(crate) fn generate() -> Result<ExitCode> {
     crate::native::output_begins();
     std::io::stdout().write_all(yaml.as_bytes())?;
     Ok(ExitCode::SUCCESS)
+}
+
+/// A build gated by its findings.
+pub(crate) struct Gated {
+    /// The manifests, unless the build failed.
+    pub values: Option<Vec<Value>>,
+    /// Error findings.
+    pub errors: usize,
+    /// What to show on stderr: the build's error, or its findings as text.
+    pub report: Option<String>,
+}
+
+/// Builds `at` (as `kubectl kustomize` would, with azfn's transformer, reading only allowed
+/// inputs) and finds what gates it: the transformer's findings (under the build's own Azfn
+/// config), or, when the build has no azfn transformer, every rule at its default over the
+/// output. `label` names the build, `show` its files, in messages.
+pub(crate) fn gated_build(at: &str, label: &str, show: &dyn Fn(&str) -> String) -> Gated {
+    let mut transformer = crate::inputs::consent().transformer();
+    let sink = FindingSink::collecting();
+    transformer.findings = sink.clone();
+    let options = BuildOptions {
+        reorder: azfn_core::overlay::Reorder::Legacy,
+        load_restrictor: azfn_core::overlay::LoadRestrictor::RootOnly,
+        ..BuildOptions::default().with_transformer(transformer)
+    };
+    let values = match azfn_core::overlay::build(&DiskSource, at, &options) {
+        Ok(values) => values,
+        Err(e) => {
+            return Gated {
+                values: None,
+                errors: 1,
+                report: Some(format!("azfn: {label}: cannot build the kustomization: {e}\n")),
+            };
+        }
+    };
+    let collected = sink.take();
+    let findings = if collected.config.is_some() {
+        collected.findings
+    } else {
+        let resources: Vec<Resource> = values
+            .iter()
+            .filter_map(|v| v.as_mapping().cloned().map(Resource::new))
+            .collect();
+        azfn_core::policy::check(&resources, &azfn_core::config::Config::default())
+    };
+    let shown: Vec<Diagnostic> = findings
+        .into_iter()
+        .map(|f| {
+            let file = f.file.as_deref().map(show);
+            Diagnostic { file, ..f }
+        })
+        .collect();
+    let errors = shown.iter().filter(|f| f.severity == Severity::Error).count();
+    let report = (!shown.is_empty()).then(|| {
+        azfn_core::report::render(
+            azfn_core::report::Format::Text { color: false },
+            &shown,
+            &azfn_core::report::RuleInfo::policy_rules(),
+            1,
+            "azfn",
+        )
+    });
+    Gated {
+        values: Some(values),
+        errors,
+        report,
+    }
 }
 
 /// The ParityPolicy that lists `dir` among its environments, in `dir`'s folder or one above it

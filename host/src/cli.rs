@@ -79,6 +79,11 @@ enum Command {
         /// Which files a kustomization may read: rootOnly (its own folder and below) or none.
         #[arg(long = "load-restrictor", value_enum, default_value = "rootOnly")]
         load_restrictor: RestrictorArg,
+        /// Render every environment below DIR (each kustomization no other one builds on) into
+        /// this folder as plain manifests, gated by their findings and every ParityPolicy below
+        /// DIR; written only when all pass (for Flux: `flux push artifact --path OUT`).
+        #[arg(long, value_name = "OUT")]
+        out: Option<PathBuf>,
     },
     /// Which file and line set a field of a rendered object, newest first: through patches,
     /// transformers and azfn's rendering back to the FunctionApp field and its line.
@@ -337,10 +342,14 @@ pub fn main() -> Result<ExitCode> {
             ArgocdStep::Discover => crate::argocd::discover(),
             ArgocdStep::Generate => crate::argocd::generate(),
         },
+        Some(Command::Build { dir, out: Some(out), .. }) => {
+            crate::render_out::run(std::slice::from_ref(&dir), &out)
+        }
         Some(Command::Build {
             dir,
             reorder,
             load_restrictor,
+            out: None,
         }) => crate::build::run(
             &dir,
             match reorder {

@@ -22,6 +22,7 @@ pub mod native;
 mod parity;
 mod parity_tree;
 mod plugin;
+mod render_out;
 pub mod runner;
 pub mod sandbox;
 mod serve;
