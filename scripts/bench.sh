@@ -6,4 +6,5 @@ cd "$(dirname "$0")/.."
 cargo bench --locked -p azfn-tests --bench krm
 cargo bench --locked -p azfn-tests --bench build
 cargo bench --locked -p azfn-tests --bench parity
+cargo bench --locked -p azfn-tests --bench repo
 AZFN_BIN="$PWD/target/release/azfn" node web/bench/keystroke.mjs

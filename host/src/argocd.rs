@@ -199,7 +199,9 @@ pub(crate) fn gated_build(at: &str, label: &str, show: &dyn Fn(&str) -> String) 
             return Gated {
                 values: None,
                 errors: 1,
-                report: Some(format!("azfn: {label}: cannot build the kustomization: {e}\n")),
+                report: Some(format!(
+                    "azfn: {label}: cannot build the kustomization: {e}\n"
+                )),
             };
         }
     };
@@ -220,7 +222,10 @@ pub(crate) fn gated_build(at: &str, label: &str, show: &dyn Fn(&str) -> String) 
             Diagnostic { file, ..f }
         })
         .collect();
-    let errors = shown.iter().filter(|f| f.severity == Severity::Error).count();
+    let errors = shown
+        .iter()
+        .filter(|f| f.severity == Severity::Error)
+        .count();
     let report = (!shown.is_empty()).then(|| {
         azfn_core::report::render(
             azfn_core::report::Format::Text { color: false },

@@ -436,12 +436,17 @@ fn compare(
     resources: &Resources<'_>,
     whole: bool,
 ) -> Result<Vec<Diagnostic>> {
-    let text = std::fs::read_to_string(file).with_context(|| {
+    let bytes = std::fs::read(file).with_context(|| {
         format!(
             "cannot read the baseline {} (record one with --update-baseline)",
             file.display()
         )
     })?;
+    // Counted against the input limit like every file azfn reads.
+    crate::native::count_read(&file.display().to_string(), bytes.len())
+        .map_err(anyhow::Error::msg)?;
+    let text = azfn_core::text::decode_owned(bytes)
+        .map_err(|e| anyhow::anyhow!("{}: {e}", file.display()))?;
     let baseline = Baseline::parse(&text, &file.display().to_string())?;
     let with_resources: Vec<_> = findings
         .into_iter()

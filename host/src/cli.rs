@@ -342,9 +342,11 @@ pub fn main() -> Result<ExitCode> {
             ArgocdStep::Discover => crate::argocd::discover(),
             ArgocdStep::Generate => crate::argocd::generate(),
         },
-        Some(Command::Build { dir, out: Some(out), .. }) => {
-            crate::render_out::run(std::slice::from_ref(&dir), &out)
-        }
+        Some(Command::Build {
+            dir,
+            out: Some(out),
+            ..
+        }) => crate::render_out::run(std::slice::from_ref(&dir), &out),
         Some(Command::Build {
             dir,
             reorder,

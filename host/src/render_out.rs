@@ -57,7 +57,13 @@ pub(crate) fn run(dirs: &[PathBuf], out: &Path) -> Result<ExitCode> {
     let show = crate::build::from_cwd();
     let environments = environments(dirs)?;
     if environments.is_empty() {
-        bail!("no kustomization below {}", dirs.iter().map(|d| d.display().to_string()).collect::<Vec<_>>().join(", "));
+        bail!(
+            "no kustomization below {}",
+            dirs.iter()
+                .map(|d| d.display().to_string())
+                .collect::<Vec<_>>()
+                .join(", ")
+        );
     }
     let mut rendered = Vec::new();
     let mut failed = Vec::new();
@@ -145,7 +151,8 @@ fn write(out: &Path, rendered: &[(PathBuf, String)]) -> Result<()> {
         "Written by `azfn build --out`; replaced whole on the next run.\n",
     )?;
     if out.exists() {
-        std::fs::remove_dir_all(out).with_context(|| format!("cannot replace {}", out.display()))?;
+        std::fs::remove_dir_all(out)
+            .with_context(|| format!("cannot replace {}", out.display()))?;
     }
     std::fs::rename(&staging, out).with_context(|| format!("cannot write {}", out.display()))?;
     Ok(())

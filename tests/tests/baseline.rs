@@ -170,6 +170,20 @@ fn a_missing_or_foreign_baseline_is_a_clear_error_and_update_needs_every_build()
         "{stderr}"
     );
 
+    // The baseline counts against the input limit, like every file azfn reads.
+    let padding = " ".repeat(2 << 20);
+    std::fs::write(
+        dir.join("azfn-baseline.json"),
+        format!("{{\"version\": 1, \"findings\": []{padding}}}"),
+    )
+    .unwrap();
+    let (code, _, stderr) = check(&dir, &[&BASELINE[..], &["--max-input-mb", "1"]].concat());
+    assert_eq!(code, Some(2), "{stderr}");
+    assert!(
+        stderr.contains("azfn-baseline.json: the files read exceed the input limit of 1 MiB"),
+        "{stderr}"
+    );
+
     let (code, _, stderr) = check(
         &dir,
         &[

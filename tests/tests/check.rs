@@ -106,6 +106,41 @@ fn text_reports_group_by_file_with_lines() {
     assert!(colored.contains("\x1b[1;31merror\x1b[0m"));
 }
 
+/// stdout holds the report in the format asked for and nothing else, clean or failing; a clean
+/// SARIF report is `results: []` and valid against the schema.
+#[test]
+fn stdout_holds_only_the_report_in_every_format() {
+    let validator =
+        jsonschema::validator_for(&azfn_tests::sarif_schema()).expect("the SARIF schema compiles");
+    let clean = workspace().join("examples/orders/overlays/prod");
+    let failing = fixture("check/failure-modes/f22-public-load-balancer.yaml");
+    for (path, expected) in [(&clean, Some(0)), (&failing, Some(0))] {
+        let path = path.to_str().unwrap();
+        for format in ["json", "sarif", "gitlab"] {
+            let (code, stdout, stderr) = check(&["--format", format, path], b"");
+            assert_eq!(code, expected, "{format} {path}: {stderr}");
+            let report: Value = serde_json::from_str(&stdout).unwrap_or_else(|e| {
+                panic!("{format}: stdout is not one JSON document: {e}\n{stdout}")
+            });
+            if format == "sarif" {
+                let problems: Vec<String> = validator
+                    .iter_errors(&report)
+                    .map(|e| e.to_string())
+                    .collect();
+                assert!(problems.is_empty(), "{problems:?}");
+                if path.ends_with("prod") {
+                    assert_eq!(report["runs"][0]["results"], serde_json::json!([]));
+                }
+            }
+        }
+        let (_, junit, _) = check(&["--format", "junit", path], b"");
+        assert!(
+            junit.starts_with("<?xml") && junit.trim_end().ends_with("</testsuites>"),
+            "{junit}"
+        );
+    }
+}
+
 #[test]
 fn sarif_is_valid_sarif_2_1_0() {
     let validator =

@@ -125,6 +125,60 @@ fn as_sidecar(checkout: &Path, args: &[&str]) -> std::process::Output {
     run(&mut cmd, b"")
 }
 
+/// The CMP's generate command in the image as the sidecar runs it: uid 999, a read-only root
+/// and checkout, its own /tmp, the Application's folder as working folder and Argo CD's build
+/// environment; the same manifests as the host binary's, and a failing gate prints nothing.
+#[test]
+fn the_image_runs_the_argo_cd_plugin_as_its_sidecar_does() {
+    let root = scratch("image-argocd");
+    let repo = root.join("repo");
+    azfn_tests::orders_app(&repo.join("apps/orders"), "orders");
+    let generate = |repo: &Path| {
+        let mount = format!("{}:/tmp/_cmp_server/repo:ro", repo.display());
+        let mut cmd = podman();
+        cmd.args([
+            "run",
+            "--rm",
+            "--network",
+            "none",
+            "--user",
+            "999:999",
+            "--read-only",
+        ])
+        .args(["--tmpfs", "/tmp/_cmp_server/work", "-v", &mount])
+        .args(["-w", "/tmp/_cmp_server/repo/apps/orders/overlays/prod"])
+        .args(["-e", "ARGOCD_APP_SOURCE_PATH=apps/orders/overlays/prod"])
+        .args([
+            "-e",
+            "ARGOCD_APP_NAME=orders-prod",
+            &image(),
+            "argocd",
+            "generate",
+        ]);
+        run(&mut cmd, b"")
+    };
+    let contained = generate(&repo);
+    assert!(contained.status.success(), "{}", text(&contained).1);
+    let native = run(
+        command("azfn")
+            .arg("build")
+            .arg(repo.join("apps/orders/overlays/prod")),
+        b"",
+    );
+    assert_eq!(contained.stdout, native.stdout);
+
+    let key = azfn_tests::legacy_worker(&repo.join("apps/orders/overlays/prod")).0;
+    let failing = generate(&repo);
+    let (stdout, stderr) = text(&failing);
+    assert_eq!(failing.status.code(), Some(1), "{stderr}");
+    assert!(stdout.is_empty(), "{stdout}");
+    assert!(
+        stderr.contains("AZF001") && stderr.contains("is not synced"),
+        "{stderr}"
+    );
+    assert_not_echoed(&key, &[&stderr]);
+}
+
 #[test]
 fn the_image_builds_an_overlay_as_the_host_binary_does() {
     let example: PathBuf = workspace().join("examples/orders");
