@@ -13,6 +13,7 @@
 //! The Application's `spec.source.plugin.env` arrives as `ARGOCD_ENV_<NAME>`: `AZFN_OVERLAY`
 //! picks a folder below the source folder; the FunctionApp inputs the config declares are read
 //! from `ARGOCD_ENV_<INPUT>`, and only those the sidecar's `AZFN_ALLOW_INPUTS` allows.
+use std::io::Write as _;
 use std::path::{Component, Path, PathBuf};
 use std::process::ExitCode;
 
@@ -100,9 +101,9 @@ fn holds_azfn_kind(text: &str, name: &str) -> bool {
 }
 
 /// `azfn argocd discover`.
-pub(crate) fn discover() -> Result<ExitCode> {
+pub(crate) fn discover() -> ExitCode {
     let Ok((_, at)) = app() else {
-        return Ok(ExitCode::from(1));
+        return ExitCode::from(1);
     };
     let source = crate::affected::Recording::default();
     let options = collecting_options();
@@ -117,10 +118,10 @@ pub(crate) fn discover() -> Result<ExitCode> {
         if holds_azfn_kind(&text, &file) {
             crate::native::output_begins();
             println!("azfn: {} builds {}", show(&at), show(&file));
-            return Ok(ExitCode::SUCCESS);
+            return ExitCode::SUCCESS;
         }
     }
-    Ok(ExitCode::from(1))
+    ExitCode::from(1)
 }
 
 fn collecting_options() -> BuildOptions {
@@ -148,7 +149,7 @@ pub(crate) fn generate() -> Result<ExitCode> {
                 "azfn: parity of {label} under {}",
                 show(&policy.display().to_string())
             );
-            !crate::parity::gate(&policy)?
+            !crate::parity::gate(&policy)
         }
         None => false,
     };
@@ -164,7 +165,6 @@ pub(crate) fn generate() -> Result<ExitCode> {
         return Ok(ExitCode::from(1));
     }
     let yaml = azfn_core::yaml::to_kustomize_stream(&values);
-    use std::io::Write as _;
     crate::native::output_begins();
     std::io::stdout().write_all(yaml.as_bytes())?;
     Ok(ExitCode::SUCCESS)

@@ -195,6 +195,39 @@ enum OutputFormat {
     Gitlab,
 }
 
+impl OutputFormat {
+    /// The report format, colouring text as `color` says.
+    fn report(self, color: Color) -> azfn_core::report::Format {
+        match self {
+            Self::Text => azfn_core::report::Format::Text {
+                color: color.enabled(),
+            },
+            Self::Json => azfn_core::report::Format::Json,
+            Self::Sarif => azfn_core::report::Format::Sarif,
+            Self::Junit => azfn_core::report::Format::Junit,
+            Self::Gitlab => azfn_core::report::Format::Gitlab,
+        }
+    }
+}
+
+impl From<ReorderArg> for azfn_core::overlay::Reorder {
+    fn from(arg: ReorderArg) -> Self {
+        match arg {
+            ReorderArg::Legacy => Self::Legacy,
+            ReorderArg::None => Self::None,
+        }
+    }
+}
+
+impl From<RestrictorArg> for azfn_core::overlay::LoadRestrictor {
+    fn from(arg: RestrictorArg) -> Self {
+        match arg {
+            RestrictorArg::RootOnly => Self::RootOnly,
+            RestrictorArg::None => Self::None,
+        }
+    }
+}
+
 #[derive(Clone, Copy, clap::ValueEnum)]
 enum SchemaKind {
     FunctionApp,
@@ -315,15 +348,7 @@ pub fn main() -> Result<ExitCode> {
             baseline,
             update_baseline,
         }) => {
-            let format = match format {
-                OutputFormat::Text => azfn_core::report::Format::Text {
-                    color: color.enabled(),
-                },
-                OutputFormat::Json => azfn_core::report::Format::Json,
-                OutputFormat::Sarif => azfn_core::report::Format::Sarif,
-                OutputFormat::Junit => azfn_core::report::Format::Junit,
-                OutputFormat::Gitlab => azfn_core::report::Format::Gitlab,
-            };
+            let format = format.report(color);
             crate::check::run(
                 &crate::check::Args {
                     paths,
@@ -338,10 +363,12 @@ pub fn main() -> Result<ExitCode> {
                 &limits,
             )
         }
-        Some(Command::Argocd { step }) => match step {
-            ArgocdStep::Discover => crate::argocd::discover(),
-            ArgocdStep::Generate => crate::argocd::generate(),
-        },
+        Some(Command::Argocd {
+            step: ArgocdStep::Discover,
+        }) => Ok(crate::argocd::discover()),
+        Some(Command::Argocd {
+            step: ArgocdStep::Generate,
+        }) => crate::argocd::generate(),
         Some(Command::Build {
             dir,
             out: Some(out),
@@ -352,17 +379,7 @@ pub fn main() -> Result<ExitCode> {
             reorder,
             load_restrictor,
             out: None,
-        }) => crate::build::run(
-            &dir,
-            match reorder {
-                ReorderArg::Legacy => azfn_core::overlay::Reorder::Legacy,
-                ReorderArg::None => azfn_core::overlay::Reorder::None,
-            },
-            match load_restrictor {
-                RestrictorArg::RootOnly => azfn_core::overlay::LoadRestrictor::RootOnly,
-                RestrictorArg::None => azfn_core::overlay::LoadRestrictor::None,
-            },
-        ),
+        }) => crate::build::run(&dir, reorder.into(), load_restrictor.into()),
         Some(Command::Parity {
             dirs,
             policy,
@@ -379,21 +396,24 @@ pub fn main() -> Result<ExitCode> {
             from,
             color: color.enabled(),
             affected,
-            inputs: true,
+            inputs: crate::parity::Inputs::Allowed,
         }),
         Some(Command::Explain { dir, query, format }) => crate::explain::run(&dir, &query, format),
         Some(Command::Identity { dir, format }) => crate::identity::run(&dir, format),
         Some(Command::Rules) => Ok(rules()),
-        Some(Command::Schema { kind }) => {
-            let schema = serde_json::to_string_pretty(&match kind {
-                SchemaKind::FunctionApp => azfn_core::functionapp::json_schema(),
-                SchemaKind::ParityPolicy => azfn_core::parity::json_schema(),
-                SchemaKind::Azfn => azfn_core::config::json_schema(),
-            })?;
-            println!("{schema}");
-            Ok(ExitCode::SUCCESS)
-        }
+        Some(Command::Schema { kind }) => schema(kind),
     }
+}
+
+/// `azfn schema KIND`: the JSON Schema of one of azfn's kinds.
+fn schema(kind: SchemaKind) -> Result<ExitCode> {
+    let schema = serde_json::to_string_pretty(&match kind {
+        SchemaKind::FunctionApp => azfn_core::functionapp::json_schema(),
+        SchemaKind::ParityPolicy => azfn_core::parity::json_schema(),
+        SchemaKind::Azfn => azfn_core::config::json_schema(),
+    })?;
+    println!("{schema}");
+    Ok(ExitCode::SUCCESS)
 }
 
 /// `azfn rules`: each rule's code, severity, name and explanation.

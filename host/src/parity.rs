@@ -33,8 +33,17 @@ pub(crate) struct Args {
     pub color: bool,
     /// `dirs` are changed files: run each ParityPolicy they affect (see [`crate::affected`]).
     pub affected: bool,
-    /// Read the inputs the caller allows (else build the environments as committed).
-    pub inputs: bool,
+    /// Which inputs the environments' builds read.
+    pub inputs: Inputs,
+}
+
+/// Which inputs parity's builds read.
+#[derive(Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Inputs {
+    /// Those the caller allows, as every build.
+    Allowed,
+    /// None: the environments as committed (the gate of one environment's release).
+    AsCommitted,
 }
 
 /// Exit code 2: the message on stderr for people; for the machine formats (JSON, SARIF, JUnit)
@@ -272,7 +281,7 @@ fn run_affected(args: &Args) -> Result<ExitCode> {
 
 /// The parity gate of another command (`azfn argocd generate`): runs `policy`, writes its text
 /// report on stderr, and tells whether it passed. Unusable input does not pass.
-pub(crate) fn gate(policy: &Path) -> Result<bool> {
+pub(crate) fn gate(policy: &Path) -> bool {
     let args = Args {
         dirs: Vec::new(),
         policy: Some(policy.to_path_buf()),
@@ -281,21 +290,21 @@ pub(crate) fn gate(policy: &Path) -> Result<bool> {
         from: Vec::new(),
         color: false,
         affected: false,
-        inputs: false,
+        inputs: Inputs::AsCommitted,
     };
     match compute(&args) {
-        Ok(Outcome::Printed) => Ok(true),
+        Ok(Outcome::Printed) => true,
         Ok(Outcome::Report(outcome)) => {
             let (report, policy, _) = *outcome;
             let passed = report.failures() == 0;
             if !passed {
                 eprint!("{}", parity::text(&report, &policy, false));
             }
-            Ok(passed)
+            passed
         }
         Err(Unusable(diagnostic)) => {
             eprintln!("azfn: {}", diagnostic.message);
-            Ok(false)
+            false
         }
     }
 }
@@ -360,7 +369,7 @@ fn compute(args: &Args) -> Result<Outcome, Unusable> {
             .map_err(|e| Unusable::new(format!("environment {name}: {}: {e}", dir.display())))?;
         relative.push((name.clone(), crate::build::relative(&absolute)));
     }
-    let consent = if args.inputs {
+    let consent = if args.inputs == Inputs::Allowed {
         crate::inputs::consent().clone()
     } else {
         crate::inputs::consent().without_inputs()

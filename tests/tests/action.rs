@@ -4,6 +4,7 @@
 //! `GITHUB_STEP_SUMMARY` files. The code-scanning uploads (`uses:` steps) cannot run here: the
 //! test checks what they would upload, against the SARIF schema.
 use std::collections::BTreeMap;
+use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
@@ -146,21 +147,8 @@ fn run_action(repo: &Path, with: &[(&str, &str)]) -> Job {
         assert!(inputs.contains_key(*key), "action.yml has no input {key}");
         inputs.insert((*key).to_owned(), (*value).to_owned());
     }
-    let temp = repo.parent().unwrap().join("runner-temp");
-    std::fs::create_dir_all(&temp).unwrap();
-    let files = repo.parent().unwrap().join("runner-files");
-    std::fs::create_dir_all(&files).unwrap();
-    let github_path = files.join("path");
-    let summary = files.join("summary.md");
-    std::fs::write(&github_path, "").unwrap();
-    std::fs::write(&summary, "").unwrap();
-    // The runner's PATH, without the folder the tests' azfn lives in: azfn must come from the
-    // install step.
-    let built = azfn_bin().parent().unwrap().to_path_buf();
-    let system: Vec<PathBuf> = std::env::split_paths(&std::env::var_os("PATH").unwrap())
-        .filter(|p| *p != built && !p.join("azfn").exists())
-        .collect();
-
+    let runner = Runner::new(repo);
+    let temp = runner.temp.clone();
     let mut job = Job {
         steps: Vec::new(),
         uploads: Vec::new(),
@@ -206,51 +194,100 @@ fn run_action(repo: &Path, with: &[(&str, &str)]) -> Job {
         );
         let script = step["run"].as_str().expect("a step either runs or uses");
         let env = string_map(step.get("env"), &context);
-        let output_file = files.join(format!("output-{index}"));
+        let script = context.expand(script);
+        let (out, outputs) = runner.shell(index, &script, &env);
+        let _ = write!(
+            job.log,
+            "--- {id}\n{}{}",
+            String::from_utf8_lossy(&out.stdout),
+            String::from_utf8_lossy(&out.stderr)
+        );
+        job.outputs.insert(id.clone(), outputs);
+        job.steps.push((id, Some(out.status.success())));
+        job.failed |= !out.status.success();
+    }
+    job.summary = std::fs::read_to_string(&runner.summary).unwrap();
+    job
+}
+
+/// The runner's files and PATH for one job in `repo`.
+struct Runner {
+    repo: PathBuf,
+    temp: PathBuf,
+    files: PathBuf,
+    github_path: PathBuf,
+    summary: PathBuf,
+    /// The runner's PATH, without the folder the tests' azfn lives in: azfn must come from
+    /// the install step.
+    system: Vec<PathBuf>,
+}
+
+impl Runner {
+    fn new(repo: &Path) -> Self {
+        let temp = repo.parent().unwrap().join("runner-temp");
+        let files = repo.parent().unwrap().join("runner-files");
+        std::fs::create_dir_all(&temp).unwrap();
+        std::fs::create_dir_all(&files).unwrap();
+        let github_path = files.join("path");
+        let summary = files.join("summary.md");
+        std::fs::write(&github_path, "").unwrap();
+        std::fs::write(&summary, "").unwrap();
+        let built = azfn_bin().parent().unwrap().to_path_buf();
+        let system = std::env::split_paths(&std::env::var_os("PATH").unwrap())
+            .filter(|p| *p != built && !p.join("azfn").exists())
+            .collect();
+        Self {
+            repo: repo.to_path_buf(),
+            temp,
+            files,
+            github_path,
+            summary,
+            system,
+        }
+    }
+
+    /// Runs step `index`'s script as GitHub runs a `shell: bash` step; its output and the
+    /// outputs it wrote to `GITHUB_OUTPUT`.
+    fn shell(
+        &self,
+        index: usize,
+        script: &str,
+        env: &BTreeMap<String, String>,
+    ) -> (std::process::Output, BTreeMap<String, String>) {
+        let output_file = self.files.join(format!("output-{index}"));
         std::fs::write(&output_file, "").unwrap();
-        let added: Vec<PathBuf> = std::fs::read_to_string(&github_path)
+        let added: Vec<PathBuf> = std::fs::read_to_string(&self.github_path)
             .unwrap()
             .lines()
             .rev()
             .map(PathBuf::from)
             .collect();
-        let path = std::env::join_paths(added.iter().chain(&system)).unwrap();
-        let script_file = files.join(format!("step-{index}.sh"));
-        std::fs::write(&script_file, context.expand(script)).unwrap();
+        let path = std::env::join_paths(added.iter().chain(&self.system)).unwrap();
+        let script_file = self.files.join(format!("step-{index}.sh"));
+        std::fs::write(&script_file, script).unwrap();
         let out = Command::new("bash")
             .args(["--noprofile", "--norc", "-eo", "pipefail"])
             .arg(&script_file)
-            .current_dir(repo)
+            .current_dir(&self.repo)
             .env_clear()
             .env("PATH", path)
-            .env("HOME", repo.parent().unwrap())
+            .env("HOME", self.repo.parent().unwrap())
             .env("GITHUB_ACTION_PATH", workspace())
             .env("GITHUB_OUTPUT", &output_file)
-            .env("GITHUB_PATH", &github_path)
-            .env("GITHUB_STEP_SUMMARY", &summary)
-            .env("RUNNER_TEMP", &temp)
-            .envs(&env)
+            .env("GITHUB_PATH", &self.github_path)
+            .env("GITHUB_STEP_SUMMARY", &self.summary)
+            .env("RUNNER_TEMP", &self.temp)
+            .envs(env)
             .output()
             .unwrap();
-        job.log += &format!(
-            "--- {id}\n{}{}",
-            String::from_utf8_lossy(&out.stdout),
-            String::from_utf8_lossy(&out.stderr)
-        );
-        let outputs = std::fs::read_to_string(&output_file).unwrap();
-        job.outputs.insert(
-            id.clone(),
-            outputs
-                .lines()
-                .filter_map(|l| l.split_once('='))
-                .map(|(k, v)| (k.to_owned(), v.to_owned()))
-                .collect(),
-        );
-        job.steps.push((id, Some(out.status.success())));
-        job.failed |= !out.status.success();
+        let outputs = std::fs::read_to_string(&output_file)
+            .unwrap()
+            .lines()
+            .filter_map(|l| l.split_once('='))
+            .map(|(k, v)| (k.to_owned(), v.to_owned()))
+            .collect();
+        (out, outputs)
     }
-    job.summary = std::fs::read_to_string(&summary).unwrap();
-    job
 }
 
 /// A repository with the example app under `apps/orders`.
