@@ -374,8 +374,24 @@ export type AzfnConfigSpec = {
     /** Whether a missing value is an error (default true). */
     required?: boolean;
   }>;
-  /** Refuse every `azfn.dev/ignore` suppression. */
+  /** Refuse every suppression: `azfn.dev/ignore` annotations and `suppressions`. */
   strict?: boolean;
+  /** Findings accepted by rule and resource, with a reason, for manifests that cannot carry an `azfn.dev/ignore` annotation (upstream or generated ones). */
+  suppressions?: Array<{
+    /** The rule's code (`AZF014`). */
+    rule: string;
+    /** The resource whose findings of that rule are accepted. */
+    resource: {
+      /** The resource's kind. */
+      kind: string;
+      /** The resource's name (after the build's prefixes and suffixes). */
+      name: string;
+      /** The resource's namespace; any namespace when absent. */
+      namespace?: string;
+    };
+    /** Why they are acceptable; shown with each suppressed finding. */
+    reason: string;
+  }>;
   /** Accept Azurite's published development key (a dev overlay that runs the emulator). */
   allowEmulatorKey?: boolean;
   /** Require images pinned by digest, not by tag (a prod overlay). */
