@@ -67,6 +67,18 @@ const PATTERNS: &[Pattern] = &[
                 .then_some("an IoT Hub shared access key")
         },
     },
+    // A connection string whose structure is unmistakable holds a key whatever the key's
+    // length (samples, test accounts and truncated keys are still keys): storage
+    // (`DefaultEndpointsProtocol=...;AccountKey=...`) and messaging
+    // (`Endpoint=sb://...;SharedAccessKeyName=...;SharedAccessKey=...`). Placeholders are not.
+    // After the exact-length patterns above, which name the kind more precisely.
+    Pattern {
+        id: "connection-string-key",
+        kind: "an Azure Storage account key",
+        keywords: &["accountkey", "sharedaccesskey"],
+        regex: r"(?i)(?:^|;)\s*(?:AccountKey|SharedAccessKey)\s*=\s*([^;\s]+)",
+        refine: |value| Some(structured_connection_string(value)),
+    },
     // Microsoft security-utilities SEC101/060 LooseSasSecret.
     Pattern {
         id: "sas-signature",
@@ -161,6 +173,50 @@ const PATTERNS: &[Pattern] = &[
         },
     },
 ];
+
+/// The kind of key a structured connection string holds; `""` (dropped) when the value is not
+/// one, or its key is a placeholder.
+fn structured_connection_string(value: &str) -> &'static str {
+    let parts: Vec<(String, &str)> = value
+        .split(';')
+        .filter_map(|part| part.split_once('='))
+        .map(|(k, v)| (k.trim().to_ascii_lowercase(), v.trim()))
+        .collect();
+    let get = |name: &str| parts.iter().find(|(k, _)| k == name).map(|(_, v)| *v);
+    let (kind, key) = match (
+        get("defaultendpointsprotocol"),
+        get("accountkey"),
+        get("endpoint"),
+        get("sharedaccesskeyname"),
+        get("sharedaccesskey"),
+    ) {
+        (Some(_), Some(key), ..) => ("an Azure Storage account key", key),
+        (_, _, Some(endpoint), Some(_), Some(key))
+            if endpoint.to_ascii_lowercase().starts_with("sb://") =>
+        {
+            ("a Service Bus or Event Hubs shared access key", key)
+        }
+        _ => return "",
+    };
+    if is_placeholder(key) { "" } else { kind }
+}
+
+/// A value that stands for a key to be filled in: `<key>`, `${VAR}`, `$(VAR)`, `#{token}#`,
+/// `{{ .Values.key }}`, `__KEY__`, or one repeated filler character (`xxxx`, `****`, `....`).
+pub(crate) fn is_placeholder(value: &str) -> bool {
+    let value = value.trim();
+    let wrapped = |open: &str, close: &str| value.starts_with(open) && value.ends_with(close);
+    value.is_empty()
+        || wrapped("<", ">")
+        || wrapped("${", "}")
+        || wrapped("$(", ")")
+        || wrapped("#{", "}#")
+        || wrapped("{{", "}}")
+        || (wrapped("__", "__") && value.len() > 4)
+        || value
+            .chars()
+            .all(|c| matches!(c, 'x' | 'X' | '*' | '.' | '-' | '='))
+}
 
 static COMPILED: LazyLock<Vec<Regex>> = LazyLock::new(|| {
     PATTERNS
@@ -296,6 +352,45 @@ mod tests {
             assert_eq!(found.kind, kind);
             assert!(found.redacted.ends_with("redacted)"));
         }
+    }
+
+    /// A key in an unmistakable connection string is a secret whatever its length; a
+    /// placeholder in the same place is not.
+    #[test]
+    fn structured_connection_strings_hold_keys_of_any_length() {
+        let storage = find_secret("DefaultEndpointsProtocol=https;AccountName=st;AccountKey=c2hvcnRrZXk=;EndpointSuffix=core.windows.net").unwrap();
+        assert_eq!(storage.pattern, "connection-string-key");
+        assert_eq!(storage.kind, "an Azure Storage account key");
+        assert_eq!(storage.redacted, redact("c2hvcnRrZXk="));
+        let bus = find_secret("Endpoint=sb://sb-orders.servicebus.windows.net/;SharedAccessKeyName=RootManageSharedAccessKey;SharedAccessKey=abc123").unwrap();
+        assert_eq!(bus.kind, "a Service Bus or Event Hubs shared access key");
+        for placeholder in [
+            "<key>",
+            "${STORAGE_KEY}",
+            "$(StorageKey)",
+            "#{StorageKey}#",
+            "{{ .Values.key }}",
+            "__STORAGE_KEY__",
+            "xxxxxxxx",
+            "****",
+        ] {
+            for value in [
+                format!(
+                    "DefaultEndpointsProtocol=https;AccountName=st;AccountKey={placeholder};EndpointSuffix=core.windows.net"
+                ),
+                format!(
+                    "Endpoint=sb://sb.servicebus.windows.net/;SharedAccessKeyName=send;SharedAccessKey={placeholder}"
+                ),
+            ] {
+                assert_eq!(find_secret(&value), None, "{value}");
+            }
+        }
+        // Not the structure: a lone `AccountKey=` in prose, or a key for another endpoint.
+        assert_eq!(find_secret("AccountKey=abc"), None);
+        assert_eq!(
+            find_secret("Endpoint=https://x.example.com;SharedAccessKeyName=a;SharedAccessKey=abc"),
+            None
+        );
     }
 
     #[test]
