@@ -98,6 +98,18 @@ impl<'a> Container<'a> {
     }
 }
 
+/// The namespace an object lands in: its own, else `default` (what `kubectl apply` does with
+/// no namespace set; a kustomize build has already set the Kustomization's). Rules that relate
+/// objects compare these, so a ScaledObject without a namespace finds its Deployment in
+/// `default`. Cluster-scoped objects are looked up the same way on both sides.
+pub(crate) fn landing(namespace: &str) -> &str {
+    if namespace.is_empty() {
+        "default"
+    } else {
+        namespace
+    }
+}
+
 /// The resources a check runs over, indexed once so that rules which relate objects (a
 /// ScaledObject to its Deployment, a Service to its pods) stay linear in the number of objects.
 pub struct Catalog<'a> {
@@ -118,7 +130,7 @@ impl<'a> Catalog<'a> {
         let mut services: BTreeMap<(&str, &str, &str), Vec<&Resource>> = BTreeMap::new();
         for (i, r) in items.iter().enumerate() {
             by_id
-                .entry((r.kind(), r.namespace(), r.name()))
+                .entry((r.kind(), landing(r.namespace()), r.name()))
                 .or_insert(i);
             if r.kind() == "Service" {
                 let first = r
@@ -127,7 +139,7 @@ impl<'a> Catalog<'a> {
                     .and_then(|m| m.iter().next());
                 if let Some((Value::String(k), Value::String(v))) = first {
                     services
-                        .entry((r.namespace(), k.as_str(), v.as_str()))
+                        .entry((landing(r.namespace()), k.as_str(), v.as_str()))
                         .or_default()
                         .push(r);
                 }
@@ -176,7 +188,7 @@ impl<'a> Catalog<'a> {
     /// The object of `kind` called `name` in `namespace`.
     pub fn find(&self, namespace: &str, kind: &str, name: &str) -> Option<&'a Resource> {
         self.by_id
-            .get(&(kind, namespace, name))
+            .get(&(kind, landing(namespace), name))
             .map(|&i| &self.items[i])
     }
 
@@ -202,7 +214,7 @@ impl<'a> Catalog<'a> {
                 return None;
             };
             self.services
-                .get(&(workload.namespace(), k.as_str(), v.as_str()))?
+                .get(&(landing(workload.namespace()), k.as_str(), v.as_str()))?
                 .iter()
                 .copied()
                 .find(|service| {

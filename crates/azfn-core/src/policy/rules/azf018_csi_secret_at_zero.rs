@@ -5,7 +5,7 @@ use std::collections::BTreeMap;
 use serde_yaml::Value;
 
 use crate::krm::{Resource, Severity};
-use crate::policy::walk::{Catalog, containers};
+use crate::policy::walk::{Catalog, containers, landing};
 use crate::policy::{Diagnostic, Meta, Rule};
 
 /// See the [`Meta`] below.
@@ -40,7 +40,7 @@ impl Rule for CsiSecretAtZero {
             if min > 0 {
                 continue;
             }
-            let namespace = scaled.namespace();
+            let namespace = landing(scaled.namespace());
             let csi = |secret: &str| synced.get(&(namespace, secret)).copied();
             let triggers = scaled
                 .get_path(&["spec", "triggers"])
@@ -119,7 +119,7 @@ fn csi_only_secrets<'a>(resources: &Catalog<'a>) -> BTreeMap<(&'a str, &'a str),
             .flatten()
         {
             if let Some(name) = object.get("secretName").and_then(Value::as_str) {
-                synced.insert((class.namespace(), name), class.name());
+                synced.insert((landing(class.namespace()), name), class.name());
             }
         }
     }
@@ -134,7 +134,7 @@ fn csi_only_secrets<'a>(resources: &Catalog<'a>) -> BTreeMap<(&'a str, &'a str),
 fn external_secret(resources: &Catalog<'_>, namespace: &str, name: &str) -> bool {
     resources.iter().any(|r| {
         r.kind() == "ExternalSecret"
-            && r.namespace() == namespace
+            && landing(r.namespace()) == landing(namespace)
             && r.get_path(&["spec", "target", "name"])
                 .and_then(Value::as_str)
                 .unwrap_or(r.name())

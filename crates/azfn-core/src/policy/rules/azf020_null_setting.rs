@@ -1,4 +1,4 @@
-//! AZF020 null-setting: a setting whose value YAML read as null.
+//! AZF020 null-setting: a setting, a Secret value or an image that YAML read as null.
 use serde_yaml::Value;
 
 use crate::fieldpath::child as key_path;
@@ -15,11 +15,12 @@ impl Rule for NullSetting {
             code: "AZF020",
             name: "null-setting",
             severity: Severity::Error,
-            explanation: "An env var `value`, a ConfigMap value or a FunctionApp setting is null. The usual cause \
-         is a release-pipeline token written unquoted, `AzureWebJobsStorage: #{StorageConn}#`: \
-         YAML reads everything after `#` as a comment, so the setting is silently empty in \
-         every environment and the host fails at start. Quote the token, or better, let \
-         kustomize or azfn inputs supply the value.",
+            explanation: "An env var `value`, a ConfigMap or Secret value, a FunctionApp setting or a container's \
+         `image` is null. The usual cause is a release-pipeline token written unquoted, \
+         `AzureWebJobsStorage: #{StorageConn}#` or `image: #{Image}#`: YAML reads everything \
+         after `#` as a comment, so the value is silently empty in every environment and the \
+         host fails at start (or the pod never pulls). Quote the token, or better, let \
+         kustomize (`images:`) or azfn inputs supply the value.",
         }
     }
 
@@ -28,12 +29,28 @@ impl Rule for NullSetting {
             if resource.kind() == "ConfigMap" && resource.api_version() == "v1" {
                 self.null_values(resource, "data", "ConfigMap key", findings);
             }
+            if resource.kind() == "Secret" && resource.api_version() == "v1" {
+                self.null_values(resource, "data", "Secret key", findings);
+                self.null_values(resource, "stringData", "Secret key", findings);
+            }
             if resource.kind() == crate::functionapp::KIND
                 && resource.api_version() == crate::config::API_VERSION
             {
                 self.null_values(resource, "spec.settings", "setting", findings);
             }
             for container in containers(resource) {
+                if container.object.get("image").is_some_and(Value::is_null) {
+                    let message = format!(
+                        "the image of container {:?} is null (an unquoted `#{{token}}#` is a YAML comment): quote the value, or set it with kustomize's `images:`",
+                        container.name
+                    );
+                    findings.push(Diagnostic::finding(
+                        self,
+                        resource,
+                        format!("{}.image", container.path),
+                        message,
+                    ));
+                }
                 for (i, var) in container.env() {
                     if !var.get("value").is_some_and(Value::is_null) {
                         continue;
@@ -80,6 +97,23 @@ impl NullSetting {
 mod tests {
     use super::*;
     use crate::policy::rules::test_support::check;
+
+    #[test]
+    fn null_images_and_secret_values_fail() {
+        let yaml = "apiVersion: v1\nkind: Secret\nmetadata: {name: s}\nstringData:\n  key: #{Key}#\n  set: value\ndata:\n  other:\n---\napiVersion: apps/v1\nkind: Deployment\nmetadata: {name: a}\nspec:\n  template:\n    spec:\n      containers:\n      - name: func\n        image: #{Image}#\n      - name: fine\n        image: \"#{Image}#\"\n";
+        let fields: Vec<_> = check(&NullSetting, yaml)
+            .into_iter()
+            .map(|f| f.field.unwrap())
+            .collect();
+        assert_eq!(
+            fields,
+            [
+                "data.other",
+                "stringData.key",
+                "spec.template.spec.containers[0].image"
+            ]
+        );
+    }
 
     #[test]
     fn tokens_read_as_comments_fail_quoted_pass() {
