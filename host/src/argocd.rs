@@ -19,7 +19,6 @@ use std::process::ExitCode;
 
 use anyhow::{Context, Result, bail};
 use azfn_core::diagnostic::Diagnostic;
-use azfn_core::function::FindingSink;
 use azfn_core::krm::{Resource, Severity};
 use azfn_core::overlay::BuildOptions;
 use azfn_core::yaml::Value;
@@ -51,12 +50,17 @@ fn overlay() -> Result<PathBuf> {
 /// without `ARGOCD_APP_SOURCE_PATH`'s components.
 fn repository_root() -> PathBuf {
     let cwd = std::env::current_dir().unwrap_or_default();
-    let depth = std::env::var("ARGOCD_APP_SOURCE_PATH")
+    let depth = source_path().components().count();
+    cwd.ancestors().nth(depth).unwrap_or(&cwd).to_path_buf()
+}
+
+/// `ARGOCD_APP_SOURCE_PATH`, without empty and `.` components.
+fn source_path() -> PathBuf {
+    std::env::var("ARGOCD_APP_SOURCE_PATH")
         .unwrap_or_default()
         .split('/')
         .filter(|c| !c.is_empty() && *c != ".")
-        .count();
-    cwd.ancestors().nth(depth).unwrap_or(&cwd).to_path_buf()
+        .collect()
 }
 
 /// A file the build names (`/abs/path` or `abs/path`) as the repository shows it.
@@ -73,6 +77,15 @@ fn from_root() -> impl Fn(&str) -> String {
 
 /// The folder to build, as given and as the build names it.
 fn app() -> Result<(PathBuf, String)> {
+    // The working directory is the source folder with links resolved: when it no longer ends
+    // in the Application's path, that path is a link out of the checkout.
+    let source = source_path();
+    if !std::env::current_dir()?.ends_with(&source) {
+        bail!(
+            "{}: the Application's folder resolves outside the repository (a symbolic link?)",
+            source.display()
+        );
+    }
     let dir = overlay()?;
     if !crate::check::is_kustomization(&dir) {
         bail!("{}: no kustomization.yaml here", dir.display());
@@ -106,7 +119,7 @@ pub(crate) fn discover() -> ExitCode {
         return ExitCode::from(1);
     };
     let source = crate::affected::Recording::default();
-    let options = collecting_options();
+    let (options, _) = crate::inputs::consent().lenient_build_options();
     // A build that fails still tells which files it read; generate reports the failure.
     let _ = azfn_core::overlay::build(&source, &at, &options);
     let show = from_root();
@@ -122,12 +135,6 @@ pub(crate) fn discover() -> ExitCode {
         }
     }
     ExitCode::from(1)
-}
-
-fn collecting_options() -> BuildOptions {
-    let mut transformer = crate::inputs::consent().transformer();
-    transformer.findings = FindingSink::collecting();
-    BuildOptions::default().with_transformer(transformer)
 }
 
 /// `azfn argocd generate`.
@@ -185,13 +192,11 @@ pub(crate) struct Gated {
 /// config), or, when the build has no azfn transformer, every rule at its default over the
 /// output. `label` names the build, `show` its files, in messages.
 pub(crate) fn gated_build(at: &str, label: &str, show: &dyn Fn(&str) -> String) -> Gated {
-    let mut transformer = crate::inputs::consent().transformer();
-    let sink = FindingSink::collecting();
-    transformer.findings = sink.clone();
+    let (options, sink) = crate::inputs::consent().lenient_build_options();
     let options = BuildOptions {
         reorder: azfn_core::overlay::Reorder::Legacy,
         load_restrictor: azfn_core::overlay::LoadRestrictor::RootOnly,
-        ..BuildOptions::default().with_transformer(transformer)
+        ..options
     };
     let values = match azfn_core::overlay::build(&DiskSource, at, &options) {
         Ok(values) => values,

@@ -26,11 +26,7 @@ pub fn entry_path(engine: &Engine, wasm: &[u8], dir: &Path) -> PathBuf {
     let mut compat = std::hash::DefaultHasher::new();
     engine.precompile_compatibility_hash().hash(&mut compat);
     let digest = Sha256::digest(wasm);
-    let hex = digest.iter().take(16).fold(String::new(), |mut hex, b| {
-        use std::fmt::Write as _;
-        let _ = write!(hex, "{b:02x}");
-        hex
-    });
+    let hex = azfn_core::text::hex(&digest[..16]);
     dir.join(format!("{:016x}-{hex}.cwasm", compat.finish()))
 }
 

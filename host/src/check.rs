@@ -78,11 +78,17 @@ fn collect_affected(paths: &[PathBuf]) -> Result<Vec<Source>> {
     Ok(sources)
 }
 
-/// Whether `dir` holds a kustomization file.
-pub(crate) fn is_kustomization(dir: &Path) -> bool {
+/// The kustomization file in `dir`, if it holds one.
+pub(crate) fn kustomization_file(dir: &Path) -> Option<PathBuf> {
     ["kustomization.yaml", "kustomization.yml", "Kustomization"]
         .iter()
-        .any(|k| dir.join(k).is_file())
+        .map(|k| dir.join(k))
+        .find(|k| k.is_file())
+}
+
+/// Whether `dir` holds a kustomization file.
+pub(crate) fn is_kustomization(dir: &Path) -> bool {
+    kustomization_file(dir).is_some()
 }
 
 fn collect(paths: &[PathBuf], stdin: impl FnOnce() -> Result<Vec<u8>>) -> Result<Vec<Source>> {
@@ -172,11 +178,7 @@ fn trace_back(findings: &mut [Diagnostic], sources: &[Source]) {
         else {
             continue;
         };
-        let kustomization = ["kustomization.yaml", "kustomization.yml", "Kustomization"]
-            .iter()
-            .map(|k| built.shown.join(k))
-            .find(|k| k.is_file())
-            .unwrap_or_else(|| built.shown.clone());
+        let kustomization = kustomization_file(&built.shown).unwrap_or_else(|| built.shown.clone());
         for finding in &mut mine {
             let Some(index) = finding.index.and_then(|i| usize::try_from(i).ok()) else {
                 continue;

@@ -376,3 +376,44 @@ fn the_sidecar_patch_applies_to_the_repo_server() {
         serde_yaml::from_str(config["data"]["plugin.yaml"].as_str().unwrap()).unwrap();
     assert_eq!(embedded, plugin());
 }
+
+/// Hostile checkouts: an overlay that is a symbolic link out of the repository is refused, and
+/// a ParityPolicy above the folder that does not read stops the sync instead of skipping the
+/// gate; neither prints anything on stdout.
+#[test]
+fn a_hostile_checkout_is_refused_with_nothing_on_stdout() {
+    let repo = checkout("argocd-hostile");
+    let outside = repo.parent().unwrap().join("outside");
+    orders_app(&outside, "outside");
+    std::os::unix::fs::symlink(
+        outside.join("overlays/prod"),
+        repo.join("apps/orders/escape"),
+    )
+    .unwrap();
+    let out = generate(&repo, "apps/orders", &[("AZFN_OVERLAY", "escape")], &[]);
+    assert!(!out.status.success());
+    assert!(out.stdout.is_empty());
+    assert!(
+        text(&out).1.contains("escape: outside the repository"),
+        "{}",
+        text(&out).1
+    );
+    assert!(
+        !discover(&repo, "apps/orders/escape"),
+        "a link out of the checkout is not matched"
+    );
+
+    std::fs::write(
+        repo.join("apps/orders/overlays/broken-policy.yaml"),
+        "apiVersion: azfn.dev/v1alpha1\nkind: ParityPolicy\nmetadata: {name: broken}\nspec:\n  environments: 7\n",
+    )
+    .unwrap();
+    let out = generate(&repo, "apps/orders/overlays/prod", &[], &[]);
+    assert!(!out.status.success());
+    assert!(out.stdout.is_empty());
+    assert!(
+        text(&out).1.contains("broken-policy.yaml"),
+        "{}",
+        text(&out).1
+    );
+}

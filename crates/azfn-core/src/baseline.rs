@@ -155,11 +155,7 @@ pub fn entry(finding: &Diagnostic, resource: Option<&Resource>) -> Entry {
         hasher.update([0]);
     }
     let digest = hasher.finalize();
-    let fingerprint = digest[..16].iter().fold(String::new(), |mut out, byte| {
-        use std::fmt::Write as _;
-        let _ = write!(out, "{byte:02x}");
-        out
-    });
+    let fingerprint = crate::text::hex(&digest[..16]);
     Entry {
         fingerprint,
         code: finding.code.clone(),
@@ -220,8 +216,9 @@ impl Baseline {
         Ok(baseline)
     }
 
-    /// Splits today's `findings` into the new ones and those the baseline holds. An entry
-    /// accounts for one finding: two identical findings where one was recorded leave one new.
+    /// Splits today's `findings` into the new ones and those the baseline holds (by their
+    /// `fingerprint` when set, else by [`entry`]'s). An entry accounts for one finding: two
+    /// identical findings where one was recorded leave one new.
     pub fn split<'a>(
         &self,
         findings: impl IntoIterator<Item = (Diagnostic, Option<&'a Resource>)>,
@@ -239,7 +236,11 @@ impl Baseline {
                 new.push(finding);
                 continue;
             }
-            let fingerprint = entry(&finding, resource).fingerprint;
+            // The fingerprint the caller already gave it, else its own.
+            let fingerprint = finding
+                .fingerprint
+                .clone()
+                .unwrap_or_else(|| entry(&finding, resource).fingerprint);
             match left.get_mut(fingerprint.as_str()).and_then(Vec::pop) {
                 Some(_) => known += 1,
                 None => new.push(finding),

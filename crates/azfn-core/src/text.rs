@@ -27,6 +27,17 @@ pub struct FileDecodeError {
 
 const UTF8_BOM: &[u8] = &[0xEF, 0xBB, 0xBF];
 
+/// `bytes` as lowercase hexadecimal (digests in names, fingerprints, cache keys).
+pub fn hex(bytes: &[u8]) -> String {
+    bytes
+        .iter()
+        .fold(String::with_capacity(bytes.len() * 2), |mut out, b| {
+            use std::fmt::Write as _;
+            let _ = write!(out, "{b:02x}");
+            out
+        })
+}
+
 /// The text of `bytes`: borrowed when it is UTF-8 (a BOM is skipped), decoded when it starts
 /// with a UTF-16 BOM.
 pub fn decode(bytes: &[u8]) -> Result<Cow<'_, str>, DecodeError> {

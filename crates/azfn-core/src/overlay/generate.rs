@@ -327,11 +327,7 @@ pub(crate) fn content_hash(obj: &Mapping) -> String {
 }
 
 fn encode(digest: &[u8]) -> String {
-    let hex: String = digest.iter().fold(String::new(), |mut out, b| {
-        use std::fmt::Write as _;
-        let _ = write!(out, "{b:02x}");
-        out
-    });
+    let hex = crate::text::hex(digest);
     hex[..10]
         .chars()
         .map(|c| match c {

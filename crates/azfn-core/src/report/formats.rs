@@ -294,10 +294,7 @@ fn gitlab(findings: &[Diagnostic]) -> String {
             let rank = seen.entry((identity.clone(), f.file())).or_default();
             *rank += 1;
             let digest = Sha256::digest(format!("{identity}\0{}\0{rank}", f.file()));
-            let fingerprint = digest[..16].iter().fold(String::new(), |mut out, b| {
-                let _ = write!(out, "{b:02x}");
-                out
-            });
+            let fingerprint = crate::text::hex(&digest[..16]);
             let mut description = format!("{} {}: {}", f.code, f.rule, f.message);
             if let Some(suggestion) = &f.suggestion {
                 let _ = write!(description, " ({suggestion})");

@@ -28,13 +28,7 @@ pub fn derive_host_id(name: &str, namespace: &str) -> String {
     )
 }
 
-pub(super) fn hex(bytes: &[u8]) -> String {
-    bytes.iter().fold(String::new(), |mut out, b| {
-        use std::fmt::Write as _;
-        let _ = write!(out, "{b:02x}");
-        out
-    })
-}
+pub(super) use crate::text::hex;
 
 pub(super) fn env(name: &str, value: impl Into<String>) -> Value {
     map([("name", s(name)), ("value", s(value))])
