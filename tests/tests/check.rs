@@ -66,7 +66,7 @@ fn the_failure_mode_corpus_reports_exactly_what_is_expected() {
 fn clean_manifests_and_the_rendered_example_report_nothing() {
     let (code, stdout, _) = check(&[fixture("check/clean").to_str().unwrap()], b"");
     assert_eq!(code, Some(0));
-    assert_eq!(stdout, "azfn: 0 errors, 0 warnings, 0 infos in 1 file\n");
+    assert_eq!(stdout, "azfn: 0 errors, 0 warnings, 0 infos in 2 files\n");
     let plugins = azfn_tests::install_plugin(&scratch("check-example"));
     for overlay in ["dev", "test", "prod", "prod-eu"] {
         let built = run(

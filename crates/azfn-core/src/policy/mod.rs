@@ -1,6 +1,7 @@
 //! Policy: rules over a set of resources that produce findings. Findings are data, shaped like
 //! KRM results; a rule never fails, it reports.
 pub(crate) mod azure_identity;
+pub(crate) mod environment;
 mod finding;
 pub mod rules;
 
@@ -91,6 +92,15 @@ pub fn check(resources: &[Resource], config: &Config) -> Vec<Diagnostic> {
         };
         let mut findings = Vec::new();
         rule.check(&catalog, &mut findings);
+        // A ConfigMap or Secret that several containers load is reported once per field.
+        let mut seen = std::collections::BTreeSet::new();
+        findings.retain(|f| {
+            seen.insert((
+                format!("{:?}", f.resource),
+                f.field.clone(),
+                f.message.clone(),
+            ))
+        });
         // A rule may report some findings below its default (a warning beside errors); a
         // configured severity applies to all of them.
         let keep_own = severity == rule.default_severity();

@@ -38,6 +38,8 @@ pub(crate) struct Container<'a> {
     pub name: &'a str,
     /// The container object.
     pub object: &'a serde_yaml::Mapping,
+    /// The resource whose pod spec holds it.
+    pub owner: &'a Resource,
 }
 
 /// Every container, init container and ephemeral container of a resource.
@@ -59,6 +61,7 @@ pub(crate) fn containers(resource: &Resource) -> Vec<Container<'_>> {
                         .and_then(Value::as_str)
                         .unwrap_or_default(),
                     object,
+                    owner: resource,
                 });
             }
         }
@@ -79,8 +82,9 @@ impl<'a> Container<'a> {
             .filter_map(|(i, e)| e.as_mapping().map(|m| (i, m)))
     }
 
-    /// Whether this container runs the Azure Functions host: it carries Functions settings or a
-    /// Functions base image.
+    /// Whether this container runs the Azure Functions host by what it says itself: a
+    /// Functions base image or Functions settings in `env` (see `runs_functions_host` for the
+    /// sources `envFrom` names too).
     pub(crate) fn is_functions_host(&self) -> bool {
         let image = self
             .object
@@ -89,11 +93,9 @@ impl<'a> Container<'a> {
             .unwrap_or_default();
         image.contains("azure-functions")
             || self.env().any(|(_, e)| {
-                let name = e.get("name").and_then(Value::as_str).unwrap_or_default();
-                name == "FUNCTIONS_WORKER_RUNTIME"
-                    || name.starts_with("AzureWebJobs")
-                    || name.starts_with("AzureFunctionsJobHost__")
-                    || name.starts_with("AzureFunctionsWebHost__")
+                e.get("name")
+                    .and_then(Value::as_str)
+                    .is_some_and(super::environment::is_functions_setting)
             })
     }
 }
@@ -243,70 +245,5 @@ impl std::ops::Deref for Catalog<'_> {
 
     fn deref(&self) -> &[Resource] {
         self.items
-    }
-}
-
-/// Where a container's setting comes from, as far as the checked resources tell.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub(crate) enum Lookup<'a> {
-    /// Set, with this literal value (`None` for `valueFrom`).
-    Found(Option<&'a str>),
-    /// Not set by `env`, and `envFrom` sources outside the checked set might set it.
-    Unknown,
-    /// Set nowhere.
-    Missing,
-}
-
-impl<'a> Container<'a> {
-    /// Looks `name` up in `env`, then in the ConfigMaps `envFrom` names (in `namespace`).
-    pub(crate) fn lookup(
-        &self,
-        resources: &Catalog<'_>,
-        namespace: &str,
-        name: &str,
-    ) -> Lookup<'a> {
-        if let Some((_, entry)) = self
-            .env()
-            .find(|(_, e)| e.get("name").and_then(Value::as_str) == Some(name))
-        {
-            return Lookup::Found(entry.get("value").and_then(Value::as_str));
-        }
-        let mut unknown = false;
-        for source in self
-            .object
-            .get("envFrom")
-            .and_then(Value::as_sequence)
-            .into_iter()
-            .flatten()
-        {
-            let prefix = source
-                .get("prefix")
-                .and_then(Value::as_str)
-                .unwrap_or_default();
-            let Some(key) = name.strip_prefix(prefix) else {
-                continue;
-            };
-            let Some(map_name) = source
-                .get("configMapRef")
-                .and_then(|r| r.get("name"))
-                .and_then(Value::as_str)
-            else {
-                unknown = true; // a Secret: its keys are not in the manifests
-                continue;
-            };
-            match resources.find(namespace, "ConfigMap", map_name) {
-                Some(map) => {
-                    if map.get("data").and_then(|d| d.get(key)).is_some() {
-                        return Lookup::Found(None);
-                    }
-                }
-                None => unknown = true,
-            }
-        }
-        if unknown {
-            Lookup::Unknown
-        } else {
-            Lookup::Missing
-        }
     }
 }

@@ -25,7 +25,7 @@ impl Rule for Resources {
         for resource in resources {
             for container in containers(resource)
                 .into_iter()
-                .filter(crate::policy::walk::Container::is_functions_host)
+                .filter(|c| c.runs_functions_host(resources))
             {
                 let get = |section: &str, key: &str| {
                     container

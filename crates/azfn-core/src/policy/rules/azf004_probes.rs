@@ -41,7 +41,7 @@ impl Rule for Probes {
         {
             for container in containers(resource)
                 .into_iter()
-                .filter(|c| c.path.contains(".containers[") && c.is_functions_host())
+                .filter(|c| c.path.contains(".containers[") && c.runs_functions_host(resources))
             {
                 self.check_container(resource, &container, findings);
             }

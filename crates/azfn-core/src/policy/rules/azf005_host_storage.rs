@@ -1,10 +1,8 @@
 //! AZF005 host-storage: a Functions host with non-HTTP triggers and no `AzureWebJobsStorage`
 //! connection, or a misspelled one.
-use serde_yaml::Value;
-
 use crate::krm::Severity;
 use crate::policy::walk::Catalog;
-use crate::policy::walk::{Lookup, containers};
+use crate::policy::walk::containers;
 use crate::policy::{Diagnostic, Meta, Rule};
 
 /// See the [`Meta`] below.
@@ -37,16 +35,14 @@ impl Rule for HostStorage {
 
     fn check(&self, resources: &Catalog<'_>, findings: &mut Vec<Diagnostic>) {
         for resource in resources {
-            for container in containers(resource)
-                .into_iter()
-                .filter(crate::policy::walk::Container::is_functions_host)
-            {
+            for container in containers(resource) {
+                let env = container.environment(resources);
+                if !(container.is_functions_host() || env.has_functions_settings()) {
+                    continue;
+                }
                 let mut has_storage = false;
-                for (i, entry) in container.env() {
-                    let name = entry
-                        .get("name")
-                        .and_then(Value::as_str)
-                        .unwrap_or_default();
+                for setting in env.settings() {
+                    let name = setting.name.as_str();
                     let (base, suffix) = name.split_once("__").unwrap_or((name, ""));
                     if base == SETTING
                         && (suffix.is_empty()
@@ -55,27 +51,20 @@ impl Rule for HostStorage {
                         has_storage = true;
                     } else if let Some(fixed) = misspelled(name) {
                         let message = format!(
-                            "env var {name:?} looks like a misspelled {fixed}, which the host never reads"
+                            "env var {name:?}{} looks like a misspelled {fixed}, which the host never reads",
+                            setting.via()
                         );
+                        let at = setting.name_site();
                         findings.push(Diagnostic::finding(
                             self,
-                            resource,
-                            format!("{}.env[{i}].name", container.path),
+                            at.resource,
+                            at.field.to_owned(),
                             message,
                         ));
                     }
                 }
                 let is_scaled = !resources.scalers_of(resource).is_empty();
-                let from_config_map = [
-                    SETTING,
-                    "AzureWebJobsStorage__accountName",
-                    "AzureWebJobsStorage__blobServiceUri",
-                ]
-                .iter()
-                .any(|name| {
-                    container.lookup(resources, resource.namespace(), name) != Lookup::Missing
-                });
-                if is_scaled && !has_storage && !from_config_map {
+                if is_scaled && !has_storage && !env.is_open() {
                     let message = format!(
                         "container {:?} is scaled by KEDA for non-HTTP triggers but sets no {SETTING} connection (e.g. {SETTING}__accountName)",
                         container.name
@@ -168,6 +157,40 @@ mod tests {
                 &app(", {name: AzureWebJobsStorage, valueFrom: {secretKeyRef: {name: s, key: k}}}")
             )
             .is_empty()
+        );
+    }
+}
+
+#[cfg(test)]
+mod resolved_tests {
+    use super::*;
+    use crate::policy::rules::test_support::field_messages;
+
+    /// A non-HTTP host scaled by KEDA whose settings all come from `source`.
+    fn scaled(source: &str) -> String {
+        format!(
+            "apiVersion: apps/v1\nkind: Deployment\nmetadata: {{name: w}}\nspec:\n  template:\n    spec:\n      containers:\n      - name: w\n        image: contoso.azurecr.io/w:1.0.0\n        envFrom: [{{secretRef: {{name: w}}}}]\n---\napiVersion: keda.sh/v1alpha1\nkind: ScaledObject\nmetadata: {{name: w}}\nspec: {{scaleTargetRef: {{name: w}}}}\n---\n{source}"
+        )
+    }
+
+    #[test]
+    fn storage_is_looked_for_in_the_sources_in_the_input() {
+        let typo = scaled(
+            "apiVersion: v1\nkind: Secret\nmetadata: {name: w}\nstringData: {FUNCTIONS_WORKER_RUNTIME: node, AzureWebJobStorage: UseDevelopmentStorage=true}\n",
+        );
+        assert_eq!(
+            field_messages(&HostStorage, &typo),
+            [
+                "stringData.AzureWebJobStorage: env var \"AzureWebJobStorage\" (from Secret \"w\") looks like a misspelled AzureWebJobsStorage, which the host never reads",
+                "spec.template.spec.containers[0].env: container \"w\" is scaled by KEDA for non-HTTP triggers but sets no AzureWebJobsStorage connection (e.g. AzureWebJobsStorage__accountName)",
+            ]
+        );
+        let right = typo.replace("AzureWebJobStorage", "AzureWebJobsStorage");
+        assert!(field_messages(&HostStorage, &right).is_empty());
+        let absent = scaled("");
+        assert!(
+            field_messages(&HostStorage, &absent).is_empty(),
+            "the Secret is not in the input: no guess"
         );
     }
 }

@@ -1,7 +1,8 @@
 //! AZF006 host-id: a Functions host without an explicit, valid host ID.
 use crate::krm::Severity;
 use crate::policy::walk::Catalog;
-use crate::policy::walk::{Lookup, containers};
+use crate::policy::environment::Lookup;
+use crate::policy::walk::{containers, landing};
 use crate::policy::{Diagnostic, Meta, Rule};
 
 /// See the [`Meta`] below.
@@ -36,63 +37,82 @@ impl Rule for HostId {
 
     fn check(&self, resources: &Catalog<'_>, findings: &mut Vec<Diagnostic>) {
         // (namespace, host ID) -> every host using it: (Kind/name, container path, resource,
-        // field). One of them (the first by name, so the input's order does not matter) keeps
-        // it; each other one is a finding.
-        type Users<'r> = Vec<(String, String, &'r crate::krm::Resource, String)>;
+        // field, whether a Secret holds it). One of them (the first by name, so the input's
+        // order does not matter) keeps it; each other one is a finding.
+        type Users<'r> = Vec<(String, String, &'r crate::krm::Resource, String, bool)>;
         let mut shared: std::collections::BTreeMap<(String, String), Users<'_>> =
             std::collections::BTreeMap::new();
         for resource in resources {
-            for container in containers(resource)
-                .into_iter()
-                .filter(crate::policy::walk::Container::is_functions_host)
-            {
-                let Some((i, entry)) = container.env().find(|(_, e)| {
-                    e.get("name").and_then(serde_yaml::Value::as_str) == Some(SETTING)
-                }) else {
-                    if container.lookup(resources, resource.namespace(), SETTING) != Lookup::Missing
-                    {
+            for container in containers(resource) {
+                let env = container.environment(resources);
+                if !(container.is_functions_host() || env.has_functions_settings()) {
+                    continue;
+                }
+                let setting = match env.lookup(SETTING) {
+                    Lookup::Found(setting) => setting,
+                    Lookup::Unknown => continue,
+                    Lookup::Missing => {
+                        let message = format!(
+                            "container {:?} does not set {SETTING}: every replica becomes its own host and timers fire on each",
+                            container.name
+                        );
+                        findings.push(Diagnostic::finding(
+                            self,
+                            resource,
+                            format!("{}.env", container.path),
+                            message,
+                        ));
                         continue;
                     }
-                    let message = format!(
-                        "container {:?} does not set {SETTING}: every replica becomes its own host and timers fire on each",
-                        container.name
-                    );
-                    findings.push(Diagnostic::finding(
-                        self,
-                        resource,
-                        format!("{}.env", container.path),
-                        message,
-                    ));
+                };
+                let Some(id) = setting.value.as_deref() else {
                     continue;
                 };
-                let Some(id) = entry.get("value").and_then(serde_yaml::Value::as_str) else {
-                    continue;
-                };
-                let field = format!("{}.env[{i}].value", container.path);
                 if valid(id) {
+                    // The host that shares it is told where its ID comes in: its env entry,
+                    // or the envFrom entry of a source it shares.
+                    let field = if setting.source.is_none() {
+                        setting.value_site().field.to_owned()
+                    } else {
+                        setting.entry.clone()
+                    };
                     shared
-                        .entry((resource.namespace().to_owned(), id.to_owned()))
+                        .entry((landing(resource.namespace()).to_owned(), id.to_owned()))
                         .or_default()
                         .push((
                             format!("{}/{}", resource.kind(), resource.name()),
                             container.path.clone(),
                             resource,
                             field,
+                            setting.secret,
                         ));
                 } else {
                     let message = format!(
-                        "host ID {id:?} is invalid: at most 32 characters of a-z, 0-9 and -, not starting or ending with -"
+                        "host ID {} is invalid: at most 32 characters of a-z, 0-9 and -, not starting or ending with -",
+                        setting.shown()
                     );
-                    findings.push(Diagnostic::finding(self, resource, field, message));
+                    let at = setting.value_site();
+                    findings.push(Diagnostic::finding(
+                        self,
+                        at.resource,
+                        at.field.to_owned(),
+                        message,
+                    ));
                 }
             }
         }
         for ((_, id), mut users) in shared {
             users.sort_by(|a, b| (&a.0, &a.1).cmp(&(&b.0, &b.1)));
-            let (keeper, _, _, _) = users.remove(0);
-            for (_, _, resource, field) in users {
+            // A Secret's value is never printed, not even through a host that shares it.
+            let shown = if users.iter().any(|u| u.4) {
+                "its host ID".to_owned()
+            } else {
+                format!("host ID {id:?}")
+            };
+            let (keeper, ..) = users.remove(0);
+            for (_, _, resource, field, _) in users {
                 let message = format!(
-                    "host ID {id:?} is also used by {keeper}: hosts sharing an ID steal each other's locks and keys"
+                    "{shown} is also used by {keeper}: hosts sharing an ID steal each other's locks and keys"
                 );
                 findings.push(Diagnostic::finding(self, resource, field, message));
             }
@@ -161,5 +181,47 @@ mod env_from_tests {
         );
         let without = with_map.replace("AzureFunctionsWebHost__hostid: a-prod", "OTHER: x");
         assert_eq!(check(&HostId, &without).len(), 1);
+    }
+}
+
+#[cfg(test)]
+mod resolved_tests {
+    use super::*;
+    use crate::policy::rules::test_support::field_messages;
+
+    fn host(name: &str, from: &str) -> String {
+        format!(
+            "apiVersion: apps/v1\nkind: Deployment\nmetadata: {{name: {name}, namespace: f}}\nspec:\n  template:\n    spec:\n      containers:\n      - name: func\n        image: contoso.azurecr.io/{name}:1.0.0\n        envFrom: [{from}]\n---\n"
+        )
+    }
+
+    #[test]
+    fn a_host_id_from_a_secret_is_checked_and_never_printed() {
+        // `func kubernetes deploy`: every setting in a Secret the Deployment loads.
+        let yaml = host("myapp", "{secretRef: {name: myapp}}")
+            + "apiVersion: v1\nkind: Secret\nmetadata: {name: myapp, namespace: f}\ndata:\n  FUNCTIONS_WORKER_RUNTIME: bm9kZQ==\n  AzureFunctionsWebHost__hostid: TXlBcHBfUHJvZA==\n";
+        let found = field_messages(&HostId, &yaml);
+        assert_eq!(found.len(), 1, "{found:?}");
+        assert!(
+            found[0].starts_with("data.AzureFunctionsWebHost__hostid: host ID in Secret \"myapp\" is invalid"),
+            "{found:?}"
+        );
+        assert!(!found[0].contains("MyApp_Prod"), "a Secret's value is never shown");
+        let without = yaml.replace("  AzureFunctionsWebHost__hostid: TXlBcHBfUHJvZA==\n", "");
+        assert_eq!(
+            field_messages(&HostId, &without),
+            ["spec.template.spec.containers[0].env: container \"func\" does not set AzureFunctionsWebHost__hostid: every replica becomes its own host and timers fire on each"]
+        );
+    }
+
+    #[test]
+    fn hosts_loading_one_config_map_share_its_host_id() {
+        let yaml = host("a", "{configMapRef: {name: shared}}")
+            + &host("b", "{configMapRef: {name: shared}}")
+            + "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: shared, namespace: f}\ndata: {FUNCTIONS_WORKER_RUNTIME: node, AzureFunctionsWebHost__hostid: orders}\n";
+        assert_eq!(
+            field_messages(&HostId, &yaml),
+            ["spec.template.spec.containers[0].envFrom[0]: host ID \"orders\" is also used by Deployment/a: hosts sharing an ID steal each other's locks and keys"]
+        );
     }
 }

@@ -1,6 +1,4 @@
 //! AZF007 worker-runtime: `FUNCTIONS_WORKER_RUNTIME` misspelled or set to an unknown runtime.
-use serde_yaml::Value;
-
 use crate::functionapp::spec::RUNTIMES;
 use crate::krm::Severity;
 use crate::policy::walk::Catalog;
@@ -29,36 +27,40 @@ impl Rule for WorkerRuntime {
     fn check(&self, resources: &Catalog<'_>, findings: &mut Vec<Diagnostic>) {
         for resource in resources {
             for container in containers(resource) {
-                for (i, entry) in container.env() {
-                    let name = entry
-                        .get("name")
-                        .and_then(Value::as_str)
-                        .unwrap_or_default();
-                    let field = format!("{}.env[{i}]", container.path);
+                for setting in container.environment(resources).settings() {
+                    let name = setting.name.as_str();
                     if name != SETTING && near(name, SETTING) {
+                        // A source's key is reported once, whichever containers load it.
+                        let whose = if setting.source.is_some() {
+                            setting.via()
+                        } else {
+                            format!(" of container {:?}", container.name)
+                        };
                         let message = format!(
-                            "env var {name:?} of container {:?} looks like a misspelled {SETTING}, which the host ignores",
-                            container.name
+                            "env var {name:?}{whose} looks like a misspelled {SETTING}, which the host ignores"
                         );
+                        let at = setting.name_site();
                         findings.push(Diagnostic::finding(
                             self,
-                            resource,
-                            format!("{field}.name"),
+                            at.resource,
+                            at.field.to_owned(),
                             message,
                         ));
                     } else if name == SETTING {
-                        let Some(value) = entry.get("value").and_then(Value::as_str) else {
+                        let Some(value) = setting.value.as_deref() else {
                             continue;
                         };
                         if !RUNTIMES.contains(&value) {
                             let message = format!(
-                                "{SETTING} {value:?} is not a runtime: {}",
+                                "{SETTING} {} is not a runtime: {}",
+                                setting.shown(),
                                 RUNTIMES.join(", ")
                             );
+                            let at = setting.value_site();
                             findings.push(Diagnostic::finding(
                                 self,
-                                resource,
-                                format!("{field}.value"),
+                                at.resource,
+                                at.field.to_owned(),
                                 message,
                             ));
                         }
@@ -95,5 +97,25 @@ mod tests {
         );
         let ok = "apiVersion: apps/v1\nkind: Deployment\nmetadata: {name: a}\nspec:\n  template:\n    spec:\n      containers:\n      - name: func\n        env: [{name: FUNCTIONS_WORKER_RUNTIME, value: python}]\n";
         assert!(check(&WorkerRuntime, ok).is_empty());
+    }
+}
+
+#[cfg(test)]
+mod resolved_tests {
+    use super::*;
+    use crate::policy::rules::test_support::field_messages;
+
+    #[test]
+    fn settings_from_config_maps_and_secrets_are_checked_where_they_are_written() {
+        let yaml = "apiVersion: apps/v1\nkind: Deployment\nmetadata: {name: a}\nspec:\n  template:\n    spec:\n      containers:\n      - name: func\n        envFrom: [{configMapRef: {name: settings}}]\n        env:\n        - name: FUNCTIONS_WORKER_RUNTIME\n          valueFrom: {secretKeyRef: {name: app, key: runtime}}\n---\napiVersion: v1\nkind: ConfigMap\nmetadata: {name: settings}\ndata: {FUNCTION_WORKER_RUNTIME: node}\n---\napiVersion: v1\nkind: Secret\nmetadata: {name: app}\nstringData: {runtime: nodejs}\n";
+        assert_eq!(
+            field_messages(&WorkerRuntime, yaml),
+            [
+                "data.FUNCTION_WORKER_RUNTIME: env var \"FUNCTION_WORKER_RUNTIME\" (from ConfigMap \"settings\") looks like a misspelled FUNCTIONS_WORKER_RUNTIME, which the host ignores",
+                "stringData.runtime: FUNCTIONS_WORKER_RUNTIME in Secret \"app\" key \"runtime\" is not a runtime: dotnet-isolated, dotnet, node, python, java, powershell, custom",
+            ]
+        );
+        let fixed = yaml.replace("nodejs", "node");
+        assert_eq!(field_messages(&WorkerRuntime, &fixed).len(), 1);
     }
 }

@@ -3,7 +3,7 @@ use serde_yaml::Value;
 
 use crate::krm::Severity;
 use crate::policy::walk::Catalog;
-use crate::policy::walk::{Lookup, containers};
+use crate::policy::walk::containers;
 use crate::policy::{Diagnostic, Meta, Rule};
 
 /// See the [`Meta`] below.
@@ -160,7 +160,7 @@ impl Rule for KedaMetadata {
                     .into_iter()
                     .find(|c| source.is_none_or(|s| s == c.name));
                 if let Some(container) = container
-                    && container.lookup(resources, target.namespace(), env) == Lookup::Missing
+                    && container.environment(resources).lookup(env).is_missing()
                 {
                     report(
                         at("connectionFromEnv"),

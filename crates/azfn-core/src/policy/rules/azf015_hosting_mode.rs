@@ -1,6 +1,4 @@
 //! AZF015 hosting-mode: `POD_NAMESPACE` or `WEBSITE_INSTANCE_ID` in a Functions container.
-use serde_yaml::Value;
-
 use crate::krm::Severity;
 use crate::policy::walk::Catalog;
 use crate::policy::walk::containers;
@@ -27,24 +25,25 @@ impl Rule for HostingMode {
         for resource in resources {
             for container in containers(resource)
                 .into_iter()
-                .filter(crate::policy::walk::Container::is_functions_host)
+                .filter(|c| c.runs_functions_host(resources))
             {
-                for (i, entry) in container.env() {
-                    let name = entry
-                        .get("name")
-                        .and_then(Value::as_str)
-                        .unwrap_or_default();
+                for setting in container.environment(resources).settings() {
+                    let name = setting.name.as_str();
                     let why = match name {
                         "POD_NAMESPACE" => "switches the host into App Service on Arc hosting",
                         "WEBSITE_INSTANCE_ID" => "makes the host believe it runs on App Service",
                         _ => continue,
                     };
-                    let message =
-                        format!("container {:?} sets {name}, which {why}", container.name);
+                    let message = format!(
+                        "container {:?} sets {name}{}, which {why}",
+                        container.name,
+                        setting.via()
+                    );
+                    let at = setting.name_site();
                     findings.push(Diagnostic::finding(
                         self,
-                        resource,
-                        format!("{}.env[{i}].name", container.path),
+                        at.resource,
+                        at.field.to_owned(),
                         message,
                     ));
                 }

@@ -96,7 +96,7 @@ fn function_accounts(resources: &Catalog<'_>) -> BTreeSet<(String, String)> {
     for resource in resources {
         if !containers(resource)
             .iter()
-            .any(crate::policy::walk::Container::is_functions_host)
+            .any(|c| c.runs_functions_host(resources))
         {
             continue;
         }
