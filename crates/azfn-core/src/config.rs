@@ -86,6 +86,20 @@ pub struct Config {
     pub checks: CheckOptions,
     /// Compare this build with its sibling environments (`spec.parity`).
     pub parity: Option<ParityConfig>,
+    /// The team's own rules in Rego (`spec.policies`).
+    pub policies: Vec<PolicyConfig>,
+}
+
+/// `spec.policies[]`: a folder of `.rego` files. The host reads the folder and passes its
+/// files in as `files`; the module reads no files.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct PolicyConfig {
+    /// The folder, relative to the kustomization (or the config file) as written.
+    pub path: String,
+    /// What each rule set sees as `input`.
+    pub input: crate::rego::InputMode,
+    /// The folder's `.rego` files as path to text, filled in by the host.
+    pub files: BTreeMap<String, String>,
 }
 
 /// `spec.parity`: the ParityPolicy this overlay's build is checked against. The host reads the
@@ -183,6 +197,24 @@ const PARITY: &[Field] = &[
     ),
 ];
 
+const POLICY: &[Field] = &[
+    req(
+        "path",
+        Shape::Str,
+        "A folder of `.rego` files (conftest's conventions), relative to the kustomization; it must lie inside the repository.",
+    ),
+    opt(
+        "input",
+        Shape::Enum(&["document", "combined"]),
+        "`document` (default): each object is `input`, as `conftest test` does; `combined`: the whole environment as a list of `{path, contents}`, as `conftest test --combine` does.",
+    ),
+    opt(
+        "files",
+        Shape::Dict(&Shape::Str),
+        "Filled in by the host: the folder's `.rego` files as path to text. Never written by hand.",
+    ),
+];
+
 const SPEC: &[Field] = &[
     opt(
         "rules",
@@ -219,6 +251,11 @@ const SPEC: &[Field] = &[
         Shape::Object(PARITY),
         "Compare this build with its sibling environments under a ParityPolicy.",
     ),
+    opt(
+        "policies",
+        Shape::List(&Shape::Object(POLICY)),
+        "The team's own rules: folders of Rego policies run over this build, with the built-in rules' reports and suppressions.",
+    ),
 ];
 
 /// The schema of the Azfn config's `spec`.
@@ -242,6 +279,18 @@ struct SpecDoc {
     #[serde(default)]
     require_digests: bool,
     parity: Option<ParityDoc>,
+    #[serde(default)]
+    policies: Vec<PolicyDoc>,
+}
+
+#[derive(Debug, Deserialize)]
+#[cfg_attr(test, derive(serde::Serialize))]
+struct PolicyDoc {
+    path: String,
+    #[serde(default)]
+    input: crate::rego::InputMode,
+    #[serde(default)]
+    files: BTreeMap<String, String>,
 }
 
 #[derive(Debug, Clone, Copy, Deserialize)]
@@ -423,10 +472,25 @@ impl Config {
             }),
             None => None,
         };
+        let mut policies = Vec::new();
+        for (i, doc) in spec.policies.into_iter().enumerate() {
+            if doc.path.trim().is_empty() {
+                return Err(Error::Config {
+                    location: at(&format!("spec.policies[{i}].path")),
+                    message: "the folder of .rego files is required".into(),
+                });
+            }
+            policies.push(PolicyConfig {
+                path: doc.path,
+                input: doc.input,
+                files: doc.files,
+            });
+        }
         Ok(Self {
             rules,
             inputs,
             strict: spec.strict,
+            policies,
             suppressions,
             checks: CheckOptions {
                 allow_emulator_key: spec.allow_emulator_key,
@@ -515,10 +579,15 @@ fn ci_settable(field: &str) -> bool {
         })
 }
 
+/// A built-in rule's code (any case), or a team rule's code as written: `main.deny`, or the
+/// `code` a policy gives (`ORG001`). Only azfn's own prefixes are checked against the rules
+/// that exist, so a typo there is still caught.
 fn rule_code(key: &str, known_rules: &[&str]) -> Result<String, String> {
     let upper = key.to_ascii_uppercase();
     if known_rules.contains(&upper.as_str()) {
         Ok(upper)
+    } else if !key.is_empty() && !upper.starts_with("AZF") && !upper.starts_with("AZP") {
+        Ok(key.to_owned())
     } else {
         Err(unknown("rule", key, known_rules))
     }

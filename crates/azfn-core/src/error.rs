@@ -130,6 +130,14 @@ pub enum Error {
         /// `(field path, message)` pairs.
         problems: Vec<(String, String)>,
     },
+    /// A team's Rego policy cannot be used: not Rego, failing, or past its budget.
+    #[error("{location}: policy: {message}")]
+    Policy {
+        /// The policy file, with line and column where known.
+        location: Location,
+        /// What is wrong.
+        message: String,
+    },
     /// The function configuration is invalid.
     #[error("{location}: invalid function config: {message}")]
     Config {
@@ -147,6 +155,7 @@ impl Error {
             Self::Yaml { location, .. }
             | Self::Limit { location, .. }
             | Self::Shape { location, .. }
+            | Self::Policy { location, .. }
             | Self::Config { location, .. } => location.clone(),
             Self::Spec {
                 file,
@@ -177,4 +186,33 @@ fn spec_problems(file: &str, resource: &str, problems: &[(String, String)]) -> S
         .map(|(field, message)| format!("{file}: {resource}: {field}: {message}"))
         .collect::<Vec<_>>()
         .join("\n")
+}
+
+impl From<crate::rego::RegoError> for Error {
+    fn from(error: crate::rego::RegoError) -> Self {
+        use crate::rego::RegoError;
+        let (location, message) = match error {
+            RegoError::Syntax {
+                file,
+                line,
+                column,
+                message,
+            } => {
+                let mut location = Location::file(file).line(line);
+                location.column = Some(column);
+                (location, message)
+            }
+            RegoError::Evaluation {
+                file,
+                rule,
+                message,
+            } => (Location::file(file), format!("rule {rule}: {message}")),
+            RegoError::Budget { file, rule, steps } => (
+                Location::file(file),
+                format!("rule {rule} ran past its budget of {steps} steps and was stopped"),
+            ),
+            RegoError::Empty(message) => (Location::default(), message),
+        };
+        Self::Policy { location, message }
+    }
 }

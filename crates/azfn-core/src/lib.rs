@@ -26,6 +26,7 @@ pub mod overlay;
 pub mod parity;
 pub mod policy;
 pub mod preview;
+pub mod rego;
 pub mod report;
 pub mod schema;
 pub mod secrets;

@@ -100,7 +100,7 @@ pub fn render_and_check(
         Config::from_function_config(list.function_config.as_ref(), source, &policy::codes())?;
     functionapp::inputs::apply(&mut list, &config.inputs, inputs, source)?;
     let notes = functionapp::transform(&mut list, source)?;
-    let findings = policy::check(&list.items, &config);
+    let findings = policy::check_all(&list.items, &config)?;
     Ok(Checked {
         list,
         findings,

@@ -111,6 +111,9 @@ impl From<Error> for BuildError {
             Error::Config { location, message } => {
                 Self::at(&location, format!("invalid function config: {message}"))
             }
+            Error::Policy { location, message } => {
+                Self::at(&location, format!("policy: {message}"))
+            }
             Error::Spec {
                 file,
                 resource,

@@ -24,25 +24,25 @@ pub struct Context<'a> {
 pub fn rules() -> Vec<RuleInfo> {
     vec![
         RuleInfo {
-            code: "AZP001",
-            name: "parity-drift",
+            code: "AZP001".into(),
+            name: "parity-drift".into(),
             severity: Severity::Error,
-            explanation: "A field differs between environments and no allow rule in the ParityPolicy covers it. Make the environments agree, or add an allow rule naming the resource and field if the difference is intended.",
-            doc: "docs/parity.md",
+            explanation: "A field differs between environments and no allow rule in the ParityPolicy covers it. Make the environments agree, or add an allow rule naming the resource and field if the difference is intended.".into(),
+            doc: "docs/parity.md".into(),
         },
         RuleInfo {
-            code: "AZP002",
-            name: "parity-missing-resource",
+            code: "AZP002".into(),
+            name: "parity-missing-resource".into(),
             severity: Severity::Error,
-            explanation: "A resource exists in some environments only. Add it to the others, or allow it with a rule with `difference: presence` and no field.",
-            doc: "docs/parity.md",
+            explanation: "A resource exists in some environments only. Add it to the others, or allow it with a rule with `difference: presence` and no field.".into(),
+            doc: "docs/parity.md".into(),
         },
         RuleInfo {
-            code: "AZP003",
-            name: "parity-stale-rule",
+            code: "AZP003".into(),
+            name: "parity-stale-rule".into(),
             severity: Severity::Warning,
-            explanation: "An allow rule matched no difference. Delete it, so that a difference appearing there later fails the build.",
-            doc: "docs/parity.md",
+            explanation: "An allow rule matched no difference. Delete it, so that a difference appearing there later fails the build.".into(),
+            doc: "docs/parity.md".into(),
         },
     ]
 }

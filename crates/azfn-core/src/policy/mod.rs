@@ -70,8 +70,44 @@ fn is_own_config(resource: &Resource) -> bool {
         && resource.kind() == crate::config::CONFIG_KIND
 }
 
-/// Runs every enabled rule over `resources`, with the severities the config sets.
+/// Runs every enabled built-in rule over `resources`, with the severities the config sets.
+/// The team's Rego policies (`spec.policies`) run in [`check_all`].
 pub fn check(resources: &[Resource], config: &Config) -> Vec<Diagnostic> {
+    run(resources, config, &mut []).unwrap_or_default()
+}
+
+/// [`check`] plus the team's Rego policies of `config` (their files passed in by the host),
+/// whose findings take the same severities from the config and the same suppressions.
+///
+/// # Errors
+/// A policy that is not Rego, fails or runs past its budget, located in its file.
+pub fn check_all(
+    resources: &[Resource],
+    config: &Config,
+) -> Result<Vec<Diagnostic>, crate::rego::RegoError> {
+    let mut team = config
+        .policies
+        .iter()
+        .map(|p| {
+            let files: Vec<crate::rego::PolicyFile> = p
+                .files
+                .iter()
+                .map(|(path, text)| crate::rego::PolicyFile {
+                    path: path.clone(),
+                    text: text.clone(),
+                })
+                .collect();
+            crate::rego::Policies::compile(&files, p.input)
+        })
+        .collect::<Result<Vec<_>, _>>()?;
+    run(resources, config, &mut team)
+}
+
+fn run(
+    resources: &[Resource],
+    config: &Config,
+    team: &mut [crate::rego::Policies],
+) -> Result<Vec<Diagnostic>, crate::rego::RegoError> {
     // Copy the items only in the rare case there is an azfn config among them to leave out.
     let checked: std::borrow::Cow<'_, [Resource]> = if resources.iter().any(is_own_config) {
         resources
@@ -109,16 +145,36 @@ pub fn check(resources: &[Resource], config: &Config) -> Vec<Diagnostic> {
             ..f
         }));
     }
-    let known = codes();
-    suppress::apply(&catalog, all, config.strict, &config.suppressions, &known)
-        .into_iter()
-        .filter_map(|f| match config.setting(&f.code, f.severity) {
-            RuleSetting::Off => None,
-            // AZF000 findings are made by `suppress`, at its configured severity.
-            RuleSetting::Severity(s) if f.code == "AZF000" => Some(Diagnostic { severity: s, ..f }),
-            RuleSetting::Severity(_) => Some(f),
-        })
-        .collect()
+    let mut known: Vec<String> = codes().into_iter().map(str::to_owned).collect();
+    for policies in team.iter_mut() {
+        known.extend(policies.codes());
+        for finding in policies.check(&checked)? {
+            match config.setting(&finding.code, finding.severity) {
+                RuleSetting::Off => {}
+                RuleSetting::Severity(severity) => {
+                    known.push(finding.code.clone());
+                    all.push(Diagnostic {
+                        severity,
+                        ..finding
+                    });
+                }
+            }
+        }
+    }
+    let known: Vec<&str> = known.iter().map(String::as_str).collect();
+    Ok(
+        suppress::apply(&catalog, all, config.strict, &config.suppressions, &known)
+            .into_iter()
+            .filter_map(|f| match config.setting(&f.code, f.severity) {
+                RuleSetting::Off => None,
+                // AZF000 findings are made by `suppress`, at its configured severity.
+                RuleSetting::Severity(s) if f.code == "AZF000" => {
+                    Some(Diagnostic { severity: s, ..f })
+                }
+                RuleSetting::Severity(_) => Some(f),
+            })
+            .collect(),
+    )
 }
 
 /// `docs/rules.md`, generated from the registry.

@@ -1,5 +1,6 @@
 //! Output formats of `azfn check`: text for people, JSON for scripts, SARIF 2.1.0 for code
 //! scanning, JUnit XML for CI dashboards.
+use std::borrow::Cow;
 use std::fmt::Write as _;
 
 use serde_json::{Value as Json, json};
@@ -49,23 +50,24 @@ impl Shown for Diagnostic {
 /// What SARIF says about a rule.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct RuleInfo {
-    pub code: &'static str,
-    pub name: &'static str,
+    pub code: Cow<'static, str>,
+    pub name: Cow<'static, str>,
     pub severity: Severity,
-    pub explanation: &'static str,
-    /// The page documenting it, relative to the repository (`docs/rules.md`).
-    pub doc: &'static str,
+    pub explanation: Cow<'static, str>,
+    /// The page of azfn's repository documenting it (`docs/rules.md`); empty for a team's
+    /// own rule, which azfn does not document.
+    pub doc: Cow<'static, str>,
 }
 
 impl RuleInfo {
     /// A policy rule's description.
     pub fn of(rule: &dyn Rule) -> Self {
         Self {
-            code: rule.code(),
-            name: rule.name(),
+            code: rule.code().into(),
+            name: rule.name().into(),
             severity: rule.default_severity(),
-            explanation: rule.explanation(),
-            doc: "docs/rules.md",
+            explanation: rule.explanation().into(),
+            doc: "docs/rules.md".into(),
         }
     }
 
@@ -197,14 +199,21 @@ fn sarif(findings: &[Diagnostic], rules: &[RuleInfo]) -> String {
     let descriptors: Vec<Json> = rules
         .iter()
         .map(|r| {
-            json!({
+            let mut rule = json!({
                 "id": r.code,
                 "name": r.name,
-                "shortDescription": {"text": first_sentence(r.explanation)},
+                "shortDescription": {"text": first_sentence(&r.explanation)},
                 "fullDescription": {"text": r.explanation},
-                "helpUri": format!("{REPOSITORY}/blob/main/{}#{}", r.doc, r.code.to_ascii_lowercase()),
                 "defaultConfiguration": {"level": level(r.severity)},
-            })
+            });
+            if !r.doc.is_empty() {
+                rule["helpUri"] = json!(format!(
+                    "{REPOSITORY}/blob/main/{}#{}",
+                    r.doc,
+                    r.code.to_ascii_lowercase()
+                ));
+            }
+            rule
         })
         .collect();
     let results: Vec<Json> = findings
