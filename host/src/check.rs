@@ -24,6 +24,8 @@ pub(crate) struct Args {
     pub affected: bool,
     /// Report only what this baseline does not hold, or record it.
     pub baseline: Option<BaselineUse>,
+    /// Folders of the team's Rego policies (`--policy`).
+    pub policies: Vec<PathBuf>,
 }
 
 /// `--baseline FILE` and `--update-baseline`.
@@ -39,6 +41,8 @@ struct Source {
     name: String,
     text: String,
     built: Option<Built>,
+    /// The policies the build's own Azfn config runs (files read), checked with the rest.
+    policies: Vec<azfn_core::config::PolicyConfig>,
 }
 
 /// A kustomization folder that was built: as shown and as the build names it.
@@ -70,6 +74,7 @@ fn collect_affected(paths: &[PathBuf]) -> Result<Vec<Source>> {
             name: format!("{} (built)", dir.display()),
             text: built?,
             built: Some(Built::of(&dir)?),
+            policies: Vec::new(),
         });
     }
     for file in affected.files {
@@ -103,6 +108,7 @@ fn collect(paths: &[PathBuf], stdin: impl FnOnce() -> Result<Vec<u8>>) -> Result
                 name: "<stdin>".into(),
                 text,
                 built: None,
+                policies: Vec::new(),
             });
         } else if path.is_dir() {
             let mut files = Vec::new();
@@ -133,6 +139,7 @@ fn read(path: &Path) -> Result<Source> {
         name: path.display().to_string(),
         text,
         built: None,
+        policies: Vec::new(),
     })
 }
 
@@ -143,7 +150,8 @@ fn build(dir: &Path) -> Result<Source> {
     let (options, sink) = crate::inputs::consent().lenient_build_options();
     let text = azfn_core::overlay::build_yaml(&crate::build::DiskSource, &built.at, &options)
         .map_err(|e| anyhow::anyhow!("{}: cannot build the kustomization: {e}", dir.display()))?;
-    if let Some(errors) = crate::inputs::spec_errors(&sink) {
+    let collected = sink.take();
+    if let Some(errors) = crate::inputs::spec_errors_in(&collected) {
         bail!(
             "{}: cannot build the kustomization: {errors}",
             dir.display()
@@ -153,6 +161,7 @@ fn build(dir: &Path) -> Result<Source> {
         name: format!("{} (built)", dir.display()),
         text,
         built: Some(built),
+        policies: collected.config.map(|c| c.policies).unwrap_or_default(),
     })
 }
 
@@ -299,7 +308,7 @@ fn prepare(args: &Args, limits: &Limits) -> Result<(Vec<Source>, ResourceList)> 
         collect(&args.paths, || runner::read_stdin(limits.max_input))?
     };
     let config = args.config.as_deref();
-    let function_config = match config {
+    let mut function_config = match config {
         Some(path) => {
             let text = std::fs::read_to_string(path)
                 .with_context(|| format!("cannot read {}", path.display()))?;
@@ -309,6 +318,23 @@ fn prepare(args: &Args, limits: &Limits) -> Result<(Vec<Source>, ResourceList)> 
         }
         None => None,
     };
+    // The team's policies: the config's folders (relative to it), then --policy, then those
+    // each build's own config runs.
+    if let (Some(config), Some(path)) = (function_config.as_mut(), args.config.as_deref())
+        && crate::policy_files::wanted(Some(config))
+    {
+        let base = path.parent().filter(|p| !p.as_os_str().is_empty());
+        crate::policy_files::inject(config, base.unwrap_or(Path::new(".")))
+            .map_err(|e| anyhow::anyhow!("{}: {e}", path.display()))?;
+    }
+    for dir in &args.policies {
+        crate::policy_files::add_folder(&mut function_config, dir)
+            .map_err(|e| anyhow::anyhow!("--policy {e}"))?;
+    }
+    for source in &sources {
+        crate::policy_files::add_read(&mut function_config, &source.policies)
+            .map_err(|e| anyhow::anyhow!("{}: {e}", source.name))?;
+    }
     let list = ResourceList::new(items(&sources)?, function_config);
     Ok((sources, list))
 }
@@ -380,7 +406,7 @@ pub(crate) fn run(args: &Args, limits: &Limits) -> Result<ExitCode> {
         report::render(
             format,
             &findings,
-            &report::RuleInfo::policy_rules(),
+            &report::RuleInfo::policy_rules_and_team(&findings),
             sources.len(),
             "azfn check"
         )

@@ -61,6 +61,15 @@ enum Command {
         /// Record today's errors and warnings in the --baseline file and exit 0.
         #[arg(long, requires = "baseline", conflicts_with = "affected")]
         update_baseline: bool,
+        /// A folder of the team's Rego policies (conftest's conventions) to run as well;
+        /// repeat for more.
+        #[arg(long, value_name = "DIR")]
+        policy: Vec<PathBuf>,
+    },
+    /// The team's own Rego rules.
+    Policy {
+        #[command(subcommand)]
+        step: PolicyStep,
     },
     /// Argo CD's Config Management Plugin: run by the cmp-server in the Application's source
     /// folder (see deploy/argocd/plugin.yaml).
@@ -173,6 +182,16 @@ enum RestrictorArg {
     RootOnly,
     #[value(name = "none", alias = "LoadRestrictionsNone")]
     None,
+}
+
+#[derive(Clone, Subcommand)]
+enum PolicyStep {
+    /// Run the `test_*` rules of the `*_test.rego` files in DIR (OPA's convention); exit 1
+    /// when one fails.
+    Test {
+        /// The folder of policies and their tests.
+        dir: PathBuf,
+    },
 }
 
 #[derive(Clone, Copy, Subcommand)]
@@ -347,6 +366,7 @@ pub fn main() -> Result<ExitCode> {
             affected,
             baseline,
             update_baseline,
+            policy,
         }) => {
             let format = format.report(color);
             crate::check::run(
@@ -359,6 +379,7 @@ pub fn main() -> Result<ExitCode> {
                         file,
                         update: update_baseline,
                     }),
+                    policies: policy,
                 },
                 &limits,
             )
@@ -401,6 +422,9 @@ pub fn main() -> Result<ExitCode> {
         Some(Command::Explain { dir, query, format }) => crate::explain::run(&dir, &query, format),
         Some(Command::Identity { dir, format }) => crate::identity::run(&dir, format),
         Some(Command::Rules) => Ok(rules()),
+        Some(Command::Policy {
+            step: PolicyStep::Test { dir },
+        }) => crate::policy_test::run(&dir),
         Some(Command::Schema { kind }) => schema(kind),
     }
 }
@@ -440,6 +464,7 @@ fn bound_native(command: Option<&Command>, limits: &Limits) {
         Some(Command::Parity { .. }) => "parity",
         Some(Command::Explain { .. }) => "explain",
         Some(Command::Identity { .. }) => "identity",
+        Some(Command::Policy { .. }) => "policy test",
         _ => return,
     };
     let bound = limits.for_input(limits.max_input);

@@ -139,6 +139,7 @@ impl Consent {
         let consent = self.clone();
         azfn_core::function::AzfnTransformer {
             inputs: azfn_core::function::InputLookup::checked(move |name| consent.lookup(name)),
+            policies: azfn_core::function::PolicyLookup::new(crate::policy_files::read_for_build),
             ..azfn_core::function::AzfnTransformer::default()
         }
     }
@@ -148,7 +149,11 @@ impl Consent {
 /// specs leave the output, so nothing checks them later, and such a build fails as a gating
 /// build would (`FunctionApp/orders: spec.settings.X: AZF001 inline-secret: ...`).
 pub(crate) fn spec_errors(sink: &azfn_core::function::FindingSink) -> Option<String> {
-    let collected = sink.take();
+    spec_errors_in(&sink.take())
+}
+
+/// [`spec_errors`] of what a sink collected.
+pub(crate) fn spec_errors_in(collected: &azfn_core::function::Collected) -> Option<String> {
     let errors: Vec<String> = collected
         .findings
         .iter()

@@ -22,6 +22,8 @@ pub mod native;
 mod parity;
 mod parity_tree;
 mod plugin;
+mod policy_files;
+mod policy_test;
 mod render_out;
 pub mod runner;
 pub mod sandbox;

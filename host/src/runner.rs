@@ -108,7 +108,11 @@ pub(crate) fn krm(module: &Module, mut stdin: Vec<u8>, limits: &Limits) -> Resul
     };
     // Only azfn's own module takes inputs, and only a config that declares some needs a look.
     let list = match module {
-        Module::Embedded if contains(&stdin, b"inputs:") || contains(&stdin, b"parity:") => {
+        Module::Embedded
+            if contains(&stdin, b"inputs:")
+                || contains(&stdin, b"parity:")
+                || contains(&stdin, b"policies:") =>
+        {
             std::str::from_utf8(&stdin)
                 .ok()
                 .and_then(|text| ResourceList::parse(text, "<stdin>", YamlLimits::default()).ok())
@@ -125,11 +129,14 @@ pub(crate) fn krm(module: &Module, mut stdin: Vec<u8>, limits: &Limits) -> Resul
             return Ok(ExitCode::from(EXIT_INPUT));
         }
     };
-    // A parity check: the module gets the policy's folder in its function config.
+    // A parity check or the team's policies: the module gets the files in its function config.
     let original = match list {
-        Some(mut list) if crate::parity_tree::wanted(list.function_config.as_ref()) => {
+        Some(mut list)
+            if crate::parity_tree::wanted(list.function_config.as_ref())
+                || crate::policy_files::wanted(list.function_config.as_ref()) =>
+        {
             if let Some(config) = list.function_config.as_mut()
-                && let Err(e) = crate::parity_tree::inject(config, Path::new("."))
+                && let Err(e) = inject_files(config, Path::new("."))
             {
                 eprintln!("Error: functionConfig: {e}");
                 return Ok(ExitCode::from(EXIT_INPUT));
@@ -170,6 +177,17 @@ pub(crate) fn krm(module: &Module, mut stdin: Vec<u8>, limits: &Limits) -> Resul
     Ok(ExitCode::from(u8::try_from(code).unwrap_or(EXIT_CRASH)))
 }
 
+/// Reads what the module needs from disk into its config: the parity tree and the policies.
+pub(crate) fn inject_files(config: &mut yaml::Value, base: &Path) -> Result<(), String> {
+    if crate::parity_tree::wanted(Some(config)) {
+        crate::parity_tree::inject(config, base)?;
+    }
+    if crate::policy_files::wanted(Some(config)) {
+        crate::policy_files::inject(config, base)?;
+    }
+    Ok(())
+}
+
 /// The module's output with the parity tree taken out again. Where it passed the input through
 /// (it changed no item), the caller's own text goes back instead of the re-serialised one, so
 /// kpt writes nothing new into the user's files.
@@ -197,6 +215,7 @@ fn restore(stdout: &[u8], original: &[u8], sent: &[u8]) -> Vec<u8> {
     };
     if let Some(config) = list.function_config.as_mut() {
         crate::parity_tree::remove(config);
+        crate::policy_files::remove(config);
     }
     list.to_yaml().into_bytes()
 }
@@ -214,10 +233,10 @@ pub(crate) fn legacy(config_path: &Path, stdin: &[u8], limits: &Limits) -> Resul
         .next();
     if let Some(config) = config
         .as_mut()
-        .filter(|c| crate::parity_tree::wanted(Some(c)))
+        .filter(|c| crate::parity_tree::wanted(Some(c)) || crate::policy_files::wanted(Some(c)))
     {
         // kustomize runs plugins in the kustomization's folder.
-        if let Err(e) = crate::parity_tree::inject(config, Path::new(".")) {
+        if let Err(e) = inject_files(config, Path::new(".")) {
             eprintln!("Error: {config_name}: {e}");
             return Ok(ExitCode::from(EXIT_INPUT));
         }

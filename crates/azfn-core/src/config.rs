@@ -472,20 +472,7 @@ impl Config {
             }),
             None => None,
         };
-        let mut policies = Vec::new();
-        for (i, doc) in spec.policies.into_iter().enumerate() {
-            if doc.path.trim().is_empty() {
-                return Err(Error::Config {
-                    location: at(&format!("spec.policies[{i}].path")),
-                    message: "the folder of .rego files is required".into(),
-                });
-            }
-            policies.push(PolicyConfig {
-                path: doc.path,
-                input: doc.input,
-                files: doc.files,
-            });
-        }
+        let policies = policies(spec.policies, &at)?;
         Ok(Self {
             rules,
             inputs,
@@ -577,6 +564,29 @@ fn ci_settable(field: &str) -> bool {
         .is_some_and(|(key, value)| {
             matches!(key, "env" | "secret") && !value.is_empty() && !value.contains([']', '[', '.'])
         })
+}
+
+/// `spec.policies`, each with its folder.
+fn policies(
+    docs: Vec<PolicyDoc>,
+    at: &dyn Fn(&str) -> Location,
+) -> Result<Vec<PolicyConfig>, Error> {
+    docs.into_iter()
+        .enumerate()
+        .map(|(i, doc)| {
+            if doc.path.trim().is_empty() {
+                return Err(Error::Config {
+                    location: at(&format!("spec.policies[{i}].path")),
+                    message: "the folder of .rego files is required".into(),
+                });
+            }
+            Ok(PolicyConfig {
+                path: doc.path,
+                input: doc.input,
+                files: doc.files,
+            })
+        })
+        .collect()
 }
 
 /// A built-in rule's code (any case), or a team rule's code as written: `main.deny`, or the

@@ -9,7 +9,9 @@ pub mod plugin;
 #[cfg(test)]
 mod render_tests;
 
-pub use plugin::{AzfnTransformer, Collected, FindingSink, InputLookup, build_options};
+pub use plugin::{
+    AzfnTransformer, Collected, FindingSink, InputLookup, PolicyLookup, build_options,
+};
 
 use serde_yaml::{Mapping, Value};
 

@@ -26,6 +26,8 @@ pub struct AzfnTransformer {
     pub inputs: InputLookup,
     /// Where findings go instead of failing the build on an error.
     pub findings: FindingSink,
+    /// Where the `.rego` files of `spec.policies` come from (the host reads them, confined).
+    pub policies: PolicyLookup,
 }
 
 impl Transformer for AzfnTransformer {
@@ -40,7 +42,9 @@ impl Transformer for AzfnTransformer {
         at: &Location,
     ) -> Result<Vec<Mapping>, BuildError> {
         let items = items.into_iter().map(Resource::new).collect();
-        let list = ResourceList::new(items, Some(config.clone()));
+        let mut config = config.clone();
+        self.policies.fill(&mut config, at)?;
+        let list = ResourceList::new(items, Some(config));
         // `at` is where the config is: its file, or the kustomization entry holding it inline.
         let source = at.file.as_str();
         let declared = Config::from_function_config(
@@ -155,6 +159,80 @@ impl std::fmt::Debug for FindingSink {
             "FindingSink(collecting)"
         } else {
             "FindingSink(none)"
+        })
+    }
+}
+
+type Folder =
+    dyn Fn(&str, &str) -> Result<std::collections::BTreeMap<String, String>, String> + Send + Sync;
+
+/// A reader of policy folders: given the folder holding the config (as the build names it)
+/// and a `spec.policies[].path`, the folder's `.rego` files as path to text, or why not.
+#[derive(Clone, Default)]
+pub struct PolicyLookup(Option<Arc<Folder>>);
+
+impl PolicyLookup {
+    /// Reads folders with `read`.
+    pub fn new(
+        read: impl Fn(&str, &str) -> Result<std::collections::BTreeMap<String, String>, String>
+        + Send
+        + Sync
+        + 'static,
+    ) -> Self {
+        Self(Some(Arc::new(read)))
+    }
+
+    /// Fills in `files` of each `spec.policies` entry of `config` that has none. Without a
+    /// reader, entries stay empty and the check says the files were not passed in.
+    fn fill(&self, config: &mut Value, at: &Location) -> Result<(), BuildError> {
+        let Some(read) = &self.0 else {
+            return Ok(());
+        };
+        let Some(Value::Sequence(entries)) =
+            config.get_mut("spec").and_then(|s| s.get_mut("policies"))
+        else {
+            return Ok(());
+        };
+        let base = at
+            .file
+            .rsplit_once('/')
+            .map_or("", |(dir, _)| dir)
+            .to_owned();
+        for (i, entry) in entries.iter_mut().enumerate() {
+            let Value::Mapping(entry) = entry else {
+                continue;
+            };
+            if entry.get("files").is_some_and(|f| !f.is_null()) {
+                continue;
+            }
+            let Some(path) = entry.get("path").and_then(Value::as_str) else {
+                continue;
+            };
+            let files = read(&base, path).map_err(|message| {
+                BuildError::at(
+                    &Location::at(
+                        at.file.as_str(),
+                        format!("functionConfig.spec.policies[{i}].path"),
+                    ),
+                    message,
+                )
+            })?;
+            let mut map = Mapping::new();
+            for (name, text) in files {
+                map.insert(Value::String(name), Value::String(text));
+            }
+            entry.insert("files".into(), Value::Mapping(map));
+        }
+        Ok(())
+    }
+}
+
+impl std::fmt::Debug for PolicyLookup {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(if self.0.is_some() {
+            "PolicyLookup(..)"
+        } else {
+            "PolicyLookup(none)"
         })
     }
 }

@@ -85,6 +85,17 @@ pub fn check_all(
     resources: &[Resource],
     config: &Config,
 ) -> Result<Vec<Diagnostic>, crate::rego::RegoError> {
+    if let Some((i, empty)) = config
+        .policies
+        .iter()
+        .enumerate()
+        .find(|(_, p)| p.files.is_empty())
+    {
+        return Err(crate::rego::RegoError::Empty(format!(
+            "spec.policies[{i}]: no .rego files were passed in for {}: the azfn host reads the folder (run the function through `azfn`), and the folder must hold .rego files",
+            empty.path
+        )));
+    }
     let mut team = config
         .policies
         .iter()

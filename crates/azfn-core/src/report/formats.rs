@@ -78,6 +78,30 @@ impl RuleInfo {
             .map(|r| Self::of(*r))
             .collect()
     }
+
+    /// Every policy rule's, and one for each team rule (Rego) `findings` hold.
+    pub fn policy_rules_and_team(findings: &[Diagnostic]) -> Vec<Self> {
+        let mut rules = Self::policy_rules();
+        for finding in findings {
+            if finding.code == crate::diagnostic::INPUT_ERROR.0
+                || rules.iter().any(|r| r.code == finding.code)
+            {
+                continue;
+            }
+            rules.push(Self {
+                code: finding.code.clone().into(),
+                name: finding.rule.clone().into(),
+                severity: finding.severity,
+                explanation: format!(
+                    "A team rule, written in Rego (rule set `{}`).",
+                    finding.rule
+                )
+                .into(),
+                doc: "".into(),
+            });
+        }
+        rules
+    }
 }
 
 /// Renders `findings` in `format`. `rules` describes every rule for SARIF's rule metadata;
