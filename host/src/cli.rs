@@ -384,12 +384,10 @@ pub fn main() -> Result<ExitCode> {
                 &limits,
             )
         }
-        Some(Command::Argocd {
-            step: ArgocdStep::Discover,
-        }) => Ok(crate::argocd::discover()),
-        Some(Command::Argocd {
-            step: ArgocdStep::Generate,
-        }) => crate::argocd::generate(),
+        Some(Command::Argocd { step }) => match step {
+            ArgocdStep::Discover => Ok(crate::argocd::discover()),
+            ArgocdStep::Generate => crate::argocd::generate(),
+        },
         Some(Command::Build {
             dir,
             out: Some(out),
@@ -422,9 +420,9 @@ pub fn main() -> Result<ExitCode> {
         Some(Command::Explain { dir, query, format }) => crate::explain::run(&dir, &query, format),
         Some(Command::Identity { dir, format }) => crate::identity::run(&dir, format),
         Some(Command::Rules) => Ok(rules()),
-        Some(Command::Policy {
-            step: PolicyStep::Test { dir },
-        }) => crate::policy_test::run(&dir),
+        Some(Command::Policy { step }) => match step {
+            PolicyStep::Test { dir } => Ok(crate::policy_test::run(&dir)),
+        },
         Some(Command::Schema { kind }) => schema(kind),
     }
 }

@@ -252,7 +252,7 @@ fn walk(
             )?;
             continue;
         }
-        if !name.ends_with(".rego") {
+        if Path::new(&name).extension().is_none_or(|e| e != "rego") {
             continue;
         }
         if files.len() == MAX_FILES {

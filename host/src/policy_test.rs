@@ -3,20 +3,19 @@
 use std::path::Path;
 use std::process::ExitCode;
 
-use anyhow::Result;
 use azfn_core::rego::{self, PolicyFile, test::Outcome};
 
 use crate::runner::{EXIT_FINDINGS, EXIT_INPUT};
 
 /// Runs the tests and prints one line per test and a count; exit 1 when one fails, 2 when
 /// the folder cannot be used.
-pub(crate) fn run(dir: &Path) -> Result<ExitCode> {
+pub(crate) fn run(dir: &Path) -> ExitCode {
     let shown = dir.display().to_string();
     let files = match crate::policy_files::read_folder(dir, &shown) {
         Ok(files) => files,
         Err(e) => {
             eprintln!("azfn: {e}");
-            return Ok(ExitCode::from(EXIT_INPUT));
+            return ExitCode::from(EXIT_INPUT);
         }
     };
     let files: Vec<PolicyFile> = files
@@ -27,7 +26,7 @@ pub(crate) fn run(dir: &Path) -> Result<ExitCode> {
         Ok(results) => results,
         Err(e) => {
             eprintln!("azfn: {e}");
-            return Ok(ExitCode::from(EXIT_INPUT));
+            return ExitCode::from(EXIT_INPUT);
         }
     };
     let mut failed = 0;
@@ -44,9 +43,9 @@ pub(crate) fn run(dir: &Path) -> Result<ExitCode> {
     }
     let total = results.len();
     println!("{}/{total} passed", total - failed);
-    Ok(if failed == 0 {
+    if failed == 0 {
         ExitCode::SUCCESS
     } else {
         ExitCode::from(EXIT_FINDINGS)
-    })
+    }
 }

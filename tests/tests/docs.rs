@@ -168,3 +168,27 @@ fn typescript_types_follow_the_tables() {
         assert!(generated.contains(field), "`{field}` is in the types");
     }
 }
+
+/// docs/policies.md shows each example policy as it is in examples/policies (whose tests
+/// `tests/policies.rs` runs), and shows all of them.
+#[test]
+fn policies_page_shows_the_example_policies_as_they_are() {
+    let page = std::fs::read_to_string(workspace().join("docs/policies.md")).unwrap();
+    let mut shown = Vec::new();
+    for (i, _) in page.match_indices("<!-- file: ") {
+        let rest = &page[i + "<!-- file: ".len()..];
+        let (path, rest) = rest.split_once(" -->\n```rego\n").expect("a rego block");
+        let (block, _) = rest.split_once("```\n").expect("a closed block");
+        let file = std::fs::read_to_string(workspace().join(path))
+            .unwrap_or_else(|e| panic!("docs/policies.md shows {path}, which is missing: {e}"));
+        assert_eq!(block, file, "docs/policies.md shows another {path}");
+        shown.push(path.to_owned());
+    }
+    let mut files: Vec<String> = std::fs::read_dir(workspace().join("examples/policies"))
+        .unwrap()
+        .map(|e| format!("examples/policies/{}", e.unwrap().file_name().to_string_lossy()))
+        .collect();
+    files.sort();
+    shown.sort();
+    assert_eq!(shown, files, "every example policy is on the page");
+}
