@@ -405,6 +405,15 @@ export type AzfnConfigSpec = {
     /** Filled in by the host: the policy's folder as path to text. Never written by hand. */
     tree?: Record<string, string>;
   };
+  /** The team's own rules: folders of Rego policies run over this build, with the built-in rules' reports and suppressions. */
+  policies?: Array<{
+    /** A folder of `.rego` files (conftest's conventions), relative to the kustomization; it must lie inside the repository. */
+    path: string;
+    /** `document` (default): each object is `input`, as `conftest test` does; `combined`: the whole environment as a list of `{path, contents}`, as `conftest test --combine` does. */
+    input?: "document" | "combined";
+    /** Filled in by the host: the folder's `.rego` files as path to text. Never written by hand. */
+    files?: Record<string, string>;
+  }>;
 };
 // END GENERATED
 export interface BuildOptions {
