@@ -186,7 +186,12 @@ fn policies_page_shows_the_example_policies_as_they_are() {
     }
     let mut files: Vec<String> = std::fs::read_dir(workspace().join("examples/policies"))
         .unwrap()
-        .map(|e| format!("examples/policies/{}", e.unwrap().file_name().to_string_lossy()))
+        .map(|e| {
+            format!(
+                "examples/policies/{}",
+                e.unwrap().file_name().to_string_lossy()
+            )
+        })
         .collect();
     files.sort();
     shown.sort();

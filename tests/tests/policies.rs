@@ -391,3 +391,81 @@ fn a_runaway_policy_is_stopped_in_the_sandbox_and_natively() {
         "{stderr}"
     );
 }
+
+/// The page's core: the tree's `.rego` files are what the prod overlay's config names, so the
+/// preview shows the same findings, and an edit to a policy changes them on the next render.
+#[test]
+fn the_preview_runs_the_trees_policies_and_follows_edits() {
+    let root = repository("policies-preview");
+    use_policies(&root, "../../../../policies");
+    let mut source = azfn_tests::load_tree(&root);
+    let prod_of = |source: &azfn_core::source::MemorySource| {
+        azfn_core::preview::preview(source)
+            .environments
+            .into_iter()
+            .find(|e| e.dir == "apps/orders/overlays/prod")
+            .expect("prod is an environment")
+    };
+    let prod = prod_of(&source);
+    assert!(prod.fails);
+    let mut shown: Vec<String> = prod
+        .findings
+        .iter()
+        .filter(|f| f.code == "ORG002")
+        .map(|f| {
+            let r = f.resource.as_ref().unwrap();
+            format!(
+                "{}/{}/{}/{} {}: {} {}: {}",
+                r.api_version,
+                r.kind,
+                r.namespace,
+                r.name,
+                f.field.as_deref().unwrap(),
+                f.code,
+                f.rule,
+                f.message
+            )
+        })
+        .collect();
+    shown.sort();
+    let mut expected = FINDINGS.to_vec();
+    expected.sort_unstable();
+    assert_eq!(shown, expected);
+    assert!(
+        prod.findings
+            .iter()
+            .filter(|f| f.code == "ORG002")
+            .all(|f| f.file.as_deref() == Some("apps/orders/overlays/prod/kustomization.yaml")),
+        "located at the labels entry that set the field: {:?}",
+        prod.findings
+    );
+    // Typing in the policy: the next render says what it now says.
+    let labels = std::fs::read_to_string(root.join("policies/labels.rego")).unwrap();
+    source.insert(
+        "policies/labels.rego",
+        labels.replace("name the owning team", "add the team"),
+    );
+    let edited = prod_of(&source);
+    assert!(
+        edited
+            .findings
+            .iter()
+            .any(|f| f.message
+                == "Deployment prod-orders has no contoso.com/owner label: add the team"),
+        "{:?}",
+        edited.findings
+    );
+    source.insert(
+        "policies/labels.rego",
+        "package azfn.labels\n\ndeny contains msg if {\n  input.kind ==\n}\n",
+    );
+    let broken = prod_of(&source);
+    let error = broken.error.expect("the build fails");
+    assert!(
+        error
+            .message
+            .contains("policies/labels.rego:5:1: policy: expecting expression"),
+        "{}",
+        error.message
+    );
+}

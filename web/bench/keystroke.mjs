@@ -39,6 +39,31 @@ try {
   const shown = await page.textContent('pre[data-env="prod"]');
   if (!shown.includes("FEATURE_FLAG")) throw new Error("the typed setting is not in prod's output");
 
+  // The example with ten team rules in Rego (three from docs/policies.md, seven more): keys
+  // typed into a policy's message, each timed to the updated view.
+  await page.selectOption("#example", "team-policies");
+  await page.waitForFunction(() => window.azfnPreview.files()["policies/labels.rego"] !== undefined);
+  await page.click('#tree [data-path="policies/labels.rego"]');
+  await page.waitForTimeout(500);
+  const policyText = await page.evaluate(() => window.azfnPreview.files()["policies/labels.rego"]);
+  const policyLine = policyText.split("\n").findIndex((l) => l.includes("name the owning team")) + 1;
+  await page.click("#editor .cm-content");
+  await page.keyboard.press("Control+Home");
+  for (let i = 1; i < policyLine; i++) await page.keyboard.press("ArrowDown");
+  await page.keyboard.press("End");
+  for (let i = 0; i < 'team", [input.kind, input.metadata.name]),'.length; i++) await page.keyboard.press("ArrowLeft");
+  await page.waitForTimeout(500);
+  await page.evaluate(() => performance.clearMeasures());
+  const ruleKeys = "x".repeat(Math.min(keys, 20));
+  for (const [i, key] of [...ruleKeys].entries()) {
+    await page.keyboard.type(key);
+    await page.waitForFunction((n) => performance.getEntriesByName("azfn:keystroke-to-view").length > n, i, { timeout: 20000 });
+  }
+  const rules = (await durations("azfn:keystroke-to-view")).sort((a, b) => a - b);
+  await page.click('#tabs [data-tab="findings"]');
+  const findingsShown = await page.textContent(".findings");
+  if (!findingsShown.includes("owning " + ruleKeys)) throw new Error("the typed message is not in the findings");
+
   const dist = join(here, "..", "dist", "assets");
   const assets = [];
   for (const name of (await readdir(dist)).sort()) {
@@ -53,6 +78,7 @@ try {
     "|---|---|---|---|---|",
     `| keystroke to updated view | ${q(view, 0.5).toFixed(1)} ms | ${q(view, 0.95).toFixed(1)} ms | ${view[view.length - 1].toFixed(1)} ms | 100 ms: ${q(view, 0.95) < 100 ? "met" : "MISSED"} (p95) |`,
     `| keystroke to updated parity matrix | ${q(parity, 0.5).toFixed(1)} ms | ${q(parity, 0.95).toFixed(1)} ms | ${parity[parity.length - 1].toFixed(1)} ms | |`,
+    `| keystroke to updated view, typing in a policy of the example with ten Rego rules (${ruleKeys.length} keys) | ${q(rules, 0.5).toFixed(1)} ms | ${q(rules, 0.95).toFixed(1)} ms | ${rules[rules.length - 1].toFixed(1)} ms | 100 ms: ${q(rules, 0.95) < 100 ? "met" : "MISSED"} (p95) |`,
     "",
     "What the page downloads (web/dist/assets; `make wasm` runs wasm-opt -O3 from the binaryen npm package):",
     "",
@@ -63,7 +89,7 @@ try {
   ].join("\n");
   console.log(report);
   await appendFile(join(here, "..", "..", "target", "bench-report.md"), report + "\n");
-  if (q(view, 0.95) >= 100) process.exitCode = 1;
+  if (q(view, 0.95) >= 100 || q(rules, 0.95) >= 100) process.exitCode = 1;
 } finally {
   await browser.close();
   server.stop();

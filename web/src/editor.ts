@@ -7,6 +7,7 @@ import {
 import { defaultKeymap, history as undoHistory, historyKeymap, indentWithTab } from "@codemirror/commands";
 import { syntaxHighlighting, defaultHighlightStyle, indentUnit } from "@codemirror/language";
 import { yaml } from "@codemirror/lang-yaml";
+import { rego } from "./rego";
 import { autocompletion, completionKeymap } from "@codemirror/autocomplete";
 import { lintGutter, setDiagnostics, type Diagnostic } from "@codemirror/lint";
 
@@ -21,10 +22,11 @@ export let view: EditorView;
 let lastKey = -Infinity;
 editorParent.addEventListener("keydown", (e) => { lastKey = e.timeStamp; }, true);
 
-function extensions(): Extension[] {
+function extensions(path: string): Extension[] {
+  const policy = path.endsWith(".rego");
   return [
     lineNumbers(), highlightActiveLineGutter(), highlightActiveLine(), drawSelection(), undoHistory(),
-    indentUnit.of("  "), yaml(), syntaxHighlighting(defaultHighlightStyle, { fallback: true }),
+    indentUnit.of(policy ? "\t" : "  "), policy ? rego : yaml(), syntaxHighlighting(defaultHighlightStyle, { fallback: true }),
     autocompletion({ override: [complete] }), hover, lintGutter(),
     keymap.of([...completionKeymap, ...defaultKeymap, ...historyKeymap, indentWithTab]),
     EditorView.contentAttributes.of({ "aria-label": "File contents" }),
@@ -38,8 +40,9 @@ function extensions(): Extension[] {
   ];
 }
 
-export function newState(doc: string): EditorState {
-  return EditorState.create({ doc, extensions: extensions() });
+/** An editor state for `path`: Rego for `.rego` files, YAML for the rest. */
+export function newState(doc: string, path = ""): EditorState {
+  return EditorState.create({ doc, extensions: extensions(path) });
 }
 
 /** Creates the editor, empty. */
@@ -50,7 +53,7 @@ export function startEditor() {
 /** The file's editor state, kept while it is open elsewhere (undo history, selection). Every
  * change to `files` outside the editor drops the path's state. */
 function stateFor(path: string): EditorState {
-  return editorStates.get(path) ?? newState(state.files[path] ?? "");
+  return editorStates.get(path) ?? newState(state.files[path] ?? "", path);
 }
 
 /** Opens `path` in the editor, with `line` selected when given. */

@@ -32,6 +32,78 @@ function orders(withBroken = false): Tree {
   return tree;
 }
 
+const policyFiles = import.meta.glob("../../examples/policies/*.rego", {
+  query: "?raw",
+  import: "default",
+  eager: true,
+}) as Record<string, string>;
+
+/** Seven more team rules beside the three of docs/policies.md: the example with ten rules. */
+const teamRules = `# More team rules, one rule set each (docs/policies.md explains the conventions).
+package team
+
+workload_kinds := {"Deployment", "StatefulSet", "DaemonSet"}
+
+containers contains c if {
+	workload_kinds[input.kind]
+	some c in input.spec.template.spec.containers
+}
+
+deny_latest contains msg if {
+	some c in containers
+	endswith(c.image, ":latest")
+	msg := sprintf("container %s runs a :latest image", [c.name])
+}
+
+deny_privileged contains msg if {
+	some c in containers
+	c.securityContext.privileged == true
+	msg := sprintf("container %s is privileged", [c.name])
+}
+
+deny_host_network contains msg if {
+	workload_kinds[input.kind]
+	input.spec.template.spec.hostNetwork == true
+	msg := sprintf("%s %s shares the node's network", [input.kind, input.metadata.name])
+}
+
+deny_default_namespace contains msg if {
+	workload_kinds[input.kind]
+	object.get(input.metadata, "namespace", "default") == "default"
+	msg := sprintf("%s %s lands in the default namespace", [input.kind, input.metadata.name])
+}
+
+warn_memory_limit contains msg if {
+	some c in containers
+	not c.resources.limits.memory
+	msg := sprintf("container %s has no memory limit", [c.name])
+}
+
+warn_replicas contains msg if {
+	input.kind == "ScaledObject"
+	object.get(input.spec, "maxReplicaCount", 100) > 50
+	msg := sprintf("ScaledObject %s may scale past 50 replicas", [input.metadata.name])
+}
+
+warn_service_type contains msg if {
+	input.kind == "Service"
+	input.spec.type == "NodePort"
+	msg := sprintf("Service %s opens a port on every node", [input.metadata.name])
+}
+`;
+
+/** The example app with the team's own rules: the three of docs/policies.md and seven more,
+ * named by the prod overlay's Azfn config. Prod fails on the owner label. */
+function teamPolicies(): Tree {
+  const tree = orders();
+  for (const [path, text] of Object.entries(policyFiles)) {
+    tree[path.replace(/^\.\.\/\.\.\/examples\//, "")] = text;
+  }
+  tree["policies/team.rego"] = teamRules;
+  tree["overlays/prod/azfn.yaml"] += "  policies:\n  - path: ../../policies\n";
+  return tree;
+}
+
 function addResource(tree: Tree, overlay: string, file: string) {
   const path = `overlays/${overlay}/kustomization.yaml`;
   tree[path] = tree[path].replace("resources:\n- ../../base\n", `resources:\n- ../../base\n- ${file}\n`);
@@ -189,4 +261,5 @@ export const examples: Record<string, { title: string; tree: () => Tree }> = {
   "drift-in-prod": { title: "Drift in prod", tree: driftInProd },
   "http-scaled-to-zero": { title: "HTTP scaled to zero", tree: httpScaledToZero },
   "stale-subject": { title: "Federated subject left behind", tree: staleSubject },
+  "team-policies": { title: "Team rules in Rego (ten rules)", tree: teamPolicies },
 };

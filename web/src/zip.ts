@@ -6,7 +6,7 @@ import { emptyTree, type Tree } from "./examples";
 export function wanted(path: string): boolean {
   if (path.split("/").some((part) => part.startsWith(".") || part === "node_modules")) return false;
   const name = path.split("/").pop() ?? "";
-  return /\.(ya?ml|json|env|properties|txt|conf|md|xml|ini|sh|toml)$/i.test(name) || name === "Kustomization";
+  return /\.(ya?ml|json|env|properties|txt|conf|md|xml|ini|sh|toml|rego)$/i.test(name) || name === "Kustomization";
 }
 
 const MAX_FILE = 1 << 20;

@@ -485,3 +485,29 @@ test("contrast: the main controls meet WCAG AA (4.5:1)", async () => {
 test("nothing leaves the page: every request went to azfn serve", async () => {
   assert.deepEqual(external, [], "the page requested third-party resources");
 });
+
+test("team rules in Rego: their findings show like built-in ones, and follow edits to the policy as you type", async () => {
+  const { page, context } = await fresh();
+  await chooseExample(page, "team-policies");
+  await tab(page, "findings");
+  const message = "Deployment prod-orders has no contoso.com/owner label: name the owning team";
+  // The message the CLI, kustomize and kpt print for the same rule (tests/tests/policies.rs).
+  assert.match(await page.textContent(".findings"), new RegExp(`ORG002 deny.*${message}.*in prod`, "s"));
+  await openFile(page, "policies/labels.rego");
+  // Highlighted as Rego: `package` is a keyword token, the message a string token.
+  const keyword = await page.locator(".cm-line", { hasText: "package azfn.labels" }).locator("span", { hasText: /^package$/ }).first();
+  const color = await keyword.evaluate((e) => getComputedStyle(e).color);
+  const plain = await page.locator(".cm-line", { hasText: "package azfn.labels" }).evaluate((e) => getComputedStyle(e).color);
+  assert.notEqual(color, plain, "keywords are highlighted");
+  const text = (await files(page))["policies/labels.rego"];
+  const line = text.split("\n").findIndex((l) => l.includes("name the owning team")) + 1;
+  await rerendered(page, async () => {
+    await endOfLine(page, line);
+    for (let i = 0; i < 'the owning team", [input.kind, input.metadata.name]),'.length; i++) await page.keyboard.press("ArrowLeft");
+    await page.keyboard.type("the team that owns it, ");
+  }, "rendered");
+  await tab(page, "findings");
+  await page.waitForFunction(() => document.querySelector(".findings")?.textContent.includes("name the team that owns it, the owning team"));
+  await page.screenshot({ path: join(artifacts, "team-policies.png") });
+  await context.close();
+});

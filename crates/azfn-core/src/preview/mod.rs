@@ -203,8 +203,10 @@ fn render(source: &MemorySource, dir: &str, name: &str) -> (EnvironmentPreview, 
         reads: RefCell::default(),
     };
     let sink = FindingSink::collecting();
+    let policies = tree_policies(source);
     let options = BuildOptions::default().with_transformer(AzfnTransformer {
         findings: sink.clone(),
+        policies: policies.clone(),
         ..AzfnTransformer::default()
     });
     let built = overlay::build(&recording, dir, &options);
@@ -222,6 +224,7 @@ fn render(source: &MemorySource, dir: &str, name: &str) -> (EnvironmentPreview, 
     } else {
         let options = BuildOptions::default().with_transformer(AzfnTransformer {
             findings: FindingSink::collecting(),
+            policies,
             ..AzfnTransformer::default()
         });
         overlay::build_traced(source, dir, &options).ok()
@@ -309,11 +312,25 @@ fn findings_of(values: &[serde_yaml::Value], collected: Collected) -> Vec<Diagno
         .collect();
     let reported = |code: &str, app: &str, findings: &[Diagnostic]| {
         let app = app.strip_prefix("FunctionApp/");
-        findings
-            .iter()
-            .any(|f| f.code == code && f.resource.as_ref().map(|r| r.name.as_str()) == app)
+        findings.iter().any(|f| {
+            f.code == code
+                && f.resource.as_ref().is_some_and(|r| {
+                    r.kind == crate::functionapp::KIND && Some(r.name.as_str()) == app
+                })
+        })
     };
-    for finding in crate::policy::check(&resources, &config) {
+    // The team's policies ran in the build already (an unusable one failed it), so this run
+    // over the same output gives them back; a budget tripped on it is reported, not hidden.
+    let checked = crate::policy::check_all(&resources, &config).unwrap_or_else(|e| {
+        let mut all = crate::policy::check(&resources, &config);
+        let error = crate::error::Error::from(e);
+        all.push(Diagnostic::input_error(
+            &error.location(),
+            error.to_string(),
+        ));
+        all
+    });
+    for finding in checked {
         let from = finding.resource.as_ref().and_then(|r| {
             resources
                 .iter()
@@ -326,6 +343,42 @@ fn findings_of(values: &[serde_yaml::Value], collected: Collected) -> Vec<Diagno
         findings.push(finding);
     }
     findings
+}
+
+/// The tree's `.rego` files, as azfn's transformer asks for a `spec.policies` folder: the
+/// folder is resolved from the config's folder and must stay inside the tree (the page's
+/// repository), like the host's rule.
+fn tree_policies(source: &MemorySource) -> crate::function::PolicyLookup {
+    let rego: std::collections::BTreeMap<String, String> = source
+        .paths()
+        .filter(|p| {
+            std::path::Path::new(p)
+                .extension()
+                .is_some_and(|e| e == "rego")
+        })
+        .filter_map(|p| {
+            let text = String::from_utf8(source.read(p).ok()?).ok()?;
+            Some((p.to_owned(), text))
+        })
+        .collect();
+    crate::function::PolicyLookup::new(move |base, path| {
+        let dir = crate::overlay::paths::join(base, path)
+            .ok_or_else(|| format!("{path} lies outside the tree"))?;
+        let prefix = if dir.is_empty() {
+            String::new()
+        } else {
+            format!("{dir}/")
+        };
+        let files: std::collections::BTreeMap<String, String> = rego
+            .iter()
+            .filter(|(p, _)| p.starts_with(&prefix))
+            .map(|(p, t)| (p.clone(), t.clone()))
+            .collect();
+        if files.is_empty() {
+            return Err(format!("{path}: no .rego files"));
+        }
+        Ok(files)
+    })
 }
 
 /// A source that remembers what was read: which files an environment is made of.
