@@ -90,6 +90,18 @@ pub struct Config {
     pub policies: Vec<PolicyConfig>,
 }
 
+/// What a team's Rego rule set sees as `input` (`spec.policies[].input`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, serde::Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum InputMode {
+    /// Each object on its own, as `conftest test` passes each document.
+    #[default]
+    Document,
+    /// The whole environment at once, as `conftest test --combine` does: a list of
+    /// `{path, contents}`.
+    Combined,
+}
+
 /// `spec.policies[]`: a folder of `.rego` files. The host reads the folder and passes its
 /// files in as `files`; the module reads no files.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -97,7 +109,7 @@ pub struct PolicyConfig {
     /// The folder, relative to the kustomization (or the config file) as written.
     pub path: String,
     /// What each rule set sees as `input`.
-    pub input: crate::rego::InputMode,
+    pub input: InputMode,
     /// The folder's `.rego` files as path to text, filled in by the host.
     pub files: BTreeMap<String, String>,
 }
@@ -288,7 +300,7 @@ struct SpecDoc {
 struct PolicyDoc {
     path: String,
     #[serde(default)]
-    input: crate::rego::InputMode,
+    input: InputMode,
     #[serde(default)]
     files: BTreeMap<String, String>,
 }

@@ -187,32 +187,3 @@ fn spec_problems(file: &str, resource: &str, problems: &[(String, String)]) -> S
         .collect::<Vec<_>>()
         .join("\n")
 }
-
-impl From<crate::rego::RegoError> for Error {
-    fn from(error: crate::rego::RegoError) -> Self {
-        use crate::rego::RegoError;
-        let (location, message) = match error {
-            RegoError::Syntax {
-                file,
-                line,
-                column,
-                message,
-            } => {
-                let mut location = Location::file(file).line(line);
-                location.column = Some(column);
-                (location, message)
-            }
-            RegoError::Evaluation {
-                file,
-                rule,
-                message,
-            } => (Location::file(file), format!("rule {rule}: {message}")),
-            RegoError::Budget { file, rule, steps } => (
-                Location::file(file),
-                format!("rule {rule} ran past its budget of {steps} steps and was stopped"),
-            ),
-            RegoError::Empty(message) => (Location::default(), message),
-        };
-        Self::Policy { location, message }
-    }
-}

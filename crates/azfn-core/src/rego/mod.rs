@@ -7,8 +7,6 @@ mod limits;
 mod results;
 pub mod test;
 
-use serde::{Deserialize, Serialize};
-
 use crate::diagnostic::Diagnostic;
 use crate::krm::{Resource, Severity};
 pub use limits::DEFAULT_STEPS;
@@ -20,17 +18,7 @@ pub struct PolicyFile {
     pub text: String,
 }
 
-/// What a rule set sees as `input`.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
-#[serde(rename_all = "lowercase")]
-pub enum InputMode {
-    /// Each object on its own, as `conftest test` passes each document.
-    #[default]
-    Document,
-    /// The whole environment at once, as `conftest test --combine` does: a list of
-    /// `{path, contents}`.
-    Combined,
-}
+pub use crate::config::InputMode;
 
 /// A policy that cannot be used, located at the file, line and column where known.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -131,23 +119,12 @@ impl Policies {
         self.sets.iter().map(RuleSet::code).collect()
     }
 
-    /// What SARIF says about each rule set.
-    pub fn rule_infos(&self) -> Vec<crate::report::RuleInfo> {
-        self.sets.iter().map(results::rule_info).collect()
-    }
-
-    /// Runs every rule set over `resources` (azfn's own config left out).
+    /// Runs every rule set over `resources` (the caller leaves azfn's own config out).
     ///
     /// # Errors
     /// A rule that fails or runs past its budget.
     pub fn check(&mut self, resources: &[Resource]) -> Result<Vec<Diagnostic>, RegoError> {
-        let checked: Vec<&Resource> = resources
-            .iter()
-            .filter(|r| {
-                !(r.api_version() == crate::config::API_VERSION
-                    && r.kind() == crate::config::CONFIG_KIND)
-            })
-            .collect();
+        let checked: Vec<&Resource> = resources.iter().collect();
         let mut findings = Vec::new();
         match self.mode {
             InputMode::Document => {
@@ -178,3 +155,32 @@ pub fn is_test_file(path: &str) -> bool {
 
 #[cfg(test)]
 mod tests;
+
+impl From<RegoError> for crate::error::Error {
+    fn from(error: RegoError) -> Self {
+        use crate::error::Location;
+        let (location, message) = match error {
+            RegoError::Syntax {
+                file,
+                line,
+                column,
+                message,
+            } => {
+                let mut location = Location::file(file).line(line);
+                location.column = Some(column);
+                (location, message)
+            }
+            RegoError::Evaluation {
+                file,
+                rule,
+                message,
+            } => (Location::file(file), format!("rule {rule}: {message}")),
+            RegoError::Budget { file, rule, steps } => (
+                Location::file(file),
+                format!("rule {rule} ran past its budget of {steps} steps and was stopped"),
+            ),
+            RegoError::Empty(message) => (Location::default(), message),
+        };
+        Self::Policy { location, message }
+    }
+}

@@ -5,7 +5,6 @@ use serde_json::Value as Json;
 use super::RuleSet;
 use crate::diagnostic::Diagnostic;
 use crate::krm::{Resource, ResourceRef, Severity};
-use crate::report::RuleInfo;
 
 /// Annotations kustomize and kpt add for their own bookkeeping: a policy sees the object as
 /// the user wrote it, so it says the same thing under kustomize, kpt and `azfn check`.
@@ -129,8 +128,7 @@ fn finding(
         let found = all.iter().copied().find(|r| {
             r.kind() == n.kind
                 && r.name() == n.name
-                && crate::policy::walk::landing(r.namespace())
-                    == crate::policy::walk::landing(&n.namespace)
+                && landing(r.namespace()) == landing(&n.namespace)
         });
         (n, found)
     });
@@ -163,19 +161,12 @@ fn finding(
     diagnostic
 }
 
-/// What SARIF says about a rule set.
-pub(super) fn rule_info(set: &RuleSet) -> RuleInfo {
-    RuleInfo {
-        code: set.code().into(),
-        name: set.rule.clone().into(),
-        severity: set.severity(),
-        explanation: format!(
-            "A team rule: `{}` of Rego package `{}` ({}).",
-            set.rule,
-            set.package.strip_prefix("data.").unwrap_or(&set.package),
-            set.file
-        )
-        .into(),
-        doc: "".into(),
+/// The namespace an object lands in (see `policy::walk::landing`, which this mirrors so the
+/// policy engine stays below the built-in rules).
+fn landing(namespace: &str) -> &str {
+    if namespace.is_empty() {
+        "default"
+    } else {
+        namespace
     }
 }

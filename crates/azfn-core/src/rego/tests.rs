@@ -1,5 +1,13 @@
 use super::*;
-use crate::policy::rules::test_support::parse;
+
+/// The documents of `yaml` as resources.
+fn parse(yaml: &str) -> Vec<Resource> {
+    crate::yaml::parse_documents(yaml, "t.yaml", crate::yaml::Limits::default())
+        .expect("test YAML parses")
+        .into_iter()
+        .map(|v| Resource::new(v.as_mapping().expect("an object").clone()))
+        .collect()
+}
 
 fn file(path: &str, text: &str) -> PolicyFile {
     PolicyFile {

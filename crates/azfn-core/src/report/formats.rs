@@ -228,7 +228,6 @@ fn sarif(findings: &[Diagnostic], rules: &[RuleInfo]) -> String {
                 "name": r.name,
                 "shortDescription": {"text": first_sentence(&r.explanation)},
                 "fullDescription": {"text": r.explanation},
-                "defaultConfiguration": {"level": level(r.severity)},
             });
             if !r.doc.is_empty() {
                 rule["helpUri"] = json!(format!(
@@ -237,6 +236,7 @@ fn sarif(findings: &[Diagnostic], rules: &[RuleInfo]) -> String {
                     r.code.to_ascii_lowercase()
                 ));
             }
+            rule["defaultConfiguration"] = json!({"level": level(r.severity)});
             rule
         })
         .collect();
