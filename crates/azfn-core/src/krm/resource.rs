@@ -160,6 +160,18 @@ impl Resource {
     }
 }
 
+/// The namespace an object lands in: its own, else `default` (what `kubectl apply` does with
+/// no namespace set; a kustomize build has already set the Kustomization's). Rules that relate
+/// objects compare these, so a ScaledObject without a namespace finds its Deployment in
+/// `default`. Cluster-scoped objects are looked up the same way on both sides.
+pub fn landing(namespace: &str) -> &str {
+    if namespace.is_empty() {
+        "default"
+    } else {
+        namespace
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -272,6 +272,11 @@ impl<'a> Container<'a> {
     pub(crate) fn runs_functions_host(&self, resources: &Catalog<'a>) -> bool {
         self.is_functions_host() || self.environment(resources).has_functions_settings()
     }
+
+    /// [`Self::runs_functions_host`] for a rule that has the environment at hand already.
+    pub(crate) fn runs_functions_host_in(&self, env: &Environment<'a>) -> bool {
+        self.is_functions_host() || env.has_functions_settings()
+    }
 }
 
 /// A setting only the Functions host reads.

@@ -100,17 +100,7 @@ impl<'a> Container<'a> {
     }
 }
 
-/// The namespace an object lands in: its own, else `default` (what `kubectl apply` does with
-/// no namespace set; a kustomize build has already set the Kustomization's). Rules that relate
-/// objects compare these, so a ScaledObject without a namespace finds its Deployment in
-/// `default`. Cluster-scoped objects are looked up the same way on both sides.
-pub(crate) fn landing(namespace: &str) -> &str {
-    if namespace.is_empty() {
-        "default"
-    } else {
-        namespace
-    }
-}
+pub(crate) use crate::krm::landing;
 
 /// The resources a check runs over, indexed once so that rules which relate objects (a
 /// ScaledObject to its Deployment, a Service to its pods) stay linear in the number of objects.

@@ -4,7 +4,7 @@ use serde_json::Value as Json;
 
 use super::RuleSet;
 use crate::diagnostic::Diagnostic;
-use crate::krm::{Resource, ResourceRef, Severity};
+use crate::krm::{Resource, ResourceRef, Severity, landing};
 
 /// Annotations kustomize and kpt add for their own bookkeeping: a policy sees the object as
 /// the user wrote it, so it says the same thing under kustomize, kpt and `azfn check`.
@@ -159,14 +159,4 @@ fn finding(
     }
     diagnostic.field = shaped.field;
     diagnostic
-}
-
-/// The namespace an object lands in (see `policy::walk::landing`, which this mirrors so the
-/// policy engine stays below the built-in rules).
-fn landing(namespace: &str) -> &str {
-    if namespace.is_empty() {
-        "default"
-    } else {
-        namespace
-    }
 }

@@ -37,7 +37,7 @@ impl Rule for HostStorage {
         for resource in resources {
             for container in containers(resource) {
                 let env = container.environment(resources);
-                if !(container.is_functions_host() || env.has_functions_settings()) {
+                if !container.runs_functions_host_in(&env) {
                     continue;
                 }
                 let mut has_storage = false;
