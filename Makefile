@@ -68,12 +68,19 @@ check-wasm: setup-rust ## prove azfn-core builds for both wasm targets
 WASM_OPT_FEATURES := --enable-bulk-memory --enable-nontrapping-float-to-int --enable-sign-ext \
   --enable-mutable-globals --enable-reference-types --enable-multivalue
 
-wasm: setup-rust setup-wasm-bindgen setup-web ## browser bindings into web/pkg (profile web: size first), shrunk by wasm-opt (binaryen from npm)
-	$(CARGO) build --locked --profile web -p azfn-wasm --target wasm32-unknown-unknown
-	wasm-bindgen target/wasm32-unknown-unknown/web/azfn_wasm.wasm --target web --out-dir web/pkg --typescript
-	web/node_modules/.bin/wasm-opt -O3 $(WASM_OPT_FEATURES) web/pkg/azfn_wasm_bg.wasm -o web/pkg/azfn_wasm_bg.opt.wasm
-	mv web/pkg/azfn_wasm_bg.opt.wasm web/pkg/azfn_wasm_bg.wasm
-	@echo "wasm bundle: $$(stat -c %s web/pkg/azfn_wasm_bg.wasm) bytes ($$(gzip -9 -c web/pkg/azfn_wasm_bg.wasm | wc -c) gzipped)"
+# One browser module per feature set: web/pkg without the Rego engine (every tree), web/pkg-rego
+# with it (loaded by the page only for trees holding .rego files).
+define wasm_module
+	$(CARGO) build --locked --profile web -p azfn-wasm --target wasm32-unknown-unknown $(1)
+	wasm-bindgen target/wasm32-unknown-unknown/web/azfn_wasm.wasm --target web --out-dir $(2) --typescript
+	web/node_modules/.bin/wasm-opt -O3 $(WASM_OPT_FEATURES) $(2)/azfn_wasm_bg.wasm -o $(2)/azfn_wasm_bg.opt.wasm
+	mv $(2)/azfn_wasm_bg.opt.wasm $(2)/azfn_wasm_bg.wasm
+	@echo "wasm bundle $(2): $$(stat -c %s $(2)/azfn_wasm_bg.wasm) bytes ($$(gzip -9 -c $(2)/azfn_wasm_bg.wasm | wc -c) gzipped)"
+endef
+
+wasm: setup-rust setup-wasm-bindgen setup-web ## browser bindings into web/pkg and web/pkg-rego (profile web: size first), shrunk by wasm-opt (binaryen from npm)
+	$(call wasm_module,,web/pkg)
+	$(call wasm_module,--features rego,web/pkg-rego)
 
 web: wasm ## the static preview page into web/dist (embedded by the azfn binary: `azfn serve`)
 	cd web && npm run build
@@ -83,6 +90,7 @@ lint: guest web ## rustfmt, clippy (native and wasm32), warnings are errors
 	$(CARGO) fmt --all --check
 	$(CARGO) clippy --locked --workspace --all-targets -- -D warnings
 	$(CARGO) clippy --locked -p azfn-core -p azfn-wasm --target wasm32-unknown-unknown -- -D warnings
+	$(CARGO) clippy --locked -p azfn-wasm --features rego --target wasm32-unknown-unknown -- -D warnings
 
 test: setup-tools setup-precommit web lint check-wasm build image setup-chromium ## everything CI runs
 	$(CARGO) nextest run --locked --release --workspace --no-fail-fast
@@ -110,6 +118,6 @@ serve: build ## the browser preview at http://127.0.0.1:8421/ (azfn serve)
 
 clean: ## remove build outputs
 	$(CARGO) clean
-	rm -rf web/dist web/pkg web/node_modules
+	rm -rf web/dist web/pkg web/pkg-rego web/node_modules
 
 .PHONY: fuzz image help setup-precommit setup-valgrind setup-rust setup-wasm-bindgen setup-web setup-chromium setup-tools guest build check-wasm wasm web lint test demo bench serve clean

@@ -11,7 +11,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 root=$PWD
 seconds=${FUZZ_SECONDS:-60}
-targets=${FUZZ_TARGETS:-"text yaml resource_list rules functionapp overlay patch parity"}
+targets=${FUZZ_TARGETS:-"text yaml resource_list rules functionapp overlay patch parity rego"}
 shared=${AZFN_SHARED:-$root/../shared}
 # The core is safe Rust, so libFuzzer runs without AddressSanitizer by default (three to five
 # times the executions); FUZZ_SANITIZER=address checks the unsafe code of dependencies too.
@@ -83,6 +83,15 @@ elif target == "patch":
         (3, '[{"op": "remove", "path": "/metadata/labels/app"}]'),
     ]:
         put(bytes([form]) + patch.encode())
+elif target == "rego":
+    policies = [os.path.join(root, "examples", "policies", f)
+                for f in sorted(os.listdir(os.path.join(root, "examples", "policies")))]
+    manifests = ("apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: orders\n  namespace: prod\n"
+                 "spec:\n  template:\n    spec:\n      containers:\n      - name: func\n        image: docker.io/orders:1\n"
+                 "---\napiVersion: keda.sh/v1alpha1\nkind: ScaledObject\nmetadata:\n  name: orders\n"
+                 "  labels: {contoso.com/owner: payments}\nspec:\n  maxReplicaCount: 80\n")
+    for i, p in enumerate(policies):
+        put(bytes([i % 2]) + (open(p).read() + "\n=== \n" + manifests).encode())
 elif target == "parity":
     policy = open(os.path.join(examples, "orders", "parity.yaml")).read()
     dev = "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: dev-settings\ndata:\n  a: '1'\n"

@@ -41,11 +41,22 @@ impl FileSource for Recording {
 
 /// What to check for a set of changed files.
 pub(crate) struct Affected {
-    /// Kustomization folders (as given below the working directory) whose build reads a
-    /// changed file, with their build or the error that stopped it.
-    pub builds: Vec<(PathBuf, Result<String>)>,
-    /// Changed files no build reads: checked as manifests.
+    /// Kustomization folders whose build reads a changed file (a manifest, a patch, or a
+    /// `.rego` file of the policies its config names).
+    pub builds: Vec<AffectedBuild>,
+    /// Changed manifests no build reads: checked as they are. (A changed `.rego` file no
+    /// build's config names is left out: it is not a manifest.)
     pub files: Vec<PathBuf>,
+}
+
+/// One affected build.
+pub(crate) struct AffectedBuild {
+    /// The kustomization folder, as given below the working directory.
+    pub dir: PathBuf,
+    /// Its build, or the error that stopped it.
+    pub built: Result<String>,
+    /// The policies its own Azfn config runs (files read), to check its build with.
+    pub policies: Vec<azfn_core::config::PolicyConfig>,
 }
 
 /// Builds every kustomization below `root` and sorts the `changed` files into the builds
@@ -72,13 +83,16 @@ pub(crate) fn affected(root: &Path, changed: &[PathBuf]) -> Result<Affected> {
                 .with_context(|| format!("cannot read {}", dir.display()))?,
         );
         let source = Recording::default();
-        let built =
-            azfn_core::overlay::build_yaml(&source, &at, &options).map_err(|e| e.to_string());
-        let built = match (built, crate::inputs::spec_errors(&sink)) {
+        let (built, rego_read) = crate::policy_files::recording(|| {
+            azfn_core::overlay::build_yaml(&source, &at, &options).map_err(|e| e.to_string())
+        });
+        let collected = sink.take();
+        let built = match (built, crate::inputs::spec_errors_in(&collected)) {
             (Ok(_), Some(errors)) => Err(errors),
             (built, _) => built,
         };
-        let files_read = source.files_read();
+        let mut files_read = source.files_read();
+        files_read.extend(rego_read);
         let hits: Vec<&String> = wanted.intersection(&files_read).collect();
         let holds_one = wanted.iter().any(|w| w.starts_with(&format!("{at}/")));
         if hits.is_empty() && !(built.is_err() && holds_one) {
@@ -92,16 +106,35 @@ pub(crate) fn affected(root: &Path, changed: &[PathBuf]) -> Result<Affected> {
         let built = built.map_err(|e| {
             anyhow::anyhow!("{}: cannot build the kustomization: {e}", shown.display())
         });
-        builds.push((shown, built));
+        builds.push(AffectedBuild {
+            dir: shown,
+            built,
+            policies: collected.config.map(|c| c.policies).unwrap_or_default(),
+        });
+    }
+    for file in changed.iter().filter(|f| is_rego(f)) {
+        if std::fs::canonicalize(file).is_ok_and(|real| !reached.contains(&relative(&real))) {
+            eprintln!(
+                "azfn: {}: no build's Azfn config names this policy's folder (spec.policies); `azfn policy test` tests it",
+                file.display()
+            );
+        }
     }
     let files = changed
         .iter()
         .filter(|file| {
             std::fs::canonicalize(file).is_ok_and(|real| !reached.contains(&relative(&real)))
+                && !is_rego(file)
         })
         .cloned()
         .collect();
     Ok(Affected { builds, files })
+}
+
+/// Whether `file` is a Rego policy (`.rego`): a policy's source, never a manifest.
+fn is_rego(file: &Path) -> bool {
+    file.extension()
+        .is_some_and(|e| e.eq_ignore_ascii_case("rego"))
 }
 
 /// Folders below `dir` holding a kustomization, sorted; hidden folders and symbolic links

@@ -1,5 +1,6 @@
 //! `azfn build DIR`: the overlay renderer of azfn-core over the disk, printing what
 //! `kubectl kustomize DIR` prints.
+use std::io::Write as _;
 use std::path::Path;
 use std::process::ExitCode;
 
@@ -100,7 +101,9 @@ pub(crate) fn run(
     dir: &Path,
     reorder: Reorder,
     load_restrictor: LoadRestrictor,
+    policies: &[std::path::PathBuf],
 ) -> Result<ExitCode> {
+    let team = crate::team_rules::config(policies, "--policy")?;
     let Some(root) = kustomization_root(dir) else {
         return Ok(ExitCode::from(1));
     };
@@ -109,16 +112,28 @@ pub(crate) fn run(
         load_restrictor,
         ..crate::inputs::consent().build_options()
     };
-    match azfn_core::overlay::build_yaml(&DiskSource, &root, &options) {
-        Ok(yaml) => {
-            use std::io::Write as _;
-            crate::native::output_begins();
-            std::io::stdout().write_all(yaml.as_bytes())?;
-            Ok(ExitCode::SUCCESS)
-        }
+    let values = match azfn_core::overlay::build(&DiskSource, &root, &options) {
+        Ok(values) => values,
         Err(e) => {
             eprintln!("Error: {e}");
-            Ok(ExitCode::from(1))
+            return Ok(ExitCode::from(1));
+        }
+    };
+    if let Some(team) = &team {
+        let verdict = crate::team_rules::check(&values, &root, &options, team)?;
+        eprint!("{}", verdict.text);
+        if verdict.errors > 0 {
+            eprintln!(
+                "Error: {}: the team's policies found {} error{}; nothing written",
+                dir.display(),
+                verdict.errors,
+                if verdict.errors == 1 { "" } else { "s" }
+            );
+            return Ok(ExitCode::from(1));
         }
     }
+    let yaml = azfn_core::yaml::to_kustomize_stream(&values);
+    crate::native::output_begins();
+    std::io::stdout().write_all(yaml.as_bytes())?;
+    Ok(ExitCode::SUCCESS)
 }

@@ -69,12 +69,12 @@ fn collect_affected(paths: &[PathBuf]) -> Result<Vec<Source>> {
     }
     let affected = crate::affected::affected(Path::new("."), paths)?;
     let mut sources = Vec::new();
-    for (dir, built) in affected.builds {
+    for build in affected.builds {
         sources.push(Source {
-            name: format!("{} (built)", dir.display()),
-            text: built?,
-            built: Some(Built::of(&dir)?),
-            policies: Vec::new(),
+            name: format!("{} (built)", build.dir.display()),
+            text: build.built?,
+            built: Some(Built::of(&build.dir)?),
+            policies: build.policies,
         });
     }
     for file in affected.files {

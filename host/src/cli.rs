@@ -63,7 +63,7 @@ enum Command {
         update_baseline: bool,
         /// A folder of the team's Rego policies (conftest's conventions) to run as well;
         /// repeat for more.
-        #[arg(long, value_name = "DIR")]
+        #[arg(long, visible_alias = "rego", value_name = "DIR")]
         policy: Vec<PathBuf>,
     },
     /// The team's own Rego rules.
@@ -93,6 +93,10 @@ enum Command {
         /// DIR; written only when all pass (for Flux: `flux push artifact --path OUT`).
         #[arg(long, value_name = "OUT")]
         out: Option<PathBuf>,
+        /// A folder of the team's Rego policies to run on the output (on each environment's
+        /// with --out); an error finding fails the build with nothing on stdout. Repeat for more.
+        #[arg(long, visible_alias = "rego", value_name = "DIR")]
+        policy: Vec<PathBuf>,
     },
     /// Which file and line set a field of a rendered object, newest first: through patches,
     /// transformers and azfn's rendering back to the FunctionApp field and its line.
@@ -142,6 +146,10 @@ enum Command {
         /// the working directory whose folder holds one (or that changed itself).
         #[arg(long)]
         affected: bool,
+        /// A folder of the team's Rego policies to run on every environment's output; their
+        /// error findings fail parity too. Repeat for more. (`--policy` is the ParityPolicy.)
+        #[arg(long, value_name = "DIR")]
+        rego: Vec<PathBuf>,
     },
     /// List the rules azfn checks.
     Rules,
@@ -343,19 +351,7 @@ pub fn main() -> Result<ExitCode> {
             let stdin = runner::read_stdin(limits.max_input)?;
             runner::krm(&Module::Embedded, stdin, &limits)
         }
-        Some(Command::Run { module }) => {
-            let wasm = std::fs::read(&module)
-                .with_context(|| format!("cannot read the module {}", module.display()))?;
-            let stdin = runner::read_stdin(limits.max_input)?;
-            runner::krm(
-                &Module::Foreign {
-                    name: module.display().to_string(),
-                    wasm,
-                },
-                stdin,
-                &limits,
-            )
-        }
+        Some(Command::Run { module }) => run_module(&module, &limits),
         Some(Command::InstallPlugin { dir }) => crate::plugin::install(dir),
         Some(Command::Serve { port, host }) => crate::serve::run(host, port),
         Some(Command::Check {
@@ -390,15 +386,14 @@ pub fn main() -> Result<ExitCode> {
         },
         Some(Command::Build {
             dir,
-            out: Some(out),
-            ..
-        }) => crate::render_out::run(std::slice::from_ref(&dir), &out),
-        Some(Command::Build {
-            dir,
             reorder,
             load_restrictor,
-            out: None,
-        }) => crate::build::run(&dir, reorder.into(), load_restrictor.into()),
+            out,
+            policy,
+        }) => match out {
+            Some(out) => crate::render_out::run(std::slice::from_ref(&dir), &out, &policy),
+            None => crate::build::run(&dir, reorder.into(), load_restrictor.into(), &policy),
+        },
         Some(Command::Parity {
             dirs,
             policy,
@@ -407,6 +402,7 @@ pub fn main() -> Result<ExitCode> {
             from,
             color,
             affected,
+            rego,
         }) => crate::parity::run(&crate::parity::Args {
             dirs,
             policy,
@@ -416,6 +412,7 @@ pub fn main() -> Result<ExitCode> {
             color: color.enabled(),
             affected,
             inputs: crate::parity::Inputs::Allowed,
+            rego,
         }),
         Some(Command::Explain { dir, query, format }) => crate::explain::run(&dir, &query, format),
         Some(Command::Identity { dir, format }) => crate::identity::run(&dir, format),
@@ -425,6 +422,21 @@ pub fn main() -> Result<ExitCode> {
         },
         Some(Command::Schema { kind }) => schema(kind),
     }
+}
+
+/// `azfn run MODULE`: another KRM function module, under the same sandbox.
+fn run_module(module: &std::path::Path, limits: &Limits) -> Result<ExitCode> {
+    let wasm = std::fs::read(module)
+        .with_context(|| format!("cannot read the module {}", module.display()))?;
+    let stdin = runner::read_stdin(limits.max_input)?;
+    runner::krm(
+        &Module::Foreign {
+            name: module.display().to_string(),
+            wasm,
+        },
+        stdin,
+        limits,
+    )
 }
 
 /// `azfn schema KIND`: the JSON Schema of one of azfn's kinds.

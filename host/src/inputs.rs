@@ -108,7 +108,7 @@ impl Consent {
 
     /// [`Self::build_options`] for builds that report rather than gate (`azfn check`,
     /// `azfn parity`): error findings of azfn's transformer on the objects it outputs do not
-    /// stop the build, as the command checks the output itself; see [`spec_errors`].
+    /// stop the build, as the command checks the output itself; see [`spec_errors_in`].
     pub(crate) fn lenient_build_options(
         &self,
     ) -> (
@@ -145,14 +145,9 @@ impl Consent {
     }
 }
 
-/// The error findings a lenient build collected on the FunctionApp specs themselves: those
-/// specs leave the output, so nothing checks them later, and such a build fails as a gating
-/// build would (`FunctionApp/orders: spec.settings.X: AZF001 inline-secret: ...`).
-pub(crate) fn spec_errors(sink: &azfn_core::function::FindingSink) -> Option<String> {
-    spec_errors_in(&sink.take())
-}
-
-/// [`spec_errors`] of what a sink collected.
+/// The error findings a lenient build collected (its sink's `take()`) on the FunctionApp specs
+/// themselves: those specs leave the output, so nothing checks them later, and such a build
+/// fails as a gating build would (`FunctionApp/orders: spec.settings.X: AZF001 ...`).
 pub(crate) fn spec_errors_in(collected: &azfn_core::function::Collected) -> Option<String> {
     let errors: Vec<String> = collected
         .findings

@@ -28,3 +28,4 @@ mod render_out;
 pub mod runner;
 pub mod sandbox;
 mod serve;
+mod team_rules;

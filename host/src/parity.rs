@@ -35,6 +35,8 @@ pub(crate) struct Args {
     pub affected: bool,
     /// Which inputs the environments' builds read.
     pub inputs: Inputs,
+    /// Folders of the team's Rego policies to run on every environment (`--rego`).
+    pub rego: Vec<PathBuf>,
 }
 
 /// Which inputs parity's builds read.
@@ -232,6 +234,7 @@ fn run_affected(args: &Args) -> Result<ExitCode> {
             color: args.color,
             affected: false,
             inputs: args.inputs,
+            rego: args.rego.clone(),
         };
         let code = match (compute(&one), combined) {
             (Ok(Outcome::Printed), _) => 0,
@@ -291,6 +294,7 @@ pub(crate) fn gate(policy: &Path) -> bool {
         color: false,
         affected: false,
         inputs: Inputs::AsCommitted,
+        rego: Vec::new(),
     };
     match compute(&args) {
         Ok(Outcome::Printed) => true,
@@ -342,6 +346,9 @@ fn compute(args: &Args) -> Result<Outcome, Unusable> {
         Some(path) => read_policy(path)?,
         None => ParityPolicy::default(),
     };
+    let team = crate::team_rules::config(&args.rego, "--rego")
+        .map_err(|e| Unusable::new(format!("{e:#}")))?
+        .unwrap_or_default();
     if !args.from.is_empty() {
         if args.init {
             return Err(Unusable::new("--init needs overlay folders, not --from"));
@@ -350,7 +357,18 @@ fn compute(args: &Args) -> Result<Outcome, Unusable> {
         if envs.len() < 2 {
             return Err(Unusable::new("parity needs at least two environments"));
         }
-        let report = parity::compare(&envs, &policy);
+        let mut report = parity::compare(&envs, &policy);
+        if !team.policies.is_empty() {
+            let places: Vec<(String, String)> = args
+                .from
+                .iter()
+                .filter_map(|spec| spec.split_once('='))
+                .map(|(name, file)| (name.to_owned(), file.to_owned()))
+                .collect();
+            let found = parity::team_findings(&envs, &places, &team)
+                .map_err(|e| Unusable::core(&azfn_core::Error::from(e)))?;
+            report.findings.extend(found);
+        }
         let named = envs
             .iter()
             .map(|e| (e.name.clone(), String::new()))
@@ -394,7 +412,7 @@ fn compute(args: &Args) -> Result<Outcome, Unusable> {
     if policy.environments.is_empty() {
         policy.environments.clone_from(&listed);
     }
-    let mut report = parity::check(&DiskSource, &relative, &policy, &options)
+    let mut report = parity::check_with_team(&DiskSource, &relative, &policy, &options, &team)
         .map_err(|e| Unusable::environment(&e))?;
     // Files as the user would type them: relative to where azfn runs.
     report.map_files(&crate::build::from_cwd());

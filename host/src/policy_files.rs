@@ -25,6 +25,23 @@ pub(crate) const MAX_BYTES: usize = 4 << 20;
 /// At most this many folders deep.
 pub(crate) const MAX_DEPTH: usize = 8;
 
+thread_local! {
+    /// The `.rego` files read while [`recording`] runs, as the build names files.
+    static READ: std::cell::RefCell<Option<std::collections::BTreeSet<String>>> =
+        const { std::cell::RefCell::new(None) };
+}
+
+/// Runs `f`, and gives the `.rego` files it read (as the build names files): which builds a
+/// changed policy affects (`azfn check --affected`).
+pub(crate) fn recording<T>(f: impl FnOnce() -> T) -> (T, std::collections::BTreeSet<String>) {
+    READ.with(|read| *read.borrow_mut() = Some(std::collections::BTreeSet::new()));
+    let out = f();
+    let read = READ
+        .with(|read| read.borrow_mut().take())
+        .unwrap_or_default();
+    (out, read)
+}
+
 /// Whether `config` names policy folders.
 pub(crate) fn wanted(config: Option<&Value>) -> bool {
     config
@@ -259,6 +276,11 @@ fn walk(
             return Err(format!("{shown}: more than {MAX_FILES} .rego files"));
         }
         let bytes = std::fs::read(&real).map_err(|e| format!("{shown}/{name}: {e}"))?;
+        READ.with(|read| {
+            if let Some(read) = read.borrow_mut().as_mut() {
+                read.insert(crate::build::relative(&real));
+            }
+        });
         *total += bytes.len();
         if *total > MAX_BYTES {
             return Err(format!(

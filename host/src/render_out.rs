@@ -53,7 +53,8 @@ fn environments(dirs: &[PathBuf]) -> Result<Vec<PathBuf>> {
 }
 
 /// Runs `azfn build --out`.
-pub(crate) fn run(dirs: &[PathBuf], out: &Path) -> Result<ExitCode> {
+pub(crate) fn run(dirs: &[PathBuf], out: &Path, policies: &[PathBuf]) -> Result<ExitCode> {
+    let team = crate::team_rules::config(policies, "--policy")?;
     let show = crate::build::from_cwd();
     let environments = environments(dirs)?;
     if environments.is_empty() {
@@ -76,8 +77,17 @@ pub(crate) fn run(dirs: &[PathBuf], out: &Path) -> Result<ExitCode> {
         if let Some(report) = &gated.report {
             eprint!("{report}");
         }
+        let team_errors = match (&gated.values, &team) {
+            (Some(values), Some(team)) => {
+                let (options, _) = crate::inputs::consent().lenient_build_options();
+                let verdict = crate::team_rules::check(values, &at, &options, team)?;
+                eprint!("{}", verdict.text);
+                verdict.errors
+            }
+            _ => 0,
+        };
         match gated.values {
-            Some(values) if gated.errors == 0 => {
+            Some(values) if gated.errors == 0 && team_errors == 0 => {
                 eprintln!("azfn: {label}: {} objects", values.len());
                 rendered.push((dir.clone(), azfn_core::yaml::to_kustomize_stream(&values)));
             }

@@ -20,6 +20,7 @@ pub const TARGETS: &[(&str, Target)] = &[
     ("overlay", overlay),
     ("patch", patch),
     ("parity", parity),
+    ("rego", rego),
 ];
 
 /// Inputs larger than this are cut: the size limits are tested on their own, and the fuzzers
@@ -249,4 +250,55 @@ pub fn parity(data: &[u8]) {
     }
     let report = azfn_core::parity::compare(&environments, &policy);
     let _ = report.failures();
+}
+
+/// Team policies in Rego: the first byte picks conftest's per-document or combined input, the
+/// rest is a policy, a line `=== `, and the manifests it checks. Every evaluation stops at a
+/// step budget (smaller here, so that hostile loops end fast); a finding names its rule; the
+/// policy's own tests run too.
+pub fn rego(data: &[u8]) {
+    use azfn_core::rego::{InputMode, Policies, PolicyFile};
+    const STEPS: u64 = 200_000;
+    let Some((&mode, rest)) = data.split_first() else {
+        return;
+    };
+    let Some(text) = text_of(rest) else { return };
+    let (policy, manifests) = text.split_once("\n=== \n").unwrap_or((&text, ""));
+    let mode = if mode & 1 == 0 {
+        InputMode::Document
+    } else {
+        InputMode::Combined
+    };
+    let files = [PolicyFile {
+        path: "fuzz/policy.rego".into(),
+        text: policy.to_owned(),
+    }];
+    match Policies::compile(&files, mode) {
+        Ok(policies) => {
+            let items = azfn_core::krm::items_from_stream(manifests, "fuzz", Limits::default())
+                .unwrap_or_default();
+            if let Ok(findings) = policies.with_steps(STEPS).check(&items) {
+                for finding in findings {
+                    assert!(
+                        !finding.code.is_empty() && !finding.rule.is_empty(),
+                        "{finding:?}"
+                    );
+                }
+            }
+        }
+        // The same text would fail the same way as a test file.
+        Err(azfn_core::rego::RegoError::Syntax { line, column, .. }) => {
+            assert!(
+                line >= 1 && column >= 1,
+                "a syntax error at {line}:{column}"
+            );
+            return;
+        }
+        Err(_) => {}
+    }
+    let tests = [PolicyFile {
+        path: "fuzz/policy_test.rego".into(),
+        text: policy.to_owned(),
+    }];
+    let _ = azfn_core::rego::test::run(&tests, STEPS);
 }

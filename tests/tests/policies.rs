@@ -167,6 +167,227 @@ fn a_docs_rule_fails_the_prod_overlay_with_the_same_message_everywhere() {
     );
 }
 
+/// A folder `passing` in `root` whose one rule (the registry allow-list) the example passes.
+fn passing_folder(root: &Path) {
+    let passing = root.join("passing");
+    std::fs::create_dir_all(&passing).unwrap();
+    std::fs::copy(
+        root.join("policies/registry.rego"),
+        passing.join("registry.rego"),
+    )
+    .unwrap();
+}
+
+/// `--policy DIR` on `azfn build` (and `--out`): the folder's rules run on what the build
+/// rendered; an error fails it with nothing written.
+#[test]
+fn build_runs_policy_folders_named_on_the_command_line() {
+    let root = repository("policies-command-line");
+    let azfn = || {
+        let mut c = command(azfn_bin());
+        c.current_dir(&root);
+        c
+    };
+    let plain = run(azfn().args(["build", "apps/orders/overlays/prod"]), b"");
+    assert!(plain.status.success(), "{}", text(&plain).1);
+
+    // A folder whose rules pass: the output is the plain build's, byte for byte.
+    passing_folder(&root);
+    let passed = run(
+        azfn().args(["build", "apps/orders/overlays/prod", "--policy", "passing"]),
+        b"",
+    );
+    assert!(passed.status.success(), "{}", text(&passed).1);
+    assert_eq!(passed.stdout, plain.stdout);
+
+    // The docs' rules: the owner label fails the build, at the line that set the labels.
+    let gated = run(
+        azfn().args(["build", "apps/orders/overlays/prod", "--rego", "policies"]),
+        b"",
+    );
+    let (stdout, stderr) = text(&gated);
+    assert_eq!(gated.status.code(), Some(1), "{stderr}");
+    assert!(stdout.is_empty(), "{stdout}");
+    // At the kustomization line that sets the overlay's labels.
+    assert!(
+        stderr.contains("apps/orders/overlays/prod/kustomization.yaml:6: error: ORG002 deny: Deployment/orders-prod/prod-orders metadata.labels\n")
+            && stderr.contains("Deployment prod-orders has no contoso.com/owner label: name the owning team"),
+        "{stderr}"
+    );
+    assert!(
+        stderr.contains("the team's policies found 3 errors; nothing written"),
+        "{stderr}"
+    );
+
+    // A rule on the image names the FunctionApp line that sets it.
+    let strict = root.join("strict");
+    std::fs::create_dir_all(&strict).unwrap();
+    std::fs::write(
+        strict.join("registry.rego"),
+        std::fs::read_to_string(root.join("policies/registry.rego"))
+            .unwrap()
+            .replace("\"contoso.azurecr.io/\", ", ""),
+    )
+    .unwrap();
+    let image = run(
+        azfn().args(["build", "apps/orders/overlays/prod", "--policy", "strict"]),
+        b"",
+    );
+    let (stdout, stderr) = text(&image);
+    assert_eq!(image.status.code(), Some(1), "{stderr}");
+    assert!(stdout.is_empty(), "{stdout}");
+    assert!(
+        stderr.contains(IMAGE_SITE)
+            && stderr.contains("container func pulls contoso.azurecr.io/orders"),
+        "{stderr}"
+    );
+
+    // --out renders nothing when a rule fails in one environment.
+    let out = run(
+        azfn().args([
+            "build",
+            "apps/orders/overlays",
+            "--out",
+            "rendered",
+            "--policy",
+            "policies",
+        ]),
+        b"",
+    );
+    let (_, stderr) = text(&out);
+    assert_eq!(out.status.code(), Some(1), "{stderr}");
+    assert!(stderr.contains("ORG002 deny"), "{stderr}");
+    assert!(
+        !root.join("rendered").exists(),
+        "written despite the findings"
+    );
+    let out = run(
+        azfn().args([
+            "build",
+            "apps/orders/overlays/prod",
+            "--out",
+            "rendered",
+            "--policy",
+            "passing",
+        ]),
+        b"",
+    );
+    assert!(out.status.success(), "{}", text(&out).1);
+    assert!(
+        root.join("rendered/apps/orders/overlays/prod/manifests.yaml")
+            .is_file()
+    );
+}
+
+/// `--rego DIR` on `azfn parity`: the rules run on every environment, and their errors fail it.
+#[test]
+fn parity_runs_rego_folders_on_every_environment() {
+    let root = repository("policies-parity");
+    passing_folder(&root);
+    let azfn = || {
+        let mut c = command(azfn_bin());
+        c.current_dir(&root);
+        c
+    };
+    let parity = |rego: &str| {
+        run(
+            azfn().args([
+                "parity",
+                "--policy",
+                "apps/orders/parity.yaml",
+                "--format",
+                "json",
+                "--rego",
+                rego,
+            ]),
+            b"",
+        )
+    };
+    let clean = parity("passing");
+    assert_eq!(clean.status.code(), Some(0), "{}", text(&clean).0);
+    let failed = parity("policies");
+    let (stdout, stderr) = text(&failed);
+    assert_eq!(failed.status.code(), Some(1), "{stdout}{stderr}");
+    let report: serde_json::Value = serde_json::from_str(&stdout).unwrap();
+    let messages: Vec<&str> = report["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|f| f["code"] == "ORG002")
+        .map(|f| f["message"].as_str().unwrap())
+        .collect();
+    // The test overlay names with a suffix, the others with a prefix.
+    for (environment, name) in [
+        ("dev", "dev-orders"),
+        ("test", "orders-test"),
+        ("prod", "prod-orders"),
+    ] {
+        let expected = format!(
+            "{environment}: Deployment/{name}: metadata.labels: Deployment {name} has no contoso.com/owner label: name the owning team"
+        );
+        assert!(messages.contains(&expected.as_str()), "{messages:#?}");
+    }
+}
+
+/// Where the prod overlay's image is set: the line of its FunctionApp patch that pins the digest.
+const IMAGE_SITE: &str = "apps/orders/overlays/prod/functionapp.yaml:6: error: ORG001 deny: Deployment/orders-prod/prod-orders spec.template.spec.containers[0].image";
+
+/// `azfn check --affected` (pre-commit) runs the policies each affected build's config names,
+/// and a changed `.rego` file affects the builds whose config names its folder.
+#[test]
+fn affected_checks_run_the_builds_policies_and_follow_changed_rego_files() {
+    let root = repository("policies-affected");
+    use_policies(&root, "../../../../policies");
+    let affected = |file: &str| {
+        run(
+            command(azfn_bin()).current_dir(&root).args([
+                "check",
+                "--affected",
+                "--format",
+                "json",
+                file,
+            ]),
+            b"",
+        )
+    };
+    for changed in [
+        "apps/orders/overlays/prod/azfn.yaml",
+        "policies/labels.rego",
+    ] {
+        let out = affected(changed);
+        let (stdout, stderr) = text(&out);
+        assert_eq!(out.status.code(), Some(1), "{changed}: {stdout}{stderr}");
+        let mut shown = findings_of(&stdout);
+        shown.retain(|f| f.contains(" ORG002 "));
+        // prod-eu builds on prod, so its build runs prod's config and is affected too.
+        for finding in FINDINGS {
+            assert!(shown.iter().any(|f| f == finding), "{changed}: {stdout}");
+        }
+        assert!(
+            shown
+                .iter()
+                .any(|f| f.contains("Deployment/orders-prod/prod-orders-eu ")),
+            "{changed}: {stdout}"
+        );
+        assert_eq!(shown.len(), 6, "{changed}: {shown:#?}");
+    }
+    // A policy no config names is not a manifest: left out, and said so.
+    std::fs::create_dir_all(root.join("drafts")).unwrap();
+    std::fs::write(
+        root.join("drafts/new.rego"),
+        "package drafts
+",
+    )
+    .unwrap();
+    let out = affected("drafts/new.rego");
+    let (stdout, stderr) = text(&out);
+    assert_eq!(out.status.code(), Some(0), "{stdout}{stderr}");
+    assert!(
+        stderr.contains("drafts/new.rego: no build's Azfn config names this policy's folder"),
+        "{stderr}"
+    );
+}
+
 #[test]
 fn sarif_describes_team_rules_and_suppressions_cover_them() {
     let root = repository("policies-sarif");
@@ -291,6 +512,38 @@ fn a_policy_that_is_not_rego_stops_the_build_naming_file_line_and_column() {
         stderr.contains("../../../../policies/labels.rego:5:1: policy: expecting expression"),
         "{stderr}"
     );
+}
+
+/// A file nesting brackets deeper than the Rego parser can take in time (its time doubles
+/// with each level; fuzzing found one that hung it) is refused at once, at the bracket.
+#[test]
+fn a_policy_nesting_too_deep_for_the_parser_is_refused_in_time() {
+    let folder = scratch("policies-nesting");
+    std::fs::write(
+        folder.join("deep_test.rego"),
+        format!(
+            "package deep\n\nx := {}1\n\ntest_x if true\n",
+            "{\"a\": ".repeat(24)
+        ),
+    )
+    .unwrap();
+    let started = std::time::Instant::now();
+    let out = run(
+        command(azfn_bin()).args(["policy", "test"]).arg(&folder),
+        b"",
+    );
+    let (stdout, stderr) = text(&out);
+    assert_eq!(out.status.code(), Some(2), "{stdout}{stderr}");
+    assert!(
+        stderr.contains(&format!(
+            "{}/deep_test.rego:3:{}: brackets nest too deeply here for the Rego parser",
+            folder.display(),
+            5 + 17 * 6 - 5
+        )),
+        "{stderr}"
+    );
+    // Unchecked, the parser would take hours on this file.
+    assert!(started.elapsed() < std::time::Duration::from_secs(10));
 }
 
 /// A policy folder is part of the untrusted input: only a relative folder inside the

@@ -1,7 +1,12 @@
 // The azfn core runs here, off the page's main thread, so a long render never freezes the page
 // and a runaway one can be stopped by terminating the worker.
-import init, { preview, previewParity, previewSarif, scanSecrets, schemas, rules, trapForTests } from "../pkg/azfn_wasm.js";
+//
+// Two builds of the same core: the lean one (no Rego engine) serves every tree, and the one with
+// the engine (regorus, about 1.1 MB more) is fetched the first time a tree holds `.rego` files.
+import * as lean from "../pkg/azfn_wasm.js";
 import type { Preview, ParityReport, SecretLine, RuleInfo } from "../pkg/azfn_wasm.js";
+
+type Core = typeof lean;
 
 type Files = Record<string, string>;
 
@@ -36,9 +41,22 @@ export type Reply =
   | { id: number; ok: true; kind: "trap"; ms: number }
   | { id: number; ok: false; kind: Request["kind"]; error: string; file?: string; line?: number; ms: number; trapped?: boolean };
 
-const ready = init();
+const ready = lean.default();
+let withRego: Promise<Core> | undefined;
 
-function run(request: Request): Reply {
+/** The core for `request`: the one with the Rego engine when its tree holds a policy. */
+function coreFor(request: Request): Promise<Core> {
+  const files = "files" in request ? request.files : {};
+  if (!Object.keys(files).some((path) => path.endsWith(".rego"))) return ready.then(() => lean);
+  withRego ??= import("../pkg-rego/azfn_wasm.js").then(async (full) => {
+    await full.default();
+    return full as Core;
+  });
+  return withRego;
+}
+
+function run(core: Core, request: Request): Reply {
+  const { preview, previewParity, previewSarif, scanSecrets, schemas, rules, trapForTests } = core;
   const started = performance.now();
   const ms = () => performance.now() - started;
   const { id } = request;
@@ -74,8 +92,16 @@ function run(request: Request): Reply {
 }
 
 self.onmessage = async (event: MessageEvent<Request>) => {
-  await ready;
-  (self as unknown as Worker).postMessage(run(event.data));
+  const request = event.data;
+  let reply: Reply;
+  try {
+    reply = run(await coreFor(request), request);
+  } catch (e) {
+    // The engine's module did not load (offline, say): say so, and try again next time.
+    withRego = undefined;
+    reply = { id: request.id, ok: false, kind: request.kind, error: `cannot load azfn's Rego engine: ${e}`, ms: 0 };
+  }
+  (self as unknown as Worker).postMessage(reply);
 };
 
 ready.then(() => (self as unknown as Worker).postMessage({ ready: true }));

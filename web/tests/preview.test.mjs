@@ -4,7 +4,7 @@
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
 import { spawnSync } from "node:child_process";
-import { mkdir, readFile } from "node:fs/promises";
+import { mkdir, readFile, readdir, stat } from "node:fs/promises";
 import { join, dirname } from "node:path";
 import { fileURLToPath } from "node:url";
 import { serve, launch, openPage } from "../lib/serve.mjs";
@@ -488,7 +488,20 @@ test("nothing leaves the page: every request went to azfn serve", async () => {
 
 test("team rules in Rego: their findings show like built-in ones, and follow edits to the policy as you type", async () => {
   const { page, context } = await fresh();
+  // The Rego engine is a second module, fetched only once a tree holds a policy.
+  const modules = [];
+  context.on("request", (r) => { if (new URL(r.url()).pathname.endsWith(".wasm")) modules.push(r.url()); });
+  await chooseExample(page, "drift-in-prod");
+  assert.deepEqual(modules, [], "a tree without policies fetched another module");
   await chooseExample(page, "team-policies");
+  assert.equal(modules.length, 1, `one more module for the policies: ${modules}`);
+  // Of the two modules azfn serve has (web/dist, embedded), it fetched the larger one.
+  const assets = join(here, "..", "dist", "assets");
+  const wasm = (await readdir(assets)).filter((f) => f.endsWith(".wasm"));
+  assert.equal(wasm.length, 2, `two modules in web/dist: ${wasm}`);
+  const sizes = await Promise.all(wasm.map(async (f) => (await stat(join(assets, f))).size));
+  const larger = wasm[sizes.indexOf(Math.max(...sizes))];
+  assert.equal(new URL(modules[0]).pathname.split("/").pop(), larger);
   await tab(page, "findings");
   const message = "Deployment prod-orders has no contoso.com/owner label: name the owning team";
   // The message the CLI, kustomize and kpt print for the same rule (tests/tests/policies.rs).

@@ -22,6 +22,105 @@ pub fn check(
     policy: &ParityPolicy,
     options: &BuildOptions,
 ) -> Result<Report, ParityError> {
+    check_with_team(
+        source,
+        environments,
+        policy,
+        options,
+        &crate::config::Config::default(),
+    )
+}
+
+/// [`check`], and the team's Rego policies of `team` run on each environment's output: their
+/// findings join the report's (errors fail it), each named by its environment.
+///
+/// # Errors
+/// An environment that does not build, or a policy that is not Rego or runs past its budget
+/// (reported as the first environment's error).
+pub fn check_with_team(
+    source: &dyn FileSource,
+    environments: &[(String, String)],
+    policy: &ParityPolicy,
+    options: &BuildOptions,
+    team: &crate::config::Config,
+) -> Result<Report, ParityError> {
+    let (mut report, rendered) = compare_rendered(source, environments, policy, options)?;
+    if !team.policies.is_empty() {
+        let places: Vec<(String, String)> = environments
+            .iter()
+            .filter_map(|(name, _)| Some((name.clone(), kustomization_of(environments, name)?)))
+            .collect();
+        let found = team_findings(&rendered, &places, team).map_err(|e| ParityError {
+            environment: environments
+                .first()
+                .map(|(n, _)| n.clone())
+                .unwrap_or_default(),
+            error: crate::error::Error::from(e).into(),
+        })?;
+        report.findings.extend(found);
+    }
+    Ok(report)
+}
+
+/// The findings of the team's Rego policies of `team` on each environment of `rendered`, each
+/// message led by the environment, the resource and the field; a finding without a file is
+/// placed at its environment's file in `places` (`(name, file)`: its kustomization, or the
+/// rendered file it was read from).
+///
+/// # Errors
+/// A policy that is not Rego, fails or runs past its budget.
+pub fn team_findings(
+    rendered: &[Environment],
+    places: &[(String, String)],
+    team: &crate::config::Config,
+) -> Result<Vec<crate::diagnostic::Diagnostic>, crate::rego::RegoError> {
+    let mut out = Vec::new();
+    for env in rendered {
+        let resources: Vec<crate::krm::Resource> = env
+            .resources
+            .iter()
+            .filter_map(|(value, _)| value.as_mapping().cloned())
+            .map(crate::krm::Resource::new)
+            .collect();
+        for mut finding in crate::policy::check_team(&resources, team)? {
+            let mut lead = vec![env.name.clone()];
+            if let Some(resource) = &finding.resource {
+                lead.push(format!("{}/{}", resource.kind, resource.name));
+            }
+            lead.extend(finding.field.iter().cloned());
+            finding.message = format!("{}: {}", lead.join(": "), finding.message);
+            if finding.file.is_none() {
+                finding.file = places
+                    .iter()
+                    .find(|(name, _)| *name == env.name)
+                    .map(|(_, file)| file.clone());
+            }
+            out.push(finding);
+        }
+    }
+    Ok(out)
+}
+
+/// The kustomization file of the environment `name`, as shown.
+fn kustomization_of(environments: &[(String, String)], name: &str) -> Option<String> {
+    environments
+        .iter()
+        .find(|(n, _)| n == name)
+        .map(|(_, dir)| {
+            crate::overlay::paths::display(&format!(
+                "{}/kustomization.yaml",
+                dir.trim_end_matches('/')
+            ))
+        })
+}
+
+/// The comparison, and the environments as rendered.
+fn compare_rendered(
+    source: &dyn FileSource,
+    environments: &[(String, String)],
+    policy: &ParityPolicy,
+    options: &BuildOptions,
+) -> Result<(Report, Vec<Environment>), ParityError> {
     let mut renderer = Renderer {
         source,
         environments,
@@ -43,7 +142,7 @@ pub fn check(
         if report.failures() > 0 {
             locate_drifts(&mut report, source, environments, options);
         }
-        return Ok(report);
+        return Ok((report, renderer.rendered));
     }
     renderer.reference = Arc::new(
         renderer.rendered[0]
@@ -94,7 +193,7 @@ pub fn check(
     if report.failures() > 0 {
         locate_drifts(&mut report, source, environments, options);
     }
-    Ok(report)
+    Ok((report, renderer.rendered))
 }
 
 /// Findings of the rules that need every environment at once: federated credentials on one
@@ -123,16 +222,7 @@ fn across_environments(
         .into_iter()
         .map(|(env, mut finding)| {
             if finding.file.is_none() {
-                finding.file =
-                    environments
-                        .iter()
-                        .find(|(name, _)| *name == env)
-                        .map(|(_, dir)| {
-                            crate::overlay::paths::display(&format!(
-                                "{}/kustomization.yaml",
-                                dir.trim_end_matches('/')
-                            ))
-                        });
+                finding.file = kustomization_of(environments, &env);
             }
             finding
         })

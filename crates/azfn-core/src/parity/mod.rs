@@ -24,7 +24,7 @@ use serde_yaml::Value;
 
 use crate::source::FileSource;
 
-pub use check::{check, environment};
+pub use check::{check, check_with_team, environment, team_findings};
 pub use compare::compare;
 pub use init::{allow_all_function_app_differences, init_policy};
 pub use policy::{

@@ -73,7 +73,7 @@ fn is_own_config(resource: &Resource) -> bool {
 /// Runs every enabled built-in rule over `resources`, with the severities the config sets.
 /// The team's Rego policies (`spec.policies`) run in [`check_all`].
 pub fn check(resources: &[Resource], config: &Config) -> Vec<Diagnostic> {
-    run(resources, config, &mut []).unwrap_or_default()
+    run(resources, config, true, &mut []).unwrap_or_default()
 }
 
 /// [`check`] plus the team's Rego policies of `config` (their files passed in by the host),
@@ -85,6 +85,24 @@ pub fn check_all(
     resources: &[Resource],
     config: &Config,
 ) -> Result<Vec<Diagnostic>, crate::rego::RegoError> {
+    let mut team = compile_team(config)?;
+    run(resources, config, true, &mut team)
+}
+
+/// The team's Rego policies of `config` alone, without the built-in rules: for a build or a
+/// parity run given `--policy` folders, whose built-in findings come from azfn's transformer.
+///
+/// # Errors
+/// As [`check_all`].
+pub fn check_team(
+    resources: &[Resource],
+    config: &Config,
+) -> Result<Vec<Diagnostic>, crate::rego::RegoError> {
+    let mut team = compile_team(config)?;
+    run(resources, config, false, &mut team)
+}
+
+fn compile_team(config: &Config) -> Result<Vec<crate::rego::Policies>, crate::rego::RegoError> {
     if let Some((i, empty)) = config
         .policies
         .iter()
@@ -96,7 +114,7 @@ pub fn check_all(
             empty.path
         )));
     }
-    let mut team = config
+    config
         .policies
         .iter()
         .map(|p| {
@@ -110,13 +128,13 @@ pub fn check_all(
                 .collect();
             crate::rego::Policies::compile(&files, p.input)
         })
-        .collect::<Result<Vec<_>, _>>()?;
-    run(resources, config, &mut team)
+        .collect()
 }
 
 fn run(
     resources: &[Resource],
     config: &Config,
+    builtins: bool,
     team: &mut [crate::rego::Policies],
 ) -> Result<Vec<Diagnostic>, crate::rego::RegoError> {
     // Copy the items only in the rare case there is an azfn config among them to leave out.
@@ -132,7 +150,7 @@ fn run(
     };
     let catalog = walk::Catalog::new(&checked).with_options(config.checks);
     let mut all = Vec::new();
-    for rule in registry() {
+    for rule in registry().iter().filter(|_| builtins) {
         let severity = match config.setting(rule.code(), rule.default_severity()) {
             RuleSetting::Off => continue,
             RuleSetting::Severity(s) => s,
@@ -178,6 +196,8 @@ fn run(
             .into_iter()
             .filter_map(|f| match config.setting(&f.code, f.severity) {
                 RuleSetting::Off => None,
+                // Malformed suppressions are the built-in check's to report.
+                RuleSetting::Severity(_) if f.code == "AZF000" && !builtins => None,
                 // AZF000 findings are made by `suppress`, at its configured severity.
                 RuleSetting::Severity(s) if f.code == "AZF000" => {
                     Some(Diagnostic { severity: s, ..f })

@@ -28,6 +28,7 @@ pub(super) fn engine(files: &[&PolicyFile]) -> Result<regorus::Engine, RegoError
     super::limits::install();
     let mut engine = regorus::Engine::new();
     for file in files {
+        super::parse_cost::check(&file.path, &file.text)?;
         engine.set_rego_v0(false);
         let Err(v1) = engine.add_policy(file.path.clone(), file.text.clone()) else {
             continue;
@@ -96,10 +97,12 @@ pub(super) fn syntax(file: &str, text: &str) -> RegoError {
         .unwrap_or_else(|| text.trim())
         .to_owned();
     let (line, column) = place.unwrap_or((1, 1));
+    // Lines and columns are 1-based; regorus says column 0 for an error before a line's first
+    // character.
     RegoError::Syntax {
         file: file.to_owned(),
-        line,
-        column,
+        line: line.max(1),
+        column: column.max(1),
         message,
     }
 }

@@ -12,10 +12,6 @@ use regorus::utils::limits::{ExecutionTimerConfig, TimeSource};
 
 use super::{RegoError, RuleSet};
 
-/// Steps a rule may take on one input: far beyond any real policy over one environment
-/// (the docs' examples take under a thousand per object), well short of a hang.
-pub const DEFAULT_STEPS: u64 = 2_000_000;
-
 /// Work units between two reads of the step counter.
 const UNITS_PER_STEP: u32 = 16;
 

@@ -2,14 +2,28 @@
 //! `violation` rule sets of messages, any package), and an azfn shape (`code`, `severity`,
 //! `resource`, `field`) for findings as precise as the built-in ones. The files come from the
 //! caller (the host reads them under its root confinement); nothing here reads or times.
+//!
+//! The engine is the `rego` feature (the KRM module, the host and the page's second module have
+//! it; the page's first module does not, and says so if asked to run a policy).
+#[cfg(feature = "rego")]
 mod discover;
+#[cfg_attr(not(feature = "rego"), path = "unavailable.rs")]
+mod engine;
+#[cfg(feature = "rego")]
 mod limits;
+#[cfg(feature = "rego")]
+mod parse_cost;
+#[cfg(feature = "rego")]
 mod results;
 pub mod test;
 
-use crate::diagnostic::Diagnostic;
-use crate::krm::{Resource, Severity};
-pub use limits::DEFAULT_STEPS;
+#[cfg(feature = "rego")]
+use crate::krm::Severity;
+pub use engine::Policies;
+
+/// Steps a rule may take on one input: far beyond any real policy over one environment
+/// (the docs' examples take under a thousand per object), well short of a hang.
+pub const DEFAULT_STEPS: u64 = 2_000_000;
 
 /// One `.rego` file: its path as the user wrote it (for errors) and its text.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -48,9 +62,13 @@ pub enum RegoError {
     /// Nothing to run.
     #[error("{0}")]
     Empty(String),
+    /// This build of azfn has no Rego engine (the page's lean module).
+    #[error("this azfn module has no Rego engine (built without the `rego` feature)")]
+    Unavailable,
 }
 
 /// One rule set (`deny`, `warn_registry`, …) of one package.
+#[cfg(feature = "rego")]
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub(crate) struct RuleSet {
     /// `data.main`, as regorus names a package.
@@ -61,6 +79,7 @@ pub(crate) struct RuleSet {
     pub(crate) file: String,
 }
 
+#[cfg(feature = "rego")]
 impl RuleSet {
     /// `main.deny`: the code of the findings of a rule set that gives only messages.
     pub(crate) fn code(&self) -> String {
@@ -81,79 +100,12 @@ impl RuleSet {
     }
 }
 
-/// Compiled policies, ready to check environments.
-#[derive(Debug)]
-pub struct Policies {
-    engine: regorus::Engine,
-    sets: Vec<RuleSet>,
-    mode: InputMode,
-    steps: u64,
-}
-
-impl Policies {
-    /// Parses `files` (Rego v1, or v0 for a file that only parses as v0), leaving out
-    /// `*_test.rego` files, which only `azfn policy test` runs.
-    ///
-    /// # Errors
-    /// A file that is not Rego, named with its line and column.
-    pub fn compile(files: &[PolicyFile], mode: InputMode) -> Result<Self, RegoError> {
-        let rules: Vec<&PolicyFile> = files.iter().filter(|f| !is_test_file(&f.path)).collect();
-        let engine = discover::engine(&rules)?;
-        Ok(Self {
-            engine,
-            sets: discover::rule_sets(&rules),
-            mode,
-            steps: DEFAULT_STEPS,
-        })
-    }
-
-    /// The same policies with another step budget.
-    #[must_use]
-    pub fn with_steps(mut self, steps: u64) -> Self {
-        self.steps = steps;
-        self
-    }
-
-    /// The rule sets found, as `package.rule` codes.
-    pub fn codes(&self) -> Vec<String> {
-        self.sets.iter().map(RuleSet::code).collect()
-    }
-
-    /// Runs every rule set over `resources` (the caller leaves azfn's own config out).
-    ///
-    /// # Errors
-    /// A rule that fails or runs past its budget.
-    pub fn check(&mut self, resources: &[Resource]) -> Result<Vec<Diagnostic>, RegoError> {
-        let checked: Vec<&Resource> = resources.iter().collect();
-        let mut findings = Vec::new();
-        match self.mode {
-            InputMode::Document => {
-                for resource in &checked {
-                    self.engine.set_input(results::input_of(resource));
-                    for set in &self.sets {
-                        let value = limits::eval(&mut self.engine, set, self.steps)?;
-                        results::collect(set, &value, Some(resource), &checked, &mut findings);
-                    }
-                }
-            }
-            InputMode::Combined => {
-                self.engine.set_input(results::combined_input(&checked));
-                for set in &self.sets {
-                    let value = limits::eval(&mut self.engine, set, self.steps)?;
-                    results::collect(set, &value, None, &checked, &mut findings);
-                }
-            }
-        }
-        Ok(findings)
-    }
-}
-
 /// OPA's convention: tests live in `*_test.rego` files.
 pub fn is_test_file(path: &str) -> bool {
     path.ends_with("_test.rego")
 }
 
-#[cfg(test)]
+#[cfg(all(test, feature = "rego"))]
 mod tests;
 
 impl From<RegoError> for crate::error::Error {
@@ -180,6 +132,7 @@ impl From<RegoError> for crate::error::Error {
                 format!("rule {rule} ran past its budget of {steps} steps and was stopped"),
             ),
             RegoError::Empty(message) => (Location::default(), message),
+            RegoError::Unavailable => (Location::default(), RegoError::Unavailable.to_string()),
         };
         Self::Policy { location, message }
     }

@@ -1,6 +1,8 @@
 //! `azfn policy test`: OPA's convention, each `test_*` rule in a `*_test.rego` file passes
 //! when it is true.
-use super::{PolicyFile, RegoError, RuleSet, discover, limits};
+use super::{PolicyFile, RegoError};
+#[cfg(feature = "rego")]
+use super::{RuleSet, discover, limits};
 
 /// How one test went.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -22,10 +24,20 @@ pub struct TestResult {
     pub outcome: Outcome,
 }
 
+/// Without the engine (the page's lean module), nothing runs.
+///
+/// # Errors
+/// Always [`RegoError::Unavailable`].
+#[cfg(not(feature = "rego"))]
+pub fn run(_files: &[PolicyFile], _steps: u64) -> Result<Vec<TestResult>, RegoError> {
+    Err(RegoError::Unavailable)
+}
+
 /// Runs every test in `files` (policies and tests together, as `opa test DIR` loads them).
 ///
 /// # Errors
 /// A file that is not Rego, or no test at all.
+#[cfg(feature = "rego")]
 pub fn run(files: &[PolicyFile], steps: u64) -> Result<Vec<TestResult>, RegoError> {
     let all: Vec<&PolicyFile> = files.iter().collect();
     let mut engine = discover::engine(&all)?;

@@ -1,4 +1,6 @@
 use super::*;
+use crate::diagnostic::Diagnostic;
+use crate::krm::Resource;
 
 /// The documents of `yaml` as resources.
 fn parse(yaml: &str) -> Vec<Resource> {
