@@ -515,7 +515,8 @@ fn a_policy_that_is_not_rego_stops_the_build_naming_file_line_and_column() {
 }
 
 /// A file nesting brackets deeper than the Rego parser can take in time (its time doubles
-/// with each level; fuzzing found one that hung it) is refused at once, at the bracket.
+/// with each level; fuzzing found one that hung it) is refused at once, at the bracket; so is
+/// a run of signs deep enough to overflow the parser's stack.
 #[test]
 fn a_policy_nesting_too_deep_for_the_parser_is_refused_in_time() {
     let folder = scratch("policies-nesting");
@@ -544,6 +545,29 @@ fn a_policy_nesting_too_deep_for_the_parser_is_refused_in_time() {
     );
     // Unchecked, the parser would take hours on this file.
     assert!(started.elapsed() < std::time::Duration::from_secs(10));
+
+    // Twenty thousand signs over twenty lines overflowed the stack and aborted azfn.
+    std::fs::write(
+        folder.join("deep_test.rego"),
+        format!(
+            "package deep\n\nx := {}1\n\ntest_x if true\n",
+            format!("{}\n", "-".repeat(1000)).repeat(20)
+        ),
+    )
+    .unwrap();
+    let out = run(
+        command(azfn_bin()).args(["policy", "test"]).arg(&folder),
+        b"",
+    );
+    let (stdout, stderr) = text(&out);
+    assert_eq!(out.status.code(), Some(2), "{stdout}{stderr}");
+    assert!(
+        stderr.contains(&format!(
+            "{}/deep_test.rego:3:38: more than 32 signs in a row",
+            folder.display()
+        )),
+        "{stderr}"
+    );
 }
 
 /// A policy folder is part of the untrusted input: only a relative folder inside the

@@ -2,7 +2,9 @@
 //! tries each `[` and `{` more than one way, so its time doubles with every level of nesting
 //! (a literal twenty levels deep takes minutes); the step budget cannot see parsing. So a
 //! file's cost is counted first, `2^depth` for each bracket it opens (outside strings and
-//! comments), and a file over [`MAX_COST`] is refused at the bracket that crossed it.
+//! comments), and a file over [`MAX_COST`] is refused at the bracket that crossed it. A run of
+//! signs (`- - - 1`) makes the parser recurse once per sign, past any stack (a fuzzer found
+//! one that aborted azfn); more than [`MAX_SIGNS`] in a row are refused the same way.
 
 use super::RegoError;
 
@@ -10,14 +12,41 @@ use super::RegoError;
 /// container's `secretKeyRef` (ten levels) in one test file, far short of a hang.
 pub(crate) const MAX_COST: u64 = 1 << 17;
 
-/// `Err` naming the line and column where `text` (the file `path`) passes [`MAX_COST`].
+/// Signs in a row: regorus itself refuses expressions nested deeper than 32.
+pub(crate) const MAX_SIGNS: u32 = 32;
+
+/// `Err` naming the line and column where `text` (the file `path`) passes [`MAX_COST`] or
+/// [`MAX_SIGNS`].
 pub(super) fn check(path: &str, text: &str) -> Result<(), RegoError> {
     let mut depth: u32 = 0;
     let mut cost: u64 = 0;
+    let mut signs: u32 = 0;
     let (mut line, mut column) = (1, 0);
+    let refused = |line, column, message: String| RegoError::Syntax {
+        file: path.to_owned(),
+        line,
+        column,
+        message,
+    };
     let mut chars = text.chars().peekable();
     while let Some(c) = chars.next() {
         column += 1;
+        if c == '-' {
+            signs += 1;
+            if signs > MAX_SIGNS {
+                return Err(refused(
+                    line,
+                    column,
+                    format!(
+                        "more than {MAX_SIGNS} signs in a row: the Rego parser would recurse once for each"
+                    ),
+                ));
+            }
+            continue;
+        }
+        if !c.is_whitespace() && c != '#' {
+            signs = 0;
+        }
         match c {
             '\n' => {
                 line += 1;
@@ -50,14 +79,13 @@ pub(super) fn check(path: &str, text: &str) -> Result<(), RegoError> {
                 depth += 1;
                 cost = cost.saturating_add(1u64 << depth.min(62));
                 if cost > MAX_COST {
-                    return Err(RegoError::Syntax {
-                        file: path.to_owned(),
+                    return Err(refused(
                         line,
                         column,
-                        message: format!(
+                        format!(
                             "brackets nest too deeply here for the Rego parser, whose time doubles with each level (this file would cost more than {MAX_COST} units, {depth} levels deep here): flatten the deepest literals or split the file"
                         ),
-                    });
+                    ));
                 }
             }
             ']' | '}' => depth = depth.saturating_sub(1),
@@ -91,5 +119,18 @@ mod tests {
         };
         // 2 + 4 + ... + 2^16 = 2^17 - 2 still passes; the 17th bracket crosses.
         assert_eq!((line, column), (3, 5 + 17));
+    }
+
+    #[test]
+    fn runs_of_signs_are_refused_across_lines_and_comments() {
+        assert_eq!(
+            check("ok.rego", "package a\nx := - - 1\ny := 3 - -2\n"),
+            Ok(())
+        );
+        let long = format!("package a\nx := {}1\n", "- # sign\n".repeat(33));
+        let Err(RegoError::Syntax { line, column, .. }) = check("signs.rego", &long) else {
+            panic!("33 signs pass");
+        };
+        assert_eq!((line, column), (34, 1));
     }
 }
