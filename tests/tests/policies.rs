@@ -474,22 +474,25 @@ fn policy_test_passes_the_docs_examples_and_fails_a_broken_one() {
     );
     assert!(stdout.ends_with("9/10 passed\n"), "{stdout}");
 
-    std::fs::write(
-        broken.join("labels.rego"),
+    refused_by_policy_test(
+        &broken,
+        "labels.rego",
         "package azfn.labels\n\ndeny contains msg if {\n  input.kind ==\n}\n",
-    )
-    .unwrap();
-    let unusable = run(
-        command(azfn_bin()).args(["policy", "test"]).arg(&broken),
+        "labels.rego:5:1: expecting expression",
+    );
+}
+
+/// Writes `policy` as `file` in `folder`; `azfn policy test` exits 2 naming `folder/expected`.
+fn refused_by_policy_test(folder: &Path, file: &str, policy: &str, expected: &str) {
+    std::fs::write(folder.join(file), policy).unwrap();
+    let out = run(
+        command(azfn_bin()).args(["policy", "test"]).arg(folder),
         b"",
     );
-    let (stdout, stderr) = text(&unusable);
-    assert_eq!(unusable.status.code(), Some(2), "{stdout}{stderr}");
+    let (stdout, stderr) = text(&out);
+    assert_eq!(out.status.code(), Some(2), "{stdout}{stderr}");
     assert!(
-        stderr.contains(&format!(
-            "{}/labels.rego:5:1: expecting expression",
-            broken.display()
-        )),
+        stderr.contains(&format!("{}/{expected}", folder.display())),
         "{stderr}"
     );
 }
@@ -520,53 +523,31 @@ fn a_policy_that_is_not_rego_stops_the_build_naming_file_line_and_column() {
 #[test]
 fn a_policy_nesting_too_deep_for_the_parser_is_refused_in_time() {
     let folder = scratch("policies-nesting");
-    std::fs::write(
-        folder.join("deep_test.rego"),
-        format!(
+    let started = std::time::Instant::now();
+    refused_by_policy_test(
+        &folder,
+        "deep_test.rego",
+        &format!(
             "package deep\n\nx := {}1\n\ntest_x if true\n",
             "{\"a\": ".repeat(24)
         ),
-    )
-    .unwrap();
-    let started = std::time::Instant::now();
-    let out = run(
-        command(azfn_bin()).args(["policy", "test"]).arg(&folder),
-        b"",
-    );
-    let (stdout, stderr) = text(&out);
-    assert_eq!(out.status.code(), Some(2), "{stdout}{stderr}");
-    assert!(
-        stderr.contains(&format!(
-            "{}/deep_test.rego:3:{}: brackets nest too deeply here for the Rego parser",
-            folder.display(),
+        &format!(
+            "deep_test.rego:3:{}: brackets nest too deeply here for the Rego parser",
             5 + 17 * 6 - 5
-        )),
-        "{stderr}"
+        ),
     );
     // Unchecked, the parser would take hours on this file.
     assert!(started.elapsed() < std::time::Duration::from_secs(10));
 
     // Twenty thousand signs over twenty lines overflowed the stack and aborted azfn.
-    std::fs::write(
-        folder.join("deep_test.rego"),
-        format!(
+    refused_by_policy_test(
+        &folder,
+        "deep_test.rego",
+        &format!(
             "package deep\n\nx := {}1\n\ntest_x if true\n",
             format!("{}\n", "-".repeat(1000)).repeat(20)
         ),
-    )
-    .unwrap();
-    let out = run(
-        command(azfn_bin()).args(["policy", "test"]).arg(&folder),
-        b"",
-    );
-    let (stdout, stderr) = text(&out);
-    assert_eq!(out.status.code(), Some(2), "{stdout}{stderr}");
-    assert!(
-        stderr.contains(&format!(
-            "{}/deep_test.rego:3:38: more than 32 signs in a row",
-            folder.display()
-        )),
-        "{stderr}"
+        "deep_test.rego:3:38: more than 32 signs in a row",
     );
 }
 
