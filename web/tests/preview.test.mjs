@@ -506,6 +506,13 @@ test("team rules in Rego: their findings show like built-in ones, and follow edi
   const message = "Deployment prod-orders has no contoso.com/owner label: name the owning team";
   // The message the CLI, kustomize and kpt print for the same rule (tests/tests/policies.rs).
   assert.match(await page.textContent(".findings"), new RegExp(`ORG002 deny.*${message}.*in prod`, "s"));
+  // Parity builds each environment as `azfn parity` does, with the tree's policy folder: prod's
+  // build fails on the team rule (not for want of the folder's files).
+  await page.waitForSelector('#tabs [data-tab="parity"].fails');
+  await tab(page, "parity");
+  const parity = await page.textContent("#panel");
+  assert.match(parity, /ORG002 deny: Deployment prod-orders-http has no contoso.com\/owner label/, parity);
+  assert.doesNotMatch(parity, /no \.rego files/);
   await openFile(page, "policies/labels.rego");
   // Highlighted as Rego: `package` is a keyword token, the message a string token.
   const keyword = await page.locator(".cm-line", { hasText: "package azfn.labels" }).locator("span", { hasText: /^package$/ }).first();

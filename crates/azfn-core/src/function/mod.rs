@@ -91,17 +91,31 @@ pub struct Checked {
     pub config: Config,
 }
 
-/// Renders the `FunctionApp`s of `list` and runs the rules over the result; a parity
-/// configuration is read (and checked for mistakes) but never run here.
-pub fn render_and_check(
+/// Renders the `FunctionApp`s of `list`, checking nothing: [`render_and_check`] without its
+/// checks, with the notes and the config as read.
+///
+/// # Errors
+/// A config or `FunctionApp` azfn cannot read, or an input it refuses.
+pub fn render(
     mut list: ResourceList,
     source: &str,
     inputs: &functionapp::inputs::Values,
-) -> Result<Checked, Error> {
+) -> Result<(ResourceList, Vec<Note>, Config), Error> {
     let config =
         Config::from_function_config(list.function_config.as_ref(), source, &policy::codes())?;
     functionapp::inputs::apply(&mut list, &config.inputs, inputs, source)?;
     let notes = functionapp::transform(&mut list, source)?;
+    Ok((list, notes, config))
+}
+
+/// Renders the `FunctionApp`s of `list` and runs the rules over the result; a parity
+/// configuration is read (and checked for mistakes) but never run here.
+pub fn render_and_check(
+    list: ResourceList,
+    source: &str,
+    inputs: &functionapp::inputs::Values,
+) -> Result<Checked, Error> {
+    let (list, notes, config) = render(list, source, inputs)?;
     let findings = policy::check_all(&list.items, &config)?;
     Ok(Checked {
         list,

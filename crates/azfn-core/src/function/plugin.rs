@@ -28,6 +28,9 @@ pub struct AzfnTransformer {
     pub findings: FindingSink,
     /// Where the `.rego` files of `spec.policies` come from (the host reads them, confined).
     pub policies: PolicyLookup,
+    /// Renders without checking: for a second build that only traces where each field was
+    /// set, whose findings the first build already has.
+    pub render_only: bool,
 }
 
 impl Transformer for AzfnTransformer {
@@ -43,7 +46,9 @@ impl Transformer for AzfnTransformer {
     ) -> Result<Vec<Mapping>, BuildError> {
         let items = items.into_iter().map(Resource::new).collect();
         let mut config = config.clone();
-        self.policies.fill(&mut config, at)?;
+        if !self.render_only {
+            self.policies.fill(&mut config, at)?;
+        }
         let list = ResourceList::new(items, Some(config));
         // `at` is where the config is: its file, or the kustomization entry holding it inline.
         let source = at.file.as_str();
@@ -66,6 +71,10 @@ impl Transformer for AzfnTransformer {
                     ));
                 }
             }
+        }
+        if self.render_only {
+            let (list, _, _) = super::render(list, source, &values)?;
+            return Ok(list.items.into_iter().map(|r| r.object().clone()).collect());
         }
         let checked = super::render_and_check(list, source, &values)?;
         if let Some(findings) = self.findings.keep(checked.findings, &checked.config) {

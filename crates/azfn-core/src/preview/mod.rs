@@ -10,7 +10,7 @@ use std::cell::RefCell;
 use serde::Serialize;
 
 use crate::diagnostic::Diagnostic;
-use crate::function::{AzfnTransformer, Collected, FindingSink, build_options};
+use crate::function::{AzfnTransformer, Collected, FindingSink};
 use crate::krm::Resource;
 use crate::krm::{KrmResult, Severity};
 use crate::overlay::{self, BuildOptions};
@@ -134,7 +134,13 @@ pub fn parity_report(
                 .collect(),
         ),
     };
-    let report = parity::check(source, &envs, &policy_value, &build_options()).map_err(|e| {
+    // Each environment built as `azfn parity` builds it, its config's policy folders read from
+    // the tree.
+    let options = BuildOptions::default().with_transformer(AzfnTransformer {
+        policies: tree_policies(source),
+        ..AzfnTransformer::default()
+    });
+    let report = parity::check(source, &envs, &policy_value, &options).map_err(|e| {
         let reads: Vec<String> = source.paths().map(str::to_owned).collect();
         at(
             Diagnostic::input_error(&e.error.location, e.to_string()),
@@ -203,10 +209,9 @@ fn render(source: &MemorySource, dir: &str, name: &str) -> (EnvironmentPreview, 
         reads: RefCell::default(),
     };
     let sink = FindingSink::collecting();
-    let policies = tree_policies(source);
     let options = BuildOptions::default().with_transformer(AzfnTransformer {
         findings: sink.clone(),
-        policies: policies.clone(),
+        policies: tree_policies(source),
         ..AzfnTransformer::default()
     });
     let built = overlay::build(&recording, dir, &options);
@@ -218,13 +223,13 @@ fn render(source: &MemorySource, dir: &str, name: &str) -> (EnvironmentPreview, 
         Err(_) => collected.findings,
     };
     // Findings point at the line that set their field: the build again, recording provenance
-    // (only when there is something to locate, so a clean tree pays nothing for it).
+    // (only when there is something to locate, so a clean tree pays nothing for it), rendering
+    // without checking again.
     let traced = if findings.is_empty() {
         None
     } else {
         let options = BuildOptions::default().with_transformer(AzfnTransformer {
-            findings: FindingSink::collecting(),
-            policies,
+            render_only: true,
             ..AzfnTransformer::default()
         });
         overlay::build_traced(source, dir, &options).ok()

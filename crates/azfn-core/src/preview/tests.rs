@@ -1,4 +1,5 @@
 use super::*;
+use crate::function::build_options;
 
 /// The example app as the page's "example" button loads it.
 use crate::test_support::example;
@@ -316,4 +317,49 @@ fn findings_are_those_of_the_final_output_as_azfn_check_reports() {
     assert_eq!(missing.file.as_deref(), Some("overlays/test/reports.yaml"));
     assert_eq!(missing.line, Some(6), "the client-id annotation");
     assert!(test.fails, "the missing credential is an error");
+}
+
+/// The example with a policy folder its prod config names, holding `rule`.
+#[cfg(feature = "rego")]
+fn with_team_rule(rule: &str) -> MemorySource {
+    let mut source = example();
+    source.insert("policies/team.rego", rule.to_owned());
+    let config = String::from_utf8(source.read("overlays/prod/azfn.yaml").unwrap()).unwrap();
+    source.insert(
+        "overlays/prod/azfn.yaml",
+        config + "  policies:\n  - path: ../../policies\n",
+    );
+    source
+}
+
+#[cfg(feature = "rego")]
+#[test]
+fn parity_builds_each_environment_with_the_policy_folders_in_the_tree() {
+    let warning = with_team_rule(
+        "package team\n\nwarn contains msg if {\n  input.kind == \"Service\"\n  msg := \"services need an owner\"\n}\n",
+    );
+    let preview_ = preview(&warning);
+    let prod = preview_
+        .environments
+        .iter()
+        .find(|e| e.name == "prod")
+        .unwrap();
+    assert!(
+        prod.findings.iter().any(|f| f.code == "team.warn"),
+        "{:?}",
+        prod.findings
+    );
+    // Parity builds prod as `azfn parity` does: with the folder's rules, which only warn.
+    let report = parity_report(&warning, preview_.policy.as_deref(), &[]).unwrap();
+    assert_eq!(report["summary"]["failures"], 0, "{report:#}");
+
+    let error = with_team_rule(
+        "package team\n\ndeny contains msg if {\n  input.kind == \"Service\"\n  msg := \"services are not allowed\"\n}\n",
+    );
+    let failed = parity_report(&error, Some("parity.yaml"), &[]).unwrap_err();
+    assert!(
+        failed.message.contains("team.deny") && failed.message.contains("services are not allowed"),
+        "{}",
+        failed.message
+    );
 }

@@ -3,6 +3,7 @@ use super::{DEFAULT_STEPS, InputMode, PolicyFile, RegoError, RuleSet, discover, 
 use super::{limits, results};
 use crate::diagnostic::Diagnostic;
 use crate::krm::Resource;
+use std::collections::BTreeMap;
 
 /// Compiled policies, ready to check environments.
 #[derive(Debug)]
@@ -11,7 +12,15 @@ pub struct Policies {
     sets: Vec<RuleSet>,
     mode: InputMode,
     steps: u64,
+    /// Each rule set's value for an `input` already evaluated. A rule sees nothing but its
+    /// policies and `input`, so the same input gives the same values: the preview checks an
+    /// environment's objects in its transformer and again in the output, and a base's objects
+    /// again in every overlay on it.
+    memo: BTreeMap<regorus::Value, Vec<regorus::Value>>,
 }
+
+/// Inputs remembered per compiled policies before the memo starts afresh.
+pub(super) const MEMO_INPUTS: usize = 4096;
 
 impl Policies {
     /// Parses `files` (Rego v1, or v0 for a file that only parses as v0), leaving out
@@ -27,6 +36,7 @@ impl Policies {
             sets: discover::rule_sets(&rules),
             mode,
             steps: DEFAULT_STEPS,
+            memo: BTreeMap::new(),
         })
     }
 
@@ -34,6 +44,7 @@ impl Policies {
     #[must_use]
     pub fn with_steps(mut self, steps: u64) -> Self {
         self.steps = steps;
+        self.memo.clear();
         self
     }
 
@@ -52,21 +63,44 @@ impl Policies {
         match self.mode {
             InputMode::Document => {
                 for resource in &checked {
-                    self.engine.set_input(results::input_of(resource));
-                    for set in &self.sets {
-                        let value = limits::eval(&mut self.engine, set, self.steps)?;
-                        results::collect(set, &value, Some(resource), &checked, &mut findings);
+                    let values = self.values_for(results::input_of(resource))?;
+                    for (set, value) in self.sets.iter().zip(&values) {
+                        results::collect(set, value, Some(resource), &checked, &mut findings);
                     }
                 }
             }
             InputMode::Combined => {
-                self.engine.set_input(results::combined_input(&checked));
-                for set in &self.sets {
-                    let value = limits::eval(&mut self.engine, set, self.steps)?;
-                    results::collect(set, &value, None, &checked, &mut findings);
+                let values = self.values_for(results::combined_input(&checked))?;
+                for (set, value) in self.sets.iter().zip(&values) {
+                    results::collect(set, value, None, &checked, &mut findings);
                 }
             }
         }
         Ok(findings)
+    }
+
+    /// How many inputs the memo holds.
+    #[cfg(test)]
+    pub(super) fn memo_len(&self) -> usize {
+        self.memo.len()
+    }
+
+    /// Every rule set's value for `input`, evaluated once per input (errors are not kept:
+    /// they fail the check anyway).
+    fn values_for(&mut self, input: regorus::Value) -> Result<Vec<regorus::Value>, RegoError> {
+        if let Some(values) = self.memo.get(&input) {
+            return Ok(values.clone());
+        }
+        self.engine.set_input(input.clone());
+        let values = self
+            .sets
+            .iter()
+            .map(|set| limits::eval(&mut self.engine, set, self.steps))
+            .collect::<Result<Vec<_>, _>>()?;
+        if self.memo.len() >= MEMO_INPUTS {
+            self.memo.clear();
+        }
+        self.memo.insert(input, values.clone());
+        Ok(values)
     }
 }

@@ -153,3 +153,98 @@ fn tests_pass_fail_and_need_to_exist() {
         Err(RegoError::Empty(_))
     ));
 }
+
+/// A config whose one policy folder holds `text` as `policy/main.rego`.
+fn config_with(text: &str) -> crate::config::Config {
+    crate::config::Config {
+        policies: vec![crate::config::PolicyConfig {
+            path: "policy".to_owned(),
+            input: InputMode::Document,
+            files: [("policy/main.rego".to_owned(), text.to_owned())].into(),
+        }],
+        ..crate::config::Config::default()
+    }
+}
+
+fn denying(kind: &str, message: &str) -> String {
+    format!("package main\n\ndeny contains \"{message}\" if input.kind == \"{kind}\"\n")
+}
+
+#[test]
+fn a_check_again_gives_the_same_findings_and_a_changed_policy_is_compiled_anew() {
+    let objects = parse(APPS);
+    let first =
+        crate::policy::check_team(&objects, &config_with(&denying("Service", "one"))).unwrap();
+    assert_eq!(
+        shown(&first),
+        ["main.deny error Service/prod/orders -: one"]
+    );
+    // The same folder again: compiled and evaluated before, the same findings.
+    let again =
+        crate::policy::check_team(&objects, &config_with(&denying("Service", "one"))).unwrap();
+    assert_eq!(shown(&again), shown(&first));
+    // One character changed (as on a key press in the page): the new text decides.
+    let edited =
+        crate::policy::check_team(&objects, &config_with(&denying("Service", "two"))).unwrap();
+    assert_eq!(
+        shown(&edited),
+        ["main.deny error Service/prod/orders -: two"]
+    );
+    // More folders than are kept compiled, then the first again: still its own findings.
+    for kind in ["A", "B", "C", "D", "E"] {
+        let other = crate::policy::check_team(&objects, &config_with(&denying(kind, kind)));
+        assert!(other.unwrap().is_empty(), "{kind}");
+    }
+    let first_again =
+        crate::policy::check_team(&objects, &config_with(&denying("Service", "one"))).unwrap();
+    assert_eq!(shown(&first_again), shown(&first));
+}
+
+#[test]
+fn objects_evaluated_before_give_their_values_again_and_the_memo_starts_afresh_when_full() {
+    let mut policies = Policies::compile(
+        &[file("policy/main.rego", &denying("Service", "no services"))],
+        InputMode::Document,
+    )
+    .unwrap();
+    let objects = parse(APPS);
+    let first = shown(&policies.check(&objects).unwrap());
+    assert_eq!(
+        first,
+        ["main.deny error Service/prod/orders -: no services"]
+    );
+    assert_eq!(shown(&policies.check(&objects).unwrap()), first);
+    // Past the memo's bound: distinct objects fill it, it starts afresh, and the first
+    // objects are evaluated again with the same outcome.
+    let many: Vec<Resource> = (0..=super::engine::MEMO_INPUTS)
+        .map(|i| {
+            let mut object = serde_yaml::Mapping::new();
+            object.insert("kind".into(), "ConfigMap".into());
+            object.insert(
+                "metadata".into(),
+                serde_yaml::from_str(&format!("{{name: c{i}}}")).unwrap(),
+            );
+            Resource::new(object)
+        })
+        .collect();
+    assert!(policies.check(&many).unwrap().is_empty());
+    assert!(policies.memo_len() <= super::engine::MEMO_INPUTS);
+    assert_eq!(shown(&policies.check(&objects).unwrap()), first);
+}
+
+#[test]
+fn a_rule_stopped_by_its_budget_is_stopped_again_not_remembered() {
+    let runaway = file(
+        "policy/runaway.rego",
+        "package main\n\ndeny contains msg if {\n  some a in numbers.range(1, 3000)\n  some b in numbers.range(1, 3000)\n  a * b < 0\n  msg := \"never\"\n}\n",
+    );
+    let mut policies = Policies::compile(&[runaway], InputMode::Document)
+        .unwrap()
+        .with_steps(10_000);
+    let objects = parse(APPS);
+    assert!(policies.check(&objects).is_err());
+    assert!(
+        policies.check(&objects).is_err(),
+        "the second check is stopped too"
+    );
+}
