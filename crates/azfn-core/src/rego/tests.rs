@@ -154,50 +154,8 @@ fn tests_pass_fail_and_need_to_exist() {
     ));
 }
 
-/// A config whose one policy folder holds `text` as `policy/main.rego`.
-fn config_with(text: &str) -> crate::config::Config {
-    crate::config::Config {
-        policies: vec![crate::config::PolicyConfig {
-            path: "policy".to_owned(),
-            input: InputMode::Document,
-            files: [("policy/main.rego".to_owned(), text.to_owned())].into(),
-        }],
-        ..crate::config::Config::default()
-    }
-}
-
 fn denying(kind: &str, message: &str) -> String {
     format!("package main\n\ndeny contains \"{message}\" if input.kind == \"{kind}\"\n")
-}
-
-#[test]
-fn a_check_again_gives_the_same_findings_and_a_changed_policy_is_compiled_anew() {
-    let objects = parse(APPS);
-    let first =
-        crate::policy::check_team(&objects, &config_with(&denying("Service", "one"))).unwrap();
-    assert_eq!(
-        shown(&first),
-        ["main.deny error Service/prod/orders -: one"]
-    );
-    // The same folder again: compiled and evaluated before, the same findings.
-    let again =
-        crate::policy::check_team(&objects, &config_with(&denying("Service", "one"))).unwrap();
-    assert_eq!(shown(&again), shown(&first));
-    // One character changed (as on a key press in the page): the new text decides.
-    let edited =
-        crate::policy::check_team(&objects, &config_with(&denying("Service", "two"))).unwrap();
-    assert_eq!(
-        shown(&edited),
-        ["main.deny error Service/prod/orders -: two"]
-    );
-    // More folders than are kept compiled, then the first again: still its own findings.
-    for kind in ["A", "B", "C", "D", "E"] {
-        let other = crate::policy::check_team(&objects, &config_with(&denying(kind, kind)));
-        assert!(other.unwrap().is_empty(), "{kind}");
-    }
-    let first_again =
-        crate::policy::check_team(&objects, &config_with(&denying("Service", "one"))).unwrap();
-    assert_eq!(shown(&first_again), shown(&first));
 }
 
 #[test]
