@@ -27,8 +27,10 @@ setup-wasm-bindgen: ## wasm-bindgen-cli at exactly the wasm-bindgen crate's vers
 	  $(CARGO) install wasm-bindgen-cli --version =$(WASM_BINDGEN_VERSION); \
 	fi
 
-setup-web: ## npm packages from the committed lockfile
-	cd web && npm ci --no-audit --no-fund
+setup-web: ## npm packages from the committed lockfile (installed again only when it changed)
+	@if ! cmp -s web/package-lock.json web/node_modules/.azfn-installed-lock; then \
+	  (cd web && npm ci --no-audit --no-fund) && cp web/package-lock.json web/node_modules/.azfn-installed-lock; \
+	else echo "web/node_modules: up to date"; fi
 
 setup-chromium: ## Debian's Chromium for the browser tests
 	@if [ ! -x /usr/bin/chromium ]; then \
@@ -65,25 +67,12 @@ check-wasm: setup-rust ## prove azfn-core builds for both wasm targets
 	$(CARGO) build --locked --release -p azfn-core --target wasm32-wasip1
 	$(CARGO) build --locked --release -p azfn-core --target wasm32-unknown-unknown
 
-WASM_OPT_FEATURES := --enable-bulk-memory --enable-nontrapping-float-to-int --enable-sign-ext \
-  --enable-mutable-globals --enable-reference-types --enable-multivalue
-
-# One browser module per feature set: web/pkg without the Rego engine (every tree), web/pkg-rego
-# with it (loaded by the page only for trees holding .rego files).
-define wasm_module
-	$(CARGO) build --locked --profile web -p azfn-wasm --target wasm32-unknown-unknown $(1)
-	wasm-bindgen target/wasm32-unknown-unknown/web/azfn_wasm.wasm --target web --out-dir $(2) --typescript
-	web/node_modules/.bin/wasm-opt -O3 $(WASM_OPT_FEATURES) $(2)/azfn_wasm_bg.wasm -o $(2)/azfn_wasm_bg.opt.wasm
-	mv $(2)/azfn_wasm_bg.opt.wasm $(2)/azfn_wasm_bg.wasm
-	@echo "wasm bundle $(2): $$(stat -c %s $(2)/azfn_wasm_bg.wasm) bytes ($$(gzip -9 -c $(2)/azfn_wasm_bg.wasm | wc -c) gzipped)"
-endef
-
 wasm: setup-rust setup-wasm-bindgen setup-web ## browser bindings into web/pkg and web/pkg-rego (profile web: size first), shrunk by wasm-opt (binaryen from npm)
-	$(call wasm_module,,web/pkg)
-	$(call wasm_module,--features rego,web/pkg-rego)
+	scripts/wasm-module.sh web/pkg
+	scripts/wasm-module.sh web/pkg-rego --features rego
 
-web: wasm ## the static preview page into web/dist (embedded by the azfn binary: `azfn serve`)
-	cd web && npm run build
+web: wasm ## the static preview page into web/dist (embedded by the azfn binary: `azfn serve`); rebuilt only when its inputs changed
+	scripts/web-dist.sh
 
 # ---------------------------------------------------------------- quality
 lint: guest web ## rustfmt, clippy (native and wasm32), warnings are errors
@@ -93,6 +82,7 @@ lint: guest web ## rustfmt, clippy (native and wasm32), warnings are errors
 	$(CARGO) clippy --locked -p azfn-wasm --features rego --target wasm32-unknown-unknown -- -D warnings
 
 test: setup-tools setup-precommit web lint check-wasm build image setup-chromium ## everything CI runs
+	scripts/check-noop-build.sh
 	$(CARGO) nextest run --locked --release --workspace --no-fail-fast
 	cd web && npm test
 	$(CARGO) run --locked --release -q -p azfn-tests --bin conformance -- --summary
