@@ -109,16 +109,94 @@ pub fn generate(root: &Path, seed: u64) -> Vec<String> {
     write("base/kustomization.yaml", &base);
     write("base/keda.yaml", KEDA_CONFIG);
     let mut overlays = Vec::new();
+    let mut renames = Vec::new();
     for name in ["dev", "prod"] {
         let dir = format!("overlays/{name}");
         let (kustomization, extra) = overlay(&mut rng, name, apps, with_function_app);
+        renames.push(rename_of(&kustomization));
         write(&format!("{dir}/kustomization.yaml"), &kustomization);
         for (file, text) in extra {
             write(&format!("{dir}/{file}"), &text);
         }
         overlays.push(dir);
     }
+    // Overlays stacked on prod, each perhaps renaming again and selecting objects by a name
+    // they had: the original, one an overlay in between gave, or the current one.
+    let mut names: Vec<Vec<String>> = (0..apps)
+        .map(|i| {
+            let original = format!("app{i}");
+            let (prefix, suffix) = &renames[1];
+            vec![original.clone(), format!("{prefix}{original}{suffix}")]
+        })
+        .collect();
+    let mut parent = "prod".to_owned();
+    for name in ["prod-eu", "prod-eu-canary"] {
+        if !rng.chance(if name == "prod-eu" { 80 } else { 60 }) {
+            break;
+        }
+        let kustomization = stacked(&mut rng, &parent, &names);
+        let (prefix, suffix) = rename_of(&kustomization);
+        for history in &mut names {
+            let current = history.last().cloned().unwrap_or_default();
+            history.push(format!("{prefix}{current}{suffix}"));
+        }
+        let dir = format!("overlays/{name}");
+        write(&format!("{dir}/kustomization.yaml"), &kustomization);
+        overlays.push(dir);
+        name.clone_into(&mut parent);
+    }
     overlays
+}
+
+/// The `namePrefix` and `nameSuffix` a generated kustomization sets (empty when none).
+fn rename_of(kustomization: &str) -> (String, String) {
+    let value = |key: &str| {
+        kustomization
+            .lines()
+            .find_map(|l| l.strip_prefix(key))
+            .map(|v| v.trim().to_owned())
+            .unwrap_or_default()
+    };
+    (value("namePrefix:"), value("nameSuffix:"))
+}
+
+/// An overlay on `parent` that may rename its objects again, and selects Deployments by one of
+/// the names each has had (`names[app]`, oldest first) in patches, replicas and replacements.
+fn stacked(rng: &mut Rng, parent: &str, names: &[Vec<String>]) -> String {
+    let mut k = format!("resources:\n- ../{parent}\n");
+    if rng.chance(60) {
+        let _ = writeln!(k, "namePrefix: {}-", rng.pick(&["eu", "c"]));
+    }
+    if rng.chance(40) {
+        let _ = writeln!(k, "nameSuffix: -{}", rng.pick(&["r", "b"]));
+    }
+    let pick = |rng: &mut Rng| -> String {
+        let history = rng.pick(names);
+        rng.pick(history).clone()
+    };
+    let json = pick(rng);
+    let merge = pick(rng);
+    let _ = write!(
+        k,
+        "patches:\n- target:\n    kind: Deployment\n    name: {json}\n  patch: |-\n    - op: add\n      path: /metadata/annotations/stacked\n      value: \"{parent}\"\n- target:\n    kind: Deployment\n    name: {merge}\n  patch: |-\n    apiVersion: apps/v1\n    kind: Deployment\n    metadata:\n      name: any\n      labels:\n        stacked: \"yes\"\n"
+    );
+    if rng.chance(50) {
+        let _ = writeln!(
+            k,
+            "replicas:\n- name: {}\n  count: {}",
+            pick(rng),
+            2 + rng.below(4)
+        );
+    }
+    if rng.chance(40) {
+        let _ = writeln!(
+            k,
+            "replacements:\n- source:\n    kind: Deployment\n    name: {}\n    fieldPath: metadata.name\n  targets:\n  - select:\n      kind: Deployment\n      name: {}\n    fieldPaths:\n    - metadata.annotations.source-name\n    options:\n      create: true",
+            pick(rng),
+            pick(rng)
+        );
+    }
+    k
 }
 
 const KEDA_CONFIG: &str = "nameReference:\n- kind: Deployment\n  fieldSpecs:\n  - kind: ScaledObject\n    path: spec/scaleTargetRef/name\n- kind: ConfigMap\n  fieldSpecs:\n  - kind: ScaledObject\n    path: spec/triggers/metadata/configMapName\n";

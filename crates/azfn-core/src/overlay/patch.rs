@@ -269,12 +269,26 @@ impl Selector {
         }
     }
 
+    /// Whether `res` is selected by any id it has had (the current one or any earlier one), as
+    /// kustomize's replacements select.
     pub(crate) fn matches(&self, res: &Res) -> bool {
+        self.matches_ids(res, &res.previous)
+    }
+
+    /// Whether `res` is selected as a `patches:` target: by its original id (the first it had)
+    /// or its current one, never by a name it had only in between, as kustomize's
+    /// `resWrangler.Select` matches (an overlay on an overlay that renamed objects).
+    pub(crate) fn selects_patch_target(&self, res: &Res) -> bool {
+        self.matches_ids(res, &res.previous[..res.previous.len().min(1)])
+    }
+
+    /// Matches name and namespace each against the current id or one of `earlier`.
+    fn matches_ids(&self, res: &Res, earlier: &[(String, String)]) -> bool {
         let (group, version) = res.group_version();
         let any_name =
-            |p: &Pattern| p.is_match(res.name()) || res.previous.iter().any(|(_, n)| p.is_match(n));
+            |p: &Pattern| p.is_match(res.name()) || earlier.iter().any(|(_, n)| p.is_match(n));
         let any_namespace = |p: &Pattern| {
-            p.is_match(res.namespace()) || res.previous.iter().any(|(ns, _)| p.is_match(ns))
+            p.is_match(res.namespace()) || earlier.iter().any(|(ns, _)| p.is_match(ns))
         };
         self.group.as_ref().is_none_or(|g| g.is_match(group))
             && self.version.as_ref().is_none_or(|v| v.is_match(version))
@@ -535,7 +549,11 @@ pub(crate) fn patch_entry(
             Ok(())
         }
         Some(selector) => {
-            for res in ra.items.iter_mut().filter(|r| selector.matches(r)) {
+            for res in ra
+                .items
+                .iter_mut()
+                .filter(|r| selector.selects_patch_target(r))
+            {
                 for doc in &docs {
                     let Some(patch) = doc.as_mapping() else {
                         continue;
@@ -608,7 +626,11 @@ fn apply_json6902_to_selected(
         .0
         .iter()
         .any(|op| matches!(op, json_patch::PatchOperation::Copy(_)));
-    for res in ra.items.iter_mut().filter(|r| target.matches(r)) {
+    for res in ra
+        .items
+        .iter_mut()
+        .filter(|r| target.selects_patch_target(r))
+    {
         let before_name = res.name().to_owned();
         let before_namespace = res.namespace().to_owned();
         let mut doc = yaml_to_json(&Value::Mapping(res.obj.clone()));
