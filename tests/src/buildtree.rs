@@ -9,11 +9,7 @@ use std::path::Path;
 
 /// Writes the tree for `resources` resources under `root`.
 pub fn generate(root: &Path, resources: usize) {
-    let write = |rel: &str, text: &str| {
-        let path = root.join(rel);
-        std::fs::create_dir_all(path.parent().expect("a parent")).expect("mkdir");
-        std::fs::write(path, text).expect("write");
-    };
+    let write = |rel: &str, text: &str| crate::write_file(root, rel, text);
     let apps = resources.div_ceil(4);
     let mut kustomization = String::from("resources:\n");
     for i in 0..apps {

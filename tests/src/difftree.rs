@@ -82,11 +82,7 @@ fn awkward(rng: &mut Rng) -> String {
 /// Writes a tree under `root`; returns the overlay folders to build.
 pub fn generate(root: &Path, seed: u64) -> Vec<String> {
     let mut rng = Rng::new(seed);
-    let write = |rel: &str, text: &str| {
-        let path = root.join(rel);
-        std::fs::create_dir_all(path.parent().unwrap()).unwrap();
-        std::fs::write(path, text).unwrap();
-    };
+    let write = |rel: &str, text: &str| crate::write_file(root, rel, text);
     let apps = 1 + rng.below(4);
     let mut base = String::from("resources:\n");
     for i in 0..apps {

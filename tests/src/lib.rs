@@ -61,6 +61,13 @@ pub fn scratch(name: &str) -> PathBuf {
     dir
 }
 
+/// Writes `text` to `root/rel`, creating the folders on the way.
+pub fn write_file(root: &Path, rel: &str, text: &str) {
+    let path = root.join(rel);
+    std::fs::create_dir_all(path.parent().expect("a parent")).expect("mkdir");
+    std::fs::write(path, text).expect("write");
+}
+
 /// The module cache shared by the tests, so only the first run compiles.
 pub fn cache_dir() -> PathBuf {
     workspace().join("target/e2e-cache")

@@ -147,16 +147,12 @@ fn long_and_multi_line_keys_are_written_as_kubectl_kustomize_writes_them() {
     assert_eq!(stdout, String::from_utf8(expected.stdout).unwrap());
 }
 
-/// An overlay on an overlay on an overlay, each level adding a name prefix (`app`, `a-app`,
+/// An overlay on an overlay on an overlay, the first two adding a name prefix (`app`, `a-app`,
 /// `b-a-app`); the top one patches a target named `target` with a JSON 6902 patch and a
-/// strategic-merge patch, and replaces a field through a replacement selecting the same name.
+/// strategic-merge patch.
 fn stacked_renames(target: &str) -> std::path::PathBuf {
     let root = scratch(&format!("stacked-{target}"));
-    let write = |path: &str, text: &str| {
-        let path = root.join(path);
-        std::fs::create_dir_all(path.parent().unwrap()).unwrap();
-        std::fs::write(path, text).unwrap();
-    };
+    let write = |path: &str, text: &str| azfn_tests::write_file(&root, path, text);
     write("base/kustomization.yaml", "resources:\n- d.yaml\n");
     write(
         "base/d.yaml",

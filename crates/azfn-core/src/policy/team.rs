@@ -36,15 +36,17 @@ pub(super) fn with_team<R>(
     let mut keys = Vec::with_capacity(config.policies.len());
     let mut team = Vec::with_capacity(config.policies.len());
     for p in &config.policies {
-        let key: TeamKey = (p.input, p.files.clone());
-        // Taken out while in use, so a nested check compiles its own.
+        // Taken out while in use, so a nested check compiles its own. Found by comparing with
+        // the config's files: a folder's texts are cloned only when it is compiled.
         let cached = COMPILED.with(|c| {
             let mut compiled = c.borrow_mut();
-            let at = compiled.iter().position(|(k, _)| *k == key)?;
-            Some(compiled.remove(at).1)
+            let at = compiled
+                .iter()
+                .position(|((input, files), _)| *input == p.input && *files == p.files)?;
+            Some(compiled.remove(at))
         });
-        let policies = if let Some(policies) = cached {
-            policies
+        let (key, policies) = if let Some(entry) = cached {
+            entry
         } else {
             let files: Vec<crate::rego::PolicyFile> = p
                 .files
@@ -54,7 +56,8 @@ pub(super) fn with_team<R>(
                     text: text.clone(),
                 })
                 .collect();
-            crate::rego::Policies::compile(&files, p.input)?
+            let policies = crate::rego::Policies::compile(&files, p.input)?;
+            ((p.input, p.files.clone()), policies)
         };
         keys.push(key);
         team.push(policies);

@@ -59,10 +59,12 @@ pub struct Preview {
 pub fn preview(source: &MemorySource) -> Preview {
     let policy = find_policy(source);
     let kustomizations = kustomizations(source);
+    // The tree's policy files, read once for every environment's build.
+    let policies = tree_policies(source);
     let (mut rendered, reads): (Vec<Option<EnvironmentPreview>>, Vec<Vec<String>>) = kustomizations
         .iter()
         .map(|(dir, _)| {
-            let (env, reads) = render(source, dir, &name_of(dir));
+            let (env, reads) = render(source, &policies, dir, &name_of(dir));
             (Some(env), reads)
         })
         .unzip();
@@ -80,7 +82,7 @@ pub fn preview(source: &MemorySource) -> Preview {
                 .iter()
                 .position(|(d, _)| d == dir)
                 .and_then(|i| rendered[i].take());
-            let mut env = taken.unwrap_or_else(|| render(source, dir, name).0);
+            let mut env = taken.unwrap_or_else(|| render(source, &policies, dir, name).0);
             env.name.clone_from(name);
             environments.push(env);
         }
@@ -203,7 +205,12 @@ fn at(diagnostic: Diagnostic, position: Position) -> Diagnostic {
 
 /// Renders the kustomization in `dir`, collecting azfn's findings instead of failing on them.
 /// Also returns every file the build read, in order.
-fn render(source: &MemorySource, dir: &str, name: &str) -> (EnvironmentPreview, Vec<String>) {
+fn render(
+    source: &MemorySource,
+    policies: &crate::function::PolicyLookup,
+    dir: &str,
+    name: &str,
+) -> (EnvironmentPreview, Vec<String>) {
     let recording = Recording {
         inner: source,
         reads: RefCell::default(),
@@ -211,7 +218,7 @@ fn render(source: &MemorySource, dir: &str, name: &str) -> (EnvironmentPreview, 
     let sink = FindingSink::collecting();
     let options = BuildOptions::default().with_transformer(AzfnTransformer {
         findings: sink.clone(),
-        policies: tree_policies(source),
+        policies: policies.clone(),
         ..AzfnTransformer::default()
     });
     let built = overlay::build(&recording, dir, &options);
