@@ -363,3 +363,30 @@ fn parity_builds_each_environment_with_the_policy_folders_in_the_tree() {
         failed.message
     );
 }
+
+#[cfg(feature = "rego")]
+#[test]
+fn parity_refuses_a_policy_folder_outside_the_tree_naming_the_field() {
+    let mut source = example();
+    // A folder named to climb out of the tree, and a .rego file where it would land if
+    // the path were only joined: neither is read.
+    source.insert(
+        "../outside/steal.rego",
+        "package steal\n\ndeny contains \"read\" if true\n".to_owned(),
+    );
+    let config = String::from_utf8(source.read("overlays/prod/azfn.yaml").unwrap()).unwrap();
+    source.insert(
+        "overlays/prod/azfn.yaml",
+        config + "  policies:\n  - path: ../../../outside\n",
+    );
+    let error = parity_report(&source, Some("parity.yaml"), &[]).unwrap_err();
+    assert!(
+        error
+            .message
+            .contains("../../../outside lies outside the tree")
+            && error.message.contains("spec.policies[0].path"),
+        "{}",
+        error.message
+    );
+    assert!(!error.message.contains("steal"), "{}", error.message);
+}
