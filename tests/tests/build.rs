@@ -204,3 +204,211 @@ fn patch_targets_on_stacked_renaming_overlays_match_the_original_or_current_name
         );
     }
 }
+
+/// A small tree: `(path, text)` files with the kustomization at the root.
+struct Quirk {
+    name: &'static str,
+    files: &'static [(&'static str, &'static str)],
+    /// What kubectl's output (or its error) must contain, so the case shows the quirk.
+    kubectl_shows: &'static str,
+}
+
+const QUIRKS: &[Quirk] = &[
+    Quirk {
+        // kustomize decides scope by apiVersion and kind from its built-in schema: kinds it
+        // does not know (a cert-manager ClusterIssuer, a ValidatingAdmissionPolicy, a
+        // ClusterRole under the wrong apiVersion) are namespaced to it.
+        name: "scope-by-api-version-and-kind",
+        files: &[
+            (
+                "kustomization.yaml",
+                "namespace: team\nresources: [r.yaml]\n",
+            ),
+            (
+                "r.yaml",
+                "apiVersion: cert-manager.io/v1\nkind: ClusterIssuer\nmetadata: {name: ci}\n---\napiVersion: admissionregistration.k8s.io/v1\nkind: ValidatingAdmissionPolicy\nmetadata: {name: vap}\n---\napiVersion: v1\nkind: ClusterRole\nmetadata: {name: wrong}\n---\napiVersion: rbac.authorization.k8s.io/v1\nkind: ClusterRole\nmetadata: {name: right}\n",
+            ),
+        ],
+        kubectl_shows: "kind: ClusterIssuer\nmetadata:\n  name: ci\n  namespace: team",
+    },
+    Quirk {
+        // A binding subject is renamed after a renamed ServiceAccount of its name, whatever
+        // the subject's kind.
+        name: "user-subject-follows-service-account",
+        files: &[
+            (
+                "kustomization.yaml",
+                "namePrefix: p-\nresources: [r.yaml]\n",
+            ),
+            (
+                "r.yaml",
+                "apiVersion: rbac.authorization.k8s.io/v1\nkind: RoleBinding\nmetadata: {name: rb}\nroleRef: {apiGroup: rbac.authorization.k8s.io, kind: Role, name: r}\nsubjects:\n- {kind: User, name: sa}\n- {kind: Group, name: default}\n---\napiVersion: v1\nkind: ServiceAccount\nmetadata: {name: sa}\n",
+            ),
+        ],
+        kubectl_shows: "kind: User\n  name: p-sa",
+    },
+    Quirk {
+        // Subjects named `default` take the namespace, whatever their kind.
+        name: "default-subjects-take-the-namespace",
+        files: &[
+            (
+                "kustomization.yaml",
+                "namespace: team\nresources: [r.yaml]\n",
+            ),
+            (
+                "r.yaml",
+                "apiVersion: rbac.authorization.k8s.io/v1\nkind: ClusterRoleBinding\nmetadata: {name: crb}\nroleRef: {apiGroup: rbac.authorization.k8s.io, kind: ClusterRole, name: r}\nsubjects:\n- {kind: Group, name: default}\n- {kind: ServiceAccount, name: other}\n",
+            ),
+        ],
+        kubectl_shows: "kind: Group\n  name: default\n  namespace: team",
+    },
+    Quirk {
+        // kustomize's table gives IngressClass the group `networking.k8s.io/v1`, so an
+        // Ingress keeps the old class name; a policy binding follows its renamed policy.
+        name: "ingress-class-stays-policy-binding-follows",
+        files: &[
+            (
+                "kustomization.yaml",
+                "namePrefix: p-\nresources: [r.yaml]\n",
+            ),
+            (
+                "r.yaml",
+                "apiVersion: networking.k8s.io/v1\nkind: IngressClass\nmetadata: {name: web}\n---\napiVersion: networking.k8s.io/v1\nkind: Ingress\nmetadata: {name: in}\nspec:\n  ingressClassName: web\n---\napiVersion: admissionregistration.k8s.io/v1\nkind: ValidatingAdmissionPolicy\nmetadata: {name: pol}\n---\napiVersion: admissionregistration.k8s.io/v1\nkind: ValidatingAdmissionPolicyBinding\nmetadata: {name: bind}\nspec:\n  policyName: pol\n",
+            ),
+        ],
+        kubectl_shows: "ingressClassName: web",
+    },
+    Quirk {
+        // A ReplicaSet's priorityClassName is not in kustomize's table; a Deployment's is.
+        name: "priority-class-in-some-workloads",
+        files: &[
+            (
+                "kustomization.yaml",
+                "nameSuffix: -s\nresources: [r.yaml]\n",
+            ),
+            (
+                "r.yaml",
+                "apiVersion: scheduling.k8s.io/v1\nkind: PriorityClass\nmetadata: {name: high}\nvalue: 10\n---\napiVersion: apps/v1\nkind: ReplicaSet\nmetadata: {name: rs}\nspec:\n  template:\n    spec:\n      priorityClassName: high\n---\napiVersion: apps/v1\nkind: Deployment\nmetadata: {name: d}\nspec:\n  template:\n    spec:\n      priorityClassName: high\n",
+            ),
+        ],
+        kubectl_shows: "priorityClassName: high-s",
+    },
+    Quirk {
+        // Two bases that reuse a name under different prefixes: a reference from a third place,
+        // with no prefix of its own, matches both by name and neither by prefix, so it is left
+        // as it is (kustomize errors only when several remain).
+        name: "unresolved-referral",
+        files: &[
+            ("kustomization.yaml", "resources: [a, b, rb.yaml]\n"),
+            (
+                "a/kustomization.yaml",
+                "namePrefix: a-\nresources: [../sa]\n",
+            ),
+            (
+                "b/kustomization.yaml",
+                "namePrefix: b-\nresources: [../sa]\n",
+            ),
+            ("sa/kustomization.yaml", "resources: [sa.yaml]\n"),
+            (
+                "sa/sa.yaml",
+                "apiVersion: v1\nkind: ServiceAccount\nmetadata: {name: sa}\n",
+            ),
+            (
+                "rb.yaml",
+                "apiVersion: rbac.authorization.k8s.io/v1\nkind: ClusterRoleBinding\nmetadata: {name: crb}\nroleRef: {apiGroup: rbac.authorization.k8s.io, kind: ClusterRole, name: r}\nsubjects:\n- {kind: ServiceAccount, name: sa}\n",
+            ),
+        ],
+        kubectl_shows: "subjects:\n- kind: ServiceAccount\n  name: sa\n",
+    },
+    Quirk {
+        // A subject without a name is an error in the name reference step.
+        name: "nameless-subject",
+        files: &[
+            ("kustomization.yaml", "resources: [r.yaml]\n"),
+            (
+                "r.yaml",
+                "apiVersion: rbac.authorization.k8s.io/v1\nkind: RoleBinding\nmetadata: {name: rb}\nroleRef: {apiGroup: rbac.authorization.k8s.io, kind: Role, name: r}\nsubjects:\n- {kind: Group, apiGroup: x}\n",
+            ),
+        ],
+        kubectl_shows: "path config error; no 'name' field in node",
+    },
+    Quirk {
+        // `replicas:` naming nothing its table selects is an error.
+        name: "replicas-naming-nothing",
+        files: &[
+            (
+                "kustomization.yaml",
+                "resources: [r.yaml]\nreplicas:\n- {name: missing, count: 2}\n",
+            ),
+            (
+                "r.yaml",
+                "apiVersion: apps/v1\nkind: Deployment\nmetadata: {name: d}\n",
+            ),
+        ],
+        kubectl_shows: "resource with name missing does not match a config with the following GVK",
+    },
+    Quirk {
+        // A `patches:` JSON 6902 patch records the id before it even when it renames nothing;
+        // the legacy `patchesJson6902` does not, so a later reference to the old name of what
+        // it renamed is not followed.
+        name: "json6902-records-ids-in-patches-only",
+        files: &[
+            (
+                "kustomization.yaml",
+                "resources: [r.yaml]\npatches:\n- target: {kind: ConfigMap, name: a}\n  patch: '[{\"op\": \"replace\", \"path\": \"/metadata/name\", \"value\": \"a2\"}]'\npatchesJson6902:\n- target: {version: v1, kind: ConfigMap, name: b}\n  patch: '[{\"op\": \"replace\", \"path\": \"/metadata/name\", \"value\": \"b2\"}]'\n",
+            ),
+            (
+                "r.yaml",
+                "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: a}\n---\napiVersion: v1\nkind: ConfigMap\nmetadata: {name: b}\n---\napiVersion: v1\nkind: Pod\nmetadata: {name: p}\nspec:\n  volumes:\n  - {name: x, configMap: {name: a}}\n  - {name: y, configMap: {name: b}}\n",
+            ),
+        ],
+        kubectl_shows: "name: a2\n    name: x\n  - configMap:\n      name: b\n",
+    },
+];
+
+#[test]
+fn kustomize_quirks_are_reproduced_byte_for_byte() {
+    // Each tree shows one behaviour of kustomize v5.5.0 that follows from its source rather
+    // than from what a user would guess; azfn prints the same bytes, or fails with the same
+    // message, in both orders.
+    for quirk in QUIRKS {
+        let root = scratch(&format!("quirk-{}", quirk.name));
+        for (path, text) in quirk.files {
+            azfn_tests::write_file(&root, path, text);
+        }
+        for reorder in ["legacy", "none"] {
+            let kubectl = run(
+                command("kubectl")
+                    .args(["kustomize", "--reorder", reorder])
+                    .arg(&root),
+                b"",
+            );
+            let (expected, kubectl_err) = text(&kubectl);
+            let (code, stdout, stderr) =
+                azfn_build(&[root.to_str().unwrap(), "--reorder", reorder]);
+            if kubectl.status.success() {
+                assert!(
+                    expected.contains(quirk.kubectl_shows),
+                    "{}: kubectl no longer shows {:?}:\n{expected}",
+                    quirk.name,
+                    quirk.kubectl_shows
+                );
+                assert_eq!(code, Some(0), "{}: {stderr}", quirk.name);
+                assert_eq!(stdout, expected, "{} --reorder {reorder}", quirk.name);
+            } else {
+                assert!(
+                    kubectl_err.contains(quirk.kubectl_shows),
+                    "{}: kubectl failed otherwise: {kubectl_err}",
+                    quirk.name
+                );
+                assert_eq!(code, Some(1), "{}: azfn succeeded: {stdout}", quirk.name);
+                assert!(stdout.is_empty(), "{}: {stdout}", quirk.name);
+                assert!(
+                    stderr.contains(quirk.kubectl_shows),
+                    "{}: azfn failed otherwise: {stderr}",
+                    quirk.name
+                );
+            }
+        }
+    }
+}

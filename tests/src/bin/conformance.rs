@@ -1,24 +1,22 @@
-//! `make conformance`: prints the conformance score and every failure by feature.
+//! `make conformance`: prints the conformance score in kustomize's test order and in kubectl's
+//! default (legacy) order, and every failure by feature.
+use azfn_tests::conformance::{Order, score_in, unrefused_out_of_scope};
+
 fn main() {
-    let report = azfn_tests::conformance::score();
-    let mut rendered = report.render();
-    let (legacy, legacy_total) = azfn_tests::conformance::legacy_order_score();
-    let first_line_end = rendered.find('\n').map_or(rendered.len(), |i| i + 1);
-    rendered.insert_str(
-        first_line_end,
-        &format!(
-            "legacy order (kubectl kustomize's default): {legacy}/{legacy_total} scored output cases byte-identical\n"
-        ),
-    );
     // `--summary`: the score lines only (make test prints them).
-    if std::env::args().any(|a| a == "--summary") {
-        for line in rendered.lines().take(3) {
-            println!("{line}");
+    let summary = std::env::args().any(|a| a == "--summary");
+    for order in [Order::Fifo, Order::Legacy] {
+        let rendered = score_in(order).render();
+        if summary {
+            println!("{}", rendered.lines().next().unwrap_or_default());
+        } else {
+            print!("{rendered}");
         }
+    }
+    if summary {
         return;
     }
-    print!("{rendered}");
-    let unrefused = azfn_tests::conformance::unrefused_out_of_scope();
+    let unrefused = unrefused_out_of_scope();
     if !unrefused.is_empty() {
         println!("out of scope, neither matching nor refused as not supported:");
         for (id, outcome) in unrefused {

@@ -20,12 +20,13 @@ pub(crate) struct FieldSpec {
 }
 
 impl FieldSpec {
-    /// Parses `group/version/Kind path create` shorthand used by the tables below.
+    /// Parses the `group/version/Kind` shorthand used by the tables below (read from the
+    /// right: kustomize's table has a group with a slash in it).
     fn table(gvk: &str, path: &str, create: bool) -> Self {
-        let mut parts = gvk.splitn(3, '/');
-        let group = parts.next().unwrap_or_default().to_owned();
-        let version = parts.next().unwrap_or_default().to_owned();
+        let mut parts = gvk.rsplitn(3, '/');
         let kind = parts.next().unwrap_or_default().to_owned();
+        let version = parts.next().unwrap_or_default().to_owned();
+        let group = parts.next().unwrap_or_default().to_owned();
         Self {
             group,
             version,
@@ -38,9 +39,32 @@ impl FieldSpec {
     /// Whether the spec applies to a resource of this apiVersion and kind.
     pub(crate) fn matches(&self, api_version: &str, kind: &str) -> bool {
         let (group, version) = split_api_version(api_version);
+        self.selects(group, version, kind)
+    }
+
+    /// Whether the spec's group, version and kind select this id's (kustomize's
+    /// `Gvk.IsSelected`: an empty field selects any).
+    pub(crate) fn selects(&self, group: &str, version: &str, kind: &str) -> bool {
         (self.kind.is_empty() || self.kind == kind)
             && (self.group.is_empty() || self.group == group)
             && (self.version.is_empty() || self.version == version)
+    }
+
+    /// `Kind.version.group` as kustomize prints a field spec's GVK in errors.
+    pub(crate) fn gvk_string(&self) -> String {
+        let or = |s: &str, none: &str| {
+            if s.is_empty() {
+                none.to_owned()
+            } else {
+                s.to_owned()
+            }
+        };
+        format!(
+            "{}.{}.{}",
+            or(&self.kind, "[noKind]"),
+            or(&self.version, "[noVer]"),
+            or(&self.group, "[noGrp]")
+        )
     }
 
     /// Reads one from a `configurations:` file or a `labels[].fields` entry.
@@ -69,7 +93,8 @@ impl FieldSpec {
     }
 }
 
-/// Splits `a/b\/c/d[]` into `["a", "b/c", "d"]`.
+/// Splits `a/b\/c/d[]` into `["a", "b/c", "d[]"]`; a `[]` segment names a list, which is
+/// never created.
 pub(crate) fn split_path(path: &str) -> Vec<String> {
     let mut out = Vec::new();
     let mut current = String::new();
@@ -85,73 +110,67 @@ pub(crate) fn split_path(path: &str) -> Vec<String> {
         }
     }
     out.push(current);
-    out.into_iter()
-        .filter(|s| !s.is_empty())
-        .map(|s| s.strip_suffix("[]").map(str::to_owned).unwrap_or(s))
-        .collect()
+    out.into_iter().filter(|s| !s.is_empty()).collect()
 }
 
-/// Calls `visit` on every value at `path` in `node`; with `create`, missing mappings on the way
-/// and a missing last field (as null) are created first. Lists on the way are entered element
-/// by element.
+/// Calls `visit` on every value at `path` in `node`, as kustomize's field spec filter walks:
+/// lists on the way are entered element by element; with `create`, missing mappings on the
+/// way and a missing last field (as null) are created first, but never a segment marked `[]`
+/// (a list), which a null becomes an empty list of; a scalar where the path goes on is an
+/// error.
 pub(crate) fn visit(
     node: &mut Value,
     path: &[String],
     create: bool,
     visit: &mut dyn FnMut(&mut Value) -> Result<(), BuildError>,
 ) -> Result<(), BuildError> {
-    if let Value::Sequence(items) = node {
-        for item in items {
-            self::visit(item, path, create, visit)?;
-        }
-        return Ok(());
-    }
     let Some((first, rest)) = path.split_first() else {
         return visit(node);
     };
-    let Value::Mapping(map) = node else {
-        return Ok(());
-    };
-    let key = Value::String(first.clone());
-    if !map.contains_key(&key) || map.get(&key).is_some_and(Value::is_null) && !rest.is_empty() {
-        if !create {
+    let map = match node {
+        Value::Null => return Ok(()),
+        Value::Sequence(items) => {
+            for item in items {
+                self::visit(item, path, create, visit)?;
+            }
             return Ok(());
         }
-        let fresh = if rest.is_empty() {
-            Value::Null
-        } else {
-            Value::Mapping(Mapping::new())
-        };
-        map.insert(key.clone(), fresh);
+        Value::Mapping(map) => map,
+        _ => {
+            return Err(BuildError::new(format!(
+                "considering field '{}': expected sequence or mapping node",
+                path.join("/")
+            )));
+        }
+    };
+    let (name, list) = match first.strip_suffix("[]") {
+        Some(name) => (name, true),
+        None => (first.as_str(), false),
+    };
+    let key = Value::String(name.to_owned());
+    match map.get_mut(&key) {
+        Some(child) => {
+            if child.is_null() {
+                if list {
+                    *child = Value::Sequence(Vec::new());
+                } else if create && !rest.is_empty() {
+                    *child = Value::Mapping(Mapping::new());
+                }
+            }
+        }
+        None if create && !list => {
+            let fresh = if rest.is_empty() {
+                Value::Null
+            } else {
+                Value::Mapping(Mapping::new())
+            };
+            map.insert(key.clone(), fresh);
+        }
+        None => return Ok(()),
     }
     let child = map.get_mut(&key).expect("present or just inserted");
-    if rest.is_empty() {
-        return visit(child);
-    }
     self::visit(child, rest, create, visit)
 }
-
-/// The paths of a pod spec inside each workload kind.
-const POD_SPECS: &[(&str, &str)] = &[
-    ("/v1/Pod", "spec"),
-    ("//PodTemplate", "template/spec"),
-    ("//Deployment", "spec/template/spec"),
-    ("//ReplicaSet", "spec/template/spec"),
-    ("//DaemonSet", "spec/template/spec"),
-    ("apps//StatefulSet", "spec/template/spec"),
-    ("batch//Job", "spec/template/spec"),
-    ("/v1/ReplicationController", "spec/template/spec"),
-    ("batch//CronJob", "spec/jobTemplate/spec/template/spec"),
-];
-
-/// Label selector paths in a pod spec that select the workload's own pods.
-const AFFINITY: &[&str] = &[
-    "affinity/podAffinity/preferredDuringSchedulingIgnoredDuringExecution/podAffinityTerm/labelSelector/matchLabels",
-    "affinity/podAffinity/requiredDuringSchedulingIgnoredDuringExecution/labelSelector/matchLabels",
-    "affinity/podAntiAffinity/preferredDuringSchedulingIgnoredDuringExecution/podAffinityTerm/labelSelector/matchLabels",
-    "affinity/podAntiAffinity/requiredDuringSchedulingIgnoredDuringExecution/labelSelector/matchLabels",
-    "topologySpreadConstraints/labelSelector/matchLabels",
-];
 
 /// kustomize's default transformer configuration, plus what `configurations:` files add.
 #[derive(Debug, Clone, Default)]
@@ -160,6 +179,7 @@ pub(crate) struct Config {
     pub template_labels: Vec<FieldSpec>,
     pub common_annotations: Vec<FieldSpec>,
     pub name_prefix: Vec<FieldSpec>,
+    pub name_suffix: Vec<FieldSpec>,
     pub namespace: Vec<FieldSpec>,
     pub images: Vec<FieldSpec>,
     pub replicas: Vec<FieldSpec>,
@@ -175,114 +195,112 @@ pub(crate) struct NameReference {
     pub referrers: Vec<FieldSpec>,
 }
 
+/// kustomize's default field specs (v5.5.0), table by table in its order: `group/version/Kind
+/// path`, `create` where a missing field is made. A `[]` segment is a list, never created.
+/// The namespace table lists only the fields besides `metadata/namespace`, which kustomize
+/// sets itself on namespaced objects.
+const FIELD_SPECS: &str = r"
+commonLabels:
+    /v1/Service spec/selector create
+    /v1/ReplicationController spec/selector create
+    //Deployment spec/selector/matchLabels create
+    apps//Deployment spec/template/spec/affinity/podAffinity/preferredDuringSchedulingIgnoredDuringExecution/podAffinityTerm/labelSelector/matchLabels
+    apps//Deployment spec/template/spec/affinity/podAffinity/requiredDuringSchedulingIgnoredDuringExecution/labelSelector/matchLabels
+    apps//Deployment spec/template/spec/affinity/podAntiAffinity/preferredDuringSchedulingIgnoredDuringExecution/podAffinityTerm/labelSelector/matchLabels
+    apps//Deployment spec/template/spec/affinity/podAntiAffinity/requiredDuringSchedulingIgnoredDuringExecution/labelSelector/matchLabels
+    apps//Deployment spec/template/spec/topologySpreadConstraints/labelSelector/matchLabels
+    //ReplicaSet spec/selector/matchLabels create
+    //DaemonSet spec/selector/matchLabels create
+    apps//StatefulSet spec/selector/matchLabels create
+    apps//StatefulSet spec/template/spec/affinity/podAffinity/preferredDuringSchedulingIgnoredDuringExecution/podAffinityTerm/labelSelector/matchLabels
+    apps//StatefulSet spec/template/spec/affinity/podAffinity/requiredDuringSchedulingIgnoredDuringExecution/labelSelector/matchLabels
+    apps//StatefulSet spec/template/spec/affinity/podAntiAffinity/preferredDuringSchedulingIgnoredDuringExecution/podAffinityTerm/labelSelector/matchLabels
+    apps//StatefulSet spec/template/spec/affinity/podAntiAffinity/requiredDuringSchedulingIgnoredDuringExecution/labelSelector/matchLabels
+    apps//StatefulSet spec/template/spec/topologySpreadConstraints/labelSelector/matchLabels
+    batch//Job spec/selector/matchLabels
+    batch//CronJob spec/jobTemplate/spec/selector/matchLabels
+    policy//PodDisruptionBudget spec/selector/matchLabels
+    networking.k8s.io//NetworkPolicy spec/podSelector/matchLabels
+    networking.k8s.io//NetworkPolicy spec/ingress/from/podSelector/matchLabels
+    networking.k8s.io//NetworkPolicy spec/egress/to/podSelector/matchLabels
+    // metadata/labels create
+    /v1/ReplicationController spec/template/metadata/labels create
+    //Deployment spec/template/metadata/labels create
+    //ReplicaSet spec/template/metadata/labels create
+    //DaemonSet spec/template/metadata/labels create
+    apps//StatefulSet spec/template/metadata/labels create
+    apps//StatefulSet spec/volumeClaimTemplates[]/metadata/labels create
+    batch//Job spec/template/metadata/labels create
+    batch//CronJob spec/jobTemplate/metadata/labels create
+    batch//CronJob spec/jobTemplate/spec/template/metadata/labels create
+templateLabels:
+    // metadata/labels create
+    /v1/ReplicationController spec/template/metadata/labels create
+    //Deployment spec/template/metadata/labels create
+    //ReplicaSet spec/template/metadata/labels create
+    //DaemonSet spec/template/metadata/labels create
+    apps//StatefulSet spec/template/metadata/labels create
+    apps//StatefulSet spec/volumeClaimTemplates[]/metadata/labels create
+    batch//Job spec/template/metadata/labels create
+    batch//CronJob spec/jobTemplate/metadata/labels create
+    batch//CronJob spec/jobTemplate/spec/template/metadata/labels create
+commonAnnotations:
+    // metadata/annotations create
+    /v1/ReplicationController spec/template/metadata/annotations create
+    //Deployment spec/template/metadata/annotations create
+    //ReplicaSet spec/template/metadata/annotations create
+    //DaemonSet spec/template/metadata/annotations create
+    //StatefulSet spec/template/metadata/annotations create
+    batch//Job spec/template/metadata/annotations create
+    batch//CronJob spec/jobTemplate/metadata/annotations create
+    batch//CronJob spec/jobTemplate/spec/template/metadata/annotations create
+namePrefix:
+    // metadata/name
+nameSuffix:
+    // metadata/name
+namespace:
+    //Namespace metadata/name create
+    apiregistration.k8s.io//APIService spec/service/namespace create
+    apiextensions.k8s.io//CustomResourceDefinition spec/conversion/webhook/clientConfig/service/namespace
+images:
+    // spec/containers[]/image create
+    // spec/initContainers[]/image create
+    // spec/template/spec/containers[]/image create
+    // spec/template/spec/initContainers[]/image create
+replicas:
+    //Deployment spec/replicas create
+    //ReplicationController spec/replicas create
+    //ReplicaSet spec/replicas create
+    //StatefulSet spec/replicas create
+";
+
 impl Config {
-    #[allow(clippy::too_many_lines, reason = "kustomize's default tables")]
     pub(crate) fn builtin() -> Self {
-        let mut c = Self {
-            common_labels: vec![FieldSpec::table("", "metadata/labels", true)],
-            common_annotations: vec![FieldSpec::table("", "metadata/annotations", true)],
-            name_prefix: vec![FieldSpec::table("", "metadata/name", false)],
-            namespace: vec![FieldSpec::table("", "metadata/namespace", true)],
-            ..Self::default()
-        };
-        let labels = &mut c.common_labels;
-        labels.push(FieldSpec::table("/v1/Service", "spec/selector", true));
-        labels.push(FieldSpec::table(
-            "/v1/ReplicationController",
-            "spec/selector",
-            false,
-        ));
-        for (gvk, selector_create) in [
-            ("//Deployment", true),
-            ("//ReplicaSet", true),
-            ("//DaemonSet", true),
-            ("apps//StatefulSet", true),
-        ] {
-            labels.push(FieldSpec::table(
-                gvk,
-                "spec/selector/matchLabels",
-                selector_create,
-            ));
-        }
-        labels.push(FieldSpec::table(
-            "batch//Job",
-            "spec/selector/matchLabels",
-            false,
-        ));
-        labels.push(FieldSpec::table(
-            "batch//CronJob",
-            "spec/jobTemplate/spec/selector/matchLabels",
-            false,
-        ));
-        let job_template_labels =
-            FieldSpec::table("batch//CronJob", "spec/jobTemplate/metadata/labels", true);
-        labels.push(job_template_labels.clone());
-        c.template_labels.push(job_template_labels);
-        for (gvk, spec) in POD_SPECS
-            .iter()
-            .filter(|(g, _)| !g.ends_with("/Pod") && !g.ends_with("/PodTemplate"))
-        {
-            let template = spec.trim_end_matches("/spec");
-            let template_labels =
-                FieldSpec::table(gvk, &format!("{template}/metadata/labels"), true);
-            c.template_labels.push(template_labels.clone());
-            labels.push(template_labels);
-            if matches!(*gvk, "//Deployment" | "apps//StatefulSet") {
-                for path in AFFINITY {
-                    let apps = if *gvk == "//Deployment" {
-                        "apps//Deployment"
-                    } else {
-                        "apps//StatefulSet"
-                    };
-                    labels.push(FieldSpec::table(apps, &format!("{spec}/{path}"), false));
+        let mut c = Self::default();
+        let mut table: Option<&mut Vec<FieldSpec>> = None;
+        for line in FIELD_SPECS.lines().filter(|l| !l.trim().is_empty()) {
+            if let Some(row) = line.strip_prefix("    ") {
+                let (row, create) = match row.strip_suffix(" create") {
+                    Some(row) => (row, true),
+                    None => (row, false),
+                };
+                let (gvk, path) = row.split_once(' ').unwrap_or((row, ""));
+                if let Some(table) = table.as_mut() {
+                    table.push(FieldSpec::table(gvk, path, create));
                 }
+                continue;
             }
-            c.common_annotations.push(FieldSpec::table(
-                gvk,
-                &format!("{template}/metadata/annotations"),
-                true,
-            ));
-        }
-        c.common_annotations.push(FieldSpec::table(
-            "batch//CronJob",
-            "spec/jobTemplate/metadata/annotations",
-            true,
-        ));
-        labels.push(FieldSpec::table(
-            "apps//StatefulSet",
-            "spec/volumeClaimTemplates/metadata/labels",
-            true,
-        ));
-        labels.push(FieldSpec::table(
-            "policy//PodDisruptionBudget",
-            "spec/selector/matchLabels",
-            false,
-        ));
-        for path in [
-            "spec/podSelector/matchLabels",
-            "spec/ingress/from/podSelector/matchLabels",
-            "spec/egress/to/podSelector/matchLabels",
-        ] {
-            labels.push(FieldSpec::table(
-                "networking.k8s.io//NetworkPolicy",
-                path,
-                false,
-            ));
-        }
-        for gvk in [
-            "//Deployment",
-            "//ReplicationController",
-            "//ReplicaSet",
-            "//StatefulSet",
-        ] {
-            c.replicas
-                .push(FieldSpec::table(gvk, "spec/replicas", true));
-        }
-        for (_, spec) in POD_SPECS {
-            for list in ["containers", "initContainers"] {
-                c.images
-                    .push(FieldSpec::table("", &format!("{spec}/{list}/image"), false));
-            }
+            table = match line.trim_end_matches(':') {
+                "commonLabels" => Some(&mut c.common_labels),
+                "templateLabels" => Some(&mut c.template_labels),
+                "commonAnnotations" => Some(&mut c.common_annotations),
+                "namePrefix" => Some(&mut c.name_prefix),
+                "nameSuffix" => Some(&mut c.name_suffix),
+                "namespace" => Some(&mut c.namespace),
+                "images" => Some(&mut c.images),
+                "replicas" => Some(&mut c.replicas),
+                _ => None,
+            };
         }
         c.name_reference = builtin_name_references();
         c
@@ -305,7 +323,8 @@ impl Config {
             let target = match key {
                 "commonLabels" => &mut self.common_labels,
                 "commonAnnotations" => &mut self.common_annotations,
-                "namePrefix" | "nameSuffix" => &mut self.name_prefix,
+                "namePrefix" => &mut self.name_prefix,
+                "nameSuffix" => &mut self.name_suffix,
                 "namespace" => &mut self.namespace,
                 "images" => &mut self.images,
                 "replicas" => &mut self.replicas,
@@ -369,207 +388,215 @@ impl Config {
     }
 }
 
-#[allow(
-    clippy::too_many_lines,
-    reason = "kustomize's default name reference table"
-)]
+/// kustomize's default name references (v5.5.0), in its order: each object kind, then the
+/// fields of other kinds that name one. Written `group/version/Kind`, empty parts selecting
+/// any. kustomize's own table has quirks kept here, because its output has them: the
+/// `IngressClass` entry's group is `networking.k8s.io/v1`, which no object has, so an
+/// `ingressClassName` is never renamed; `PriorityClass` and `ServiceAccount` names are
+/// followed in fewer workload kinds than `ConfigMap` names are.
+const NAME_REFERENCES: &str = r"
+//Deployment
+    //HorizontalPodAutoscaler spec/scaleTargetRef/name
+//ReplicationController
+    //HorizontalPodAutoscaler spec/scaleTargetRef/name
+//ReplicaSet
+    //HorizontalPodAutoscaler spec/scaleTargetRef/name
+//StatefulSet
+    //HorizontalPodAutoscaler spec/scaleTargetRef/name
+/v1/ConfigMap
+    /v1/Pod spec/volumes/configMap/name
+    /v1/Pod spec/containers/env/valueFrom/configMapKeyRef/name
+    /v1/Pod spec/initContainers/env/valueFrom/configMapKeyRef/name
+    /v1/Pod spec/containers/envFrom/configMapRef/name
+    /v1/Pod spec/initContainers/envFrom/configMapRef/name
+    /v1/Pod spec/volumes/projected/sources/configMap/name
+    //PodTemplate template/spec/volumes/configMap/name
+    //PodTemplate template/spec/containers/env/valueFrom/configMapKeyRef/name
+    //PodTemplate template/spec/initContainers/env/valueFrom/configMapKeyRef/name
+    //PodTemplate template/spec/containers/envFrom/configMapRef/name
+    //PodTemplate template/spec/initContainers/envFrom/configMapRef/name
+    //PodTemplate template/spec/volumes/projected/sources/configMap/name
+    //Deployment spec/template/spec/volumes/configMap/name
+    //Deployment spec/template/spec/containers/env/valueFrom/configMapKeyRef/name
+    //Deployment spec/template/spec/initContainers/env/valueFrom/configMapKeyRef/name
+    //Deployment spec/template/spec/containers/envFrom/configMapRef/name
+    //Deployment spec/template/spec/initContainers/envFrom/configMapRef/name
+    //Deployment spec/template/spec/volumes/projected/sources/configMap/name
+    //ReplicaSet spec/template/spec/volumes/configMap/name
+    //ReplicaSet spec/template/spec/containers/env/valueFrom/configMapKeyRef/name
+    //ReplicaSet spec/template/spec/initContainers/env/valueFrom/configMapKeyRef/name
+    //ReplicaSet spec/template/spec/containers/envFrom/configMapRef/name
+    //ReplicaSet spec/template/spec/initContainers/envFrom/configMapRef/name
+    //ReplicaSet spec/template/spec/volumes/projected/sources/configMap/name
+    //DaemonSet spec/template/spec/volumes/configMap/name
+    //DaemonSet spec/template/spec/containers/env/valueFrom/configMapKeyRef/name
+    //DaemonSet spec/template/spec/initContainers/env/valueFrom/configMapKeyRef/name
+    //DaemonSet spec/template/spec/containers/envFrom/configMapRef/name
+    //DaemonSet spec/template/spec/initContainers/envFrom/configMapRef/name
+    //DaemonSet spec/template/spec/volumes/projected/sources/configMap/name
+    //StatefulSet spec/template/spec/volumes/configMap/name
+    //StatefulSet spec/template/spec/containers/env/valueFrom/configMapKeyRef/name
+    //StatefulSet spec/template/spec/initContainers/env/valueFrom/configMapKeyRef/name
+    //StatefulSet spec/template/spec/containers/envFrom/configMapRef/name
+    //StatefulSet spec/template/spec/initContainers/envFrom/configMapRef/name
+    //StatefulSet spec/template/spec/volumes/projected/sources/configMap/name
+    //Job spec/template/spec/volumes/configMap/name
+    //Job spec/template/spec/containers/env/valueFrom/configMapKeyRef/name
+    //Job spec/template/spec/initContainers/env/valueFrom/configMapKeyRef/name
+    //Job spec/template/spec/containers/envFrom/configMapRef/name
+    //Job spec/template/spec/initContainers/envFrom/configMapRef/name
+    //Job spec/template/spec/volumes/projected/sources/configMap/name
+    //CronJob spec/jobTemplate/spec/template/spec/volumes/configMap/name
+    //CronJob spec/jobTemplate/spec/template/spec/volumes/projected/sources/configMap/name
+    //CronJob spec/jobTemplate/spec/template/spec/containers/env/valueFrom/configMapKeyRef/name
+    //CronJob spec/jobTemplate/spec/template/spec/initContainers/env/valueFrom/configMapKeyRef/name
+    //CronJob spec/jobTemplate/spec/template/spec/containers/envFrom/configMapRef/name
+    //CronJob spec/jobTemplate/spec/template/spec/initContainers/envFrom/configMapRef/name
+    //Node spec/configSource/configMap
+    //Role rules/resourceNames
+    //ClusterRole rules/resourceNames
+    //Ingress metadata/annotations/nginx.ingress.kubernetes.io\/fastcgi-params-configmap
+/v1/Secret
+    /v1/Pod spec/volumes/secret/secretName
+    /v1/Pod spec/containers/env/valueFrom/secretKeyRef/name
+    /v1/Pod spec/initContainers/env/valueFrom/secretKeyRef/name
+    /v1/Pod spec/containers/envFrom/secretRef/name
+    /v1/Pod spec/initContainers/envFrom/secretRef/name
+    /v1/Pod spec/imagePullSecrets/name
+    /v1/Pod spec/volumes/projected/sources/secret/name
+    //PodTemplate template/spec/volumes/secret/secretName
+    //PodTemplate template/spec/containers/env/valueFrom/secretKeyRef/name
+    //PodTemplate template/spec/initContainers/env/valueFrom/secretKeyRef/name
+    //PodTemplate template/spec/containers/envFrom/secretRef/name
+    //PodTemplate template/spec/initContainers/envFrom/secretRef/name
+    //PodTemplate template/spec/imagePullSecrets/name
+    //PodTemplate template/spec/volumes/projected/sources/secret/name
+    //Deployment spec/template/spec/volumes/secret/secretName
+    //Deployment spec/template/spec/containers/env/valueFrom/secretKeyRef/name
+    //Deployment spec/template/spec/initContainers/env/valueFrom/secretKeyRef/name
+    //Deployment spec/template/spec/containers/envFrom/secretRef/name
+    //Deployment spec/template/spec/initContainers/envFrom/secretRef/name
+    //Deployment spec/template/spec/imagePullSecrets/name
+    //Deployment spec/template/spec/volumes/projected/sources/secret/name
+    //ReplicaSet spec/template/spec/volumes/secret/secretName
+    //ReplicaSet spec/template/spec/containers/env/valueFrom/secretKeyRef/name
+    //ReplicaSet spec/template/spec/initContainers/env/valueFrom/secretKeyRef/name
+    //ReplicaSet spec/template/spec/containers/envFrom/secretRef/name
+    //ReplicaSet spec/template/spec/initContainers/envFrom/secretRef/name
+    //ReplicaSet spec/template/spec/imagePullSecrets/name
+    //ReplicaSet spec/template/spec/volumes/projected/sources/secret/name
+    //DaemonSet spec/template/spec/volumes/secret/secretName
+    //DaemonSet spec/template/spec/containers/env/valueFrom/secretKeyRef/name
+    //DaemonSet spec/template/spec/initContainers/env/valueFrom/secretKeyRef/name
+    //DaemonSet spec/template/spec/containers/envFrom/secretRef/name
+    //DaemonSet spec/template/spec/initContainers/envFrom/secretRef/name
+    //DaemonSet spec/template/spec/imagePullSecrets/name
+    //DaemonSet spec/template/spec/volumes/projected/sources/secret/name
+    //StatefulSet spec/template/spec/volumes/secret/secretName
+    //StatefulSet spec/template/spec/containers/env/valueFrom/secretKeyRef/name
+    //StatefulSet spec/template/spec/initContainers/env/valueFrom/secretKeyRef/name
+    //StatefulSet spec/template/spec/containers/envFrom/secretRef/name
+    //StatefulSet spec/template/spec/initContainers/envFrom/secretRef/name
+    //StatefulSet spec/template/spec/imagePullSecrets/name
+    //StatefulSet spec/template/spec/volumes/projected/sources/secret/name
+    //Job spec/template/spec/volumes/secret/secretName
+    //Job spec/template/spec/containers/env/valueFrom/secretKeyRef/name
+    //Job spec/template/spec/initContainers/env/valueFrom/secretKeyRef/name
+    //Job spec/template/spec/containers/envFrom/secretRef/name
+    //Job spec/template/spec/initContainers/envFrom/secretRef/name
+    //Job spec/template/spec/imagePullSecrets/name
+    //Job spec/template/spec/volumes/projected/sources/secret/name
+    //CronJob spec/jobTemplate/spec/template/spec/volumes/secret/secretName
+    //CronJob spec/jobTemplate/spec/template/spec/volumes/projected/sources/secret/name
+    //CronJob spec/jobTemplate/spec/template/spec/containers/env/valueFrom/secretKeyRef/name
+    //CronJob spec/jobTemplate/spec/template/spec/initContainers/env/valueFrom/secretKeyRef/name
+    //CronJob spec/jobTemplate/spec/template/spec/containers/envFrom/secretRef/name
+    //CronJob spec/jobTemplate/spec/template/spec/initContainers/envFrom/secretRef/name
+    //CronJob spec/jobTemplate/spec/template/spec/imagePullSecrets/name
+    //Ingress spec/tls/secretName
+    //Ingress metadata/annotations/ingress.kubernetes.io\/auth-secret
+    //Ingress metadata/annotations/nginx.ingress.kubernetes.io\/auth-secret
+    //Ingress metadata/annotations/nginx.ingress.kubernetes.io\/auth-tls-secret
+    //Ingress spec/tls/secretName
+    //ServiceAccount imagePullSecrets/name
+    //StorageClass parameters/secretName
+    //StorageClass parameters/adminSecretName
+    //StorageClass parameters/userSecretName
+    //StorageClass parameters/secretRef
+    //Role rules/resourceNames
+    //ClusterRole rules/resourceNames
+    serving.knative.dev/v1/Service spec/template/spec/containers/env/valueFrom/secretKeyRef/name
+    //PersistentVolume spec/azureFile/secretName
+/v1/Service
+    apps//StatefulSet spec/serviceName
+    //Ingress spec/rules/http/paths/backend/serviceName
+    //Ingress spec/backend/serviceName
+    //Ingress spec/rules/http/paths/backend/service/name
+    //Ingress spec/defaultBackend/service/name
+    apiregistration.k8s.io//APIService spec/service/name
+    admissionregistration.k8s.io//ValidatingWebhookConfiguration webhooks/clientConfig/service
+    admissionregistration.k8s.io//MutatingWebhookConfiguration webhooks/clientConfig/service
+rbac.authorization.k8s.io//Role
+    rbac.authorization.k8s.io//RoleBinding roleRef/name
+rbac.authorization.k8s.io//ClusterRole
+    rbac.authorization.k8s.io//RoleBinding roleRef/name
+    rbac.authorization.k8s.io//ClusterRoleBinding roleRef/name
+/v1/ServiceAccount
+    rbac.authorization.k8s.io//RoleBinding subjects
+    rbac.authorization.k8s.io//ClusterRoleBinding subjects
+    //Pod spec/serviceAccountName
+    //StatefulSet spec/template/spec/serviceAccountName
+    //Deployment spec/template/spec/serviceAccountName
+    //ReplicationController spec/template/spec/serviceAccountName
+    //CronJob spec/jobTemplate/spec/template/spec/serviceAccountName
+    //Job spec/template/spec/serviceAccountName
+    //DaemonSet spec/template/spec/serviceAccountName
+/v1/PersistentVolumeClaim
+    //Pod spec/volumes/persistentVolumeClaim/claimName
+    //StatefulSet spec/template/spec/volumes/persistentVolumeClaim/claimName
+    //Deployment spec/template/spec/volumes/persistentVolumeClaim/claimName
+    //ReplicationController spec/template/spec/volumes/persistentVolumeClaim/claimName
+    //CronJob spec/jobTemplate/spec/template/spec/volumes/persistentVolumeClaim/claimName
+    //Job spec/template/spec/volumes/persistentVolumeClaim/claimName
+    //DaemonSet spec/template/spec/volumes/persistentVolumeClaim/claimName
+/v1/PersistentVolume
+    //PersistentVolumeClaim spec/volumeName
+    //ClusterRole rules/resourceNames
+storage.k8s.io/v1/StorageClass
+    //PersistentVolume spec/storageClassName
+    //PersistentVolumeClaim spec/storageClassName
+    //StatefulSet spec/volumeClaimTemplates/spec/storageClassName
+scheduling.k8s.io/v1/PriorityClass
+    //Pod spec/priorityClassName
+    //StatefulSet spec/template/spec/priorityClassName
+    //Deployment spec/template/spec/priorityClassName
+    //ReplicationController spec/template/spec/priorityClassName
+    //CronJob spec/jobTemplate/spec/template/spec/priorityClassName
+    //Job spec/template/spec/priorityClassName
+    //DaemonSet spec/template/spec/priorityClassName
+networking.k8s.io/v1/v1/IngressClass
+    //Ingress spec/ingressClassName
+admissionregistration.k8s.io//ValidatingAdmissionPolicy
+    admissionregistration.k8s.io//ValidatingAdmissionPolicyBinding spec/policyName
+";
+
 fn builtin_name_references() -> Vec<NameReference> {
-    let mut refs = Vec::new();
-    let mut add = |gvk: &str, referrers: Vec<FieldSpec>| {
-        let spec = FieldSpec::table(gvk, "", false);
-        refs.push(NameReference {
-            group: spec.group,
-            version: spec.version,
-            kind: spec.kind,
-            referrers,
-        });
-    };
-    let pods = |relative: &[&str]| -> Vec<FieldSpec> {
-        let mut out = Vec::new();
-        for (gvk, spec) in POD_SPECS {
-            for path in relative {
-                out.push(FieldSpec::table(gvk, &format!("{spec}/{path}"), false));
+    let mut refs: Vec<NameReference> = Vec::new();
+    for line in NAME_REFERENCES.lines().filter(|l| !l.trim().is_empty()) {
+        if let Some(referrer) = line.strip_prefix("    ") {
+            let (gvk, path) = referrer.split_once(' ').unwrap_or((referrer, ""));
+            if let Some(last) = refs.last_mut() {
+                last.referrers.push(FieldSpec::table(gvk, path, false));
             }
+        } else {
+            let spec = FieldSpec::table(line, "", false);
+            refs.push(NameReference {
+                group: spec.group,
+                version: spec.version,
+                kind: spec.kind,
+                referrers: Vec::new(),
+            });
         }
-        out
-    };
-    let hpa = || {
-        vec![FieldSpec::table(
-            "//HorizontalPodAutoscaler",
-            "spec/scaleTargetRef/name",
-            false,
-        )]
-    };
-    for kind in [
-        "//Deployment",
-        "//ReplicationController",
-        "//ReplicaSet",
-        "apps//StatefulSet",
-    ] {
-        add(kind, hpa());
     }
-    let mut config_map = pods(&[
-        "volumes/configMap/name",
-        "containers/env/valueFrom/configMapKeyRef/name",
-        "initContainers/env/valueFrom/configMapKeyRef/name",
-        "containers/envFrom/configMapRef/name",
-        "initContainers/envFrom/configMapRef/name",
-        "volumes/projected/sources/configMap/name",
-    ]);
-    config_map.push(FieldSpec::table(
-        "//Node",
-        "spec/configSource/configMap",
-        false,
-    ));
-    for role in [
-        "rbac.authorization.k8s.io//Role",
-        "rbac.authorization.k8s.io//ClusterRole",
-    ] {
-        config_map.push(FieldSpec::table(role, "rules/resourceNames", false));
-    }
-    add("/v1/ConfigMap", config_map);
-    let mut secret = pods(&[
-        "volumes/secret/secretName",
-        "containers/env/valueFrom/secretKeyRef/name",
-        "initContainers/env/valueFrom/secretKeyRef/name",
-        "containers/envFrom/secretRef/name",
-        "initContainers/envFrom/secretRef/name",
-        "imagePullSecrets/name",
-        "volumes/projected/sources/secret/name",
-        "volumes/csi/nodePublishSecretRef/name",
-    ]);
-    for (gvk, path) in [
-        ("//Ingress", "spec/tls/secretName"),
-        (
-            "//Ingress",
-            "metadata/annotations/ingress.kubernetes.io\\/auth-secret",
-        ),
-        (
-            "//Ingress",
-            "metadata/annotations/nginx.ingress.kubernetes.io\\/auth-secret",
-        ),
-        (
-            "//Ingress",
-            "metadata/annotations/nginx.ingress.kubernetes.io\\/auth-tls-secret",
-        ),
-        ("/v1/ServiceAccount", "imagePullSecrets/name"),
-        ("/v1/ServiceAccount", "secrets/name"),
-        ("rbac.authorization.k8s.io//Role", "rules/resourceNames"),
-        (
-            "rbac.authorization.k8s.io//ClusterRole",
-            "rules/resourceNames",
-        ),
-        ("//StorageClass", "parameters/secretName"),
-    ] {
-        secret.push(FieldSpec::table(gvk, path, false));
-    }
-    add("/v1/Secret", secret);
-    add(
-        "/v1/Service",
-        vec![
-            FieldSpec::table("apps//StatefulSet", "spec/serviceName", false),
-            FieldSpec::table(
-                "//Ingress",
-                "spec/rules/http/paths/backend/serviceName",
-                false,
-            ),
-            FieldSpec::table("//Ingress", "spec/backend/serviceName", false),
-            FieldSpec::table(
-                "//Ingress",
-                "spec/rules/http/paths/backend/service/name",
-                false,
-            ),
-            FieldSpec::table("//Ingress", "spec/defaultBackend/service/name", false),
-            FieldSpec::table(
-                "apiregistration.k8s.io//APIService",
-                "spec/service/name",
-                false,
-            ),
-            FieldSpec::table(
-                "//ValidatingWebhookConfiguration",
-                "webhooks/clientConfig/service",
-                false,
-            ),
-            FieldSpec::table(
-                "//MutatingWebhookConfiguration",
-                "webhooks/clientConfig/service",
-                false,
-            ),
-        ],
-    );
-    add(
-        "rbac.authorization.k8s.io//Role",
-        vec![FieldSpec::table(
-            "rbac.authorization.k8s.io//RoleBinding",
-            "roleRef/name",
-            false,
-        )],
-    );
-    add(
-        "rbac.authorization.k8s.io//ClusterRole",
-        vec![
-            FieldSpec::table(
-                "rbac.authorization.k8s.io//RoleBinding",
-                "roleRef/name",
-                false,
-            ),
-            FieldSpec::table(
-                "rbac.authorization.k8s.io//ClusterRoleBinding",
-                "roleRef/name",
-                false,
-            ),
-        ],
-    );
-    let mut account = pods(&["serviceAccountName"]);
-    account.push(FieldSpec::table(
-        "rbac.authorization.k8s.io//RoleBinding",
-        "subjects",
-        false,
-    ));
-    account.push(FieldSpec::table(
-        "rbac.authorization.k8s.io//ClusterRoleBinding",
-        "subjects",
-        false,
-    ));
-    add("/v1/ServiceAccount", account);
-    add(
-        "/v1/PersistentVolumeClaim",
-        pods(&["volumes/persistentVolumeClaim/claimName"]),
-    );
-    add(
-        "/v1/PersistentVolume",
-        vec![
-            FieldSpec::table("//PersistentVolumeClaim", "spec/volumeName", false),
-            FieldSpec::table(
-                "rbac.authorization.k8s.io//ClusterRole",
-                "rules/resourceNames",
-                false,
-            ),
-        ],
-    );
-    add(
-        "storage.k8s.io//StorageClass",
-        vec![
-            FieldSpec::table("//PersistentVolume", "spec/storageClassName", false),
-            FieldSpec::table("//PersistentVolumeClaim", "spec/storageClassName", false),
-            FieldSpec::table(
-                "apps//StatefulSet",
-                "spec/volumeClaimTemplates/spec/storageClassName",
-                false,
-            ),
-        ],
-    );
-    add(
-        "scheduling.k8s.io//PriorityClass",
-        pods(&["priorityClassName"]),
-    );
-    add(
-        "networking.k8s.io//IngressClass",
-        vec![FieldSpec::table(
-            "//Ingress",
-            "spec/ingressClassName",
-            false,
-        )],
-    );
     refs
 }

@@ -20,6 +20,7 @@ pub(crate) mod paths;
 pub mod provenance;
 mod replacements;
 mod resmap;
+mod scope;
 #[cfg(test)]
 mod tests;
 mod transform;
@@ -263,6 +264,7 @@ fn build_resmap_with_local(
                 if res.generated.as_ref().is_some_and(|g| g.hash) {
                     let hash = generate::content_hash(&res.obj);
                     let name = format!("{}-{hash}", res.name());
+                    res.store_previous();
                     res.set_name(&name);
                 }
             }

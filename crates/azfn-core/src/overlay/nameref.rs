@@ -1,221 +1,361 @@
 //! Name references: after prefixes, suffixes, namespaces and hashes changed names, every field
 //! that names another object (a Deployment's ConfigMap, a RoleBinding's ServiceAccount, and what
 //! `configurations:` add, such as a ScaledObject's `scaleTargetRef`) is pointed at the new name.
+//!
+//! This follows kustomize's name reference transformer step by step, quirks included, because
+//! its output is the reference: a referral is found among the objects the referrer could see,
+//! by a name it had *before* (an object never renamed is never a referral), then narrowed by
+//! kind, role kind, namespace and finally by the prefixes and suffixes both were given.
+use std::collections::BTreeMap;
+
 use serde_yaml::Value;
 
 use super::BuildError;
 use super::fieldspec::{self, Config, NameReference};
-use super::resmap::{ResMap, str_at};
-use super::transform::is_cluster_scoped;
+use super::resmap::{ResId, ResMap};
 
-/// A referral candidate: everything needed to decide and to rewrite.
-struct Candidate {
-    kind: String,
-    names: Vec<String>,
-    namespaces: Vec<String>,
-    name: String,
-    namespace: String,
-    id: String,
-    renamed: bool,
+/// What the sieve needs to know about every resource, read before any field is rewritten
+/// (name references never change `metadata`, so this stays true while they run).
+struct Snapshot {
+    current: ResId,
+    previous: Vec<ResId>,
     prefixes: Vec<String>,
     suffixes: Vec<String>,
 }
 
-/// Candidates and, for each name any of them had, which ones.
-struct Index<'a> {
-    candidates: &'a [Candidate],
-    by_name: std::collections::BTreeMap<&'a str, Vec<usize>>,
+impl Snapshot {
+    fn original(&self) -> &ResId {
+        self.previous.first().unwrap_or(&self.current)
+    }
+
+    /// kustomize's `PrefixesSuffixesEquals`.
+    fn affixes_equal(&self, other: &Snapshot, allow_empty: bool) -> bool {
+        let prefixes = allow_empty && (self.prefixes.is_empty() || other.prefixes.is_empty());
+        let suffixes = allow_empty && (self.suffixes.is_empty() || other.suffixes.is_empty());
+        (prefixes || same_ending(&self.prefixes, &other.prefixes))
+            && (suffixes || same_ending(&self.suffixes, &other.suffixes))
+    }
 }
 
-/// What selection needs to know about the referrer.
-struct Referrer<'a> {
-    kind: &'a str,
-    namespace: &'a str,
-    prefixes: &'a [String],
-    suffixes: &'a [String],
+/// kustomize's `SameEndingSubSlice`: the shorter list is the end of the longer one (two empty
+/// lists end alike; an empty and a non-empty one do not).
+fn same_ending(a: &[String], b: &[String]) -> bool {
+    let (short, long) = if a.len() <= b.len() { (a, b) } else { (b, a) };
+    if short.is_empty() {
+        return long.is_empty();
+    }
+    long.ends_with(short)
+}
+
+/// kustomize's `Gvk.IsSelected`: an empty selector field selects any.
+fn gvk_selected(id: &ResId, group: &str, version: &str, kind: &str) -> bool {
+    (group.is_empty() || id.group == group)
+        && (version.is_empty() || id.version == version)
+        && (kind.is_empty() || id.kind == kind)
+}
+
+/// All resources and, for each name any of them had before, which ones (in build order).
+struct Referrals {
+    all: Vec<Snapshot>,
+    by_previous_name: BTreeMap<String, Vec<usize>>,
+}
+
+/// One name field being rewritten: who holds it and what it may name.
+struct Field<'a> {
+    referrals: &'a Referrals,
+    referrer: usize,
+    reference: &'a NameReference,
+    /// `roleRef`'s group and kind when this field is a `roleRef/name`.
+    role: Option<(String, String)>,
+    /// Namespaces of ServiceAccount subjects, for a RoleBinding (it may name objects there).
+    binding_namespaces: Vec<String>,
 }
 
 pub(crate) fn fix(ra: &mut ResMap, config: &Config) -> Result<(), BuildError> {
-    for reference in &config.name_reference {
-        let candidates: Vec<Candidate> = ra
-            .items
-            .iter()
-            .filter(|r| referral_matches(reference, r.group_version(), r.kind()))
-            .map(|r| {
-                let ids = r.all_ids();
-                Candidate {
-                    kind: r.kind().to_owned(),
-                    names: ids.iter().map(|i| i.name.clone()).collect(),
-                    namespaces: ids.iter().map(|i| i.namespace.clone()).collect(),
-                    name: r.name().to_owned(),
-                    namespace: r.namespace().to_owned(),
-                    id: r.id().to_string(),
-                    renamed: !r.previous.is_empty(),
-                    prefixes: r.prefixes.clone(),
-                    suffixes: r.suffixes.clone(),
-                }
-            })
-            .collect();
-        if !candidates.iter().any(|c| c.renamed) {
-            continue;
-        }
-        let mut by_name: std::collections::BTreeMap<&str, Vec<usize>> =
-            std::collections::BTreeMap::new();
-        for (i, c) in candidates.iter().enumerate() {
-            for name in &c.names {
-                let entry = by_name.entry(name.as_str()).or_default();
-                if entry.last() != Some(&i) {
-                    entry.push(i);
-                }
+    let all: Vec<Snapshot> = ra
+        .items
+        .iter()
+        .map(|r| Snapshot {
+            current: r.id(),
+            previous: r.previous_ids(),
+            prefixes: r.prefixes.clone(),
+            suffixes: r.suffixes.clone(),
+        })
+        .collect();
+    let mut by_previous_name: BTreeMap<String, Vec<usize>> = BTreeMap::new();
+    for (i, snapshot) in all.iter().enumerate() {
+        for id in &snapshot.previous {
+            let entry = by_previous_name.entry(id.name.clone()).or_default();
+            if entry.last() != Some(&i) {
+                entry.push(i);
             }
         }
-        let index = Index {
-            candidates: &candidates,
-            by_name,
-        };
-        for res in &mut ra.items {
-            let api_version = str_at(&res.obj, &["apiVersion"]).to_owned();
-            let kind = res.kind().to_owned();
-            let referrer_namespace = res.namespace().to_owned();
-            let (prefixes, suffixes) = (res.prefixes.clone(), res.suffixes.clone());
-            let referrer = Referrer {
-                kind: &kind,
-                namespace: &referrer_namespace,
-                prefixes: &prefixes,
-                suffixes: &suffixes,
-            };
-            // A binding's roleRef names a Role or a ClusterRole: only that kind is a candidate.
-            let role_kind = str_at(&res.obj, &["roleRef", "kind"]).to_owned();
-            let mut node = Value::Mapping(std::mem::take(&mut res.obj));
-            let mut result = Ok(());
+    }
+    let referrals = Referrals {
+        all,
+        by_previous_name,
+    };
+    for (index, res) in ra.items.iter_mut().enumerate() {
+        let original = referrals.all[index].original().clone();
+        let binding_namespaces = binding_namespaces(res.kind(), &res.obj, &referrals.all[index])?;
+        let mut node = Value::Mapping(std::mem::take(&mut res.obj));
+        let mut result = Ok(());
+        'references: for reference in &config.name_reference {
             for spec in reference
                 .referrers
                 .iter()
-                .filter(|s| s.matches(&api_version, &kind))
-                .filter(|s| s.path != ["roleRef", "name"] || role_kind == reference.kind)
+                .filter(|s| s.selects(&original.group, &original.version, &original.kind))
             {
-                result = fieldspec::visit(&mut node, &spec.path, false, &mut |value| {
-                    rewrite(value, &index, reference, &referrer)
-                });
+                let role = (spec.path.join("/").ends_with("roleRef/name"))
+                    .then(|| role_ref(&node))
+                    .flatten();
+                let field = Field {
+                    referrals: &referrals,
+                    referrer: index,
+                    reference,
+                    role,
+                    binding_namespaces: binding_namespaces.clone(),
+                };
+                result =
+                    fieldspec::visit(&mut node, &spec.path, false, &mut |value| field.set(value))
+                        .map_err(|e| {
+                            BuildError::new(format!(
+                                "updating name reference in '{}' field of '{}': {}",
+                                spec.path.join("/"),
+                                referrals.all[index].current,
+                                e.message
+                            ))
+                        });
                 if result.is_err() {
-                    break;
+                    break 'references;
                 }
             }
-            if let Value::Mapping(m) = node {
-                res.obj = m;
-            }
-            result?;
         }
+        if let Value::Mapping(m) = node {
+            res.obj = m;
+        }
+        result?;
     }
     Ok(())
 }
 
-fn referral_matches(reference: &NameReference, (group, version): (&str, &str), kind: &str) -> bool {
-    reference.kind == kind
-        && (reference.group.is_empty() || reference.group == group)
-        && (reference.version.is_empty() || reference.version == version)
+/// `roleRef`'s `apiGroup` and `kind`, when both are there.
+fn role_ref(node: &Value) -> Option<(String, String)> {
+    let role = node.get("roleRef")?;
+    let group = role.get("apiGroup")?;
+    let kind = role.get("kind")?;
+    let text = |v: &Value| super::kustomization::scalar_string(v).unwrap_or_default();
+    Some((text(group), text(kind)))
 }
 
-fn rewrite(
-    value: &mut Value,
-    candidates: &Index<'_>,
-    reference: &NameReference,
-    referrer: &Referrer<'_>,
-) -> Result<(), BuildError> {
-    let referrer_kind = referrer.kind;
-    let referrer_namespace = referrer.namespace;
-    match value {
-        Value::String(old) => {
-            if let Some(found) = select(candidates, old, None, referrer)? {
-                *old = found.name.clone();
-            }
-        }
-        Value::Sequence(items) => {
-            for item in items {
-                rewrite(item, candidates, reference, referrer)?;
-            }
-        }
-        Value::Mapping(map) => {
-            // Subjects and webhook services: `{kind?, name, namespace?}`.
-            if let Some(kind) = map.get("kind").and_then(Value::as_str)
-                && kind != reference.kind
-            {
-                return Ok(());
-            }
-            let Some(old) = map.get("name").and_then(Value::as_str).map(str::to_owned) else {
-                return Ok(());
-            };
-            let namespace = map
-                .get("namespace")
-                .and_then(Value::as_str)
-                .map(str::to_owned);
-            if let Some(found) = select(
-                candidates,
-                &old,
-                Some(namespace.as_deref().unwrap_or(referrer_namespace)),
-                referrer,
-            )? {
-                map.insert("name".into(), found.name.clone().into());
-                let explicit = namespace.is_some() || map.contains_key("namespace");
-                let cluster_binding = referrer_kind == "ClusterRoleBinding";
-                if explicit || (!found.namespace.is_empty() && cluster_binding) {
-                    map.insert("namespace".into(), found.namespace.clone().into());
-                }
-            }
-        }
-        _ => {}
+/// kustomize's `getNamespacesForRoleBinding`: the namespaces of a RoleBinding's
+/// ServiceAccount subjects.
+fn binding_namespaces(
+    kind: &str,
+    obj: &serde_yaml::Mapping,
+    snapshot: &Snapshot,
+) -> Result<Vec<String>, BuildError> {
+    if kind != "RoleBinding" {
+        return Ok(Vec::new());
     }
-    Ok(())
-}
-
-/// The one candidate an old name refers to from a referrer (kustomize's sieve: name, namespace,
-/// then the same prefixes and suffixes); `None` when nothing matches.
-fn select<'a>(
-    index: &Index<'a>,
-    old: &str,
-    explicit_namespace: Option<&str>,
-    referrer: &Referrer<'_>,
-) -> Result<Option<&'a Candidate>, BuildError> {
-    let named: Vec<&Candidate> = index
-        .by_name
-        .get(old)
-        .map(|ids| ids.iter().map(|&i| &index.candidates[i]).collect())
-        .unwrap_or_default();
-    let scoped: Vec<&Candidate> = named
+    let mut out = Vec::new();
+    for subject in obj
+        .get("subjects")
+        .and_then(Value::as_sequence)
         .into_iter()
-        .filter(|c| {
-            if let Some(ns) = explicit_namespace {
-                return is_cluster_scoped(&c.kind)
-                    || c.namespaces
-                        .iter()
-                        .any(|n| super::resmap::same_namespace(n, ns));
+        .flatten()
+    {
+        let (Some(namespace), Some(subject_kind)) = (subject.get("namespace"), subject.get("kind"))
+        else {
+            continue;
+        };
+        if subject_kind.as_str() != Some("ServiceAccount") {
+            continue;
+        }
+        match namespace.as_str() {
+            Some(ns) => out.push(ns.to_owned()),
+            None => {
+                return Err(BuildError::new(format!(
+                    "Invalid Input: namespace is blank for resource \"{}\"",
+                    snapshot.current
+                )));
             }
-            is_cluster_scoped(referrer.kind)
-                || is_cluster_scoped(&c.kind)
-                || c.kind == "ServiceAccount"
-                || super::resmap::same_namespace(&c.namespace, referrer.namespace)
-        })
-        .collect();
-    if scoped.len() <= 1 {
-        return Ok(scoped.into_iter().next());
+        }
     }
-    let alike: Vec<&Candidate> = scoped
-        .iter()
-        .copied()
-        .filter(|c| c.prefixes == referrer.prefixes && c.suffixes == referrer.suffixes)
-        .collect();
-    match alike.as_slice() {
-        [one] => return Ok(Some(one)),
-        [] => {}
-        many if many.iter().all(|c| c.name == many[0].name) => return Ok(Some(many[0])),
-        _ => {}
+    Ok(out)
+}
+
+impl Field<'_> {
+    fn referrer(&self) -> &Snapshot {
+        &self.referrals.all[self.referrer]
     }
-    if alike.is_empty() {
-        return Ok(None);
+
+    /// kustomize's `SubsetThatCouldBeReferencedByResource`, for one candidate.
+    fn could_reference(&self, candidate: &Snapshot) -> bool {
+        let referrer = &self.referrer().current;
+        if referrer.is_cluster_scoped() {
+            return true;
+        }
+        let target = &candidate.current;
+        target.is_cluster_scoped()
+            || target.effective_namespace() == referrer.effective_namespace()
+            || self.binding_namespaces.contains(&target.namespace)
     }
-    let ids: Vec<&str> = alike.iter().map(|c| c.id.as_str()).collect();
-    Err(BuildError::new(format!(
-        "found multiple possible referrals: {}",
-        ids.join(", ")
-    )))
+
+    /// The value found at the field's path: a name, a list of names or of `{name, namespace}`
+    /// maps, or one such map.
+    fn set(&self, value: &mut Value) -> Result<(), BuildError> {
+        match value {
+            Value::Null => Ok(()),
+            Value::Mapping(_) => self.set_mapping(value),
+            Value::Sequence(items) => {
+                for item in items {
+                    match item {
+                        Value::Null => {}
+                        Value::Mapping(_) => self.set_mapping(item)?,
+                        Value::Sequence(_) => {
+                            return Err(BuildError::new(
+                                "a list element is expected to be either a string or a map of string",
+                            ));
+                        }
+                        _ => self.set_scalar(item)?,
+                    }
+                }
+                Ok(())
+            }
+            _ => self.set_scalar(value),
+        }
+    }
+
+    fn set_scalar(&self, value: &mut Value) -> Result<(), BuildError> {
+        let old = super::kustomization::scalar_string(value).unwrap_or_default();
+        let candidates: Vec<usize> = (0..self.referrals.all.len())
+            .filter(|&i| self.could_reference(&self.referrals.all[i]))
+            .collect();
+        let Some(found) = self.select(&old, candidates, false)? else {
+            return Ok(());
+        };
+        let name = &self.referrals.all[found].current.name;
+        if *name != old {
+            *value = Value::String(name.clone());
+        }
+        Ok(())
+    }
+
+    /// A `{name, namespace?}` map (binding subjects, webhook services): a namespace given
+    /// narrows the candidates to those first in it, or else now in it.
+    fn set_mapping(&self, value: &mut Value) -> Result<(), BuildError> {
+        let Value::Mapping(map) = value else {
+            return Ok(());
+        };
+        let Some(old) = map.get("name") else {
+            return Err(BuildError::new(
+                "path config error; no 'name' field in node",
+            ));
+        };
+        let old = super::kustomization::scalar_string(old).unwrap_or_default();
+        let visible: Vec<usize> = (0..self.referrals.all.len())
+            .filter(|&i| self.could_reference(&self.referrals.all[i]))
+            .collect();
+        let candidates = match map.get("namespace") {
+            None => visible,
+            Some(namespace) => {
+                let namespace = super::kustomization::scalar_string(namespace).unwrap_or_default();
+                let in_namespace =
+                    |id: &ResId| !id.is_cluster_scoped() && id.effective_namespace() == namespace;
+                let first: Vec<usize> = visible
+                    .iter()
+                    .copied()
+                    .filter(|&i| in_namespace(self.referrals.all[i].original()))
+                    .collect();
+                if first.is_empty() {
+                    visible
+                        .into_iter()
+                        .filter(|&i| in_namespace(&self.referrals.all[i].current))
+                        .collect()
+                } else {
+                    first
+                }
+            }
+        };
+        let Some(found) = self.select(&old, candidates, true)? else {
+            return Ok(());
+        };
+        let referral = &self.referrals.all[found].current;
+        if referral.name == old && referral.namespace.is_empty() {
+            return Ok(());
+        }
+        map.insert("name".into(), referral.name.clone().into());
+        if !referral.namespace.is_empty() {
+            map.insert("namespace".into(), referral.namespace.clone().into());
+        }
+        Ok(())
+    }
+
+    /// kustomize's `selectReferral`: the one referral `old` names among `candidates`, `None`
+    /// when there is none; several that differ are an error.
+    fn select(
+        &self,
+        old: &str,
+        candidates: Vec<usize>,
+        with_namespace: bool,
+    ) -> Result<Option<usize>, BuildError> {
+        let all = &self.referrals.all;
+        let named = self
+            .referrals
+            .by_previous_name
+            .get(old)
+            .map_or(&[][..], Vec::as_slice);
+        let reference = self.reference;
+        let referrer = self.referrer();
+        let mut left: Vec<usize> = candidates
+            .into_iter()
+            .filter(|i| named.binary_search(i).is_ok())
+            .filter(|&i| {
+                all[i].previous.iter().any(|id| {
+                    gvk_selected(id, &reference.group, &reference.version, &reference.kind)
+                })
+            })
+            .filter(|&i| {
+                self.role.as_ref().is_none_or(|(group, kind)| {
+                    all[i]
+                        .previous
+                        .iter()
+                        .any(|id| gvk_selected(id, group, "", kind))
+                })
+            })
+            .filter(|&i| {
+                referrer.current.is_cluster_scoped()
+                    || all[i].current.is_cluster_scoped()
+                    || all[i].current.kind == "ServiceAccount"
+                    || all[i].current.effective_namespace()
+                        == referrer.current.effective_namespace()
+            })
+            .collect();
+        if left.len() == 1 {
+            return Ok(left.pop());
+        }
+        left.retain(|&i| all[i].affixes_equal(referrer, true));
+        if left.len() > 1 {
+            left.retain(|&i| all[i].affixes_equal(referrer, false));
+        }
+        match left.as_slice() {
+            [] => return Ok(None),
+            [one] => return Ok(Some(*one)),
+            _ => {}
+        }
+        let first = &all[left[0]].current;
+        let identical = left.iter().all(|&i| {
+            all[i].current.name == first.name
+                && (!with_namespace || all[i].current.namespace == first.namespace)
+        });
+        if identical {
+            return Ok(Some(left[0]));
+        }
+        let ids: Vec<String> = left.iter().map(|&i| all[i].current.to_string()).collect();
+        Err(BuildError::new(format!(
+            "found multiple possible referrals: {}",
+            ids.join(", ")
+        )))
+    }
 }

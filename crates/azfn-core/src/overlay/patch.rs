@@ -269,41 +269,75 @@ impl Selector {
         }
     }
 
-    /// Whether `res` is selected by any id it has had (the current one or any earlier one), as
-    /// kustomize's replacements select.
-    pub(crate) fn matches(&self, res: &Res) -> bool {
-        self.matches_ids(res, &res.previous)
-    }
-
-    /// Whether `res` is selected as a `patches:` target: by its original id (the first it had)
-    /// or its current one, never by a name it had only in between, as kustomize's
-    /// `resWrangler.Select` matches (an overlay on an overlay that renamed objects).
+    /// Whether `res` is selected as a `patches:` target, as kustomize's `resWrangler.Select`:
+    /// its name and, separately, its effective namespace match either its original id (the
+    /// first it had) or its current one, never one it had only in between (an overlay on an
+    /// overlay that renamed objects); group, version and kind are the current ones.
     pub(crate) fn selects_patch_target(&self, res: &Res) -> bool {
-        self.matches_ids(res, &res.previous[..res.previous.len().min(1)])
-    }
-
-    /// Matches name and namespace each against the current id or one of `earlier`.
-    fn matches_ids(&self, res: &Res, earlier: &[(String, String)]) -> bool {
+        let (current, original) = (res.id(), res.original_id());
         let (group, version) = res.group_version();
-        let any_name =
-            |p: &Pattern| p.is_match(res.name()) || earlier.iter().any(|(_, n)| p.is_match(n));
-        let any_namespace = |p: &Pattern| {
-            p.is_match(res.namespace()) || earlier.iter().any(|(ns, _)| p.is_match(ns))
-        };
         self.group.as_ref().is_none_or(|g| g.is_match(group))
             && self.version.as_ref().is_none_or(|v| v.is_match(version))
             && self.kind.as_ref().is_none_or(|k| k.is_match(res.kind()))
-            && self.name.as_ref().is_none_or(any_name)
-            && self.namespace.as_ref().is_none_or(any_namespace)
-            && self.labels.as_deref().is_none_or(|s| {
-                label_selector_matches(s, res.obj.get("metadata").and_then(|m| m.get("labels")))
+            && self
+                .name
+                .as_ref()
+                .is_none_or(|p| p.is_match(&original.name) || p.is_match(&current.name))
+            && self.namespace.as_ref().is_none_or(|p| {
+                p.is_match(original.effective_namespace())
+                    || p.is_match(current.effective_namespace())
             })
-            && self.annotations.as_deref().is_none_or(|s| {
-                label_selector_matches(
-                    s,
-                    res.obj.get("metadata").and_then(|m| m.get("annotations")),
-                )
+            && self.selects_labels_and_annotations(res)
+    }
+
+    /// Whether any id `res` has had, current or previous, is selected by this selector's id
+    /// fields compared literally (kustomize's `ResId.IsSelectedBy` over `MakeResIds`, which
+    /// replacements use); labels and annotations are not looked at.
+    pub(crate) fn selects_any_id(&self, res: &Res) -> bool {
+        res.all_ids().iter().any(|id| self.selects_id(id))
+    }
+
+    fn selects_id(&self, id: &super::resmap::ResId) -> bool {
+        let literal = |p: Option<&Pattern>, value: &str| p.is_none_or(|p| p.literal == value);
+        let field = |p: Option<&Pattern>| p.map_or(String::new(), |p| p.literal.clone());
+        literal(self.group.as_ref(), &id.group)
+            && literal(self.version.as_ref(), &id.version)
+            && literal(self.kind.as_ref(), &id.kind)
+            && literal(self.name.as_ref(), &id.name)
+            && self.namespace.as_ref().is_none_or(|p| {
+                super::scope::effective_namespace(
+                    &field(self.group.as_ref()),
+                    &field(self.version.as_ref()),
+                    &field(self.kind.as_ref()),
+                    &p.literal,
+                ) == id.effective_namespace()
             })
+    }
+
+    /// Whether the selector names any id field (kustomize's `!ResId.IsEmpty()`).
+    pub(crate) fn has_id(&self) -> bool {
+        self.group.is_some()
+            || self.version.is_some()
+            || self.kind.is_some()
+            || self.name.is_some()
+            || self.namespace.is_some()
+    }
+
+    /// Whether the selector has a label or annotation selector.
+    pub(crate) fn has_label_or_annotation_selector(&self) -> bool {
+        self.labels.is_some() || self.annotations.is_some()
+    }
+
+    /// Whether `res`'s labels and annotations satisfy the selector's (true when it has none).
+    pub(crate) fn selects_labels_and_annotations(&self, res: &Res) -> bool {
+        self.labels.as_deref().is_none_or(|s| {
+            label_selector_matches(s, res.obj.get("metadata").and_then(|m| m.get("labels")))
+        }) && self.annotations.as_deref().is_none_or(|s| {
+            label_selector_matches(
+                s,
+                res.obj.get("metadata").and_then(|m| m.get("annotations")),
+            )
+        })
     }
 }
 
@@ -430,14 +464,20 @@ pub(crate) fn strategic_merge_entry(
         return Err(BuildError::at(at, "patch appears to be empty"));
     }
     for doc in docs {
-        apply_smp_by_id(ra, &doc, at)?;
+        apply_smp_by_id(ra, &doc, Renames::default(), at)?;
     }
     ra.items.retain(|r| !r.obj.is_empty());
     Ok(())
 }
 
-/// A strategic-merge patch finds its target by its own apiVersion, kind, name and namespace.
-fn apply_smp_by_id(ra: &mut ResMap, doc: &Value, at: &Location) -> Result<(), BuildError> {
+/// A strategic-merge patch finds its target by its own apiVersion, kind, name and namespace,
+/// matched against every id the target has had (kustomize's `GetById`).
+fn apply_smp_by_id(
+    ra: &mut ResMap,
+    doc: &Value,
+    allow: Renames,
+    at: &Location,
+) -> Result<(), BuildError> {
     let Some(patch) = doc.as_mapping() else {
         return Err(BuildError::at(at, "a patch must be an object"));
     };
@@ -451,11 +491,11 @@ fn apply_smp_by_id(ra: &mut ResMap, doc: &Value, at: &Location) -> Result<(), Bu
         .enumerate()
         .filter(|(_, r)| {
             let (g, v) = r.group_version();
-            r.kind() == kind
-                && g == group
+            g == group
                 && (version.is_empty() || v == version)
                 && r.all_ids().iter().any(|id| {
-                    id.name == name
+                    id.kind == kind
+                        && id.name == name
                         && (namespace.is_empty()
                             || super::resmap::same_namespace(&id.namespace, namespace))
                 })
@@ -476,7 +516,7 @@ fn apply_smp_by_id(ra: &mut ResMap, doc: &Value, at: &Location) -> Result<(), Bu
             ),
         )),
         [index] => {
-            apply_smp(&mut ra.items[*index], patch);
+            apply_smp(&mut ra.items[*index], patch, allow);
             Ok(())
         }
         _ => {
@@ -491,17 +531,34 @@ fn apply_smp_by_id(ra: &mut ResMap, doc: &Value, at: &Location) -> Result<(), Bu
     }
 }
 
-/// Applies a strategic-merge patch, keeping the target's identity unless the patch renames it.
-fn apply_smp(res: &mut Res, patch: &Mapping) {
+/// What a `patches:` entry's options let a strategic-merge patch change.
+#[derive(Debug, Clone, Copy, Default)]
+pub(crate) struct Renames {
+    pub name: bool,
+    pub kind: bool,
+}
+
+/// Applies a strategic-merge patch as kustomize's `Resource.ApplySmPatch` does: the target
+/// keeps its namespace, and its name and kind unless the options allow the patch to change
+/// them (then its id before is recorded).
+fn apply_smp(res: &mut Res, patch: &Mapping, allow: Renames) {
     if directive(patch) == Some("delete") {
         res.obj = Mapping::new();
         return;
     }
+    if allow.name || allow.kind {
+        res.store_previous();
+    }
     let mut patch = patch.clone();
-    // The patch's own name and namespace only locate the target.
+    let patch_name = str_at(&patch, &["metadata", "name"]).is_empty();
     if let Some(Value::Mapping(meta)) = patch.get_mut("metadata") {
-        meta.remove("name");
         meta.remove("namespace");
+        if !allow.name || patch_name {
+            meta.remove("name");
+        }
+    }
+    if !allow.kind || str_at(&patch, &["kind"]).is_empty() {
+        patch.remove("kind");
     }
     strategic_merge(&mut res.obj, &patch);
 }
@@ -538,54 +595,39 @@ pub(crate) fn patch_entry(
             return Err(BuildError::at(at, "a JSON 6902 patch needs a target"));
         };
         let ops = yaml_to_json(&docs[0]);
-        return apply_json6902_to_selected(loader, ra, &target, &ops, at);
+        return apply_json6902_to_selected(loader, ra, &target, &ops, true, at);
     }
+    let allow = Renames {
+        name: allow_name,
+        kind: allow_kind,
+    };
     match target {
         None => {
             for doc in &docs {
-                apply_smp_by_id(ra, doc, at)?;
+                apply_smp_by_id(ra, doc, allow, at)?;
             }
             ra.items.retain(|r| !r.obj.is_empty());
             Ok(())
         }
         Some(selector) => {
+            let [doc] = docs.as_slice() else {
+                return Err(BuildError::at(
+                    at,
+                    "Multiple Strategic-Merge Patches in one `patches` entry is not allowed to set `patches.target` field",
+                ));
+            };
+            let Some(patch) = doc.as_mapping() else {
+                return Err(BuildError::at(at, "a patch must be an object"));
+            };
+            // The patch takes each target's apiVersion; its kind only where allowed.
+            let mut patch = patch.clone();
+            patch.remove("apiVersion");
             for res in ra
                 .items
                 .iter_mut()
                 .filter(|r| selector.selects_patch_target(r))
             {
-                for doc in &docs {
-                    let Some(patch) = doc.as_mapping() else {
-                        continue;
-                    };
-                    let before_name = res.name().to_owned();
-                    let before_kind = res.kind().to_owned();
-                    let mut patch = patch.clone();
-                    let patch_name = str_at(&patch, &["metadata", "name"]).to_owned();
-                    let patch_kind = str_at(&patch, &["kind"]).to_owned();
-                    if let Some(Value::Mapping(meta)) = patch.get_mut("metadata") {
-                        meta.remove("namespace");
-                        if !allow_name || patch_name.is_empty() {
-                            meta.remove("name");
-                        }
-                    }
-                    if !allow_kind || patch_kind.is_empty() {
-                        patch.remove("kind");
-                        patch.remove("apiVersion");
-                    }
-                    if directive(&patch) == Some("delete") {
-                        res.obj = Mapping::new();
-                        continue;
-                    }
-                    strategic_merge(&mut res.obj, &patch);
-                    if allow_name && res.name() != before_name {
-                        let renamed = res.name().to_owned();
-                        super::resmap::metadata(&mut res.obj)
-                            .insert("name".into(), before_name.clone().into());
-                        res.set_name(&renamed);
-                    }
-                    let _ = before_kind;
-                }
+                apply_smp(res, &patch, allow);
             }
             ra.items.retain(|r| !r.obj.is_empty());
             Ok(())
@@ -610,7 +652,8 @@ pub(crate) fn json6902_entry(
     let Some(doc) = docs.first() else {
         return Err(BuildError::at(at, "patch appears to be empty"));
     };
-    apply_json6902_to_selected(loader, ra, &target, &yaml_to_json(doc), at)
+    // kustomize's legacy `patchesJson6902` records no previous id, even on a rename.
+    apply_json6902_to_selected(loader, ra, &target, &yaml_to_json(doc), false, at)
 }
 
 fn apply_json6902_to_selected(
@@ -618,6 +661,7 @@ fn apply_json6902_to_selected(
     ra: &mut ResMap,
     target: &Selector,
     ops: &serde_json::Value,
+    store_previous: bool,
     at: &Location,
 ) -> Result<(), BuildError> {
     let patch: json_patch::Patch = serde_json::from_value(ops.clone())
@@ -631,8 +675,9 @@ fn apply_json6902_to_selected(
         .iter_mut()
         .filter(|r| target.selects_patch_target(r))
     {
-        let before_name = res.name().to_owned();
-        let before_namespace = res.namespace().to_owned();
+        if store_previous {
+            res.store_previous();
+        }
         let mut doc = yaml_to_json(&Value::Mapping(res.obj.clone()));
         let failed = |e: json_patch::PatchError| {
             BuildError::at(at, format!("applying JSON 6902 patch to {}: {e}", res.id()))
@@ -654,18 +699,6 @@ fn apply_json6902_to_selected(
             return Err(BuildError::at(at, "the patch did not leave an object"));
         };
         res.obj = obj;
-        let (after_name, after_namespace) = (res.name().to_owned(), res.namespace().to_owned());
-        if after_name != before_name || after_namespace != before_namespace {
-            let meta = super::resmap::metadata(&mut res.obj);
-            meta.insert("name".into(), before_name.into());
-            if before_namespace.is_empty() {
-                meta.remove("namespace");
-            } else {
-                meta.insert("namespace".into(), before_namespace.into());
-            }
-            res.set_namespace(&after_namespace);
-            res.set_name(&after_name);
-        }
     }
     Ok(())
 }

@@ -72,7 +72,7 @@ fn apply(
         .items
         .iter()
         .enumerate()
-        .filter(|(_, r)| selector.matches(r))
+        .filter(|(_, r)| selector.selects_any_id(r))
         .map(|(i, _)| i)
         .collect();
     let index = match sources.as_slice() {
@@ -158,11 +158,17 @@ fn apply(
             .filter_map(Value::as_str)
             .map(split_field_path)
             .collect();
-        for res in ra
-            .items
-            .iter_mut()
-            .filter(|r| select.matches(r) && !rejects.iter().any(|s| s.matches(r)))
-        {
+        // As kustomize's replacement filter: labels and annotations of the selector and of
+        // label-only rejects first, then any id the target has had, unless a reject's id
+        // fields select one of them.
+        for res in ra.items.iter_mut().filter(|r| {
+            select.selects_labels_and_annotations(r)
+                && !rejects.iter().any(|s| {
+                    s.has_label_or_annotation_selector() && s.selects_labels_and_annotations(r)
+                })
+                && select.selects_any_id(r)
+                && !rejects.iter().any(|s| s.has_id() && s.selects_any_id(r))
+        }) {
             let id = res.id();
             loader.copying(values(&value).saturating_mul(paths.len()), &at)?;
             let mut node = Value::Mapping(std::mem::take(&mut res.obj));

@@ -17,6 +17,17 @@ pub(crate) struct ResId {
 }
 
 impl ResId {
+    /// The namespace kustomize compares this id by (`default` for none, a marker for
+    /// cluster-scoped objects).
+    pub(crate) fn effective_namespace(&self) -> &str {
+        super::scope::effective_namespace(&self.group, &self.version, &self.kind, &self.namespace)
+    }
+
+    /// Whether kustomize knows this id's object to be cluster-scoped.
+    pub(crate) fn is_cluster_scoped(&self) -> bool {
+        super::scope::is_cluster_scoped(&self.group, &self.version, &self.kind)
+    }
+
     /// The same object, where kustomize treats `""` and `default` as one namespace.
     pub(crate) fn same(&self, other: &Self) -> bool {
         self.group == other.group
@@ -53,6 +64,16 @@ impl fmt::Display for ResId {
     }
 }
 
+/// An id a resource had: kustomize keeps the kind, the name and the effective namespace
+/// (`default` for none, a marker for cluster-scoped objects); group and version are the
+/// resource's current ones.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct PreviousId {
+    pub namespace: String,
+    pub name: String,
+    pub kind: String,
+}
+
 /// How a generated resource combines with one of the same name from a base.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(crate) enum Behavior {
@@ -73,8 +94,9 @@ pub(crate) struct Generated {
 #[derive(Debug, Clone)]
 pub(crate) struct Res {
     pub obj: Mapping,
-    /// (namespace, name) pairs it had before renames, oldest first.
-    pub previous: Vec<(String, String)>,
+    /// Ids it had before transformers changed them, oldest first, recorded where kustomize
+    /// records them (its `previousNames`, `previousNamespaces` and `previousKinds`).
+    pub previous: Vec<PreviousId>,
     /// Set for resources a generator made.
     pub generated: Option<Generated>,
     /// Name prefixes and suffixes applied to it, innermost first: references resolve within
@@ -145,7 +167,7 @@ impl Res {
     pub(crate) fn base_name(&self) -> &str {
         self.previous
             .first()
-            .map_or_else(|| self.name(), |(_, name)| name.as_str())
+            .map_or_else(|| self.name(), |id| id.name.as_str())
     }
 
     pub(crate) fn namespace(&self) -> &str {
@@ -168,40 +190,57 @@ impl Res {
         }
     }
 
+    /// The ids it had before, oldest first, with its current group and version (kustomize's
+    /// `PrevIds`).
+    pub(crate) fn previous_ids(&self) -> Vec<ResId> {
+        let (group, version) = self.group_version();
+        self.previous
+            .iter()
+            .map(|id| ResId {
+                group: group.to_owned(),
+                version: version.to_owned(),
+                kind: id.kind.clone(),
+                name: id.name.clone(),
+                namespace: id.namespace.clone(),
+            })
+            .collect()
+    }
+
+    /// The id it had first, or its current one (kustomize's `OrgId`).
+    pub(crate) fn original_id(&self) -> ResId {
+        self.previous_ids()
+            .into_iter()
+            .next()
+            .unwrap_or_else(|| self.id())
+    }
+
     /// Every id the resource has had: the current one first, then the previous ones.
     pub(crate) fn all_ids(&self) -> Vec<ResId> {
-        let current = self.id();
-        let mut ids = vec![current.clone()];
-        for (namespace, name) in self.previous.iter().rev() {
-            ids.push(ResId {
-                name: name.clone(),
-                namespace: namespace.clone(),
-                ..current.clone()
-            });
-        }
+        let mut ids = vec![self.id()];
+        ids.extend(self.previous_ids());
         ids
     }
 
-    /// Renames the resource, remembering the old name.
+    /// Records the current id as a previous one, where kustomize does before a transformer
+    /// may change it (even when it then does not).
+    pub(crate) fn store_previous(&mut self) {
+        let id = self.id();
+        let namespace = id.effective_namespace().to_owned();
+        self.previous.push(PreviousId {
+            namespace,
+            name: id.name,
+            kind: id.kind,
+        });
+    }
+
+    /// Sets `metadata.name`; callers record the previous id where kustomize does.
     pub(crate) fn set_name(&mut self, name: &str) {
-        if name == self.name() {
-            return;
-        }
-        self.remember();
         metadata(&mut self.obj).insert("name".into(), name.into());
     }
 
+    /// Sets `metadata.namespace`; callers record the previous id where kustomize does.
     pub(crate) fn set_namespace(&mut self, namespace: &str) {
-        if namespace == self.namespace() {
-            return;
-        }
-        self.remember();
         metadata(&mut self.obj).insert("namespace".into(), namespace.into());
-    }
-
-    fn remember(&mut self) {
-        let current = (self.namespace().to_owned(), self.name().to_owned());
-        self.previous.push(current);
     }
 
     pub(crate) fn annotation(&self, key: &str) -> Option<&str> {

@@ -8,48 +8,12 @@ use super::provenance::{At, PluginInputs, Recorder, Step};
 use super::resmap::{Res, ResMap, str_at};
 use super::{BuildError, Loader, State, patch, paths, replacements};
 
-/// Kinds that live outside namespaces: the namespace transformer leaves them alone.
-const CLUSTER_SCOPED: &[&str] = &[
-    "APIService",
-    "CSIDriver",
-    "CSINode",
-    "CertificateSigningRequest",
-    "ClusterIssuer",
-    "ClusterRole",
-    "ClusterRoleBinding",
-    "ComponentStatus",
-    "CustomResourceDefinition",
-    "FlowSchema",
-    "IngressClass",
-    "MutatingWebhookConfiguration",
-    "Namespace",
-    "Node",
-    "PersistentVolume",
-    "PodSecurityPolicy",
-    "PriorityClass",
-    "PriorityLevelConfiguration",
-    "RuntimeClass",
-    "SelfSubjectAccessReview",
-    "SelfSubjectRulesReview",
-    "StorageClass",
-    "SubjectAccessReview",
-    "TokenReview",
-    "ValidatingAdmissionPolicy",
-    "ValidatingAdmissionPolicyBinding",
-    "ValidatingWebhookConfiguration",
-    "VolumeAttachment",
-];
-
 /// Kinds whose names prefixes and suffixes leave alone.
 const NOT_RENAMED: &[(&str, &str)] = &[
     ("", "CustomResourceDefinition"),
     ("apiregistration.k8s.io", "APIService"),
     ("", "Namespace"),
 ];
-
-pub(crate) fn is_cluster_scoped(kind: &str) -> bool {
-    CLUSTER_SCOPED.contains(&kind)
-}
 
 /// Runs the kustomization's transformers over `ra`.
 pub(crate) fn run(
@@ -115,10 +79,7 @@ fn run_metadata(
             ra,
             Step::Namespace,
             || At::entry(&k.file, "namespace"),
-            |ra| {
-                namespace_all(ra, namespace, &state.config.namespace);
-                Ok(())
-            },
+            |ra| namespace_all(ra, namespace, &state.config.namespace),
         )?;
     }
     if !k.name_prefix.is_empty() || !k.name_suffix.is_empty() {
@@ -131,15 +92,7 @@ fn run_metadata(
             ra,
             step,
             || At::entry(&k.file, entry),
-            |ra| {
-                rename_all(
-                    ra,
-                    &k.name_prefix,
-                    &k.name_suffix,
-                    &state.config.name_prefix,
-                );
-                Ok(())
-            },
+            |ra| rename_all(ra, k, &state.config),
         )?;
         for res in &mut ra.items {
             if !k.name_prefix.is_empty() {
@@ -181,7 +134,11 @@ fn run_metadata(
                 create: true,
             }];
             if flag("includeTemplates") {
-                specs.extend(state.config.template_labels.iter().cloned());
+                for spec in &state.config.template_labels {
+                    if !specs.contains(spec) {
+                        specs.push(spec.clone());
+                    }
+                }
             }
             specs
         };
@@ -266,90 +223,156 @@ fn run_values(
     Ok(())
 }
 
-fn namespace_all(ra: &mut ResMap, namespace: &str, specs: &[FieldSpec]) {
-    for res in &mut ra.items {
-        let kind = res.kind().to_owned();
-        // A core Namespace object becomes the namespace itself.
-        if kind == "Namespace" && res.group_version().0.is_empty() {
-            res.set_name(namespace);
+/// kustomize's namespace transformer: every resource's id is recorded first (even when the
+/// namespace does not change), namespaced objects get the namespace, binding subjects named
+/// `default` get it, and the configured field specs (a core `Namespace`'s own name among them)
+/// are set; two resources may not end up with one id.
+fn namespace_all(ra: &mut ResMap, namespace: &str, specs: &[FieldSpec]) -> Result<(), BuildError> {
+    for i in 0..ra.items.len() {
+        let res = &mut ra.items[i];
+        if res.obj.is_empty() {
             continue;
         }
-        // Other groups may have their own namespaced `Namespace` kinds.
-        if is_cluster_scoped(&kind) && (kind != "Namespace" || res.group_version().0.is_empty()) {
-            continue;
-        }
+        res.store_previous();
         let api_version = str_at(&res.obj, &["apiVersion"]).to_owned();
-        let applies = specs
-            .iter()
-            .any(|s| s.matches(&api_version, &kind) && s.path == ["metadata", "namespace"]);
-        if applies {
+        let kind = res.kind().to_owned();
+        if !res.id().is_cluster_scoped() {
             res.set_namespace(namespace);
         }
-        if matches!(kind.as_str(), "RoleBinding" | "ClusterRoleBinding") {
-            subjects_namespace(&mut res.obj, namespace);
+        let binding = is_role_binding(&kind);
+        if binding {
+            subjects_named_default(&mut res.obj, namespace);
         }
-        // Other namespace field specs (from configurations) are set in place.
-        for spec in specs
-            .iter()
-            .filter(|s| s.matches(&api_version, &kind) && s.path != ["metadata", "namespace"])
-        {
-            let mut node = Value::Mapping(std::mem::take(&mut res.obj));
-            let _ = fieldspec::visit(&mut node, &spec.path, spec.create, &mut |v| {
+        let mut node = Value::Mapping(std::mem::take(&mut res.obj));
+        let mut result = Ok(());
+        for spec in specs.iter().filter(|s| {
+            s.matches(&api_version, &kind)
+                && s.path != ["metadata", "namespace"]
+                && (api_version == "v1" || s.path != ["metadata", "name"])
+                && !(binding && is_role_binding(&s.kind) && s.path == ["subjects", "namespace"])
+        }) {
+            result = fieldspec::visit(&mut node, &spec.path, spec.create, &mut |v| {
                 *v = Value::String(namespace.to_owned());
                 Ok(())
             });
-            if let Value::Mapping(m) = node {
-                res.obj = m;
+            if result.is_err() {
+                break;
             }
         }
+        if let Value::Mapping(m) = node {
+            res.obj = m;
+        }
+        result?;
+        let id = ra.items[i].id();
+        let same: Vec<String> = ra
+            .items
+            .iter()
+            .map(Res::id)
+            .filter(|other| other.same(&id))
+            .map(|other| other.to_string())
+            .collect();
+        if same.len() != 1 {
+            return Err(BuildError::new(format!(
+                "namespace transformation produces ID conflict: [{}]",
+                same.join(" ")
+            )));
+        }
     }
+    Ok(())
 }
 
-/// ServiceAccount subjects in the default namespace follow the namespace transformer.
-fn subjects_namespace(obj: &mut Mapping, namespace: &str) {
+fn is_role_binding(kind: &str) -> bool {
+    matches!(kind, "RoleBinding" | "ClusterRoleBinding")
+}
+
+/// kustomize's default for binding subjects: only those named `default` get the namespace.
+fn subjects_named_default(obj: &mut Mapping, namespace: &str) {
     let Some(subjects) = obj.get_mut("subjects").and_then(Value::as_sequence_mut) else {
         return;
     };
     for subject in subjects.iter_mut().filter_map(Value::as_mapping_mut) {
-        if subject.get("kind").and_then(Value::as_str) != Some("ServiceAccount") {
-            continue;
-        }
-        let current = subject
-            .get("namespace")
-            .and_then(Value::as_str)
-            .unwrap_or_default();
-        if current.is_empty() || current == "default" {
+        if subject.get("name").and_then(Value::as_str) == Some("default") {
             subject.insert("namespace".into(), namespace.into());
         }
     }
 }
 
-fn rename_all(ra: &mut ResMap, prefix: &str, suffix: &str, specs: &[FieldSpec]) {
+/// kustomize's prefix transformer, then its suffix transformer.
+fn rename_all(
+    ra: &mut ResMap,
+    k: &Kustomization,
+    config: &fieldspec::Config,
+) -> Result<(), BuildError> {
+    if !k.name_prefix.is_empty() {
+        affix_all(ra, &k.name_prefix, Affix::Prefix, &config.name_prefix)?;
+    }
+    if !k.name_suffix.is_empty() {
+        affix_all(ra, &k.name_suffix, Affix::Suffix, &config.name_suffix)?;
+    }
+    Ok(())
+}
+
+/// Which end of names a transformer adds to.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Affix {
+    Prefix,
+    Suffix,
+}
+
+/// kustomize's prefix (or suffix) transformer: for each field spec that selects a resource's
+/// original id, `metadata/name` specs record the id first (and the affix, which name
+/// references compare), then the affix is added at the spec's path.
+fn affix_all(
+    ra: &mut ResMap,
+    affix: &str,
+    end: Affix,
+    specs: &[FieldSpec],
+) -> Result<(), BuildError> {
     for res in &mut ra.items {
-        let (group, _) = res.group_version();
-        let kind = res.kind();
+        let original = res.original_id();
         if NOT_RENAMED
             .iter()
-            .any(|(g, k)| *k == kind && (g.is_empty() || *g == group))
+            .any(|(g, k)| *k == original.kind && (g.is_empty() || *g == original.group))
         {
             continue;
         }
-        let api_version = str_at(&res.obj, &["apiVersion"]).to_owned();
-        let kind = kind.to_owned();
-        if specs
-            .iter()
-            .any(|s| s.matches(&api_version, &kind) && s.path == ["metadata", "name"])
-        {
-            let name = format!("{prefix}{}{suffix}", res.name());
-            res.set_name(&name);
-            if !prefix.is_empty() {
-                res.prefixes.push(prefix.to_owned());
+        for spec in specs {
+            if !spec.selects(&original.group, &original.version, &original.kind) {
+                continue;
             }
-            if !suffix.is_empty() {
-                res.suffixes.push(suffix.to_owned());
+            if spec.path == ["metadata", "name"] {
+                match end {
+                    Affix::Prefix => res.prefixes.push(affix.to_owned()),
+                    Affix::Suffix => res.suffixes.push(affix.to_owned()),
+                }
+                res.store_previous();
             }
+            let api_version = str_at(&res.obj, &["apiVersion"]).to_owned();
+            if !spec.matches(&api_version, res.kind()) {
+                continue;
+            }
+            let mut node = Value::Mapping(std::mem::take(&mut res.obj));
+            let result = fieldspec::visit(&mut node, &spec.path, spec.create, &mut |v| {
+                let text = if v.is_null() {
+                    Some(String::new())
+                } else {
+                    scalar_string(v)
+                };
+                if let Some(text) = text {
+                    *v = Value::String(match end {
+                        Affix::Prefix => format!("{affix}{text}"),
+                        Affix::Suffix => format!("{text}{affix}"),
+                    });
+                }
+                Ok(())
+            });
+            if let Value::Mapping(m) = node {
+                res.obj = m;
+            }
+            result?;
         }
     }
+    Ok(())
 }
 
 /// Adds `pairs` to the map at each matching field spec (labels, annotations, selectors).
@@ -401,22 +424,43 @@ fn replicas(
         .get("count")
         .and_then(Value::as_i64)
         .ok_or_else(|| BuildError::at(&at.child("count"), "expected a whole number"))?;
-    for res in &mut ra.items {
-        if !res.all_ids().iter().any(|id| id.name == name) {
-            continue;
-        }
-        let api_version = str_at(&res.obj, &["apiVersion"]).to_owned();
-        let kind = res.kind().to_owned();
-        let mut node = Value::Mapping(std::mem::take(&mut res.obj));
-        for spec in specs.iter().filter(|s| s.matches(&api_version, &kind)) {
-            fieldspec::visit(&mut node, &spec.path, spec.create, &mut |v| {
+    // kustomize's replica count transformer: for each field spec, every resource with any id
+    // of that name whose group, version and kind the spec selects.
+    let mut found = false;
+    for spec in specs {
+        for res in &mut ra.items {
+            if !res
+                .all_ids()
+                .iter()
+                .any(|id| id.name == name && spec.selects(&id.group, &id.version, &id.kind))
+            {
+                continue;
+            }
+            found = true;
+            let api_version = str_at(&res.obj, &["apiVersion"]).to_owned();
+            if !spec.matches(&api_version, res.kind()) {
+                continue;
+            }
+            let mut node = Value::Mapping(std::mem::take(&mut res.obj));
+            let result = fieldspec::visit(&mut node, &spec.path, spec.create, &mut |v| {
                 *v = Value::Number(count.into());
                 Ok(())
-            })?;
+            });
+            if let Value::Mapping(m) = node {
+                res.obj = m;
+            }
+            result?;
         }
-        if let Value::Mapping(m) = node {
-            res.obj = m;
-        }
+    }
+    if !found {
+        let gvks: Vec<String> = specs.iter().map(FieldSpec::gvk_string).collect();
+        return Err(BuildError::at(
+            at,
+            format!(
+                "resource with name {name} does not match a config with the following GVK [{}]",
+                gvks.join(" ")
+            ),
+        ));
     }
     Ok(())
 }
@@ -464,6 +508,7 @@ fn images(
             let standard = spec
                 .path
                 .iter()
+                .map(|p| p.trim_end_matches("[]"))
                 .any(|p| p == "containers" || p == "initContainers");
             if standard {
                 continue; // already covered by the walk
@@ -692,11 +737,16 @@ fn plugin_items(loader: &Loader<'_>, ra: &ResMap) -> Vec<Mapping> {
             let mut obj = r.obj.clone();
             loader.options.plugin_input.apply(r.base_name(), &mut obj);
             if !r.previous.is_empty() {
-                let names: Vec<&str> = r.previous.iter().map(|(_, n)| n.as_str()).collect();
-                let namespaces: Vec<&str> = r.previous.iter().map(|(ns, _)| ns.as_str()).collect();
+                let join = |field: fn(&super::resmap::PreviousId) -> &str| {
+                    r.previous.iter().map(field).collect::<Vec<_>>().join(",")
+                };
+                let names = join(|id| &id.name);
+                let namespaces = join(|id| &id.namespace);
+                let kinds = join(|id| &id.kind);
                 let annotations = annotations_mut(&mut obj);
-                annotations.insert(PREVIOUS_NAMES.into(), names.join(",").into());
-                annotations.insert(PREVIOUS_NAMESPACES.into(), namespaces.join(",").into());
+                annotations.insert(PREVIOUS_KINDS.into(), kinds.into());
+                annotations.insert(PREVIOUS_NAMES.into(), names.into());
+                annotations.insert(PREVIOUS_NAMESPACES.into(), namespaces.into());
             }
             obj
         })
@@ -729,6 +779,7 @@ fn merge_plugin_output(ra: &mut ResMap, items: Vec<Mapping>) {
     ra.items = kept;
 }
 
+const PREVIOUS_KINDS: &str = "internal.config.kubernetes.io/previousKinds";
 const PREVIOUS_NAMES: &str = "internal.config.kubernetes.io/previousNames";
 const PREVIOUS_NAMESPACES: &str = "internal.config.kubernetes.io/previousNamespaces";
 
@@ -750,6 +801,7 @@ fn strip_previous(obj: &mut Mapping) {
     let Some(Value::Mapping(annotations)) = meta.get_mut("annotations") else {
         return;
     };
+    annotations.remove(PREVIOUS_KINDS);
     annotations.remove(PREVIOUS_NAMES);
     annotations.remove(PREVIOUS_NAMESPACES);
     if annotations.is_empty() {
