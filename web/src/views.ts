@@ -108,9 +108,25 @@ function environmentView(env: EnvironmentPreview): Node[] {
   const output = env.output ?? lastGood.get(env.name);
   if (output !== undefined) {
     if (!env.output) out.push(el("p", { class: "stale" }, "The last good render, from before this error:"));
-    out.push(el("pre", { class: env.output ? "yaml" : "yaml stale", "aria-label": `Rendered YAML of ${env.name}`, tabindex: "0", "data-env": env.name }, output));
+    out.push(el("pre", { class: env.output ? "yaml" : "yaml stale", "aria-label": `Rendered YAML of ${env.name}`, tabindex: "0", "data-env": env.name }, ...yamlChunks(output)));
   }
   return out;
+}
+
+/** Lines per block of rendered YAML. */
+const CHUNK_LINES = 100;
+
+/** The output in blocks of lines the browser lays out only when they scroll into view
+ * (`content-visibility: auto`): an environment of 1,000 resources is 10,000 lines, which took
+ * 60 ms to lay out and paint on each edit as one text. The text is the same. */
+function yamlChunks(output: string): HTMLElement[] {
+  const lines = output.split(/(?<=\n)/);
+  const chunks: HTMLElement[] = [];
+  for (let i = 0; i < lines.length; i += CHUNK_LINES) {
+    const part = lines.slice(i, i + CHUNK_LINES);
+    chunks.push(el("span", { class: "chunk", style: `contain-intrinsic-block-size: auto ${part.length}lh` }, part.join("")));
+  }
+  return chunks;
 }
 
 function diffView(): Node[] {

@@ -55,6 +55,15 @@ impl MemorySource {
     pub fn paths(&self) -> impl Iterator<Item = &str> {
         self.files.keys().map(String::as_str)
     }
+
+    /// The bytes `read` would return, borrowed (`None` where it would fail).
+    pub fn bytes(&self, path: &str) -> Option<&[u8]> {
+        let key = normalize(path);
+        if key.split('/').any(|part| part == "..") {
+            return None;
+        }
+        self.files.get(&key).map(Vec::as_slice)
+    }
 }
 
 /// A path as the tree keys it: no `./` in front, no slashes at either end.

@@ -21,9 +21,25 @@ struct Snapshot {
     previous: Vec<ResId>,
     prefixes: Vec<String>,
     suffixes: Vec<String>,
+    /// Whether the current id is cluster-scoped, and its effective namespace (worked out once:
+    /// every name field compares them).
+    cluster_scoped: bool,
+    namespace: String,
 }
 
 impl Snapshot {
+    fn new(res: &super::resmap::Res) -> Self {
+        let current = res.id();
+        Self {
+            cluster_scoped: current.is_cluster_scoped(),
+            namespace: current.effective_namespace().to_owned(),
+            previous: res.previous_ids(),
+            prefixes: res.prefixes.clone(),
+            suffixes: res.suffixes.clone(),
+            current,
+        }
+    }
+
     fn original(&self) -> &ResId {
         self.previous.first().unwrap_or(&self.current)
     }
@@ -72,16 +88,7 @@ struct Field<'a> {
 }
 
 pub(crate) fn fix(ra: &mut ResMap, config: &Config) -> Result<(), BuildError> {
-    let all: Vec<Snapshot> = ra
-        .items
-        .iter()
-        .map(|r| Snapshot {
-            current: r.id(),
-            previous: r.previous_ids(),
-            prefixes: r.prefixes.clone(),
-            suffixes: r.suffixes.clone(),
-        })
-        .collect();
+    let all: Vec<Snapshot> = ra.items.iter().map(Snapshot::new).collect();
     let mut by_previous_name: BTreeMap<String, Vec<usize>> = BTreeMap::new();
     for (i, snapshot) in all.iter().enumerate() {
         for id in &snapshot.previous {
@@ -192,14 +199,27 @@ impl Field<'_> {
 
     /// kustomize's `SubsetThatCouldBeReferencedByResource`, for one candidate.
     fn could_reference(&self, candidate: &Snapshot) -> bool {
-        let referrer = &self.referrer().current;
-        if referrer.is_cluster_scoped() {
-            return true;
-        }
-        let target = &candidate.current;
-        target.is_cluster_scoped()
-            || target.effective_namespace() == referrer.effective_namespace()
-            || self.binding_namespaces.contains(&target.namespace)
+        let referrer = self.referrer();
+        referrer.cluster_scoped
+            || candidate.cluster_scoped
+            || candidate.namespace == referrer.namespace
+            || self
+                .binding_namespaces
+                .contains(&candidate.current.namespace)
+    }
+
+    /// The resources that had the name `old` before and that the referrer could see, in build
+    /// order (the first two steps of kustomize's sieve, over its index rather than every
+    /// resource).
+    fn named(&self, old: &str) -> Vec<usize> {
+        self.referrals
+            .by_previous_name
+            .get(old)
+            .into_iter()
+            .flatten()
+            .copied()
+            .filter(|&i| self.could_reference(&self.referrals.all[i]))
+            .collect()
     }
 
     /// The value found at the field's path: a name, a list of names or of `{name, namespace}`
@@ -229,10 +249,7 @@ impl Field<'_> {
 
     fn set_scalar(&self, value: &mut Value) -> Result<(), BuildError> {
         let old = super::kustomization::scalar_string(value).unwrap_or_default();
-        let candidates: Vec<usize> = (0..self.referrals.all.len())
-            .filter(|&i| self.could_reference(&self.referrals.all[i]))
-            .collect();
-        let Some(found) = self.select(&old, candidates, false)? else {
+        let Some(found) = self.select(self.named(&old), false)? else {
             return Ok(());
         };
         let name = &self.referrals.all[found].current.name;
@@ -254,31 +271,26 @@ impl Field<'_> {
             ));
         };
         let old = super::kustomization::scalar_string(old).unwrap_or_default();
-        let visible: Vec<usize> = (0..self.referrals.all.len())
-            .filter(|&i| self.could_reference(&self.referrals.all[i]))
-            .collect();
-        let candidates = match map.get("namespace") {
-            None => visible,
-            Some(namespace) => {
-                let namespace = super::kustomization::scalar_string(namespace).unwrap_or_default();
-                let in_namespace =
-                    |id: &ResId| !id.is_cluster_scoped() && id.effective_namespace() == namespace;
-                let first: Vec<usize> = visible
-                    .iter()
-                    .copied()
-                    .filter(|&i| in_namespace(self.referrals.all[i].original()))
-                    .collect();
-                if first.is_empty() {
-                    visible
-                        .into_iter()
-                        .filter(|&i| in_namespace(&self.referrals.all[i].current))
-                        .collect()
+        let mut candidates = self.named(&old);
+        if let Some(namespace) = map.get("namespace") {
+            // kustomize groups every object the referrer could see by its original namespace
+            // and takes that group when there is one, else the group by current namespace.
+            let namespace = super::kustomization::scalar_string(namespace).unwrap_or_default();
+            let all = &self.referrals.all;
+            let in_namespace =
+                |id: &ResId| !id.is_cluster_scoped() && id.effective_namespace() == namespace;
+            let by_original = all
+                .iter()
+                .any(|c| in_namespace(c.original()) && self.could_reference(c));
+            candidates.retain(|&i| {
+                in_namespace(if by_original {
+                    all[i].original()
                 } else {
-                    first
-                }
-            }
-        };
-        let Some(found) = self.select(&old, candidates, true)? else {
+                    &all[i].current
+                })
+            });
+        }
+        let Some(found) = self.select(candidates, true)? else {
             return Ok(());
         };
         let referral = &self.referrals.all[found].current;
@@ -292,25 +304,19 @@ impl Field<'_> {
         Ok(())
     }
 
-    /// kustomize's `selectReferral`: the one referral `old` names among `candidates`, `None`
-    /// when there is none; several that differ are an error.
+    /// kustomize's `selectReferral` over `candidates` (those that had the name and that the
+    /// referrer could see): the one referral, `None` when there is none; several that differ
+    /// are an error.
     fn select(
         &self,
-        old: &str,
         candidates: Vec<usize>,
         with_namespace: bool,
     ) -> Result<Option<usize>, BuildError> {
         let all = &self.referrals.all;
-        let named = self
-            .referrals
-            .by_previous_name
-            .get(old)
-            .map_or(&[][..], Vec::as_slice);
         let reference = self.reference;
         let referrer = self.referrer();
         let mut left: Vec<usize> = candidates
             .into_iter()
-            .filter(|i| named.binary_search(i).is_ok())
             .filter(|&i| {
                 all[i].previous.iter().any(|id| {
                     gvk_selected(id, &reference.group, &reference.version, &reference.kind)
@@ -325,11 +331,10 @@ impl Field<'_> {
                 })
             })
             .filter(|&i| {
-                referrer.current.is_cluster_scoped()
-                    || all[i].current.is_cluster_scoped()
+                referrer.cluster_scoped
+                    || all[i].cluster_scoped
                     || all[i].current.kind == "ServiceAccount"
-                    || all[i].current.effective_namespace()
-                        == referrer.current.effective_namespace()
+                    || all[i].namespace == referrer.namespace
             })
             .collect();
         if left.len() == 1 {

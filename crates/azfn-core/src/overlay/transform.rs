@@ -228,11 +228,23 @@ fn run_values(
 /// `default` get it, and the configured field specs (a core `Namespace`'s own name among them)
 /// are set; two resources may not end up with one id.
 fn namespace_all(ra: &mut ResMap, namespace: &str, specs: &[FieldSpec]) -> Result<(), BuildError> {
+    // Every current id, counted, kept up to date as each resource moves: kustomize checks each
+    // one against all the others right after moving it.
+    let key = |res: &Res| {
+        let id = res.id();
+        let namespace = id.effective_namespace().to_owned();
+        (id.group, id.version, id.kind, id.name, namespace)
+    };
+    let mut ids: std::collections::BTreeMap<_, usize> = std::collections::BTreeMap::new();
+    for res in &ra.items {
+        *ids.entry(key(res)).or_default() += 1;
+    }
     for i in 0..ra.items.len() {
         let res = &mut ra.items[i];
         if res.obj.is_empty() {
             continue;
         }
+        let before = key(res);
         res.store_previous();
         let api_version = str_at(&res.obj, &["apiVersion"]).to_owned();
         let kind = res.kind().to_owned();
@@ -263,15 +275,23 @@ fn namespace_all(ra: &mut ResMap, namespace: &str, specs: &[FieldSpec]) -> Resul
             res.obj = m;
         }
         result?;
-        let id = ra.items[i].id();
-        let same: Vec<String> = ra
-            .items
-            .iter()
-            .map(Res::id)
-            .filter(|other| other.same(&id))
-            .map(|other| other.to_string())
-            .collect();
-        if same.len() != 1 {
+        let after = key(res);
+        if after != before {
+            if let Some(count) = ids.get_mut(&before) {
+                *count -= 1;
+            }
+            *ids.entry(after.clone()).or_default() += 1;
+        }
+        if ids.get(&after).copied().unwrap_or_default() > 1 {
+            let id = ra.items[i].id();
+            let same: Vec<String> = ra
+                .items
+                .iter()
+                .map(Res::id)
+                .filter(|other| other.effective_namespace() == id.effective_namespace())
+                .filter(|other| other.same(&id))
+                .map(|other| other.to_string())
+                .collect();
             return Err(BuildError::new(format!(
                 "namespace transformation produces ID conflict: [{}]",
                 same.join(" ")

@@ -3,6 +3,7 @@
 //! parity report between them. Everything the page shows comes from here, so the page and the
 //! CLI can never disagree.
 mod locate;
+mod memo;
 mod share;
 
 use std::cell::RefCell;
@@ -60,11 +61,12 @@ pub fn preview(source: &MemorySource) -> Preview {
     let policy = find_policy(source);
     let kustomizations = kustomizations(source);
     // The tree's policy files, read once for every environment's build.
-    let policies = tree_policies(source);
+    let rego = tree_rego(source);
+    let policies = policy_lookup(rego.clone());
     let (mut rendered, reads): (Vec<Option<EnvironmentPreview>>, Vec<Vec<String>>) = kustomizations
         .iter()
         .map(|(dir, _)| {
-            let (env, reads) = render(source, &policies, dir, &name_of(dir));
+            let (env, reads) = render(source, (&rego, &policies), dir, &name_of(dir));
             (Some(env), reads)
         })
         .unzip();
@@ -82,7 +84,7 @@ pub fn preview(source: &MemorySource) -> Preview {
                 .iter()
                 .position(|(d, _)| d == dir)
                 .and_then(|i| rendered[i].take());
-            let mut env = taken.unwrap_or_else(|| render(source, &policies, dir, name).0);
+            let mut env = taken.unwrap_or_else(|| render(source, (&rego, &policies), dir, name).0);
             env.name.clone_from(name);
             environments.push(env);
         }
@@ -205,14 +207,32 @@ fn at(diagnostic: Diagnostic, position: Position) -> Diagnostic {
 
 /// Renders the kustomization in `dir`, collecting azfn's findings instead of failing on them.
 /// Also returns every file the build read, in order.
+/// One environment's render and the files it read: an earlier preview's when nothing its
+/// build asked of the tree changed (see `memo`), else rendered now.
 fn render(
+    source: &MemorySource,
+    (rego, policies): (&Rego, &crate::function::PolicyLookup),
+    dir: &str,
+    name: &str,
+) -> (EnvironmentPreview, Vec<String>) {
+    if let Some(render) = memo::recall(source, rego, dir, name) {
+        return render;
+    }
+    let asking = memo::Asking::new(source);
+    let render = render_now(&asking, source, policies, dir, name);
+    memo::remember(asking, rego, dir, name, &render);
+    render
+}
+
+fn render_now(
+    asking: &memo::Asking<'_>,
     source: &MemorySource,
     policies: &crate::function::PolicyLookup,
     dir: &str,
     name: &str,
 ) -> (EnvironmentPreview, Vec<String>) {
     let recording = Recording {
-        inner: source,
+        inner: asking,
         reads: RefCell::default(),
     };
     let sink = FindingSink::collecting();
@@ -239,7 +259,7 @@ fn render(
             render_only: true,
             ..AzfnTransformer::default()
         });
-        overlay::build_traced(source, dir, &options).ok()
+        overlay::build_traced(asking, dir, &options).ok()
     };
     let findings: Vec<Diagnostic> = findings
         .into_iter()
@@ -360,8 +380,15 @@ fn findings_of(values: &[serde_yaml::Value], collected: Collected) -> Vec<Diagno
 /// The tree's `.rego` files, as azfn's transformer asks for a `spec.policies` folder: the
 /// folder is resolved from the config's folder and must stay inside the tree (the page's
 /// repository), like the host's rule.
+/// The tree's `.rego` files by path.
+type Rego = std::collections::BTreeMap<String, String>;
+
 fn tree_policies(source: &MemorySource) -> crate::function::PolicyLookup {
-    let rego: std::collections::BTreeMap<String, String> = source
+    policy_lookup(tree_rego(source))
+}
+
+fn tree_rego(source: &MemorySource) -> Rego {
+    source
         .paths()
         .filter(|p| {
             std::path::Path::new(p)
@@ -372,7 +399,11 @@ fn tree_policies(source: &MemorySource) -> crate::function::PolicyLookup {
             let text = String::from_utf8(source.read(p).ok()?).ok()?;
             Some((p.to_owned(), text))
         })
-        .collect();
+        .collect()
+}
+
+/// The `spec.policies` folders of a build, looked up among the tree's `.rego` files.
+fn policy_lookup(rego: Rego) -> crate::function::PolicyLookup {
     crate::function::PolicyLookup::new(move |base, path| {
         let dir = crate::overlay::paths::join(base, path)
             .ok_or_else(|| format!("{path} lies outside the tree"))?;

@@ -390,3 +390,121 @@ fn parity_refuses_a_policy_folder_outside_the_tree_naming_the_field() {
     );
     assert!(!error.message.contains("steal"), "{}", error.message);
 }
+
+#[test]
+fn an_edit_renders_again_only_the_environments_that_read_the_edited_file() {
+    let mut source = example();
+    let first = preview(&source);
+    let (_, before) = memo::counts();
+    // Nothing changed: every kustomization's render is reused, byte for byte.
+    let again = preview(&source);
+    let (_, after) = memo::counts();
+    let kustomizations = kustomizations(&source).len();
+    assert_eq!(after - before, kustomizations);
+    let outputs = |p: &Preview| -> Vec<(String, Option<String>)> {
+        p.environments
+            .iter()
+            .map(|e| (e.name.clone(), e.output.clone()))
+            .collect()
+    };
+    assert_eq!(outputs(&again), outputs(&first));
+    // An edit in prod's overlay: prod and prod-eu (built on it) render again, the rest not.
+    edit(
+        &mut source,
+        "overlays/prod/functionapp.yaml",
+        "maxReplicas: 30",
+        "maxReplicas: 31",
+    );
+    let (_, before) = memo::counts();
+    let edited = preview(&source);
+    let (_, after) = memo::counts();
+    assert_eq!(after - before, kustomizations - 2);
+    for env in &edited.environments {
+        let built = overlay::build_yaml(&source, &env.dir, &build_options()).ok();
+        if env.name != "broken" {
+            assert_eq!(env.output, built, "{}", env.name);
+        }
+    }
+    let prod = |p: &Preview| {
+        p.environments
+            .iter()
+            .find(|e| e.name == "prod")
+            .and_then(|e| e.output.clone())
+            .unwrap()
+    };
+    assert!(prod(&edited).contains("maxReplicaCount: 31"));
+    assert!(!prod(&first).contains("maxReplicaCount: 31"));
+}
+
+#[test]
+fn a_file_added_where_a_build_found_nothing_renders_it_again() {
+    let mut source = MemorySource::new();
+    source.insert("app/kustomization.yaml", "resources:\n- cm.yaml\n");
+    let missing = preview(&source);
+    assert!(missing.environments[0].error.is_some());
+    source.insert(
+        "app/cm.yaml",
+        "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: c\n",
+    );
+    let found = preview(&source);
+    let env = &found.environments[0];
+    assert!(env.error.is_none(), "{:?}", env.error);
+    assert!(env.output.as_deref().unwrap().contains("name: c"));
+}
+
+#[test]
+fn the_kept_renders_stay_within_their_bound() {
+    let mut source = MemorySource::new();
+    for i in 0..memo::KEPT + 5 {
+        source.insert(
+            format!("app{i}/kustomization.yaml"),
+            "resources:\n- cm.yaml\n",
+        );
+        source.insert(
+            format!("app{i}/cm.yaml"),
+            format!("apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: c{i}\n"),
+        );
+    }
+    let preview = preview(&source);
+    assert_eq!(preview.environments.len(), memo::KEPT + 5);
+    assert_eq!(memo::counts().0, memo::KEPT);
+}
+
+#[test]
+fn the_kept_renders_hold_at_most_their_byte_bound() {
+    // Three environments each reading a file of a third of the bound: the oldest goes.
+    let mut source = MemorySource::new();
+    let big = "x".repeat(memo::KEPT_BYTES / 3);
+    for i in 0..3 {
+        source.insert(
+            format!("env{i}/kustomization.yaml"),
+            "resources:\n- cm.yaml\n",
+        );
+        source.insert(
+            format!("env{i}/cm.yaml"),
+            format!(
+                "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: c{i}\ndata:\n  big: {big}\n"
+            ),
+        );
+    }
+    let preview = preview(&source);
+    assert_eq!(preview.environments.len(), 3);
+    assert!(
+        memo::kept_bytes() <= memo::KEPT_BYTES,
+        "{}",
+        memo::kept_bytes()
+    );
+    assert_eq!(memo::counts().0, 2);
+    // A render that reads more than the bound alone is not kept.
+    let mut huge = MemorySource::new();
+    huge.insert("h/kustomization.yaml", "resources:\n- cm.yaml\n");
+    huge.insert(
+        "h/cm.yaml",
+        format!(
+            "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: h\ndata:\n  big: {}\n",
+            "y".repeat(memo::KEPT_BYTES)
+        ),
+    );
+    let _ = super::preview(&huge);
+    assert!(memo::kept_bytes() <= memo::KEPT_BYTES);
+}
