@@ -52,13 +52,7 @@ impl FieldSpec {
 
     /// `Kind.version.group` as kustomize prints a field spec's GVK in errors.
     pub(crate) fn gvk_string(&self) -> String {
-        let or = |s: &str, none: &str| {
-            if s.is_empty() {
-                none.to_owned()
-            } else {
-                s.to_owned()
-            }
-        };
+        let or = super::resmap::or_placeholder;
         format!(
             "{}.{}.{}",
             or(&self.kind, "[noKind]"),
@@ -198,7 +192,9 @@ pub(crate) struct NameReference {
 /// kustomize's default field specs (v5.5.0), table by table in its order: `group/version/Kind
 /// path`, `create` where a missing field is made. A `[]` segment is a list, never created.
 /// The namespace table lists only the fields besides `metadata/namespace`, which kustomize
-/// sets itself on namespaced objects.
+/// sets itself on namespaced objects. kustomize appends its metadata-labels list to both
+/// `commonLabels` and `templateLabels`; here that list is the `templateLabels` table, added to
+/// the end of `commonLabels` once read.
 const FIELD_SPECS: &str = r"
 commonLabels:
     /v1/Service spec/selector create
@@ -223,16 +219,6 @@ commonLabels:
     networking.k8s.io//NetworkPolicy spec/podSelector/matchLabels
     networking.k8s.io//NetworkPolicy spec/ingress/from/podSelector/matchLabels
     networking.k8s.io//NetworkPolicy spec/egress/to/podSelector/matchLabels
-    // metadata/labels create
-    /v1/ReplicationController spec/template/metadata/labels create
-    //Deployment spec/template/metadata/labels create
-    //ReplicaSet spec/template/metadata/labels create
-    //DaemonSet spec/template/metadata/labels create
-    apps//StatefulSet spec/template/metadata/labels create
-    apps//StatefulSet spec/volumeClaimTemplates[]/metadata/labels create
-    batch//Job spec/template/metadata/labels create
-    batch//CronJob spec/jobTemplate/metadata/labels create
-    batch//CronJob spec/jobTemplate/spec/template/metadata/labels create
 templateLabels:
     // metadata/labels create
     /v1/ReplicationController spec/template/metadata/labels create
@@ -302,6 +288,7 @@ impl Config {
                 _ => None,
             };
         }
+        c.common_labels.extend(c.template_labels.iter().cloned());
         c.name_reference = builtin_name_references();
         c
     }

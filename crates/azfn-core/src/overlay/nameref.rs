@@ -84,7 +84,7 @@ struct Field<'a> {
     /// `roleRef`'s group and kind when this field is a `roleRef/name`.
     role: Option<(String, String)>,
     /// Namespaces of ServiceAccount subjects, for a RoleBinding (it may name objects there).
-    binding_namespaces: Vec<String>,
+    binding_namespaces: &'a [String],
 }
 
 pub(crate) fn fix(ra: &mut ResMap, config: &Config) -> Result<(), BuildError> {
@@ -113,15 +113,19 @@ pub(crate) fn fix(ra: &mut ResMap, config: &Config) -> Result<(), BuildError> {
                 .iter()
                 .filter(|s| s.selects(&original.group, &original.version, &original.kind))
             {
-                let role = (spec.path.join("/").ends_with("roleRef/name"))
-                    .then(|| role_ref(&node))
-                    .flatten();
+                // kustomize: the path ends with `roleRef/name` (no string joined per spec).
+                let role = matches!(
+                    spec.path.as_slice(),
+                    [.., parent, last] if last == "name" && parent.ends_with("roleRef")
+                )
+                .then(|| role_ref(&node))
+                .flatten();
                 let field = Field {
                     referrals: &referrals,
                     referrer: index,
                     reference,
                     role,
-                    binding_namespaces: binding_namespaces.clone(),
+                    binding_namespaces: &binding_namespaces,
                 };
                 result =
                     fieldspec::visit(&mut node, &spec.path, false, &mut |value| field.set(value))

@@ -43,15 +43,14 @@ pub(crate) fn same_namespace(a: &str, b: &str) -> bool {
     norm(a) == norm(b)
 }
 
+/// `value`, or kustomize's placeholder (`[noKind]`, `[noGrp]`, …) when it is empty.
+pub(crate) fn or_placeholder<'a>(value: &'a str, placeholder: &'a str) -> &'a str {
+    if value.is_empty() { placeholder } else { value }
+}
+
 impl fmt::Display for ResId {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        let or = |s: &str, none: &'static str| {
-            if s.is_empty() {
-                none.to_owned()
-            } else {
-                s.to_owned()
-            }
-        };
+        let or = or_placeholder;
         write!(
             f,
             "{}.{}.{}/{}.{}",
