@@ -44,9 +44,19 @@ pub fn text(data: &[u8]) {
     }
 }
 
-/// Parsing and both writers; what a writer writes parses again.
+/// Parsing and both writers; what a writer writes parses again. The subset reader reads
+/// what it accepts as serde_yaml does.
 pub fn yaml(data: &[u8]) {
     let Some(text) = text_of(data) else { return };
+    for lenient in [false, true] {
+        if let (Some(subset), serde_yaml) = yaml::both_readers(&text, lenient) {
+            assert_eq!(
+                Some(subset),
+                serde_yaml,
+                "the subset reader differs from serde_yaml (lenient: {lenient})"
+            );
+        }
+    }
     let Ok(docs) = yaml::parse_documents(&text, "fuzz.yaml", Limits::default()) else {
         return;
     };

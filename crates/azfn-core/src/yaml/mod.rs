@@ -4,8 +4,9 @@ mod emit;
 mod kustomize;
 pub mod lines;
 mod parse;
+mod subset;
 
 pub use emit::{to_stream, to_string};
 pub use kustomize::{to_kustomize_stream, to_kustomize_yaml};
-pub use parse::{Limits, parse_documents, parse_documents_lenient};
+pub use parse::{Limits, both_readers, parse_documents, parse_documents_lenient};
 pub use serde_yaml::{Mapping, Value, from_value};

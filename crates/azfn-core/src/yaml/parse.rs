@@ -1,6 +1,7 @@
 use serde::Deserialize;
 use serde_yaml::Value;
 
+use super::subset::Repeated;
 use crate::error::{Error, Location};
 
 /// Bounds on untrusted input, checked before the parser sees it: serde_yaml is super-linear on
@@ -22,7 +23,8 @@ impl Default for Limits {
     }
 }
 
-/// Parses a multi-document YAML (or JSON) text. Empty documents are skipped.
+/// Parses a multi-document YAML (or JSON) text. Empty documents are skipped. Manifests in the
+/// common subset are read by [`super::subset`]; the rest, and every error, by serde_yaml.
 pub fn parse_documents(text: &str, file: &str, limits: Limits) -> Result<Vec<Value>, Error> {
     if text.len() > limits.max_bytes {
         return Err(Error::Limit {
@@ -34,6 +36,14 @@ pub fn parse_documents(text: &str, file: &str, limits: Limits) -> Result<Vec<Val
             ),
         });
     }
+    if let Some(docs) = super::subset::parse(text, Repeated::Refuse) {
+        return Ok(docs);
+    }
+    with_serde_yaml(text, file, limits)
+}
+
+/// [`parse_documents`] by serde_yaml alone.
+fn with_serde_yaml(text: &str, file: &str, limits: Limits) -> Result<Vec<Value>, Error> {
     check_flow_depth(text, file, limits.max_flow_depth)?;
     let mut docs = Vec::new();
     for document in serde_yaml::Deserializer::from_str(text) {
@@ -182,6 +192,14 @@ pub fn parse_documents_lenient(
     if text.len() > limits.max_bytes {
         return parse_documents(text, file, limits);
     }
+    if let Some(docs) = super::subset::parse(text, Repeated::LastWins) {
+        return Ok(docs);
+    }
+    lenient_with_serde_yaml(text, file, limits)
+}
+
+/// [`parse_documents_lenient`] by serde_yaml alone.
+fn lenient_with_serde_yaml(text: &str, file: &str, limits: Limits) -> Result<Vec<Value>, Error> {
     check_flow_depth(text, file, limits.max_flow_depth)?;
     let mut docs = Vec::new();
     for document in serde_yaml::Deserializer::from_str(text) {
@@ -192,6 +210,25 @@ pub fn parse_documents_lenient(
         }
     }
     Ok(docs)
+}
+
+/// For tests and fuzzing: what the subset reader makes of `text` (`None`: it leaves the text
+/// to serde_yaml) and what serde_yaml alone makes of it (`None`: an error), with repeated keys
+/// refused or, `lenient`, the last one winning.
+#[doc(hidden)]
+pub fn both_readers(text: &str, lenient: bool) -> (Option<Vec<Value>>, Option<Vec<Value>>) {
+    let limits = Limits::default();
+    if lenient {
+        (
+            super::subset::parse(text, Repeated::LastWins),
+            lenient_with_serde_yaml(text, "t", limits).ok(),
+        )
+    } else {
+        (
+            super::subset::parse(text, Repeated::Refuse),
+            with_serde_yaml(text, "t", limits).ok(),
+        )
+    }
 }
 
 /// A YAML value whose mappings keep the last of repeated keys.
