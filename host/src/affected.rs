@@ -15,6 +15,7 @@ use crate::build::{DiskSource, relative};
 #[derive(Default)]
 pub(crate) struct Recording {
     read: RefCell<BTreeSet<String>>,
+    disk: DiskSource,
 }
 
 impl Recording {
@@ -27,15 +28,15 @@ impl Recording {
 impl FileSource for Recording {
     fn read(&self, path: &str) -> Result<Vec<u8>, SourceError> {
         self.read.borrow_mut().insert(path.to_owned());
-        DiskSource.read(path)
+        self.disk.read(path)
     }
 
     fn list(&self, dir: &str) -> Result<Vec<String>, SourceError> {
-        DiskSource.list(dir)
+        self.disk.list(dir)
     }
 
     fn resolve(&self, path: &str) -> Result<String, SourceError> {
-        DiskSource.resolve(path)
+        self.disk.resolve(path)
     }
 }
 

@@ -198,7 +198,7 @@ pub(crate) fn gated_build(at: &str, label: &str, show: &dyn Fn(&str) -> String) 
         load_restrictor: azfn_core::overlay::LoadRestrictor::RootOnly,
         ..options
     };
-    let values = match azfn_core::overlay::build(&DiskSource, at, &options) {
+    let values = match azfn_core::overlay::build(&DiskSource::default(), at, &options) {
         Ok(values) => values,
         Err(e) => {
             return Gated {

@@ -10,7 +10,45 @@ use azfn_core::source::{FileSource, SourceError};
 
 /// The disk as a [`FileSource`] rooted at `/`: core paths are absolute paths without the
 /// leading slash, so messages show real paths.
-pub(crate) struct DiskSource;
+///
+/// It remembers the real path of each folder it resolved a file in, for this build only: a
+/// file that is not itself a symbolic link resolves to its folder's real path and its name,
+/// one `lstat` instead of a `readlink` for every component of the path.
+#[derive(Default)]
+pub(crate) struct DiskSource {
+    folders: std::sync::Mutex<
+        std::collections::BTreeMap<std::path::PathBuf, Option<std::path::PathBuf>>,
+    >,
+}
+
+impl DiskSource {
+    /// `full` with every symbolic link resolved (`std::fs::canonicalize`), `None` when it
+    /// does not exist.
+    fn real_path(&self, path: &str, full: &Path) -> Option<std::path::PathBuf> {
+        let plain = path
+            .split('/')
+            .all(|c| !c.is_empty() && c != "." && c != "..");
+        let (Some(folder), Some(name)) = (full.parent(), full.file_name()) else {
+            return std::fs::canonicalize(full).ok();
+        };
+        if !plain
+            || std::fs::symlink_metadata(full)
+                .ok()?
+                .file_type()
+                .is_symlink()
+        {
+            return std::fs::canonicalize(full).ok();
+        }
+        let mut folders = self
+            .folders
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        let real = folders
+            .entry(folder.to_path_buf())
+            .or_insert_with(|| std::fs::canonicalize(folder).ok());
+        Some(real.as_ref()?.join(name))
+    }
+}
 
 fn disk_path(path: &str) -> std::path::PathBuf {
     Path::new("/").join(path)
@@ -57,9 +95,9 @@ impl FileSource for DiskSource {
     fn resolve(&self, path: &str) -> Result<String, SourceError> {
         // A file that does not exist yet resolves through its parent.
         let full = disk_path(path);
-        match std::fs::canonicalize(&full) {
-            Ok(real) => Ok(relative(&real)),
-            Err(_) => Ok(path.to_owned()),
+        match self.real_path(path, &full) {
+            Some(real) => Ok(relative(&real)),
+            None => Ok(path.to_owned()),
         }
     }
 }
@@ -112,7 +150,7 @@ pub(crate) fn run(
         load_restrictor,
         ..crate::inputs::consent().build_options()
     };
-    let values = match azfn_core::overlay::build(&DiskSource, &root, &options) {
+    let values = match azfn_core::overlay::build(&DiskSource::default(), &root, &options) {
         Ok(values) => values,
         Err(e) => {
             eprintln!("Error: {e}");

@@ -148,8 +148,12 @@ fn read(path: &Path) -> Result<Source> {
 fn build(dir: &Path) -> Result<Source> {
     let built = Built::of(dir)?;
     let (options, sink) = crate::inputs::consent().lenient_build_options();
-    let text = azfn_core::overlay::build_yaml(&crate::build::DiskSource, &built.at, &options)
-        .map_err(|e| anyhow::anyhow!("{}: cannot build the kustomization: {e}", dir.display()))?;
+    let text = azfn_core::overlay::build_yaml(
+        &crate::build::DiskSource::default(),
+        &built.at,
+        &options,
+    )
+    .map_err(|e| anyhow::anyhow!("{}: cannot build the kustomization: {e}", dir.display()))?;
     let collected = sink.take();
     if let Some(errors) = crate::inputs::spec_errors_in(&collected) {
         bail!(
@@ -182,9 +186,11 @@ fn trace_back(findings: &mut [Diagnostic], sources: &[Source]) {
         if mine.is_empty() {
             continue;
         }
-        let Ok(rendered) =
-            azfn_core::overlay::build_traced(&crate::build::DiskSource, &built.at, &options)
-        else {
+        let Ok(rendered) = azfn_core::overlay::build_traced(
+            &crate::build::DiskSource::default(),
+            &built.at,
+            &options,
+        ) else {
             continue;
         };
         let kustomization = kustomization_file(&built.shown).unwrap_or_else(|| built.shown.clone());

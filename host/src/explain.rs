@@ -26,7 +26,7 @@ pub(crate) fn run(dir: &Path, query: &str, format: Format) -> Result<ExitCode> {
             ..crate::inputs::consent().transformer()
         },
     );
-    let fields = match azfn_core::explain::explain(&DiskSource, &root, &options, query) {
+    let fields = match azfn_core::explain::explain(&DiskSource::default(), &root, &options, query) {
         Ok(fields) => fields,
         Err(e) => {
             eprintln!("Error: {e}");

@@ -22,7 +22,7 @@ pub(crate) fn run(dir: &Path, format: Format) -> Result<ExitCode> {
         return Ok(ExitCode::from(1));
     };
     let options = crate::inputs::consent().build_options();
-    let objects = match azfn_core::overlay::build(&DiskSource, &root, &options) {
+    let objects = match azfn_core::overlay::build(&DiskSource::default(), &root, &options) {
         Ok(objects) => objects,
         Err(e) => {
             eprintln!("Error: {e}");

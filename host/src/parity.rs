@@ -402,7 +402,7 @@ fn compute(args: &Args) -> Result<Outcome, Unusable> {
             environments: Vec::new(),
             allow: vec![parity::allow_all_function_app_differences()],
         };
-        let report = parity::check(&DiskSource, &relative, &start, &options)
+        let report = parity::check(&DiskSource::default(), &relative, &start, &options)
             .map_err(|e| Unusable::environment(&e))?;
         // Folders relative to where the policy will live (the current directory).
         crate::native::output_begins();
@@ -412,8 +412,9 @@ fn compute(args: &Args) -> Result<Outcome, Unusable> {
     if policy.environments.is_empty() {
         policy.environments.clone_from(&listed);
     }
-    let mut report = parity::check_with_team(&DiskSource, &relative, &policy, &options, &team)
-        .map_err(|e| Unusable::environment(&e))?;
+    let mut report =
+        parity::check_with_team(&DiskSource::default(), &relative, &policy, &options, &team)
+            .map_err(|e| Unusable::environment(&e))?;
     // Files as the user would type them: relative to where azfn runs.
     report.map_files(&crate::build::from_cwd());
     Ok(Outcome::Report(Box::new((report, policy, listed))))

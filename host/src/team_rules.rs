@@ -81,7 +81,8 @@ pub(crate) fn check(
 fn locate(findings: &mut [Diagnostic], root: &str, options: &BuildOptions) {
     let show = crate::build::from_cwd();
     let kustomization = show(&format!("/{root}/kustomization.yaml"));
-    let Ok(rendered) = azfn_core::overlay::build_traced(&DiskSource, root, options) else {
+    let Ok(rendered) = azfn_core::overlay::build_traced(&DiskSource::default(), root, options)
+    else {
         return;
     };
     for finding in findings {

@@ -141,28 +141,25 @@ pub(crate) fn visit(
         Some(name) => (name, true),
         None => (first.as_str(), false),
     };
-    let key = Value::String(name.to_owned());
-    match map.get_mut(&key) {
-        Some(child) => {
-            if child.is_null() {
-                if list {
-                    *child = Value::Sequence(Vec::new());
-                } else if create && !rest.is_empty() {
-                    *child = Value::Mapping(Mapping::new());
-                }
-            }
+    if crate::yaml::get(map, name).is_none() {
+        if !create || list {
+            return Ok(());
         }
-        None if create && !list => {
-            let fresh = if rest.is_empty() {
-                Value::Null
-            } else {
-                Value::Mapping(Mapping::new())
-            };
-            map.insert(key.clone(), fresh);
-        }
-        None => return Ok(()),
+        let fresh = if rest.is_empty() {
+            Value::Null
+        } else {
+            Value::Mapping(Mapping::new())
+        };
+        map.insert(Value::String(name.to_owned()), fresh);
     }
-    let child = map.get_mut(&key).expect("present or just inserted");
+    let child = crate::yaml::get_mut(map, name).expect("present or just inserted");
+    if child.is_null() {
+        if list {
+            *child = Value::Sequence(Vec::new());
+        } else if create && !rest.is_empty() {
+            *child = Value::Mapping(Mapping::new());
+        }
+    }
     self::visit(child, rest, create, visit)
 }
 

@@ -274,7 +274,7 @@ impl Selector {
     /// first it had) or its current one, never one it had only in between (an overlay on an
     /// overlay that renamed objects); group, version and kind are the current ones.
     pub(crate) fn selects_patch_target(&self, res: &Res) -> bool {
-        let (current, original) = (res.id(), res.original_id());
+        let (current, original) = (res.id_ref(), res.original_ref());
         let (group, version) = res.group_version();
         self.group.as_ref().is_none_or(|g| g.is_match(group))
             && self.version.as_ref().is_none_or(|v| v.is_match(version))
@@ -282,7 +282,7 @@ impl Selector {
             && self
                 .name
                 .as_ref()
-                .is_none_or(|p| p.is_match(&original.name) || p.is_match(&current.name))
+                .is_none_or(|p| p.is_match(original.name) || p.is_match(current.name))
             && self.namespace.as_ref().is_none_or(|p| {
                 p.is_match(original.effective_namespace())
                     || p.is_match(current.effective_namespace())
@@ -294,21 +294,23 @@ impl Selector {
     /// fields compared literally (kustomize's `ResId.IsSelectedBy` over `MakeResIds`, which
     /// replacements use); labels and annotations are not looked at.
     pub(crate) fn selects_any_id(&self, res: &Res) -> bool {
-        res.all_ids().iter().any(|id| self.selects_id(id))
+        res.id_refs().any(|id| self.selects_id(&id))
     }
 
-    fn selects_id(&self, id: &super::resmap::ResId) -> bool {
+    fn selects_id(&self, id: &super::resmap::IdRef<'_>) -> bool {
+        fn field(p: Option<&Pattern>) -> &str {
+            p.map_or("", |p| p.literal.as_str())
+        }
         let literal = |p: Option<&Pattern>, value: &str| p.is_none_or(|p| p.literal == value);
-        let field = |p: Option<&Pattern>| p.map_or(String::new(), |p| p.literal.clone());
-        literal(self.group.as_ref(), &id.group)
-            && literal(self.version.as_ref(), &id.version)
-            && literal(self.kind.as_ref(), &id.kind)
-            && literal(self.name.as_ref(), &id.name)
+        literal(self.group.as_ref(), id.group)
+            && literal(self.version.as_ref(), id.version)
+            && literal(self.kind.as_ref(), id.kind)
+            && literal(self.name.as_ref(), id.name)
             && self.namespace.as_ref().is_none_or(|p| {
                 super::scope::effective_namespace(
-                    &field(self.group.as_ref()),
-                    &field(self.version.as_ref()),
-                    &field(self.kind.as_ref()),
+                    field(self.group.as_ref()),
+                    field(self.version.as_ref()),
+                    field(self.kind.as_ref()),
                     &p.literal,
                 ) == id.effective_namespace()
             })
@@ -493,11 +495,11 @@ fn apply_smp_by_id(
             let (g, v) = r.group_version();
             g == group
                 && (version.is_empty() || v == version)
-                && r.all_ids().iter().any(|id| {
+                && r.id_refs().any(|id| {
                     id.kind == kind
                         && id.name == name
                         && (namespace.is_empty()
-                            || super::resmap::same_namespace(&id.namespace, namespace))
+                            || super::resmap::same_namespace(id.namespace, namespace))
                 })
         })
         .map(|(i, _)| i)
@@ -678,7 +680,11 @@ fn apply_json6902_to_selected(
         if store_previous {
             res.store_previous();
         }
-        let mut doc = yaml_to_json(&Value::Mapping(res.obj.clone()));
+        let whole = Value::Mapping(std::mem::take(&mut res.obj));
+        let mut doc = yaml_to_json(&whole);
+        if let Value::Mapping(obj) = whole {
+            res.obj = obj;
+        }
         let failed = |e: json_patch::PatchError| {
             BuildError::at(at, format!("applying JSON 6902 patch to {}: {e}", res.id()))
         };

@@ -39,7 +39,9 @@ impl ResId {
 }
 
 pub(crate) fn same_namespace(a: &str, b: &str) -> bool {
-    let norm = |n: &str| if n.is_empty() { "default" } else { n }.to_owned();
+    fn norm(n: &str) -> &str {
+        if n.is_empty() { "default" } else { n }
+    }
     norm(a) == norm(b)
 }
 
@@ -60,6 +62,28 @@ impl fmt::Display for ResId {
             self.name,
             or(&self.namespace, "[noNs]")
         )
+    }
+}
+
+/// A resource's id borrowed from it, for comparisons that need not copy its strings.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct IdRef<'a> {
+    pub group: &'a str,
+    pub version: &'a str,
+    pub kind: &'a str,
+    pub name: &'a str,
+    pub namespace: &'a str,
+}
+
+impl IdRef<'_> {
+    /// As [`ResId::effective_namespace`].
+    pub(crate) fn effective_namespace(&self) -> &str {
+        super::scope::effective_namespace(self.group, self.version, self.kind, self.namespace)
+    }
+
+    /// As [`ResId::is_cluster_scoped`].
+    pub(crate) fn is_cluster_scoped(&self) -> bool {
+        super::scope::is_cluster_scoped(self.group, self.version, self.kind)
     }
 }
 
@@ -125,13 +149,14 @@ pub(crate) enum ResourceOrigin {
 }
 
 pub(crate) fn str_at<'a>(obj: &'a Mapping, path: &[&str]) -> &'a str {
-    let mut cur: Option<&Value> = None;
-    for (i, key) in path.iter().enumerate() {
-        cur = if i == 0 {
-            obj.get(*key)
-        } else {
-            cur.and_then(|v| v.get(*key))
-        };
+    let Some((first, rest)) = path.split_first() else {
+        return "";
+    };
+    let mut cur = crate::yaml::get(obj, first);
+    for key in rest {
+        cur = cur
+            .and_then(Value::as_mapping)
+            .and_then(|m| crate::yaml::get(m, key));
     }
     cur.and_then(Value::as_str).unwrap_or_default()
 }
@@ -189,6 +214,42 @@ impl Res {
         }
     }
 
+    /// [`Res::id`], borrowed.
+    pub(crate) fn id_ref(&self) -> IdRef<'_> {
+        let (group, version) = self.group_version();
+        IdRef {
+            group,
+            version,
+            kind: self.kind(),
+            name: self.name(),
+            namespace: self.namespace(),
+        }
+    }
+
+    /// [`Res::all_ids`], borrowed: the current id, then the previous ones oldest first.
+    pub(crate) fn id_refs(&self) -> impl Iterator<Item = IdRef<'_>> {
+        let current = self.id_ref();
+        std::iter::once(current).chain(self.previous.iter().map(move |id| IdRef {
+            group: current.group,
+            version: current.version,
+            kind: &id.kind,
+            name: &id.name,
+            namespace: &id.namespace,
+        }))
+    }
+
+    /// [`Res::original_id`], borrowed.
+    pub(crate) fn original_ref(&self) -> IdRef<'_> {
+        let current = self.id_ref();
+        self.previous.first().map_or(current, |id| IdRef {
+            group: current.group,
+            version: current.version,
+            kind: &id.kind,
+            name: &id.name,
+            namespace: &id.namespace,
+        })
+    }
+
     /// The ids it had before, oldest first, with its current group and version (kustomize's
     /// `PrevIds`).
     pub(crate) fn previous_ids(&self) -> Vec<ResId> {
@@ -243,11 +304,10 @@ impl Res {
     }
 
     pub(crate) fn annotation(&self, key: &str) -> Option<&str> {
-        self.obj
-            .get("metadata")
-            .and_then(|m| m.get("annotations"))
-            .and_then(|a| a.get(key))
-            .and_then(Value::as_str)
+        let annotations = crate::yaml::get(&self.obj, "metadata")?
+            .as_mapping()
+            .and_then(|m| crate::yaml::get(m, "annotations"))?;
+        annotations.get(key).and_then(Value::as_str)
     }
 }
 
@@ -263,7 +323,11 @@ pub(crate) fn metadata(obj: &mut Mapping) -> &mut Mapping {
 }
 
 pub(crate) fn split_api_version(api_version: &str) -> (&str, &str) {
-    api_version.rsplit_once('/').unwrap_or(("", api_version))
+    // A byte scan: apiVersions are short, and this runs for every id compared.
+    match api_version.bytes().rposition(|b| b == b'/') {
+        Some(slash) => (&api_version[..slash], &api_version[slash + 1..]),
+        None => ("", api_version),
+    }
 }
 
 /// The resources of a build in order.

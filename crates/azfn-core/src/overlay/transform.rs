@@ -248,7 +248,7 @@ fn namespace_all(ra: &mut ResMap, namespace: &str, specs: &[FieldSpec]) -> Resul
         res.store_previous();
         let api_version = str_at(&res.obj, &["apiVersion"]).to_owned();
         let kind = res.kind().to_owned();
-        if !res.id().is_cluster_scoped() {
+        if !res.id_ref().is_cluster_scoped() {
             res.set_namespace(namespace);
         }
         let binding = is_role_binding(&kind);
@@ -450,9 +450,8 @@ fn replicas(
     for spec in specs {
         for res in &mut ra.items {
             if !res
-                .all_ids()
-                .iter()
-                .any(|id| id.name == name && spec.selects(&id.group, &id.version, &id.kind))
+                .id_refs()
+                .any(|id| id.name == name && spec.selects(id.group, id.version, id.kind))
             {
                 continue;
             }

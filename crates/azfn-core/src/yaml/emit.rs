@@ -204,9 +204,10 @@ fn literal_block_suits(s: &str) -> bool {
             (c.is_control() && c != '\n' && c != '\t')
                 || matches!(c, '\u{feff}' | '\u{2028}' | '\u{2029}')
         })
-        && !s
-            .lines()
-            .any(|line| line.ends_with(' ') || line.ends_with('\t'))
+        && !s.lines().any(|line| {
+            // libyaml refuses a tab where a block's indentation is being detected.
+            line.ends_with(' ') || line.ends_with('\t') || line.starts_with('\t')
+        })
 }
 
 fn write_literal_block(out: &mut String, s: &str, block_indent: usize) {
@@ -331,6 +332,13 @@ mod tests {
             r##"{"a": "1", "b": "true", "c": "yes", "d": "", "e": "1.5e3", "f": "0x1F", "g": "~", "h": "null", "i": "12:30", "j": "-", "k": "- x", "l": "a: b", "m": "#x", "n": " pad", "o": "*ref", "p": "v1.2.3", "q": "-Xmx512m", "r": "1_000"}"##,
         );
         insta::assert_snapshot!(out);
+    }
+
+    #[test]
+    fn lines_starting_with_a_tab_are_quoted() {
+        // The fuzzer found a literal block libyaml could not read back.
+        let out = round_trip("a: \"\\tx\\ny\"\nb: \"x\\n\\ty\"\n");
+        assert_eq!(out, "a: \"\\tx\\ny\"\nb: \"x\\n\\ty\"\n");
     }
 
     #[test]

@@ -19,23 +19,20 @@ const MAX_SIMPLE_KEY: usize = 128;
 /// One resource as kustomize prints it, ending in a newline.
 pub fn to_kustomize_yaml(value: &Value) -> String {
     let mut w = Writer::default();
-    w.node(value, 0, Context::Root);
-    if !w.out.ends_with('\n') {
-        w.out.push('\n');
-    }
+    w.document(value);
     w.out
 }
 
 /// Resources as `kustomize build` prints them, separated by `---`.
 pub fn to_kustomize_stream<'a>(values: impl IntoIterator<Item = &'a Value>) -> String {
-    let mut out = String::new();
+    let mut w = Writer::default();
     for (i, value) in values.into_iter().enumerate() {
         if i > 0 {
-            out.push_str("---\n");
+            w.out.push_str("---\n");
         }
-        out.push_str(&to_kustomize_yaml(value));
+        w.document(value);
     }
-    out
+    w.out
 }
 
 #[derive(Clone, Copy, PartialEq, Eq)]
@@ -55,6 +52,15 @@ struct Writer {
 }
 
 impl Writer {
+    /// One resource, ending in a newline.
+    fn document(&mut self, value: &Value) {
+        self.column = 0;
+        self.node(value, 0, Context::Root);
+        if !self.out.ends_with('\n') {
+            self.out.push('\n');
+        }
+    }
+
     fn push(&mut self, s: &str) {
         self.out.push_str(s);
         self.column += s.chars().count();
@@ -74,9 +80,8 @@ impl Writer {
         if self.column > 0 {
             self.newline();
         }
-        for _ in 0..indent {
-            self.push_char(' ');
-        }
+        self.out.extend(std::iter::repeat_n(' ', indent));
+        self.column += indent;
     }
 
     /// Writes `value` whose first line starts at the current position; `indent` is the column
@@ -94,8 +99,8 @@ impl Writer {
                     if i > 0 || context == Context::MapValue {
                         self.indent_to(inner);
                     }
-                    if simple_key(key) {
-                        self.key(key);
+                    if let Some(style) = simple_key_style(key) {
+                        self.key(key, style);
                         self.push_char(':');
                         self.value_after_key(item, inner);
                     } else {
@@ -148,12 +153,10 @@ impl Writer {
         }
     }
 
-    fn key(&mut self, key: &Value) {
+    /// A simple key; `style` is [`simple_key_style`]'s answer for it.
+    fn key(&mut self, key: &Value, style: Style) {
         match key {
-            Value::String(s) => {
-                let style = choose_style(s, true);
-                self.string(s, style, 0, false);
-            }
+            Value::String(s) => self.string(s, style, 0, false),
             other => self.scalar(other, 0, false),
         }
     }
@@ -198,6 +201,16 @@ impl Writer {
     /// A plain or single-quoted scalar's text, folded as libyaml folds it: at a single space
     /// once past the best width. Quoted, a space at either end never breaks and `'` is doubled.
     fn folded(&mut self, s: &str, indent: usize, allow_breaks: bool, quoted: bool) {
+        // Breaks come only at a space past the best width.
+        let fits = !allow_breaks || !s.contains(' ') || self.column + s.len() <= BEST_WIDTH;
+        if fits {
+            if quoted && s.contains('\'') {
+                self.push(&s.replace('\'', "''"));
+            } else {
+                self.push(s);
+            }
+            return;
+        }
         let chars: Vec<char> = s.chars().collect();
         let mut spaces = false;
         for (i, &c) in chars.iter().enumerate() {
@@ -225,6 +238,16 @@ impl Writer {
     }
 
     fn double_quoted(&mut self, s: &str, indent: usize, allow_breaks: bool) {
+        if !s.contains(' ')
+            && s.bytes()
+                .all(|b| (0x20..0x7F).contains(&b) && b != b'"' && b != b'\\')
+        {
+            // Nothing to escape and nowhere to break.
+            self.push_char('"');
+            self.push(s);
+            self.push_char('"');
+            return;
+        }
         self.push_char('"');
         let chars: Vec<char> = s.chars().collect();
         let mut spaces = false;
@@ -324,15 +347,23 @@ enum Style {
 /// falls back to single and double quotes where the characters require.
 /// go-yaml v2's `yaml_emitter_check_simple_key` for the keys objects have: a scalar of at most
 /// 128 bytes on one line.
-fn simple_key(key: &Value) -> bool {
+/// `None` for a key go-yaml writes as a complex key, else the style of a simple one.
+fn simple_key_style(key: &Value) -> Option<Style> {
     match key {
-        Value::String(s) => s.len() <= 128 && !analyze(s).multiline,
-        Value::Tagged(t) => simple_key(&t.value),
-        _ => true,
+        Value::String(s) => {
+            let analysis = analyze(s);
+            (s.len() <= 128 && !analysis.multiline).then(|| style_of(s, true, &analysis))
+        }
+        Value::Tagged(t) => simple_key_style(&t.value),
+        _ => Some(Style::Plain),
     }
 }
 
 fn choose_style(s: &str, simple_key: bool) -> Style {
+    style_of(s, simple_key, &analyze(s))
+}
+
+fn style_of(s: &str, simple_key: bool, analysis: &Analysis) -> Style {
     let requested = if s.contains('\n') {
         Style::Literal
     } else if resolves_to_string(s) && !is_base60_float(s) {
@@ -340,7 +371,6 @@ fn choose_style(s: &str, simple_key: bool) -> Style {
     } else {
         Style::Double
     };
-    let analysis = analyze(s);
     let mut style = requested;
     if simple_key && analysis.multiline {
         style = Style::Double;
@@ -397,7 +427,19 @@ fn analyze(s: &str) -> Analysis {
             block_allowed: false,
         };
     }
-    let chars: Vec<char> = s.chars().collect();
+    // Most keys and values (names, images, paths) are letters, digits and `_./-` only: none
+    // of libyaml's conditions can hold for them.
+    if !s.starts_with(['-', '.'])
+        && s.bytes()
+            .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'_' | b'.' | b'/' | b'-'))
+    {
+        return Analysis {
+            multiline: false,
+            block_plain_allowed: true,
+            single_quoted_allowed: true,
+            block_allowed: true,
+        };
+    }
     let mut block_indicators = s.starts_with("---") || s.starts_with("...");
     let mut line_breaks = false;
     let mut special = false;
@@ -406,8 +448,11 @@ fn analyze(s: &str) -> Analysis {
     let (mut break_space, mut space_break) = (false, false);
     let (mut previous_space, mut previous_break) = (false, false);
     let mut preceded_by_whitespace = true;
-    for (i, &c) in chars.iter().enumerate() {
-        let followed_by_whitespace = chars.get(i + 1).is_none_or(|&n| is_blank(n) || is_break(n));
+    let mut chars = s.chars().peekable();
+    let mut i = 0;
+    while let Some(c) = chars.next() {
+        let next = chars.peek().copied();
+        let followed_by_whitespace = next.is_none_or(|n| is_blank(n) || is_break(n));
         if i == 0 {
             match c {
                 '#' | ',' | '[' | ']' | '{' | '}' | '&' | '*' | '!' | '|' | '>' | '\'' | '"'
@@ -425,7 +470,7 @@ fn analyze(s: &str) -> Analysis {
         if !is_printable(c) {
             special = true;
         }
-        let last = i + 1 == chars.len();
+        let last = next.is_none();
         if c == ' ' {
             leading_space |= i == 0;
             trailing_space |= last;
@@ -444,6 +489,7 @@ fn analyze(s: &str) -> Analysis {
             previous_break = false;
         }
         preceded_by_whitespace = is_blank(c) || is_break(c);
+        i += 1;
     }
     let mut a = Analysis {
         multiline: line_breaks,
@@ -484,7 +530,25 @@ fn resolves_to_string(s: &str) -> bool {
         "OFF", ".nan", ".NaN", ".NAN", ".inf", ".Inf", ".INF", "+.inf", "+.Inf", "+.INF", "-.inf",
         "-.Inf", "-.INF",
     ];
-    if SPECIAL.contains(&s) {
+    // Every special word starts with one of these.
+    if s.is_empty()
+        || (matches!(
+            s.as_bytes()[0],
+            b'~' | b'n'
+                | b'N'
+                | b'y'
+                | b'Y'
+                | b't'
+                | b'T'
+                | b'o'
+                | b'O'
+                | b'f'
+                | b'F'
+                | b'.'
+                | b'+'
+                | b'-'
+        ) && SPECIAL.contains(&s))
+    {
         return false;
     }
     match s.as_bytes()[0] {
@@ -710,14 +774,59 @@ fn compare_keys(a: &Value, b: &Value) -> Ordering {
 }
 
 fn compare_strings(a: &str, b: &str) -> Ordering {
+    if a.is_ascii() && b.is_ascii() {
+        return compare_runes(a.as_bytes(), b.as_bytes());
+    }
     let ar: Vec<char> = a.chars().collect();
     let br: Vec<char> = b.chars().collect();
+    compare_runes(&ar, &br)
+}
+
+/// A character of a key: a `char`, or a byte of an ASCII key (no allocation).
+trait Rune: Copy + Ord {
+    fn is_letter(self) -> bool;
+    fn is_digit(self) -> bool;
+    fn digit(self) -> i64;
+    fn is_zero(self) -> bool;
+}
+
+impl Rune for char {
+    fn is_letter(self) -> bool {
+        char::is_alphabetic(self)
+    }
+    fn is_digit(self) -> bool {
+        char::is_ascii_digit(&self)
+    }
+    fn digit(self) -> i64 {
+        i64::from(u32::from(self) - u32::from('0'))
+    }
+    fn is_zero(self) -> bool {
+        self == '0'
+    }
+}
+
+impl Rune for u8 {
+    fn is_letter(self) -> bool {
+        self.is_ascii_alphabetic()
+    }
+    fn is_digit(self) -> bool {
+        u8::is_ascii_digit(&self)
+    }
+    fn digit(self) -> i64 {
+        i64::from(self - b'0')
+    }
+    fn is_zero(self) -> bool {
+        self == b'0'
+    }
+}
+
+fn compare_runes<R: Rune>(ar: &[R], br: &[R]) -> Ordering {
     for i in 0..ar.len().min(br.len()) {
         if ar[i] == br[i] {
             continue;
         }
-        let al = ar[i].is_alphabetic();
-        let bl = br[i].is_alphabetic();
+        let al = ar[i].is_letter();
+        let bl = br[i].is_letter();
         if al && bl {
             return ar[i].cmp(&br[i]);
         }
@@ -730,11 +839,11 @@ fn compare_strings(a: &str, b: &str) -> Ordering {
         }
         let mut an: i64 = 0;
         let mut bn: i64 = 0;
-        if ar[i] == '0' || br[i] == '0' {
+        if ar[i].is_zero() || br[i].is_zero() {
             let mut j = i;
-            while j > 0 && ar[j - 1].is_ascii_digit() {
+            while j > 0 && ar[j - 1].is_digit() {
                 j -= 1;
-                if ar[j] != '0' {
+                if !ar[j].is_zero() {
                     an = 1;
                     bn = 1;
                     break;
@@ -742,17 +851,13 @@ fn compare_strings(a: &str, b: &str) -> Ordering {
             }
         }
         let mut ai = i;
-        while ai < ar.len() && ar[ai].is_ascii_digit() {
-            an = an
-                .wrapping_mul(10)
-                .wrapping_add(i64::from(u32::from(ar[ai]) - u32::from('0')));
+        while ai < ar.len() && ar[ai].is_digit() {
+            an = an.wrapping_mul(10).wrapping_add(ar[ai].digit());
             ai += 1;
         }
         let mut bi = i;
-        while bi < br.len() && br[bi].is_ascii_digit() {
-            bn = bn
-                .wrapping_mul(10)
-                .wrapping_add(i64::from(u32::from(br[bi]) - u32::from('0')));
+        while bi < br.len() && br[bi].is_digit() {
+            bn = bn.wrapping_mul(10).wrapping_add(br[bi].digit());
             bi += 1;
         }
         if an != bn {

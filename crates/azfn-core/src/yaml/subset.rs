@@ -391,9 +391,9 @@ fn comment_or_nothing(after: &str) -> Option<()> {
 fn starts_plain(text: &str) -> bool {
     let bytes = text.as_bytes();
     match bytes.first() {
-        None => false,
         Some(b'-') => bytes.get(1).is_some_and(|&b| b != b' '),
-        Some(
+        None
+        | Some(
             b'&' | b'*' | b'!' | b'|' | b'>' | b'%' | b'@' | b'`' | b',' | b'[' | b']' | b'{'
             | b'}' | b'#' | b'?' | b':' | b'\'' | b'"',
         ) => false,
