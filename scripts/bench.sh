@@ -8,4 +8,15 @@ cargo bench --locked --profile release -p azfn-tests --bench krm
 cargo bench --locked --profile release -p azfn-tests --bench build
 cargo bench --locked --profile release -p azfn-tests --bench parity
 cargo bench --locked --profile release -p azfn-tests --bench repo
-AZFN_BIN="$PWD/target/release/azfn" node web/bench/keystroke.mjs
+status=0
+AZFN_BIN="$PWD/target/release/azfn" node web/bench/keystroke.mjs || status=$?
+# The figures the issue sets targets for, from this run, in one table.
+{
+  echo
+  echo "## Targets (issue 18): this run"
+  echo
+  echo "| figure | measured | target | | instructions |"
+  echo "|---|---|---|---|---|"
+  awk -F'\t' '{ printf "| %s | %s | %s | %s | %s |\n", $1, $2, $3, $4, $5 }' target/bench-figures.tsv
+} | tee -a target/bench-report.md
+exit "$status"

@@ -173,5 +173,9 @@ pub(crate) fn run(
     let yaml = azfn_core::yaml::to_kustomize_stream(&values);
     crate::native::output_begins();
     std::io::stdout().write_all(yaml.as_bytes())?;
+    // The process ends next and the system takes the memory back at once: freeing a
+    // thousand resources value by value first cost 6% of the build.
+    std::mem::forget(values);
+    std::mem::forget(yaml);
     Ok(ExitCode::SUCCESS)
 }

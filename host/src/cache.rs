@@ -6,7 +6,6 @@ use std::hash::{Hash, Hasher};
 use std::path::{Path, PathBuf};
 
 use anyhow::{Context, Result};
-use sha2::{Digest, Sha256};
 use wasmtime::{Engine, Module};
 
 /// Where cached artifacts live: `$AZFN_CACHE_DIR`, else `$XDG_CACHE_HOME/azfn`, else
@@ -22,11 +21,10 @@ pub fn default_dir() -> Option<PathBuf> {
 }
 
 /// The cache file for `wasm` under `engine`.
-pub fn entry_path(engine: &Engine, wasm: &[u8], dir: &Path) -> PathBuf {
+pub fn entry_path(engine: &Engine, sha256: &[u8; 32], dir: &Path) -> PathBuf {
     let mut compat = std::hash::DefaultHasher::new();
     engine.precompile_compatibility_hash().hash(&mut compat);
-    let digest = Sha256::digest(wasm);
-    let hex = azfn_core::text::hex(&digest[..16]);
+    let hex = azfn_core::text::hex(&sha256[..16]);
     dir.join(format!("{:016x}-{hex}.cwasm", compat.finish()))
 }
 
@@ -43,11 +41,17 @@ pub enum Source {
 /// code is native code: it is loaded only from a folder (and a file) owned by the current user
 /// and writable by no one else, checked on every load; otherwise azfn warns in one line and
 /// compiles without the cache.
-pub fn load(engine: &Engine, wasm: &[u8], dir: Option<&Path>) -> Result<(Module, Source)> {
+/// `sha256` is the module's digest (the caller may know it without hashing).
+pub fn load(
+    engine: &Engine,
+    wasm: &[u8],
+    sha256: &[u8; 32],
+    dir: Option<&Path>,
+) -> Result<(Module, Source)> {
     let Some(dir) = dir else {
         return Ok((compile(engine, wasm)?, Source::Compiled));
     };
-    let path = entry_path(engine, wasm, dir);
+    let path = entry_path(engine, sha256, dir);
     let exists = std::fs::symlink_metadata(dir).is_ok();
     if exists && let Err(reason) = trusted(dir, &path) {
         eprintln!(

@@ -1,7 +1,7 @@
 //! The `azfn` binary; see the `azfn_host` library for the modes.
 use std::process::ExitCode;
 
-/// The system allocator, counted, so the native paths have a memory limit.
+/// mimalloc, counted, so the native paths have a memory limit.
 #[global_allocator]
 static ALLOCATOR: azfn_host::native::Counting = azfn_host::native::Counting;
 

@@ -7,7 +7,9 @@
 //!
 //! Outside these paths (the sandboxed runs) no memory limit is set: the guest's memory is
 //! bounded by wasmtime, and the host's own buffers by the input and output limits.
-use std::alloc::{GlobalAlloc, Layout, System};
+use std::alloc::{GlobalAlloc, Layout};
+
+use mimalloc::MiMalloc;
 use std::sync::OnceLock;
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::time::Duration;
@@ -21,7 +23,9 @@ static OUTPUT_BEGUN: AtomicBool = AtomicBool::new(false);
 static READ: AtomicUsize = AtomicUsize::new(0);
 static READ_LIMIT: AtomicUsize = AtomicUsize::new(usize::MAX);
 
-/// The allocator of the `azfn` binary: the system's, counting live bytes.
+/// The allocator of the `azfn` binary: mimalloc (a 1,000-resource build spent a fifth of its
+/// instructions in glibc's malloc and free; with mimalloc, 17% fewer instructions in all),
+/// counting live bytes.
 pub struct Counting;
 
 fn reserve(bytes: usize) -> bool {
@@ -54,7 +58,7 @@ fn end(message: &str, code: u8) -> ! {
     }
 }
 
-// SAFETY: every method forwards to `System` with the caller's layout; the counting around it
+// SAFETY: every method forwards to `MiMalloc` with the caller's layout; the counting around it
 // only decides whether to forward, and a refused allocation ends the process.
 #[expect(unsafe_code, reason = "a global allocator is an unsafe trait")]
 unsafe impl GlobalAlloc for Counting {
@@ -63,7 +67,7 @@ unsafe impl GlobalAlloc for Counting {
             over_memory();
         }
         // SAFETY: forwarded as given.
-        unsafe { System.alloc(layout) }
+        unsafe { MiMalloc.alloc(layout) }
     }
 
     unsafe fn alloc_zeroed(&self, layout: Layout) -> *mut u8 {
@@ -71,13 +75,13 @@ unsafe impl GlobalAlloc for Counting {
             over_memory();
         }
         // SAFETY: forwarded as given.
-        unsafe { System.alloc_zeroed(layout) }
+        unsafe { MiMalloc.alloc_zeroed(layout) }
     }
 
     unsafe fn dealloc(&self, ptr: *mut u8, layout: Layout) {
         USED.fetch_sub(layout.size(), Ordering::Relaxed);
         // SAFETY: forwarded as given.
-        unsafe { System.dealloc(ptr, layout) }
+        unsafe { MiMalloc.dealloc(ptr, layout) }
     }
 
     unsafe fn realloc(&self, ptr: *mut u8, layout: Layout, new_size: usize) -> *mut u8 {
@@ -89,7 +93,7 @@ unsafe impl GlobalAlloc for Counting {
             USED.fetch_sub(layout.size() - new_size, Ordering::Relaxed);
         }
         // SAFETY: forwarded as given.
-        unsafe { System.realloc(ptr, layout, new_size) }
+        unsafe { MiMalloc.realloc(ptr, layout, new_size) }
     }
 }
 

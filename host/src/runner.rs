@@ -13,6 +13,8 @@ use crate::sandbox::{self, Outcome, RunOutput};
 
 /// The embedded azfn KRM module.
 static EMBEDDED: &[u8] = include_bytes!(concat!(env!("OUT_DIR"), "/azfn-krm.wasm"));
+/// Its SHA-256, computed when the binary was built (build.rs).
+static EMBEDDED_SHA256: &[u8; 32] = include_bytes!(concat!(env!("OUT_DIR"), "/azfn-krm.sha256"));
 
 /// Error findings.
 pub const EXIT_FINDINGS: u8 = 1;
@@ -46,6 +48,17 @@ impl Module {
             Self::Foreign { wasm, .. } => wasm,
         }
     }
+
+    /// The module's SHA-256, which keys its compiled code in the cache.
+    fn sha256(&self) -> [u8; 32] {
+        match self {
+            Self::Embedded => *EMBEDDED_SHA256,
+            Self::Foreign { wasm, .. } => {
+                use sha2::Digest as _;
+                sha2::Sha256::digest(wasm).into()
+            }
+        }
+    }
 }
 
 /// One run, under `limits` scaled to the input; returns the limits it ran under.
@@ -58,7 +71,12 @@ fn execute(
     let limits = &limits.for_input(stdin.len());
     let engine = sandbox::engine(limits)?;
     let cache_dir = crate::cache::default_dir();
-    let (compiled, source) = crate::cache::load(&engine, module.wasm(), cache_dir.as_deref())?;
+    let (compiled, source) = crate::cache::load(
+        &engine,
+        module.wasm(),
+        &module.sha256(),
+        cache_dir.as_deref(),
+    )?;
     let debug = std::env::var_os("AZFN_DEBUG").is_some();
     if debug {
         eprintln!("azfn: module: {source:?}");
@@ -397,4 +415,16 @@ pub(crate) fn check_list(list: &ResourceList, limits: &Limits) -> Result<Resourc
         "<function output>",
         YamlLimits::default(),
     )?)
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn the_embedded_modules_digest_is_its_sha256() {
+        use sha2::Digest as _;
+        assert_eq!(
+            sha2::Sha256::digest(super::EMBEDDED).as_slice(),
+            super::EMBEDDED_SHA256
+        );
+    }
 }

@@ -107,6 +107,16 @@ fn main() {
                 counted as f64 / then_counted as f64
             ));
         }
+        if n == 1000 {
+            let speedup = kubectl.as_secs_f64() / native.as_secs_f64();
+            azfn_tests::bench::figure(
+                "overlay rendering, 1,000 resources: azfn build / kubectl kustomize",
+                &format!("{speedup:.1}x faster ({} vs {})", ms(native), ms(kubectl)),
+                ">= 100x",
+                speedup >= 100.0,
+                &format!("{} (azfn build, callgrind)", thousands(counted)),
+            );
+        }
         natives.push(Native {
             n,
             time: native,

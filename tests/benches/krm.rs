@@ -1,7 +1,7 @@
 //! `make bench`: the host's cold and warm start, one call over 10, 1,000 and 10,000 items in
 //! the sandbox and natively, and azfn's cost under kpt next to kpt's own (`--exec cat`), all
 //! measured in this run. Medians over whole process runs; ratios are what to compare.
-use azfn_tests::bench::{median, ms};
+use azfn_tests::bench::{figure, instructions_with_stdin, median, ms, new_figures, thousands};
 use azfn_tests::{azfn_bin, native_krm_bin, run, scratch, workload};
 use std::fmt::Write as _;
 use std::path::Path;
@@ -35,6 +35,7 @@ fn azfn(cache: &Path) -> Command {
 }
 
 fn main() {
+    new_figures();
     let dir = scratch("bench");
     let warm_cache = dir.join("cache");
     let mut report = String::from("# azfn benchmarks\n\n");
@@ -65,15 +66,38 @@ fn main() {
         "\ncold / warm = {:.1}x\n",
         cold.as_secs_f64() / warm.as_secs_f64()
     );
+    figure(
+        "warm start, cached module (10 items, whole process)",
+        &ms(warm),
+        "< 5 ms",
+        warm < Duration::from_millis(5),
+        &format!(
+            "{} wasm instructions (fuel) in the sandbox; the host's are not counted: under valgrind, wasmtime sees another CPU and compiles the module instead of loading it",
+            thousands(sandbox_fuel(&warm_cache, small.as_bytes()))
+        ),
+    );
 
-    let _ = writeln!(report, "## One call, sandboxed wasm vs native\n");
+    wasm_vs_native(&mut report, &warm_cache);
+    under_kpt(&mut report, &warm_cache);
+    budgets(&mut report, &warm_cache);
+
+    print!("{report}");
+    let out = azfn_tests::workspace().join("target/bench-report.md");
+    std::fs::write(&out, &report).expect("write report");
+    println!("\n(written to {})", out.display());
+}
+
+/// One call over 10, 1,000 and 10,000 items, sandboxed and native; records the ratio at 1,000
+/// items and the native throughput at 10,000 as figures.
+fn wasm_vs_native(report: &mut String, warm_cache: &Path) {
+    let _ = writeln!(*report, "## One call, sandboxed wasm vs native\n");
     let _ = writeln!(
-        report,
+        *report,
         "Every call checks all rules over every item.\n\n| items | bytes | azfn (wasm, warm) | azfn-krm (native) | wasm / native | resources/s wasm | resources/s native |\n|---|---|---|---|---|---|---|"
     );
     for (n, runs) in [(10, 15), (1_000, 7), (10_000, 3)] {
         let input = workload::resource_list(n);
-        let sandboxed = time(runs, |_| azfn(&warm_cache), input.as_bytes(), &[0]);
+        let sandboxed = time(runs, |_| azfn(warm_cache), input.as_bytes(), &[0]);
         let native = time(
             runs,
             |_| Command::new(native_krm_bin()),
@@ -82,25 +106,68 @@ fn main() {
         );
         let count = f64::from(u32::try_from(n).expect("benchmark sizes fit u32"));
         let per_second = |d: Duration| format!("{:.0}", count / d.as_secs_f64());
+        let ratio = sandboxed.as_secs_f64() / native.as_secs_f64();
+        if n == 1_000 {
+            let counted = instructions_with_stdin(&native_krm_bin(), &[], input.as_bytes());
+            figure(
+                "WASI module / native, one call over 1,000 items",
+                &format!("{ratio:.2}x ({} / {})", ms(sandboxed), ms(native)),
+                "<= 1.5x",
+                ratio <= 1.5,
+                &format!(
+                    "native {} (callgrind); sandbox {} wasm instructions (fuel)",
+                    thousands(counted),
+                    thousands(sandbox_fuel(warm_cache, input.as_bytes()))
+                ),
+            );
+        }
+        if n == 10_000 {
+            let rate = count / native.as_secs_f64();
+            figure(
+                "policy throughput, native, one call over 10,000 items",
+                &format!("{rate:.0} resources/s ({})", ms(native)),
+                ">= 50,000 resources/s",
+                rate >= 50_000.0,
+                &format!(
+                    "{} per resource (callgrind, 1,000 items)",
+                    thousands(
+                        instructions_with_stdin(
+                            &native_krm_bin(),
+                            &[],
+                            workload::resource_list(1_000).as_bytes()
+                        ) / 1_000
+                    )
+                ),
+            );
+        }
         let _ = writeln!(
-            report,
+            *report,
             "| {n} | {} | {} | {} | {:.2}x | {} | {} |",
             input.len(),
             ms(sandboxed),
             ms(native),
-            sandboxed.as_secs_f64() / native.as_secs_f64(),
+            ratio,
             per_second(sandboxed),
             per_second(native)
         );
     }
+}
 
-    under_kpt(&mut report, &warm_cache);
-    budgets(&mut report, &warm_cache);
-
-    print!("{report}");
-    let out = azfn_tests::workspace().join("target/bench-report.md");
-    std::fs::write(&out, &report).expect("write report");
-    println!("\n(written to {})", out.display());
+/// The fuel (wasm instructions, as wasmtime meters them) one sandboxed run of `input` used.
+fn sandbox_fuel(warm_cache: &Path, input: &[u8]) -> u64 {
+    let mut cmd = azfn(warm_cache);
+    cmd.env("AZFN_DEBUG", "1");
+    let out = run(&mut cmd, input);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    let line = stderr
+        .lines()
+        .find(|l| l.starts_with("azfn: sandbox: ") && l.contains(" fuel used of "))
+        .unwrap_or_else(|| panic!("no sandbox report: {stderr}"));
+    line.split(" bytes in, ")
+        .nth(1)
+        .and_then(|rest| rest.split(' ').next())
+        .and_then(|n| n.parse().ok())
+        .unwrap_or_else(|| panic!("unexpected report: {line}"))
 }
 
 /// The same stdin through `kpt fn eval - --exec cat` and `--exec azfn`: azfn's share of a kpt run.

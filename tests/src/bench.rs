@@ -65,12 +65,20 @@ pub fn node(script: &std::path::Path, args: &[&std::ffi::OsStr]) -> String {
 /// Instructions one run of `bin args` executes, counted by valgrind's callgrind: repeatable
 /// where wall time is noisy. The run must succeed. `make bench` installs valgrind.
 pub fn instructions(bin: &std::path::Path, args: &[&std::ffi::OsStr]) -> u64 {
-    let out = Command::new("valgrind")
-        .args(["--tool=callgrind", "--callgrind-out-file=/dev/null"])
+    instructions_with_stdin(bin, args, &[])
+}
+
+/// [`instructions`] of a run that reads `stdin`.
+pub fn instructions_with_stdin(
+    bin: &std::path::Path,
+    args: &[&std::ffi::OsStr],
+    stdin: &[u8],
+) -> u64 {
+    let mut cmd = Command::new("valgrind");
+    cmd.args(["--tool=callgrind", "--callgrind-out-file=/dev/null"])
         .arg(bin)
-        .args(args)
-        .output()
-        .expect("valgrind is installed (make setup-valgrind)");
+        .args(args);
+    let out = crate::run(&mut cmd, stdin);
     let stderr = String::from_utf8_lossy(&out.stderr);
     assert!(out.status.success(), "{stderr}");
     stderr
@@ -107,4 +115,28 @@ pub fn append_report(section: &str) {
     let mut existing = std::fs::read_to_string(&out).unwrap_or_default();
     existing.push_str(section);
     std::fs::write(&out, existing).expect("write report");
+}
+
+/// One figure the issue sets a target for, kept in target/bench-figures.tsv for the table of
+/// targets `scripts/bench.sh` ends the report with: what was measured, the target, whether it
+/// was met, and the instructions counted for it (or why none could be).
+pub fn figure(name: &str, measured: &str, target: &str, met: bool, instructions: &str) {
+    use std::io::Write as _;
+    let path = crate::workspace().join("target/bench-figures.tsv");
+    let mut file = std::fs::OpenOptions::new()
+        .create(true)
+        .append(true)
+        .open(&path)
+        .expect("open target/bench-figures.tsv");
+    writeln!(
+        file,
+        "{name}\t{measured}\t{target}\t{}\t{instructions}",
+        if met { "met" } else { "MISSED" }
+    )
+    .expect("write target/bench-figures.tsv");
+}
+
+/// Starts a new target/bench-figures.tsv (the first harness of `make bench` calls it).
+pub fn new_figures() {
+    let _ = std::fs::remove_file(crate::workspace().join("target/bench-figures.tsv"));
 }

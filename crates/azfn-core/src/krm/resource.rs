@@ -77,15 +77,15 @@ impl Resource {
 
     /// A top-level field.
     pub fn get(&self, key: &str) -> Option<&Value> {
-        self.object.get(key)
+        crate::yaml::get(&self.object, key)
     }
 
     /// The value at a dotted path of mapping keys (`spec.template.spec`).
     pub fn get_path(&self, path: &[&str]) -> Option<&Value> {
         let (first, rest) = path.split_first()?;
-        let mut value = self.object.get(*first)?;
+        let mut value = crate::yaml::get(&self.object, first)?;
         for key in rest {
-            value = value.as_mapping()?.get(*key)?;
+            value = crate::yaml::get(value.as_mapping()?, key)?;
         }
         Some(value)
     }

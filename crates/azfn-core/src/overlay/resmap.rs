@@ -284,13 +284,13 @@ impl Res {
     /// Records the current id as a previous one, where kustomize does before a transformer
     /// may change it (even when it then does not).
     pub(crate) fn store_previous(&mut self) {
-        let id = self.id();
-        let namespace = id.effective_namespace().to_owned();
-        self.previous.push(PreviousId {
-            namespace,
-            name: id.name,
-            kind: id.kind,
-        });
+        let id = self.id_ref();
+        let previous = PreviousId {
+            namespace: id.effective_namespace().to_owned(),
+            name: id.name.to_owned(),
+            kind: id.kind.to_owned(),
+        };
+        self.previous.push(previous);
     }
 
     /// Sets `metadata.name`; callers record the previous id where kustomize does.

@@ -231,9 +231,21 @@ fn namespace_all(ra: &mut ResMap, namespace: &str, specs: &[FieldSpec]) -> Resul
     // Every current id, counted, kept up to date as each resource moves: kustomize checks each
     // one against all the others right after moving it.
     let key = |res: &Res| {
-        let id = res.id();
-        let namespace = id.effective_namespace().to_owned();
-        (id.group, id.version, id.kind, id.name, namespace)
+        let id = res.id_ref();
+        // One string per id, each field prefixed by its length so no two ids share one.
+        let mut key = String::new();
+        for field in [
+            id.group,
+            id.version,
+            id.kind,
+            id.name,
+            id.effective_namespace(),
+        ] {
+            key.push_str(&field.len().to_string());
+            key.push(':');
+            key.push_str(field);
+        }
+        key
     };
     let mut ids: std::collections::BTreeMap<_, usize> = std::collections::BTreeMap::new();
     for res in &ra.items {

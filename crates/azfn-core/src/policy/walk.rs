@@ -47,7 +47,7 @@ pub(crate) fn containers(resource: &Resource) -> Vec<Container<'_>> {
     let mut out = Vec::new();
     for (spec_path, spec) in pod_specs(resource) {
         for list in ["initContainers", "containers", "ephemeralContainers"] {
-            let Some(seq) = spec.get(list).and_then(Value::as_sequence) else {
+            let Some(seq) = crate::yaml::get(spec, list).and_then(Value::as_sequence) else {
                 continue;
             };
             for (i, item) in seq.iter().enumerate() {
@@ -56,8 +56,7 @@ pub(crate) fn containers(resource: &Resource) -> Vec<Container<'_>> {
                 };
                 out.push(Container {
                     path: format!("{spec_path}.{list}[{i}]"),
-                    name: object
-                        .get("name")
+                    name: crate::yaml::get(object, "name")
                         .and_then(Value::as_str)
                         .unwrap_or_default(),
                     object,
@@ -73,8 +72,7 @@ impl<'a> Container<'a> {
     /// The container's `env` entries with their index.
     pub(crate) fn env(&self) -> impl Iterator<Item = (usize, &'a serde_yaml::Mapping)> + use<'a> {
         let object: &'a serde_yaml::Mapping = self.object;
-        object
-            .get("env")
+        crate::yaml::get(object, "env")
             .and_then(Value::as_sequence)
             .into_iter()
             .flatten()

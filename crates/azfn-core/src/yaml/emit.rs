@@ -236,7 +236,8 @@ fn plain_is_safe(s: &str) -> bool {
     let Some(first) = s.chars().next() else {
         return false;
     };
-    if s.starts_with(' ') || s.ends_with(' ') || s == "---" || s == "..." {
+    // `--- x` at the start of a line would open a document (the fuzzer found `--- -`).
+    if s.starts_with(' ') || s.ends_with(' ') || s.starts_with("---") || s.starts_with("...") {
         return false;
     }
     if s.chars()
@@ -332,6 +333,22 @@ mod tests {
             r##"{"a": "1", "b": "true", "c": "yes", "d": "", "e": "1.5e3", "f": "0x1F", "g": "~", "h": "null", "i": "12:30", "j": "-", "k": "- x", "l": "a: b", "m": "#x", "n": " pad", "o": "*ref", "p": "v1.2.3", "q": "-Xmx512m", "r": "1_000"}"##,
         );
         insta::assert_snapshot!(out);
+    }
+
+    #[test]
+    fn document_markers_are_quoted() {
+        for text in ["\"--- -\"\n", "a: \"--- x\"\n", "- \"...\"\n"] {
+            let out = round_trip(text);
+            assert!(out.contains('"'), "{out}");
+            let value: Value = serde_yaml::from_str(text).unwrap();
+            let docs = crate::yaml::parse_documents(
+                &to_stream([&value]),
+                "t",
+                crate::yaml::Limits::default(),
+            )
+            .unwrap();
+            assert_eq!(docs, vec![value]);
+        }
     }
 
     #[test]

@@ -73,6 +73,10 @@ impl Rule for WorkerRuntime {
 
 /// Within two edits, ignoring case (the host's configuration keys are case-insensitive).
 pub(crate) fn near(found: &str, wanted: &str) -> bool {
+    // Lengths two apart are at least two edits apart, without computing them.
+    if found.chars().count().abs_diff(wanted.chars().count()) > 2 {
+        return false;
+    }
     crate::text::edit_distance(&found.to_ascii_lowercase(), &wanted.to_ascii_lowercase()) <= 2
 }
 
