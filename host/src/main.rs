@@ -6,6 +6,7 @@ use std::process::ExitCode;
 static ALLOCATOR: azfn_host::native::Counting = azfn_host::native::Counting;
 
 fn main() -> ExitCode {
+    azfn_host::native::huge_pages_only_for_trees();
     match azfn_host::cli::main() {
         Ok(code) => code,
         Err(e) => {
