@@ -185,10 +185,11 @@ fn write_double_quoted(out: &mut String, s: &str) {
             '\t' => out.push_str("\\t"),
             '\r' => out.push_str("\\r"),
             '\0' => out.push_str("\\0"),
-            c if (c as u32) < 0x20 || c == '\u{7f}' => {
+            c if (c as u32) < 0x20 || ('\u{7f}'..='\u{9f}').contains(&c) => {
+                // C0 and C1 controls: libyaml reads none of them raw (the fuzzer found U+0087).
                 let _ = write!(out, "\\x{:02X}", c as u32);
             }
-            '\u{feff}' | '\u{85}' | '\u{2028}' | '\u{2029}' => {
+            '\u{feff}' | '\u{2028}' | '\u{2029}' | '\u{fffe}' | '\u{ffff}' => {
                 let _ = write!(out, "\\u{:04X}", c as u32);
             }
             c => out.push(c),
@@ -202,7 +203,10 @@ fn literal_block_suits(s: &str) -> bool {
     s.contains('\n')
         && !s.chars().any(|c| {
             (c.is_control() && c != '\n' && c != '\t')
-                || matches!(c, '\u{feff}' | '\u{2028}' | '\u{2029}')
+                || matches!(
+                    c,
+                    '\u{feff}' | '\u{2028}' | '\u{2029}' | '\u{fffe}' | '\u{ffff}'
+                )
         })
         && !s.lines().any(|line| {
             // libyaml refuses a tab where a block's indentation is being detected.
@@ -240,9 +244,13 @@ fn plain_is_safe(s: &str) -> bool {
     if s.starts_with(' ') || s.ends_with(' ') || s.starts_with("---") || s.starts_with("...") {
         return false;
     }
-    if s.chars()
-        .any(|c| c.is_control() || matches!(c, '\u{feff}' | '\u{85}' | '\u{2028}' | '\u{2029}'))
-    {
+    if s.chars().any(|c| {
+        c.is_control()
+            || matches!(
+                c,
+                '\u{feff}' | '\u{85}' | '\u{2028}' | '\u{2029}' | '\u{fffe}' | '\u{ffff}'
+            )
+    }) {
         return false;
     }
     let second = s[first.len_utf8()..].chars().next();
@@ -333,6 +341,12 @@ mod tests {
             r##"{"a": "1", "b": "true", "c": "yes", "d": "", "e": "1.5e3", "f": "0x1F", "g": "~", "h": "null", "i": "12:30", "j": "-", "k": "- x", "l": "a: b", "m": "#x", "n": " pad", "o": "*ref", "p": "v1.2.3", "q": "-Xmx512m", "r": "1_000"}"##,
         );
         insta::assert_snapshot!(out);
+    }
+
+    #[test]
+    fn control_characters_are_escaped() {
+        let out = round_trip("a: \"x\\x87y\\x85z\\uFFFE\\x7F\"\n");
+        assert_eq!(out, "a: \"x\\x87y\\x85z\\uFFFE\\x7F\"\n");
     }
 
     #[test]
