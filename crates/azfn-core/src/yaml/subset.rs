@@ -255,13 +255,8 @@ impl<'a> Reader<'a> {
     fn inline(&mut self, text: &'a str, indent: usize) -> Option<Value> {
         let value = match text.as_bytes()[0] {
             b'|' => return self.literal(text, indent),
-            b'"' => {
-                let (s, after) = double_quoted(text)?;
-                comment_or_nothing(after)?;
-                Value::String(s)
-            }
-            b'\'' => {
-                let (s, after) = single_quoted(text)?;
+            b'"' | b'\'' => {
+                let (s, after) = quoted(text)?;
                 comment_or_nothing(after)?;
                 Value::String(s)
             }
@@ -404,37 +399,30 @@ fn starts_plain(text: &str) -> bool {
 /// The key of a `key: value` line and what follows its colon; `None` when the line is not
 /// one (or is one the subset leaves to serde_yaml).
 fn key(text: &str) -> Option<(Value, &str)> {
-    let (key, after) = match text.as_bytes().first()? {
-        b'"' => {
-            let (s, after) = double_quoted(text)?;
-            (Value::String(s), after)
+    let (key, after) = if let Some((s, after)) = quoted(text) {
+        (Value::String(s), after)
+    } else {
+        // An unterminated quote ends here too: a quote cannot start a plain scalar.
+        if !starts_plain(text) {
+            return None;
         }
-        b'\'' => {
-            let (s, after) = single_quoted(text)?;
-            (Value::String(s), after)
-        }
-        _ => {
-            if !starts_plain(text) {
+        let bytes = text.as_bytes();
+        let mut colon = None;
+        for (i, &b) in bytes.iter().enumerate() {
+            if b == b'#' && bytes[i - 1] == b' ' {
                 return None;
             }
-            let bytes = text.as_bytes();
-            let mut colon = None;
-            for (i, &b) in bytes.iter().enumerate() {
-                if b == b'#' && bytes[i - 1] == b' ' {
-                    return None;
-                }
-                if b == b':' && bytes.get(i + 1).is_none_or(|&n| n == b' ') {
-                    colon = Some(i);
-                    break;
-                }
+            if b == b':' && bytes.get(i + 1).is_none_or(|&n| n == b' ') {
+                colon = Some(i);
+                break;
             }
-            let colon = colon?;
-            let plain = &text[..colon];
-            if plain.ends_with(' ') || plain.len() > MAX_KEY {
-                return None;
-            }
-            (resolve(plain)?, &text[colon..])
         }
+        let colon = colon?;
+        let plain = &text[..colon];
+        if plain.ends_with(' ') || plain.len() > MAX_KEY {
+            return None;
+        }
+        (resolve(plain)?, &text[colon..])
     };
     let rest = after.strip_prefix(':')?;
     if !(rest.is_empty() || rest.starts_with(' ')) {
@@ -458,6 +446,16 @@ fn plain_block(text: &str) -> Option<&str> {
         return None;
     }
     Some(plain)
+}
+
+/// A double- or single-quoted scalar at the start of `text` that ends on its line, and the
+/// text after it; `None` for anything else.
+fn quoted(text: &str) -> Option<(String, &str)> {
+    match text.as_bytes().first()? {
+        b'"' => double_quoted(text),
+        b'\'' => single_quoted(text),
+        _ => None,
+    }
 }
 
 /// A double-quoted scalar that ends on its line, and the text after it.
@@ -595,12 +593,8 @@ fn flow(text: &str, depth: usize) -> Option<(Value, &str)> {
 fn flow_item(text: &str, depth: usize) -> Option<(Value, &str)> {
     let (value, after) = match text.as_bytes().first()? {
         b'[' | b'{' => flow(text, depth + 1)?,
-        b'"' => {
-            let (s, after) = double_quoted(text)?;
-            (Value::String(s), after)
-        }
-        b'\'' => {
-            let (s, after) = single_quoted(text)?;
+        b'"' | b'\'' => {
+            let (s, after) = quoted(text)?;
             (Value::String(s), after)
         }
         _ => {
