@@ -115,6 +115,56 @@ fn a_symlink_out_of_the_root_is_refused() {
     );
 }
 
+/// The disk source resolves a plain file through its folder's cached real path: a folder that
+/// is a link out of the root is still found out, for the first file read in it and the next.
+#[test]
+fn a_symlinked_folder_out_of_the_root_is_refused() {
+    let root = scratch("build-symlink-folder");
+    std::fs::create_dir_all(root.join("app")).unwrap();
+    std::fs::create_dir_all(root.join("outside")).unwrap();
+    for name in ["a", "b"] {
+        std::fs::write(
+            root.join(format!("outside/{name}.yaml")),
+            format!("apiVersion: v1\nkind: ConfigMap\nmetadata: {{name: {name}}}\n"),
+        )
+        .unwrap();
+    }
+    std::os::unix::fs::symlink(root.join("outside"), root.join("app/sub")).unwrap();
+    for resources in ["- sub/a.yaml\n", "- sub/a.yaml\n- sub/b.yaml\n"] {
+        std::fs::write(
+            root.join("app/kustomization.yaml"),
+            format!("resources:\n{resources}"),
+        )
+        .unwrap();
+        let (code, stdout, stderr) = azfn_build(&[root.join("app").to_str().unwrap()]);
+        assert_eq!(code, Some(1), "{stdout}");
+        assert!(stdout.is_empty(), "{stdout}");
+        assert!(
+            stderr.contains("security; file '") && stderr.contains("a.yaml' is not in or below '"),
+            "{stderr}"
+        );
+    }
+}
+
+/// The allocator's own variables (mimalloc reads `MIMALLOC_*`) do not reach stdout.
+#[test]
+fn the_allocators_variables_do_not_change_the_output() {
+    let dir = workspace().join("examples/orders/overlays/dev");
+    let plain = run(command(azfn_bin()).arg("build").arg(&dir), b"");
+    let noisy = run(
+        command(azfn_bin())
+            .arg("build")
+            .arg(&dir)
+            .env("MIMALLOC_VERBOSE", "1")
+            .env("MIMALLOC_SHOW_STATS", "1")
+            .env("MIMALLOC_SHOW_ERRORS", "1"),
+        b"",
+    );
+    assert!(plain.status.success() && noisy.status.success());
+    assert!(!plain.stdout.is_empty());
+    assert_eq!(plain.stdout, noisy.stdout);
+}
+
 /// Keys YAML cannot write in the short form (over 128 bytes, or several lines) are written the
 /// way kustomize's go-yaml writes them, `? key` then `: value`; found by fuzzing the writer.
 #[test]

@@ -97,6 +97,19 @@ pub(crate) struct PreviousId {
     pub kind: String,
 }
 
+impl PreviousId {
+    /// This id with the resource's current group and version (kustomize's `PrevIds`).
+    fn with<'a>(&'a self, current: IdRef<'a>) -> IdRef<'a> {
+        IdRef {
+            group: current.group,
+            version: current.version,
+            kind: &self.kind,
+            name: &self.name,
+            namespace: &self.namespace,
+        }
+    }
+}
+
 /// How a generated resource combines with one of the same name from a base.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(crate) enum Behavior {
@@ -229,25 +242,13 @@ impl Res {
     /// [`Res::all_ids`], borrowed: the current id, then the previous ones oldest first.
     pub(crate) fn id_refs(&self) -> impl Iterator<Item = IdRef<'_>> {
         let current = self.id_ref();
-        std::iter::once(current).chain(self.previous.iter().map(move |id| IdRef {
-            group: current.group,
-            version: current.version,
-            kind: &id.kind,
-            name: &id.name,
-            namespace: &id.namespace,
-        }))
+        std::iter::once(current).chain(self.previous.iter().map(move |id| id.with(current)))
     }
 
     /// [`Res::original_id`], borrowed.
     pub(crate) fn original_ref(&self) -> IdRef<'_> {
         let current = self.id_ref();
-        self.previous.first().map_or(current, |id| IdRef {
-            group: current.group,
-            version: current.version,
-            kind: &id.kind,
-            name: &id.name,
-            namespace: &id.namespace,
-        })
+        self.previous.first().map_or(current, |id| id.with(current))
     }
 
     /// The ids it had before, oldest first, with its current group and version (kustomize's
