@@ -1,3 +1,4 @@
+use crate::yaml::Field;
 use serde_yaml::{Mapping, Value};
 
 use super::{KrmResult, Resource};
@@ -63,7 +64,7 @@ impl ResourceList {
             ));
         };
         let kind = top
-            .get("kind")
+            .field("kind")
             .and_then(Value::as_str)
             .unwrap_or_default()
             .to_owned();
@@ -187,7 +188,7 @@ fn item_from_value(item: Value, source: &str, field: &str) -> Result<Resource, E
             }
         }
     }
-    if let Some(meta) = object.get("metadata").filter(|m| !m.is_mapping()) {
+    if let Some(meta) = object.field("metadata").filter(|m| !m.is_mapping()) {
         return Err(Error::shape(
             Location::file(source).field(format!("{field}.metadata")),
             format!("expected an object, found {}", type_name(meta)),
@@ -204,10 +205,10 @@ pub fn items_from_stream(text: &str, source: &str, limits: Limits) -> Result<Vec
         .into_iter()
         .enumerate()
     {
-        let is_list = doc.get("kind").and_then(Value::as_str) == Some("List")
-            && doc.get("items").is_some_and(Value::is_sequence);
+        let is_list = doc.field("kind").and_then(Value::as_str) == Some("List")
+            && doc.field("items").is_some_and(Value::is_sequence);
         if is_list {
-            let Some(Value::Sequence(seq)) = doc.get("items").cloned() else {
+            let Some(Value::Sequence(seq)) = doc.field("items").cloned() else {
                 continue;
             };
             for (i, item) in seq.into_iter().enumerate() {

@@ -2,6 +2,7 @@
 //! read once for the rules that relate it to the Kubernetes half: federated credentials and the
 //! identity that owns each, role assignments with their role and scope, and the ServiceAccounts
 //! and KEDA TriggerAuthentications that name an identity by client id.
+use crate::yaml::Field;
 use serde_yaml::Value;
 
 use crate::functionapp::roles::{self, Provider, Role};
@@ -80,10 +81,10 @@ pub(crate) fn is_credential(resource: &Resource) -> bool {
 
 fn owner_key(resource: &Resource) -> Option<String> {
     let owner = resource.get_path(&["spec", "owner"])?;
-    if let Some(arm) = owner.get("armId").and_then(Value::as_str) {
+    if let Some(arm) = owner.field("armId").and_then(Value::as_str) {
         return Some(arm.trim_end_matches('/').to_ascii_lowercase());
     }
-    let name = owner.get("name").and_then(Value::as_str)?;
+    let name = owner.field("name").and_then(Value::as_str)?;
     Some(format!("{}/{name}", lands_in(resource.namespace())))
 }
 
@@ -121,10 +122,10 @@ pub(crate) fn azure_workload_identity(auth: &Resource) -> Option<KedaIdentity<'_
         "TriggerAuthentication" | "ClusterTriggerAuthentication"
     ) && auth.api_version().starts_with("keda.sh/");
     let identity = auth.get_path(&["spec", "podIdentity"])?;
-    (is_auth && identity.get("provider").and_then(Value::as_str) == Some("azure-workload")).then(
+    (is_auth && identity.field("provider").and_then(Value::as_str) == Some("azure-workload")).then(
         || {
             identity
-                .get("identityId")
+                .field("identityId")
                 .and_then(Value::as_str)
                 .map(str::trim)
                 .filter(|id| !id.is_empty())
@@ -179,11 +180,11 @@ pub(crate) fn assignments(resources: &[Resource]) -> Vec<Assignment<'_>> {
         .map(|resource| {
             let reference = resource.get_path(&["spec", "roleDefinitionReference"]);
             let role = reference
-                .and_then(|r| r.get("armId"))
+                .and_then(|r| r.field("armId"))
                 .and_then(Value::as_str)
                 .and_then(roles::by_definition)
                 .or_else(|| {
-                    let name = reference?.get("wellKnownName")?.as_str()?;
+                    let name = reference?.field("wellKnownName")?.as_str()?;
                     roles::ALL
                         .iter()
                         .copied()
@@ -191,13 +192,13 @@ pub(crate) fn assignments(resources: &[Resource]) -> Vec<Assignment<'_>> {
                 });
             let owner = resource.get_path(&["spec", "owner"]);
             let scope = match (
-                owner.and_then(|o| o.get("armId")).and_then(Value::as_str),
-                owner.and_then(|o| o.get("name")).and_then(Value::as_str),
+                owner.and_then(|o| o.field("armId")).and_then(Value::as_str),
+                owner.and_then(|o| o.field("name")).and_then(Value::as_str),
             ) {
                 (Some(arm), _) => Scope::Arm(arm),
                 (None, Some(name)) => Scope::Object {
                     kind: owner
-                        .and_then(|o| o.get("kind"))
+                        .and_then(|o| o.field("kind"))
                         .and_then(Value::as_str)
                         .unwrap_or_default(),
                     name,

@@ -3,6 +3,7 @@
 //! and Secret keys (`envFrom`, `valueFrom`) read from the ConfigMaps and Secrets in the input.
 //! A source that is not in the input leaves the environment open: rules then stay silent about
 //! what it might set.
+use crate::yaml::Field;
 use std::borrow::Cow;
 use std::collections::BTreeMap;
 
@@ -92,7 +93,7 @@ impl Lookup<'_, '_> {
 }
 
 /// A container's effective environment.
-#[derive(Debug, Default)]
+#[derive(Debug, Default, Clone)]
 pub(crate) struct Environment<'a> {
     /// In the order the container writes them (`envFrom` keys, then `env`); a setting that a
     /// later one overrides is left as `None`.
@@ -192,13 +193,21 @@ fn reference<'v>(
 impl<'a> Container<'a> {
     /// The container's environment, with the sources it names looked up in `resources` (in
     /// the namespace its pod lands in).
-    pub(crate) fn environment(&self, resources: &Catalog<'a>) -> Environment<'a> {
+    /// Made once per container and catalog: rules ask for it again and again.
+    pub(crate) fn environment<'s>(&self, resources: &'s Catalog<'a>) -> Cow<'s, Environment<'a>> {
+        match resources.environment_cell(self) {
+            Some(kept) => Cow::Borrowed(kept.get_or_init(|| self.find_environment(resources))),
+            None => Cow::Owned(self.find_environment(resources)),
+        }
+    }
+
+    fn find_environment(&self, resources: &Catalog<'a>) -> Environment<'a> {
         let owner = self.owner;
         let namespace = owner.namespace();
         let mut env = Environment::default();
         for (j, source) in self
             .object
-            .get("envFrom")
+            .field("envFrom")
             .and_then(Value::as_sequence)
             .into_iter()
             .flatten()
@@ -207,13 +216,13 @@ impl<'a> Container<'a> {
             let Some((kind, r)) = reference(source, "configMapRef", "secretRef") else {
                 continue;
             };
-            let name = r.get("name").and_then(Value::as_str).unwrap_or_default();
+            let name = r.field("name").and_then(Value::as_str).unwrap_or_default();
             let Some(object) = resources.find(namespace, kind, name) else {
                 env.open = true;
                 continue;
             };
             let prefix = source
-                .get("prefix")
+                .field("prefix")
                 .and_then(Value::as_str)
                 .unwrap_or_default();
             for (key, value, field) in source_entries(object) {
@@ -229,14 +238,14 @@ impl<'a> Container<'a> {
             }
         }
         for (i, entry) in self.env() {
-            let Some(name) = entry.get("name").and_then(Value::as_str) else {
+            let Some(name) = entry.field("name").and_then(Value::as_str) else {
                 continue;
             };
             let at = format!("{}.env[{i}]", self.path);
             let mut setting = Setting {
                 name: name.to_owned(),
                 value: entry
-                    .get("value")
+                    .field("value")
                     .and_then(Value::as_str)
                     .map(Cow::Borrowed),
                 secret: false,
@@ -246,13 +255,13 @@ impl<'a> Container<'a> {
                 entry: at,
             };
             let key_ref = entry
-                .get("valueFrom")
+                .field("valueFrom")
                 .and_then(|from| reference(from, "configMapKeyRef", "secretKeyRef"));
             if let Some((kind, r)) = key_ref {
                 setting.secret = kind == "Secret";
                 setting.value_at.1 = format!("{}.valueFrom", setting.entry);
-                let source = r.get("name").and_then(Value::as_str).unwrap_or_default();
-                let key = r.get("key").and_then(Value::as_str).unwrap_or_default();
+                let source = r.field("name").and_then(Value::as_str).unwrap_or_default();
+                let key = r.field("key").and_then(Value::as_str).unwrap_or_default();
                 if let Some(object) = resources.find(namespace, kind, source)
                     && let Some((_, value, field)) =
                         source_entries(object).into_iter().find(|(k, ..)| *k == key)

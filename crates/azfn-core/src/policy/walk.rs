@@ -1,4 +1,5 @@
 //! Finding the places rules look at: pod templates, containers, env vars, ConfigMap data.
+use crate::yaml::Field;
 use std::collections::BTreeMap;
 
 use serde_yaml::Value;
@@ -31,6 +32,7 @@ pub(crate) fn pod_specs(resource: &Resource) -> Vec<(String, &serde_yaml::Mappin
 }
 
 /// A container inside a pod spec.
+#[derive(Clone)]
 pub(crate) struct Container<'a> {
     /// Dotted path of the container, e.g. `spec.template.spec.containers[0]`.
     pub path: String,
@@ -40,6 +42,8 @@ pub(crate) struct Container<'a> {
     pub object: &'a serde_yaml::Mapping,
     /// The resource whose pod spec holds it.
     pub owner: &'a Resource,
+    /// Its place in `containers(owner)`.
+    pub index: usize,
 }
 
 /// Every container, init container and ephemeral container of a resource.
@@ -61,6 +65,7 @@ pub(crate) fn containers(resource: &Resource) -> Vec<Container<'_>> {
                         .unwrap_or_default(),
                     object,
                     owner: resource,
+                    index: out.len(),
                 });
             }
         }
@@ -86,12 +91,12 @@ impl<'a> Container<'a> {
     pub(crate) fn is_functions_host(&self) -> bool {
         let image = self
             .object
-            .get("image")
+            .field("image")
             .and_then(Value::as_str)
             .unwrap_or_default();
         image.contains("azure-functions")
             || self.env().any(|(_, e)| {
-                e.get("name")
+                e.field("name")
                     .and_then(Value::as_str)
                     .is_some_and(super::environment::is_functions_setting)
             })
@@ -109,6 +114,10 @@ pub struct Catalog<'a> {
     scalers_of: BTreeMap<usize, Vec<&'a Resource>>,
     /// Services by (namespace, first selector key, its value).
     services: BTreeMap<(&'a str, &'a str, &'a str), Vec<&'a Resource>>,
+    /// The containers of `items[i]`, found once: most rules look at every container.
+    containers: Vec<Vec<Container<'a>>>,
+    /// The environment of `containers[i][j]`, made the first time a rule asks for it.
+    environments: Vec<Vec<std::cell::OnceCell<super::environment::Environment<'a>>>>,
     /// What the environment's config lets rules accept.
     pub(crate) options: crate::config::CheckOptions,
 }
@@ -141,6 +150,8 @@ impl<'a> Catalog<'a> {
             scaled: Vec::new(),
             scalers_of: BTreeMap::new(),
             services,
+            containers: Vec::new(),
+            environments: Vec::new(),
             options: crate::config::CheckOptions::default(),
         };
         for so in items
@@ -165,6 +176,12 @@ impl<'a> Catalog<'a> {
             }
             catalog.scaled.push((so, target));
         }
+        catalog.containers = items.iter().map(containers).collect();
+        catalog.environments = catalog
+            .containers
+            .iter()
+            .map(|c| c.iter().map(|_| std::cell::OnceCell::new()).collect())
+            .collect();
         catalog
     }
 
@@ -180,6 +197,40 @@ impl<'a> Catalog<'a> {
         self.by_id
             .get(&(kind, landing(namespace), name))
             .map(|&i| &self.items[i])
+    }
+
+    /// The containers of `resource` ([`containers`]), found when the catalog was made for one
+    /// of its items.
+    pub(crate) fn containers_of<'s>(
+        &'s self,
+        resource: &'a Resource,
+    ) -> std::borrow::Cow<'s, [Container<'a>]> {
+        match self.index_of(resource) {
+            Some(i) => std::borrow::Cow::Borrowed(&self.containers[i]),
+            None => std::borrow::Cow::Owned(containers(resource)),
+        }
+    }
+
+    /// Where the environment of `container` is kept, when it is one of the catalog's.
+    pub(crate) fn environment_cell(
+        &self,
+        container: &Container<'_>,
+    ) -> Option<&std::cell::OnceCell<super::environment::Environment<'a>>> {
+        let i = self.index_of(container.owner)?;
+        let kept = self.containers[i].get(container.index)?;
+        std::ptr::eq(kept.object, container.object).then(|| &self.environments[i][container.index])
+    }
+
+    /// Where `resource` is in `items`, when it is one of them (the same object, not an equal one).
+    fn index_of(&self, resource: &Resource) -> Option<usize> {
+        let size = std::mem::size_of::<Resource>().max(1);
+        let offset =
+            (std::ptr::from_ref(resource) as usize).checked_sub(self.items.as_ptr() as usize)?;
+        let i = offset / size;
+        self.items
+            .get(i)
+            .filter(|item| offset % size == 0 && std::ptr::eq(*item, resource))
+            .map(|_| i)
     }
 
     /// Every KEDA ScaledObject with the workload it targets (when that is in the set).

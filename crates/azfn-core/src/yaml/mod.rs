@@ -7,7 +7,7 @@ pub mod lines;
 mod parse;
 mod subset;
 
-pub use access::{get, get_mut};
+pub use access::{Field, get, get_mut};
 pub use emit::{to_stream, to_string};
 pub use kustomize::{to_kustomize_stream, to_kustomize_yaml};
 pub use parse::{Limits, both_readers, parse_documents, parse_documents_lenient};

@@ -1,4 +1,5 @@
 //! AZF001 inline-secret: an Azure connection string or key written into the manifests.
+use crate::yaml::Field;
 use serde_yaml::Value;
 
 use crate::fieldpath::child as key_path;
@@ -221,17 +222,17 @@ impl InlineSecret {
 
     fn check_env(&self, resource: &Resource, findings: &mut Vec<Diagnostic>) {
         for container in containers(resource) {
-            let Some(env) = container.object.get("env").and_then(Value::as_sequence) else {
+            let Some(env) = container.object.field("env").and_then(Value::as_sequence) else {
                 continue;
             };
             for (i, var) in env.iter().enumerate() {
-                let Some(value) = var.get("value").and_then(Value::as_str) else {
+                let Some(value) = var.field("value").and_then(Value::as_str) else {
                     continue;
                 };
                 let Some(found) = find_secret(value) else {
                     continue;
                 };
-                let name = var.get("name").and_then(Value::as_str).unwrap_or("?");
+                let name = var.field("name").and_then(Value::as_str).unwrap_or("?");
                 let what = format!("env var {name:?} of container {:?}", container.name);
                 self.report(
                     resource,

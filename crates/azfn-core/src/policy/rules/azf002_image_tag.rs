@@ -1,7 +1,7 @@
 //! AZF002 image-tag: a container image without a tag, or with `latest`.
+use crate::yaml::Field;
 use crate::krm::Severity;
 use crate::policy::walk::Catalog;
-use crate::policy::walk::containers;
 use crate::policy::{Diagnostic, Meta, Rule};
 use serde_yaml::Value;
 
@@ -39,8 +39,8 @@ impl Rule for ImageTag {
 
     fn check(&self, resources: &Catalog<'_>, findings: &mut Vec<Diagnostic>) {
         for resource in resources {
-            for container in containers(resource) {
-                let Some(image) = container.object.get("image").and_then(Value::as_str) else {
+            for container in resources.containers_of(resource).iter() {
+                let Some(image) = container.object.field("image").and_then(Value::as_str) else {
                     continue;
                 };
                 let problem = match tag(image) {

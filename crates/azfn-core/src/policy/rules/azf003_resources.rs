@@ -1,7 +1,7 @@
 //! AZF003 resources: a Functions container without CPU and memory requests or a memory limit.
+use crate::yaml::Field;
 use crate::krm::Severity;
 use crate::policy::walk::Catalog;
-use crate::policy::walk::containers;
 use crate::policy::{Diagnostic, Meta, Rule};
 
 /// See the [`Meta`] below.
@@ -23,14 +23,13 @@ impl Rule for Resources {
 
     fn check(&self, resources: &Catalog<'_>, findings: &mut Vec<Diagnostic>) {
         for resource in resources {
-            for container in containers(resource)
-                .into_iter()
+            for container in resources.containers_of(resource).iter()
                 .filter(|c| c.runs_functions_host(resources))
             {
                 let get = |section: &str, key: &str| {
                     container
                         .object
-                        .get("resources")
+                        .field("resources")
                         .and_then(|r| r.get(section))
                         .and_then(|s| s.get(key))
                         .is_some_and(|v| !v.is_null())

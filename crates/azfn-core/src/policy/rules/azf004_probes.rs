@@ -1,9 +1,10 @@
 //! AZF004 probes: a long-running Functions container without readiness or liveness probes,
 //! probing a port it does not listen on, or waiting minutes for an answer.
+use crate::yaml::Field;
 use serde_yaml::Value;
 
 use crate::krm::{Resource, Severity};
-use crate::policy::walk::{Catalog, Container, containers};
+use crate::policy::walk::{Catalog, Container};
 use crate::policy::{Diagnostic, Meta, Rule};
 
 /// See the [`Meta`] below.
@@ -36,14 +37,15 @@ impl Rule for Probes {
 
     fn check(&self, resources: &Catalog<'_>, findings: &mut Vec<Diagnostic>) {
         for resource in resources
-            .iter()
+            .into_iter()
             .filter(|r| LONG_RUNNING.contains(&r.kind()))
         {
-            for container in containers(resource)
-                .into_iter()
+            for container in resources
+                .containers_of(resource)
+                .iter()
                 .filter(|c| c.path.contains(".containers[") && c.runs_functions_host(resources))
             {
-                self.check_container(resource, &container, findings);
+                self.check_container(resource, container, findings);
             }
         }
     }
@@ -79,7 +81,7 @@ impl Probes {
             let path = format!("{}.{kind}", container.path);
             let handler = ["httpGet", "tcpSocket", "grpc"]
                 .into_iter()
-                .find_map(|h| probe.get(h).and_then(|x| x.get("port")).map(|p| (h, p)));
+                .find_map(|h| probe.get(h).and_then(|x| x.field("port")).map(|p| (h, p)));
             if let Some((handler, port)) = handler
                 && let Some(problem) = ports.check(port)
             {
@@ -94,7 +96,7 @@ impl Probes {
                     message,
                 ));
             }
-            let timeout = probe.get("timeoutSeconds").and_then(Value::as_u64);
+            let timeout = probe.field("timeoutSeconds").and_then(Value::as_u64);
             if let Some(timeout) = timeout.filter(|t| *t > MAX_TIMEOUT_SECONDS) {
                 let message = format!(
                     "the {kind} of container {:?} waits {timeout} s for an answer: a hung host keeps its traffic that long; use {MAX_TIMEOUT_SECONDS} s or less",
@@ -122,21 +124,21 @@ fn listening_ports<'a>(container: &Container<'a>) -> Ports<'a> {
     };
     for port in container
         .object
-        .get("ports")
+        .field("ports")
         .and_then(Value::as_sequence)
         .into_iter()
         .flatten()
     {
-        if let Some(name) = port.get("name").and_then(Value::as_str) {
+        if let Some(name) = port.field("name").and_then(Value::as_str) {
             ports.named.push(name);
         }
-        if let Some(number) = port.get("containerPort").and_then(Value::as_u64) {
+        if let Some(number) = port.field("containerPort").and_then(Value::as_u64) {
             ports.numbers.push(number);
         }
     }
     for (_, var) in container.env() {
-        let name = var.get("name").and_then(Value::as_str).unwrap_or_default();
-        let Some(value) = var.get("value").and_then(Value::as_str) else {
+        let name = var.field("name").and_then(Value::as_str).unwrap_or_default();
+        let Some(value) = var.field("value").and_then(Value::as_str) else {
             continue;
         };
         if PORT_SETTINGS.contains(&name) {

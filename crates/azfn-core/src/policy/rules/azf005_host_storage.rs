@@ -2,7 +2,6 @@
 //! connection, or a misspelled one.
 use crate::krm::Severity;
 use crate::policy::walk::Catalog;
-use crate::policy::walk::containers;
 use crate::policy::{Diagnostic, Meta, Rule};
 
 /// See the [`Meta`] below.
@@ -35,7 +34,7 @@ impl Rule for HostStorage {
 
     fn check(&self, resources: &Catalog<'_>, findings: &mut Vec<Diagnostic>) {
         for resource in resources {
-            for container in containers(resource) {
+            for container in resources.containers_of(resource).iter() {
                 let env = container.environment(resources);
                 if !container.runs_functions_host_in(&env) {
                     continue;

@@ -2,7 +2,7 @@
 use crate::krm::Severity;
 use crate::policy::walk::Catalog;
 use crate::policy::environment::Lookup;
-use crate::policy::walk::{containers, landing};
+use crate::policy::walk::landing;
 use crate::policy::{Diagnostic, Meta, Rule};
 
 /// See the [`Meta`] below.
@@ -43,7 +43,7 @@ impl Rule for HostId {
         let mut shared: std::collections::BTreeMap<(String, String), Users<'_>> =
             std::collections::BTreeMap::new();
         for resource in resources {
-            for container in containers(resource) {
+            for container in resources.containers_of(resource).iter() {
                 let env = container.environment(resources);
                 if !container.runs_functions_host_in(&env) {
                     continue;

@@ -2,7 +2,6 @@
 use crate::functionapp::spec::RUNTIMES;
 use crate::krm::Severity;
 use crate::policy::walk::Catalog;
-use crate::policy::walk::containers;
 use crate::policy::{Diagnostic, Meta, Rule};
 
 /// See the [`Meta`] below.
@@ -26,7 +25,7 @@ impl Rule for WorkerRuntime {
 
     fn check(&self, resources: &Catalog<'_>, findings: &mut Vec<Diagnostic>) {
         for resource in resources {
-            for container in containers(resource) {
+            for container in resources.containers_of(resource).iter() {
                 for setting in container.environment(resources).settings() {
                     let name = setting.name.as_str();
                     if name != SETTING && near(name, SETTING) {

@@ -1,12 +1,13 @@
 //! AZF008 workload-identity: identity-based settings without the pod label the webhook needs,
 //! and client IDs that disagree between the places that name one.
+use crate::yaml::Field;
 use std::collections::BTreeSet;
 
 use serde_yaml::Value;
 
 use crate::krm::{Resource, Severity};
 use crate::policy::walk::Catalog;
-use crate::policy::walk::{containers, pod_specs};
+use crate::policy::walk::pod_specs;
 use crate::policy::{Diagnostic, Meta, Rule};
 
 /// See the [`Meta`] below.
@@ -42,7 +43,7 @@ impl Rule for WorkloadIdentity {
             for (spec_path, pod) in pod_specs(resource) {
                 let ns = resource.namespace();
                 let account = pod
-                    .get("serviceAccountName")
+                    .field("serviceAccountName")
                     .and_then(Value::as_str)
                     .and_then(|sa| resources.find(ns, "ServiceAccount", sa));
                 let mut ids: BTreeSet<(String, String)> = BTreeSet::new();
@@ -56,14 +57,14 @@ impl Rule for WorkloadIdentity {
                     ));
                 }
                 let mut uses_identity = account.and_then(|sa| sa.annotation(CLIENT_ID)).is_some();
-                for container in containers(resource) {
+                for container in resources.containers_of(resource).iter() {
                     for (_, entry) in container.env() {
                         let name = entry
-                            .get("name")
+                            .field("name")
                             .and_then(Value::as_str)
                             .unwrap_or_default();
                         let value = entry
-                            .get("value")
+                            .field("value")
                             .and_then(Value::as_str)
                             .unwrap_or_default();
                         if name.ends_with("__credential")
@@ -78,15 +79,15 @@ impl Rule for WorkloadIdentity {
                     }
                 }
                 for volume in pod
-                    .get("volumes")
+                    .field("volumes")
                     .and_then(Value::as_sequence)
                     .into_iter()
                     .flatten()
                 {
                     let Some(class) = volume
-                        .get("csi")
-                        .and_then(|c| c.get("volumeAttributes"))
-                        .and_then(|a| a.get("secretProviderClass"))
+                        .field("csi")
+                        .and_then(|c| c.field("volumeAttributes"))
+                        .and_then(|a| a.field("secretProviderClass"))
                         .and_then(Value::as_str)
                     else {
                         continue;
@@ -111,8 +112,8 @@ impl Rule for WorkloadIdentity {
                         .flatten()
                     {
                         let Some(auth) = trigger
-                            .get("authenticationRef")
-                            .and_then(|a| a.get("name"))
+                            .field("authenticationRef")
+                            .and_then(|a| a.field("name"))
                             .and_then(Value::as_str)
                         else {
                             continue;

@@ -1,4 +1,5 @@
 //! AZF011 keda-scaler-type: a ScaledObject trigger type KEDA does not have.
+use crate::yaml::Field;
 use serde_yaml::Value;
 
 use crate::krm::Severity;
@@ -127,7 +128,7 @@ impl Rule for KedaScalerType {
                 continue;
             };
             for (i, trigger) in triggers.iter().enumerate() {
-                let Some(kind) = trigger.get("type").and_then(Value::as_str) else {
+                let Some(kind) = trigger.field("type").and_then(Value::as_str) else {
                     continue;
                 };
                 if SCALERS.contains(&kind) {

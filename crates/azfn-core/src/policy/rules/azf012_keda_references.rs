@@ -1,5 +1,6 @@
 //! AZF012 keda-references: a ScaledObject whose target or TriggerAuthentication is not in its
 //! namespace.
+use crate::yaml::Field;
 use serde_yaml::Value;
 
 use crate::krm::Severity;
@@ -64,14 +65,14 @@ impl Rule for KedaReferences {
                 continue;
             };
             for (i, trigger) in triggers.iter().enumerate() {
-                let Some(auth) = trigger.get("authenticationRef") else {
+                let Some(auth) = trigger.field("authenticationRef") else {
                     continue;
                 };
-                let Some(name) = auth.get("name").and_then(Value::as_str) else {
+                let Some(name) = auth.field("name").and_then(Value::as_str) else {
                     continue;
                 };
                 let kind = auth
-                    .get("kind")
+                    .field("kind")
                     .and_then(Value::as_str)
                     .unwrap_or("TriggerAuthentication");
                 let found = if kind == "ClusterTriggerAuthentication" {

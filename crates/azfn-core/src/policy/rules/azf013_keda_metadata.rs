@@ -1,4 +1,5 @@
 //! AZF013 keda-metadata: Azure scaler metadata KEDA ignores or cannot use.
+use crate::yaml::Field;
 use serde_yaml::Value;
 
 use crate::krm::Severity;
@@ -108,14 +109,14 @@ impl Rule for KedaMetadata {
                 .and_then(Value::as_str);
             for (i, trigger) in triggers.iter().enumerate() {
                 let kind = trigger
-                    .get("type")
+                    .field("type")
                     .and_then(Value::as_str)
                     .unwrap_or_default();
                 let Some(known) = KEYS.iter().find(|(k, _)| *k == kind).map(|(_, keys)| *keys)
                 else {
                     continue;
                 };
-                let Some(metadata) = trigger.get("metadata").and_then(Value::as_mapping) else {
+                let Some(metadata) = trigger.field("metadata").and_then(Value::as_mapping) else {
                     continue;
                 };
                 let at = |key: &str| format!("spec.triggers[{i}].metadata.{key}");
@@ -152,7 +153,7 @@ impl Rule for KedaMetadata {
                 {
                     report(format!("spec.triggers[{i}].metadata"), "azure-eventhub needs a checkpoint store: storageAccountName (Functions checkpoints in AzureWebJobsStorage) or storageConnectionFromEnv".into());
                 }
-                let Some(env) = metadata.get("connectionFromEnv").and_then(Value::as_str) else {
+                let Some(env) = metadata.field("connectionFromEnv").and_then(Value::as_str) else {
                     continue;
                 };
                 let Some(target) = target else { continue };

@@ -1,7 +1,6 @@
 //! AZF015 hosting-mode: `POD_NAMESPACE` or `WEBSITE_INSTANCE_ID` in a Functions container.
 use crate::krm::Severity;
 use crate::policy::walk::Catalog;
-use crate::policy::walk::containers;
 use crate::policy::{Diagnostic, Meta, Rule};
 
 /// See the [`Meta`] below.
@@ -23,8 +22,7 @@ impl Rule for HostingMode {
 
     fn check(&self, resources: &Catalog<'_>, findings: &mut Vec<Diagnostic>) {
         for resource in resources {
-            for container in containers(resource)
-                .into_iter()
+            for container in resources.containers_of(resource).iter()
                 .filter(|c| c.runs_functions_host(resources))
             {
                 for setting in container.environment(resources).settings() {

@@ -1,4 +1,5 @@
 //! AZF016 keda-cron: a KEDA cron trigger whose schedule or time zone KEDA cannot read.
+use crate::yaml::Field;
 use serde_yaml::Value;
 
 use crate::krm::Severity;
@@ -62,11 +63,11 @@ impl Rule for KedaCron {
                 .get_path(&["spec", "triggers"])
                 .and_then(Value::as_sequence);
             for (i, trigger) in triggers.into_iter().flatten().enumerate() {
-                if trigger.get("type").and_then(Value::as_str) != Some("cron") {
+                if trigger.field("type").and_then(Value::as_str) != Some("cron") {
                     continue;
                 }
                 let base = format!("spec.triggers[{i}].metadata");
-                let metadata = trigger.get("metadata");
+                let metadata = trigger.field("metadata");
                 let get = |key: &str| metadata.and_then(|m| m.get(key));
                 let mut report = |field: String, message: String| {
                     findings.push(Diagnostic::finding(self, so, field, message));

@@ -1,4 +1,5 @@
 //! AZF017 rbac: a function's service account bound to cluster-admin or to every Secret.
+use crate::yaml::Field;
 use std::collections::BTreeSet;
 
 use serde_yaml::Value;
@@ -102,8 +103,8 @@ fn function_accounts(resources: &Catalog<'_>) -> BTreeSet<(String, String)> {
         }
         for (_, spec) in pod_specs(resource) {
             let name = spec
-                .get("serviceAccountName")
-                .or_else(|| spec.get("serviceAccount"))
+                .field("serviceAccountName")
+                .or_else(|| spec.field("serviceAccount"))
                 .and_then(Value::as_str)
                 .unwrap_or("default");
             accounts.insert((resource.namespace().to_owned(), name.to_owned()));
@@ -120,12 +121,12 @@ fn bound_account(binding: &Resource, accounts: &BTreeSet<(String, String)>) -> O
         .into_iter()
         .flatten()
         .find_map(|subject| {
-            if subject.get("kind").and_then(Value::as_str) != Some("ServiceAccount") {
+            if subject.field("kind").and_then(Value::as_str) != Some("ServiceAccount") {
                 return None;
             }
-            let name = subject.get("name").and_then(Value::as_str)?;
+            let name = subject.field("name").and_then(Value::as_str)?;
             let namespace = subject
-                .get("namespace")
+                .field("namespace")
                 .and_then(Value::as_str)
                 .unwrap_or(binding.namespace());
             accounts

@@ -1,5 +1,6 @@
 //! AZF018 csi-secret-at-zero: a scaler that reads a Secret only the CSI driver creates, on a
 //! workload that can scale to zero.
+use crate::yaml::Field;
 use std::collections::BTreeMap;
 
 use serde_yaml::Value;
@@ -53,12 +54,12 @@ impl Rule for CsiSecretAtZero {
                     );
                     findings.push(Diagnostic::finding(self, scaled, field, message));
                 };
-                if let Some(auth) = trigger.get("authenticationRef") {
+                if let Some(auth) = trigger.field("authenticationRef") {
                     let kind = auth
-                        .get("kind")
+                        .field("kind")
                         .and_then(Value::as_str)
                         .unwrap_or("TriggerAuthentication");
-                    let name = auth.get("name").and_then(Value::as_str).unwrap_or_default();
+                    let name = auth.field("name").and_then(Value::as_str).unwrap_or_default();
                     if kind == "TriggerAuthentication"
                         && let Some(ta) = resources.find(namespace, kind, name)
                     {
@@ -77,7 +78,7 @@ impl Rule for CsiSecretAtZero {
                     }
                 }
                 let (Some(target), Some(metadata)) =
-                    (target, trigger.get("metadata").and_then(Value::as_mapping))
+                    (target, trigger.field("metadata").and_then(Value::as_mapping))
                 else {
                     continue;
                 };
@@ -118,7 +119,7 @@ fn csi_only_secrets<'a>(resources: &Catalog<'a>) -> BTreeMap<(&'a str, &'a str),
             .into_iter()
             .flatten()
         {
-            if let Some(name) = object.get("secretName").and_then(Value::as_str) {
+            if let Some(name) = object.field("secretName").and_then(Value::as_str) {
                 synced.insert((landing(class.namespace()), name), class.name());
             }
         }
@@ -148,7 +149,7 @@ fn secret_target_refs(ta: &Resource) -> impl Iterator<Item = &str> {
         .and_then(Value::as_sequence)
         .into_iter()
         .flatten()
-        .filter_map(|r| r.get("name").and_then(Value::as_str))
+        .filter_map(|r| r.field("name").and_then(Value::as_str))
 }
 
 /// The Secret the env var `var` of the scaled container comes from, if any.
@@ -162,24 +163,24 @@ fn env_secret<'a>(scaled: &Resource, target: &'a Resource, var: &str) -> Option<
         .find(|c| source.is_none_or(|s| s == c.name))?;
     if let Some((_, entry)) = container
         .env()
-        .find(|(_, e)| e.get("name").and_then(Value::as_str) == Some(var))
+        .find(|(_, e)| e.field("name").and_then(Value::as_str) == Some(var))
     {
         return entry
-            .get("valueFrom")
-            .and_then(|v| v.get("secretKeyRef"))
-            .and_then(|r| r.get("name"))
+            .field("valueFrom")
+            .and_then(|v| v.field("secretKeyRef"))
+            .and_then(|r| r.field("name"))
             .and_then(Value::as_str);
     }
     container
         .object
-        .get("envFrom")
+        .field("envFrom")
         .and_then(Value::as_sequence)
         .into_iter()
         .flatten()
         .find_map(|from| {
-            let prefix = from.get("prefix").and_then(Value::as_str).unwrap_or("");
+            let prefix = from.field("prefix").and_then(Value::as_str).unwrap_or("");
             var.strip_prefix(prefix)?;
-            from.get("secretRef")?.get("name")?.as_str()
+            from.field("secretRef")?.field("name")?.as_str()
         })
 }
 

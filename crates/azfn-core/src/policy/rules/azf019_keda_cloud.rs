@@ -1,4 +1,5 @@
 //! AZF019 keda-cloud: an Azure scaler pointed at a private or unknown cloud.
+use crate::yaml::Field;
 use serde_yaml::Value;
 
 use crate::krm::Severity;
@@ -37,15 +38,15 @@ impl Rule for KedaCloud {
                 .and_then(Value::as_sequence);
             for (i, trigger) in triggers.into_iter().flatten().enumerate() {
                 let kind = trigger
-                    .get("type")
+                    .field("type")
                     .and_then(Value::as_str)
                     .unwrap_or_default();
                 if !kind.starts_with("azure-") {
                     continue;
                 }
                 let Some(cloud) = trigger
-                    .get("metadata")
-                    .and_then(|m| m.get("cloud"))
+                    .field("metadata")
+                    .and_then(|m| m.field("cloud"))
                     .and_then(Value::as_str)
                 else {
                     continue;
@@ -55,8 +56,8 @@ impl Rule for KedaCloud {
                 match known {
                     Some(&"Private") => {
                         let suffix = trigger
-                            .get("metadata")
-                            .and_then(|m| m.get("endpointSuffix"))
+                            .field("metadata")
+                            .and_then(|m| m.field("endpointSuffix"))
                             .and_then(Value::as_str)
                             .map(|s| format!(" with endpointSuffix {s:?}"))
                             .unwrap_or_default();

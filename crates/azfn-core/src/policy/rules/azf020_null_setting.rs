@@ -1,9 +1,10 @@
 //! AZF020 null-setting: a setting, a Secret value or an image that YAML read as null.
+use crate::yaml::Field;
 use serde_yaml::Value;
 
 use crate::fieldpath::child as key_path;
 use crate::krm::{Resource, Severity};
-use crate::policy::walk::{Catalog, containers};
+use crate::policy::walk::Catalog;
 use crate::policy::{Diagnostic, Meta, Rule};
 
 /// See the [`Meta`] below.
@@ -38,8 +39,8 @@ impl Rule for NullSetting {
             {
                 self.null_values(resource, "spec.settings", "setting", findings);
             }
-            for container in containers(resource) {
-                if container.object.get("image").is_some_and(Value::is_null) {
+            for container in resources.containers_of(resource).iter() {
+                if container.object.field("image").is_some_and(Value::is_null) {
                     let message = format!(
                         "the image of container {:?} is null (an unquoted `#{{token}}#` is a YAML comment): quote the value, or set it with kustomize's `images:`",
                         container.name
@@ -52,10 +53,10 @@ impl Rule for NullSetting {
                     ));
                 }
                 for (i, var) in container.env() {
-                    if !var.get("value").is_some_and(Value::is_null) {
+                    if !var.field("value").is_some_and(Value::is_null) {
                         continue;
                     }
-                    let name = var.get("name").and_then(Value::as_str).unwrap_or("?");
+                    let name = var.field("name").and_then(Value::as_str).unwrap_or("?");
                     let message = format!(
                         "env var {name:?} of container {:?} is null (an unquoted `#{{token}}#` is a YAML comment): quote the value",
                         container.name

@@ -1,8 +1,9 @@
 //! AZF021 host-version: a Functions base image of a host version out of support.
+use crate::yaml::Field;
 use serde_yaml::Value;
 
 use crate::krm::Severity;
-use crate::policy::walk::{Catalog, containers};
+use crate::policy::walk::Catalog;
 use crate::policy::{Diagnostic, Meta, Rule};
 
 /// See the [`Meta`] below.
@@ -29,8 +30,8 @@ impl Rule for HostVersion {
 
     fn check(&self, resources: &Catalog<'_>, findings: &mut Vec<Diagnostic>) {
         for resource in resources {
-            for container in containers(resource) {
-                let Some(image) = container.object.get("image").and_then(Value::as_str) else {
+            for container in resources.containers_of(resource).iter() {
+                let Some(image) = container.object.field("image").and_then(Value::as_str) else {
                     continue;
                 };
                 let Some(major) = host_major(image) else {

@@ -1,5 +1,6 @@
 //! AZF027 ungranted-trigger: a KEDA trigger authenticates as the app's identity, these manifests
 //! assign that identity's roles, and none grants what the trigger's resource needs.
+use crate::yaml::Field;
 use serde_yaml::Value;
 
 use crate::functionapp::roles::SCALER_NEEDS;
@@ -50,10 +51,10 @@ impl Rule for UngrantedTrigger {
                 let Some(client_id) = app_identity(resources, &accounts, scaled, trigger) else {
                     continue;
                 };
-                let scaler = trigger.get("type").and_then(Value::as_str).unwrap_or_default();
+                let scaler = trigger.field("type").and_then(Value::as_str).unwrap_or_default();
                 for need in SCALER_NEEDS.iter().filter(|n| n.scaler == scaler) {
                     let Some(name) = trigger
-                        .get("metadata")
+                        .field("metadata")
                         .and_then(|m| m.get(need.key))
                         .and_then(Value::as_str)
                         .filter(|n| !n.is_empty())
@@ -92,10 +93,10 @@ fn app_identity<'a>(
     scaled: &Resource,
     trigger: &Value,
 ) -> Option<&'a str> {
-    let reference = trigger.get("authenticationRef")?;
-    let name = reference.get("name").and_then(Value::as_str)?;
+    let reference = trigger.field("authenticationRef")?;
+    let name = reference.field("name").and_then(Value::as_str)?;
     let kind = reference
-        .get("kind")
+        .field("kind")
         .and_then(Value::as_str)
         .unwrap_or("TriggerAuthentication");
     let namespace = if kind == "ClusterTriggerAuthentication" {
