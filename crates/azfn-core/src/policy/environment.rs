@@ -328,6 +328,40 @@ mod tests {
     const POD: &str = "apiVersion: apps/v1\nkind: Deployment\nmetadata: {name: w, namespace: f}\nspec:\n  template:\n    spec:\n      containers:\n      - name: func\n";
 
     #[test]
+    fn the_catalog_finds_containers_and_environments_once_and_a_foreign_resource_afresh() {
+        let yaml = format!(
+            "{POD}        envFrom:\n        - configMapRef: {{name: base}}\n        env:\n        - {{name: B, value: from-env}}\n---\napiVersion: v1\nkind: ConfigMap\nmetadata: {{name: base, namespace: f}}\ndata: {{A: a-map}}\n"
+        );
+        let resources = parse(&yaml);
+        let copy = resources[0].clone();
+        let catalog = Catalog::new(&resources);
+        let names = |env: &Environment<'_>| -> Vec<String> {
+            env.settings()
+                .map(|s| format!("{}={}", s.name, s.value.as_deref().unwrap_or("?")))
+                .collect()
+        };
+        let kept = catalog.containers_of(&resources[0]);
+        assert!(
+            matches!(kept, Cow::Borrowed(_)),
+            "an item's containers are kept"
+        );
+        let (first, again) = (kept[0].environment(&catalog), kept[0].environment(&catalog));
+        let (Cow::Borrowed(first), Cow::Borrowed(again)) = (&first, &again) else {
+            panic!("an item's container environment is kept");
+        };
+        assert!(std::ptr::eq(*first, *again), "and made once");
+        assert_eq!(names(first), ["A=a-map", "B=from-env"]);
+        // An equal object that is not one of the catalog's items is looked at afresh, with the
+        // catalog's objects as its sources.
+        let theirs = catalog.containers_of(&copy);
+        assert!(matches!(theirs, Cow::Owned(_)));
+        let env = theirs[0].environment(&catalog);
+        assert!(matches!(env, Cow::Owned(_)));
+        assert_eq!(names(&env), ["A=a-map", "B=from-env"]);
+        assert!(catalog.containers_of(&resources[1]).is_empty());
+    }
+
+    #[test]
     fn sources_in_order_then_env_the_later_winning() {
         let yaml = format!(
             "{POD}        envFrom:\n        - configMapRef: {{name: base}}\n        - secretRef: {{name: app}}\n        - {{prefix: X_, configMapRef: {{name: base}}}}\n        env:\n        - {{name: B, value: from-env}}\n---\napiVersion: v1\nkind: ConfigMap\nmetadata: {{name: base, namespace: f}}\ndata: {{A: a-map, B: b-map}}\n---\napiVersion: v1\nkind: Secret\nmetadata: {{name: app, namespace: f}}\ndata: {{A: YS1zZWNyZXQ=, C: Yy1kYXRh}}\nstringData: {{C: c-string}}\n"
