@@ -16,6 +16,7 @@ use crate::config::API_VERSION;
 use crate::error::Error;
 use crate::krm::{Resource, ResourceList};
 use crate::schema;
+use crate::yaml::Field;
 
 /// Kind of the app spec.
 pub const KIND: &str = "FunctionApp";
@@ -135,7 +136,7 @@ fn render_one(mut app: Resource, source: &str) -> Result<(Resource, render::Rend
         resource: resource.clone(),
         problems,
     };
-    let spec_value = app.get("spec").cloned().unwrap_or(Value::Null);
+    let spec_value = app.field("spec").cloned().unwrap_or(Value::Null);
     if spec_value.is_null() {
         return Err(fail(vec![(
             "spec".into(),

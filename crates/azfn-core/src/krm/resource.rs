@@ -75,11 +75,6 @@ impl Resource {
         Value::Mapping(self.object)
     }
 
-    /// A top-level field.
-    pub fn get(&self, key: &str) -> Option<&Value> {
-        crate::yaml::get(&self.object, key)
-    }
-
     /// The value at a dotted path of mapping keys (`spec.template.spec`).
     pub fn get_path(&self, path: &[&str]) -> Option<&Value> {
         let (first, rest) = path.split_first()?;
@@ -169,6 +164,13 @@ pub fn landing(namespace: &str) -> &str {
         "default"
     } else {
         namespace
+    }
+}
+
+/// A top-level field, looked up as in any other mapping.
+impl crate::yaml::Field for Resource {
+    fn field(&self, key: &str) -> Option<&Value> {
+        crate::yaml::get(&self.object, key)
     }
 }
 

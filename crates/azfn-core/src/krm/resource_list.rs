@@ -1,9 +1,8 @@
-use crate::yaml::Field;
 use serde_yaml::{Mapping, Value};
 
 use super::{KrmResult, Resource};
 use crate::error::{Error, Location};
-use crate::yaml::{self, Limits};
+use crate::yaml::{self, Field, Limits};
 
 const API_VERSION: &str = "config.kubernetes.io/v1";
 

@@ -2,11 +2,11 @@
 //! read once for the rules that relate it to the Kubernetes half: federated credentials and the
 //! identity that owns each, role assignments with their role and scope, and the ServiceAccounts
 //! and KEDA TriggerAuthentications that name an identity by client id.
-use crate::yaml::Field;
 use serde_yaml::Value;
 
 use crate::functionapp::roles::{self, Provider, Role};
 use crate::krm::Resource;
+use crate::yaml::Field;
 
 pub(crate) use crate::functionapp::render::{AUDIENCE, CLIENT_ID, KEDA_IDENTITY};
 

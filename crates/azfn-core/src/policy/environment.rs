@@ -3,7 +3,6 @@
 //! and Secret keys (`envFrom`, `valueFrom`) read from the ConfigMaps and Secrets in the input.
 //! A source that is not in the input leaves the environment open: rules then stay silent about
 //! what it might set.
-use crate::yaml::Field;
 use std::borrow::Cow;
 use std::collections::BTreeMap;
 
@@ -12,6 +11,7 @@ use serde_yaml::Value;
 use crate::fieldpath::child as key_path;
 use crate::krm::Resource;
 use crate::policy::walk::{Catalog, Container};
+use crate::yaml::Field;
 
 /// Where one part of a setting is written: a resource and a field of it.
 #[derive(Debug, Clone, Copy)]
@@ -155,7 +155,7 @@ fn source_entries(source: &Resource) -> Vec<(&str, Option<Cow<'_, str>>, String)
         &[("data", false)]
     };
     for &(section, encoded) in sections {
-        let Some(map) = source.get(section).and_then(Value::as_mapping) else {
+        let Some(map) = source.field(section).and_then(Value::as_mapping) else {
             continue;
         };
         for (key, value) in map {
@@ -300,7 +300,7 @@ pub(crate) fn is_functions_setting(name: &str) -> bool {
 mod tests {
     use super::*;
     use crate::policy::rules::test_support::parse;
-    use crate::policy::walk::containers;
+    use crate::policy::walk::{Containers, containers};
 
     /// `name = value @ resource-kind field` for each setting of the first container.
     fn settings(yaml: &str) -> (Vec<String>, bool) {
@@ -342,10 +342,11 @@ mod tests {
         };
         let kept = catalog.containers_of(&resources[0]);
         assert!(
-            matches!(kept, Cow::Borrowed(_)),
+            matches!(kept, Containers::Kept(_)),
             "an item's containers are kept"
         );
-        let (first, again) = (kept[0].environment(&catalog), kept[0].environment(&catalog));
+        let kept = kept.iter().next().expect("a container");
+        let (first, again) = (kept.environment(&catalog), kept.environment(&catalog));
         let (Cow::Borrowed(first), Cow::Borrowed(again)) = (&first, &again) else {
             panic!("an item's container environment is kept");
         };
@@ -354,11 +355,15 @@ mod tests {
         // An equal object that is not one of the catalog's items is looked at afresh, with the
         // catalog's objects as its sources.
         let theirs = catalog.containers_of(&copy);
-        assert!(matches!(theirs, Cow::Owned(_)));
-        let env = theirs[0].environment(&catalog);
+        assert!(matches!(theirs, Containers::Found(_)));
+        let env = theirs
+            .iter()
+            .next()
+            .expect("a container")
+            .environment(&catalog);
         assert!(matches!(env, Cow::Owned(_)));
         assert_eq!(names(&env), ["A=a-map", "B=from-env"]);
-        assert!(catalog.containers_of(&resources[1]).is_empty());
+        assert!(catalog.containers_of(&resources[1]).iter().next().is_none());
     }
 
     #[test]

@@ -1,10 +1,12 @@
 //! Finding the places rules look at: pod templates, containers, env vars, ConfigMap data.
-use crate::yaml::Field;
+use std::cell::OnceCell;
 use std::collections::BTreeMap;
 
 use serde_yaml::Value;
 
+use super::environment::Environment;
 use crate::krm::Resource;
+use crate::yaml::Field;
 
 /// Where pod specs sit in the workload kinds, as mapping-key paths.
 const POD_SPEC_PATHS: &[&[&str]] = &[
@@ -17,7 +19,7 @@ const POD_SPEC_PATHS: &[&[&str]] = &[
 pub(crate) fn pod_specs(resource: &Resource) -> Vec<(String, &serde_yaml::Mapping)> {
     let mut specs = Vec::new();
     if let Some(spec) = resource
-        .get("spec")
+        .field("spec")
         .and_then(Value::as_mapping)
         .filter(|_| resource.kind() == "Pod")
     {
@@ -105,6 +107,30 @@ impl<'a> Container<'a> {
 
 pub(crate) use crate::krm::landing;
 
+/// A container the catalog found, with its environment made the first time a rule asks for it.
+pub(crate) struct Kept<'a> {
+    container: Container<'a>,
+    environment: OnceCell<Environment<'a>>,
+}
+
+/// The containers of one resource: the catalog's own, or found afresh for an object that is
+/// not one of its items.
+pub(crate) enum Containers<'s, 'a> {
+    Kept(&'s [Kept<'a>]),
+    Found(Vec<Container<'a>>),
+}
+
+impl<'a> Containers<'_, 'a> {
+    /// The containers in [`containers`]'s order.
+    pub(crate) fn iter(&self) -> impl Iterator<Item = &Container<'a>> {
+        let (kept, found): (&[Kept<'a>], &[Container<'a>]) = match self {
+            Containers::Kept(kept) => (kept, &[]),
+            Containers::Found(found) => (&[], found),
+        };
+        kept.iter().map(|k| &k.container).chain(found)
+    }
+}
+
 /// The resources a check runs over, indexed once so that rules which relate objects (a
 /// ScaledObject to its Deployment, a Service to its pods) stay linear in the number of objects.
 pub struct Catalog<'a> {
@@ -114,10 +140,9 @@ pub struct Catalog<'a> {
     scalers_of: BTreeMap<usize, Vec<&'a Resource>>,
     /// Services by (namespace, first selector key, its value).
     services: BTreeMap<(&'a str, &'a str, &'a str), Vec<&'a Resource>>,
-    /// The containers of `items[i]`, found once: most rules look at every container.
-    containers: Vec<Vec<Container<'a>>>,
-    /// The environment of `containers[i][j]`, made the first time a rule asks for it.
-    environments: Vec<Vec<std::cell::OnceCell<super::environment::Environment<'a>>>>,
+    /// The containers of `items[i]`, found the first time a rule asks: most rules look at
+    /// every container, and some callers at none.
+    containers: Vec<OnceCell<Vec<Kept<'a>>>>,
     /// What the environment's config lets rules accept.
     pub(crate) options: crate::config::CheckOptions,
 }
@@ -150,8 +175,9 @@ impl<'a> Catalog<'a> {
             scaled: Vec::new(),
             scalers_of: BTreeMap::new(),
             services,
-            containers: Vec::new(),
-            environments: Vec::new(),
+            containers: std::iter::repeat_with(OnceCell::new)
+                .take(items.len())
+                .collect(),
             options: crate::config::CheckOptions::default(),
         };
         for so in items
@@ -176,12 +202,6 @@ impl<'a> Catalog<'a> {
             }
             catalog.scaled.push((so, target));
         }
-        catalog.containers = items.iter().map(containers).collect();
-        catalog.environments = catalog
-            .containers
-            .iter()
-            .map(|c| c.iter().map(|_| std::cell::OnceCell::new()).collect())
-            .collect();
         catalog
     }
 
@@ -199,26 +219,37 @@ impl<'a> Catalog<'a> {
             .map(|&i| &self.items[i])
     }
 
-    /// The containers of `resource` ([`containers`]), found when the catalog was made for one
-    /// of its items.
-    pub(crate) fn containers_of<'s>(
-        &'s self,
-        resource: &'a Resource,
-    ) -> std::borrow::Cow<'s, [Container<'a>]> {
+    /// The containers of `resource` ([`containers`]): kept when it is one of the catalog's
+    /// items, found afresh otherwise.
+    pub(crate) fn containers_of<'s>(&'s self, resource: &'a Resource) -> Containers<'s, 'a> {
         match self.index_of(resource) {
-            Some(i) => std::borrow::Cow::Borrowed(&self.containers[i]),
-            None => std::borrow::Cow::Owned(containers(resource)),
+            Some(i) => Containers::Kept(self.kept(i)),
+            None => Containers::Found(containers(resource)),
         }
+    }
+
+    /// The containers of `items[i]`, found on the first call.
+    fn kept(&self, i: usize) -> &[Kept<'a>] {
+        self.containers[i].get_or_init(|| {
+            containers(&self.items[i])
+                .into_iter()
+                .map(|container| Kept {
+                    container,
+                    environment: OnceCell::new(),
+                })
+                .collect()
+        })
     }
 
     /// Where the environment of `container` is kept, when it is one of the catalog's.
     pub(crate) fn environment_cell(
         &self,
         container: &Container<'_>,
-    ) -> Option<&std::cell::OnceCell<super::environment::Environment<'a>>> {
-        let i = self.index_of(container.owner)?;
-        let kept = self.containers[i].get(container.index)?;
-        std::ptr::eq(kept.object, container.object).then(|| &self.environments[i][container.index])
+    ) -> Option<&OnceCell<Environment<'a>>> {
+        let kept = self
+            .kept(self.index_of(container.owner)?)
+            .get(container.index)?;
+        std::ptr::eq(kept.container.object, container.object).then_some(&kept.environment)
     }
 
     /// Where `resource` is in `items`, when it is one of them (the same object, not an equal one).

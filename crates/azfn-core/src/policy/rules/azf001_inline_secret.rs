@@ -1,5 +1,4 @@
 //! AZF001 inline-secret: an Azure connection string or key written into the manifests.
-use crate::yaml::Field;
 use serde_yaml::Value;
 
 use crate::fieldpath::child as key_path;
@@ -8,6 +7,7 @@ use crate::policy::walk::Catalog;
 use crate::policy::walk::containers;
 use crate::policy::{Diagnostic, Meta, Rule};
 use crate::secrets::{SecretMatch, find_secret};
+use crate::yaml::Field;
 
 /// See the [`Meta`] below.
 pub struct InlineSecret;
@@ -122,7 +122,7 @@ impl InlineSecret {
     }
 
     fn check_config_map(&self, resource: &Resource, findings: &mut Vec<Diagnostic>) {
-        let Some(data) = resource.get("data").and_then(Value::as_mapping) else {
+        let Some(data) = resource.field("data").and_then(Value::as_mapping) else {
             return;
         };
         for (key, value) in data {
@@ -146,7 +146,7 @@ impl InlineSecret {
     /// error, any other value a warning.
     fn check_secret(&self, resource: &Resource, findings: &mut Vec<Diagnostic>) {
         let kind = resource
-            .get("type")
+            .field("type")
             .and_then(Value::as_str)
             .unwrap_or("Opaque");
         if CONTROLLER_FILLED.contains(&kind) {
@@ -154,7 +154,7 @@ impl InlineSecret {
         }
         let mut plain = Vec::new();
         for (section, encoded) in [("data", true), ("stringData", false)] {
-            let Some(data) = resource.get(section).and_then(Value::as_mapping) else {
+            let Some(data) = resource.field(section).and_then(Value::as_mapping) else {
                 continue;
             };
             for (key, value) in data {

@@ -1,8 +1,8 @@
 //! AZF002 image-tag: a container image without a tag, or with `latest`.
-use crate::yaml::Field;
 use crate::krm::Severity;
 use crate::policy::walk::Catalog;
 use crate::policy::{Diagnostic, Meta, Rule};
+use crate::yaml::Field;
 use serde_yaml::Value;
 
 /// See the [`Meta`] below.

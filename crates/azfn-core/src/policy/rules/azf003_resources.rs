@@ -1,8 +1,8 @@
 //! AZF003 resources: a Functions container without CPU and memory requests or a memory limit.
-use crate::yaml::Field;
 use crate::krm::Severity;
 use crate::policy::walk::Catalog;
 use crate::policy::{Diagnostic, Meta, Rule};
+use crate::yaml::Field;
 
 /// See the [`Meta`] below.
 pub struct Resources;

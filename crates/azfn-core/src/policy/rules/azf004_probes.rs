@@ -1,11 +1,11 @@
 //! AZF004 probes: a long-running Functions container without readiness or liveness probes,
 //! probing a port it does not listen on, or waiting minutes for an answer.
-use crate::yaml::Field;
 use serde_yaml::Value;
 
 use crate::krm::{Resource, Severity};
 use crate::policy::walk::{Catalog, Container};
 use crate::policy::{Diagnostic, Meta, Rule};
+use crate::yaml::Field;
 
 /// See the [`Meta`] below.
 pub struct Probes;

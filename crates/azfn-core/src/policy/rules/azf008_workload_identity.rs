@@ -1,6 +1,5 @@
 //! AZF008 workload-identity: identity-based settings without the pod label the webhook needs,
 //! and client IDs that disagree between the places that name one.
-use crate::yaml::Field;
 use std::collections::BTreeSet;
 
 use serde_yaml::Value;
@@ -15,6 +14,7 @@ pub struct WorkloadIdentity;
 
 const USE: &str = "azure.workload.identity/use";
 use crate::policy::azure_identity::{CLIENT_ID, KEDA_IDENTITY};
+use crate::yaml::Field;
 
 impl Rule for WorkloadIdentity {
     fn meta(&self) -> &'static Meta {

@@ -1,10 +1,10 @@
 //! AZF011 keda-scaler-type: a ScaledObject trigger type KEDA does not have.
-use crate::yaml::Field;
 use serde_yaml::Value;
 
 use crate::krm::Severity;
 use crate::policy::walk::Catalog;
 use crate::policy::{Diagnostic, Meta, Rule};
+use crate::yaml::Field;
 
 /// See the [`Meta`] below.
 pub struct KedaScalerType;

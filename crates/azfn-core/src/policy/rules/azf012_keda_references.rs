@@ -1,11 +1,11 @@
 //! AZF012 keda-references: a ScaledObject whose target or TriggerAuthentication is not in its
 //! namespace.
-use crate::yaml::Field;
 use serde_yaml::Value;
 
 use crate::krm::Severity;
 use crate::policy::walk::Catalog;
 use crate::policy::{Diagnostic, Meta, Rule};
+use crate::yaml::Field;
 
 /// See the [`Meta`] below.
 pub struct KedaReferences;

@@ -1,11 +1,11 @@
 //! AZF013 keda-metadata: Azure scaler metadata KEDA ignores or cannot use.
-use crate::yaml::Field;
 use serde_yaml::Value;
 
 use crate::krm::Severity;
 use crate::policy::walk::Catalog;
 use crate::policy::walk::containers;
 use crate::policy::{Diagnostic, Meta, Rule};
+use crate::yaml::Field;
 
 /// See the [`Meta`] below.
 pub struct KedaMetadata;

@@ -1,11 +1,11 @@
 //! AZF016 keda-cron: a KEDA cron trigger whose schedule or time zone KEDA cannot read.
-use crate::yaml::Field;
 use serde_yaml::Value;
 
 use crate::krm::Severity;
 use crate::policy::timezones;
 use crate::policy::walk::Catalog;
 use crate::policy::{Diagnostic, Meta, Rule};
+use crate::yaml::Field;
 
 /// See the [`Meta`] below.
 pub struct KedaCron;

@@ -1,5 +1,4 @@
 //! AZF017 rbac: a function's service account bound to cluster-admin or to every Secret.
-use crate::yaml::Field;
 use std::collections::BTreeSet;
 
 use serde_yaml::Value;
@@ -7,6 +6,7 @@ use serde_yaml::Value;
 use crate::krm::{Resource, Severity};
 use crate::policy::walk::{Catalog, containers, pod_specs};
 use crate::policy::{Diagnostic, Meta, Rule};
+use crate::yaml::Field;
 
 /// See the [`Meta`] below.
 pub struct Rbac;
@@ -116,7 +116,7 @@ fn function_accounts(resources: &Catalog<'_>) -> BTreeSet<(String, String)> {
 /// The first function service account among the binding's subjects, as `namespace/name`.
 fn bound_account(binding: &Resource, accounts: &BTreeSet<(String, String)>) -> Option<String> {
     binding
-        .get("subjects")
+        .field("subjects")
         .and_then(Value::as_sequence)
         .into_iter()
         .flatten()
@@ -147,7 +147,7 @@ fn broad_grants(role: &Resource) -> Vec<(usize, String)> {
     };
     let mut out = Vec::new();
     for (i, rule) in role
-        .get("rules")
+        .field("rules")
         .and_then(Value::as_sequence)
         .into_iter()
         .flatten()

@@ -1,6 +1,5 @@
 //! AZF018 csi-secret-at-zero: a scaler that reads a Secret only the CSI driver creates, on a
 //! workload that can scale to zero.
-use crate::yaml::Field;
 use std::collections::BTreeMap;
 
 use serde_yaml::Value;
@@ -8,6 +7,7 @@ use serde_yaml::Value;
 use crate::krm::{Resource, Severity};
 use crate::policy::walk::{Catalog, containers, landing};
 use crate::policy::{Diagnostic, Meta, Rule};
+use crate::yaml::Field;
 
 /// See the [`Meta`] below.
 pub struct CsiSecretAtZero;

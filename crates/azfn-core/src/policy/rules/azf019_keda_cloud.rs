@@ -1,10 +1,10 @@
 //! AZF019 keda-cloud: an Azure scaler pointed at a private or unknown cloud.
-use crate::yaml::Field;
 use serde_yaml::Value;
 
 use crate::krm::Severity;
 use crate::policy::walk::Catalog;
 use crate::policy::{Diagnostic, Meta, Rule};
+use crate::yaml::Field;
 
 /// See the [`Meta`] below.
 pub struct KedaCloud;

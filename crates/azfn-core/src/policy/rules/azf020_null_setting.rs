@@ -1,11 +1,11 @@
 //! AZF020 null-setting: a setting, a Secret value or an image that YAML read as null.
-use crate::yaml::Field;
 use serde_yaml::Value;
 
 use crate::fieldpath::child as key_path;
 use crate::krm::{Resource, Severity};
 use crate::policy::walk::Catalog;
 use crate::policy::{Diagnostic, Meta, Rule};
+use crate::yaml::Field;
 
 /// See the [`Meta`] below.
 pub struct NullSetting;

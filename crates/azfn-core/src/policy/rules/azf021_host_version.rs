@@ -1,10 +1,10 @@
 //! AZF021 host-version: a Functions base image of a host version out of support.
-use crate::yaml::Field;
 use serde_yaml::Value;
 
 use crate::krm::Severity;
 use crate::policy::walk::Catalog;
 use crate::policy::{Diagnostic, Meta, Rule};
+use crate::yaml::Field;
 
 /// See the [`Meta`] below.
 pub struct HostVersion;

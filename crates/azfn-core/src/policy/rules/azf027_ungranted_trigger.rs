@@ -1,6 +1,5 @@
 //! AZF027 ungranted-trigger: a KEDA trigger authenticates as the app's identity, these manifests
 //! assign that identity's roles, and none grants what the trigger's resource needs.
-use crate::yaml::Field;
 use serde_yaml::Value;
 
 use crate::functionapp::roles::SCALER_NEEDS;
@@ -10,6 +9,7 @@ use crate::policy::azure_identity::{
 };
 use crate::policy::walk::Catalog;
 use crate::policy::{Diagnostic, Meta, Rule};
+use crate::yaml::Field;
 
 /// See the [`Meta`] below.
 pub struct UngrantedTrigger;
