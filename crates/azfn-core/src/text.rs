@@ -122,6 +122,30 @@ pub(crate) fn unknown(what: &str, found: &str, known: &[&str]) -> String {
     }
 }
 
+/// Whether `a` is at most `max` edits from `b`, ASCII case ignored. Stops at the first row of
+/// the table whose every entry is over `max` (rules ask this of every environment setting,
+/// and most are far from the name they are compared with).
+pub(crate) fn within_edits(a: &str, b: &str, max: usize) -> bool {
+    let b: Vec<char> = b.chars().map(|c| c.to_ascii_lowercase()).collect();
+    let mut prev: Vec<usize> = (0..=b.len()).collect();
+    let mut cur = vec![0; b.len() + 1];
+    for (i, ca) in a.chars().map(|c| c.to_ascii_lowercase()).enumerate() {
+        cur[0] = i + 1;
+        let mut row_min = cur[0];
+        for (j, cb) in b.iter().enumerate() {
+            cur[j + 1] = (prev[j] + usize::from(ca != *cb))
+                .min(prev[j + 1] + 1)
+                .min(cur[j] + 1);
+            row_min = row_min.min(cur[j + 1]);
+        }
+        if row_min > max {
+            return false;
+        }
+        std::mem::swap(&mut prev, &mut cur);
+    }
+    prev[b.len()] <= max
+}
+
 pub(crate) fn edit_distance(a: &str, b: &str) -> usize {
     let b: Vec<char> = b.chars().collect();
     // Two rows, reused: rules ask this of every environment setting of every resource.
@@ -198,5 +222,39 @@ mod tests {
             e.to_string(),
             "overlays/prod/x.yaml: not valid UTF-8 at byte 1 (azfn reads UTF-8, or UTF-16 with a byte-order mark)"
         );
+    }
+
+    #[test]
+    fn within_edits_answers_as_the_whole_table_does() {
+        let words = [
+            "",
+            "a",
+            "AzureWebJobsStorage",
+            "azurewebjobsstorage",
+            "AzureWebJobStorage",
+            "AzureWebJobsStorag",
+            "AzureWebJobsStorageX",
+            "AzureWebjobs_Storage",
+            "WebJobsStorageAzure",
+            "FUNCTIONS_WORKER_RUNTIME",
+            "functions_worker_runtim",
+            "FUNCTIONS_EXTENSION_VERSION",
+            "Ärger",
+            "ärger",
+            "node",
+            "dotnet-isolated",
+        ];
+        for a in words {
+            for b in words {
+                let distance = edit_distance(&a.to_ascii_lowercase(), &b.to_ascii_lowercase());
+                for max in 0..6 {
+                    assert_eq!(
+                        within_edits(a, b, max),
+                        distance <= max,
+                        "{a:?} {b:?} within {max} (distance {distance})"
+                    );
+                }
+            }
+        }
     }
 }

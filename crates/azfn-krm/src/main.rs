@@ -55,12 +55,16 @@ fn main() -> ExitCode {
                 eprintln!("azfn: cannot write stdout: {e}");
                 return ExitCode::from(2);
             }
-            if output.has_errors() {
+            let code = if output.has_errors() {
                 eprint!("{}", output.summary());
                 ExitCode::from(1)
             } else {
                 ExitCode::SUCCESS
-            }
+            };
+            // The process ends here: freeing every parsed object one by one took a tenth of a
+            // 1,000-item run (callgrind), for memory the exit gives back at once.
+            std::mem::forget(output);
+            code
         }
         Err(e) => {
             eprintln!("azfn: {e}");

@@ -177,21 +177,11 @@ fn note_result(note: &Note) -> KrmResult {
 /// check changes nothing in them. Used only for a block-style ResourceList without earlier
 /// results, and checked by reading the spliced text back.
 fn passthrough(text: &str, new_results: &[Value], list: &ResourceList) -> Option<String> {
-    let first = text
-        .lines()
-        .map(str::trim_end)
-        .find(|l| !l.is_empty() && !l.starts_with('#') && *l != "---")?;
+    let (first_at, first) = first_content_line(text)?;
     let block_style = first.starts_with(|c: char| c.is_ascii_alphabetic());
-    let single_document = !text.lines().skip_while(|l| l.trim_end() != first).any(|l| {
-        let l = l.trim_end();
-        l == "---" || l == "..." || l.starts_with("--- ") || l.starts_with("results:")
-    });
-    if !block_style || !single_document || list.results.len() != new_results.len() {
-        return None;
-    }
-    if text
-        .lines()
-        .any(|l| l.starts_with("kind:") && l.trim_end() != "kind: ResourceList")
+    if !block_style
+        || !results_can_follow(&text[first_at..])
+        || list.results.len() != new_results.len()
     {
         return None;
     }
@@ -208,6 +198,41 @@ fn passthrough(text: &str, new_results: &[Value], list: &ResourceList) -> Option
     // The splice must read back as exactly the list we mean to write.
     let again = ResourceList::parse(&out, "output", Limits::default()).ok()?;
     (again == *list).then_some(out)
+}
+
+/// The first line that is not empty, a comment or `---`, with the offset it starts at.
+fn first_content_line(text: &str) -> Option<(usize, &str)> {
+    let mut at = 0;
+    for line in text.split_inclusive('\n') {
+        let content = line.trim_end();
+        if !content.is_empty() && !content.starts_with('#') && content != "---" {
+            return Some((at, content));
+        }
+        at += line.len();
+    }
+    None
+}
+
+/// Whether a `results:` key appended to `text` (one document, from its first content line)
+/// ends up at its top level: no line is a document marker, a `results:` key already, or a
+/// `kind:` other than `kind: ResourceList`. One pass over the line starts, looking closer only
+/// at lines that begin with `-`, `.`, `r` or `k`.
+fn results_can_follow(text: &str) -> bool {
+    let bytes = text.as_bytes();
+    std::iter::once(0)
+        .chain(memchr::memchr_iter(b'\n', bytes).map(|i| i + 1))
+        .all(|start| {
+            if !matches!(bytes.get(start), Some(b'-' | b'.' | b'r' | b'k')) {
+                return true;
+            }
+            let end = memchr::memchr(b'\n', &bytes[start..]).map_or(bytes.len(), |e| start + e);
+            let line = text[start..end].trim_end();
+            !(line == "---"
+                || line == "..."
+                || line.starts_with("--- ")
+                || line.starts_with("results:")
+                || (line.starts_with("kind:") && line != "kind: ResourceList"))
+        })
 }
 
 /// The output with every item that azfn left as it was copied from the input text, and only
@@ -275,6 +300,65 @@ fn splice(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// The line-by-line test `passthrough` made before it looked only at line starts.
+    fn lines_allow_results(text: &str) -> Option<bool> {
+        let first = text
+            .lines()
+            .map(str::trim_end)
+            .find(|l| !l.is_empty() && !l.starts_with('#') && *l != "---")?;
+        let single_document = !text.lines().skip_while(|l| l.trim_end() != first).any(|l| {
+            let l = l.trim_end();
+            l == "---" || l == "..." || l.starts_with("--- ") || l.starts_with("results:")
+        });
+        let other_kind = text
+            .lines()
+            .any(|l| l.starts_with("kind:") && l.trim_end() != "kind: ResourceList");
+        Some(single_document && !other_kind)
+    }
+
+    #[test]
+    fn the_line_start_scan_allows_results_where_the_line_by_line_test_did() {
+        let parts = [
+            "",
+            "\n",
+            "\r\n",
+            "# c\n",
+            "---\n",
+            "--- \n",
+            "--- x\n",
+            "...\n",
+            "... \n",
+            "kind: ResourceList\n",
+            "kind: ResourceList  \r\n",
+            "kind: List\n",
+            "kind:\n",
+            "  kind: Deployment\n",
+            "results:\n",
+            "results: []\n",
+            "resultsX: 1\n",
+            "items:\n",
+            "- kind: Pod\n",
+            "-- x\n",
+            "r\n",
+            "k",
+            ".\n",
+            "apiVersion: v1\n",
+        ];
+        let mut checked = 0;
+        for a in parts {
+            for b in parts {
+                for c in parts {
+                    let text = format!("{a}{b}{c}");
+                    let scanned =
+                        first_content_line(&text).map(|(at, _)| results_can_follow(&text[at..]));
+                    assert_eq!(scanned, lines_allow_results(&text), "{text:?}");
+                    checked += 1;
+                }
+            }
+        }
+        assert_eq!(checked, parts.len().pow(3));
+    }
 
     const CLEAN: &str = "apiVersion: config.kubernetes.io/v1
 kind: ResourceList

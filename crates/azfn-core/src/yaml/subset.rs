@@ -29,17 +29,18 @@ pub(crate) fn parse(text: &str, repeated: Repeated) -> Option<Vec<Value>> {
     if !plain_characters(text) {
         return None;
     }
-    let mut lines: Vec<Line<'_>> = text
-        .split('\n')
-        .map(|raw| {
-            let text = raw.trim_start_matches(' ');
-            Line {
-                indent: raw.len() - text.len(),
-                text,
-                has_break: true,
-            }
-        })
-        .collect();
+    let mut lines: Vec<Line<'_>> = Vec::new();
+    let mut start = 0;
+    for end in memchr::memchr_iter(b'\n', text.as_bytes()).chain([text.len()]) {
+        let raw = &text[start..end];
+        let content = raw.trim_start_matches(' ');
+        lines.push(Line {
+            indent: raw.len() - content.len(),
+            text: content,
+            has_break: true,
+        });
+        start = end + 1;
+    }
     if let Some(last) = lines.last_mut() {
         last.has_break = false;
     }
@@ -171,13 +172,9 @@ impl<'a> Reader<'a> {
             }
             let (key, rest) = key(line.text)?;
             let value = self.value_after_key(rest, indent)?;
-            if let Some(old) = map.get_mut(&key) {
-                match self.repeated {
-                    Repeated::Refuse => return None,
-                    Repeated::LastWins => *old = value,
-                }
-            } else {
-                map.insert(key, value);
+            // A repeated key keeps its first place and takes the last value: `LastWins`.
+            if map.insert(key, value).is_some() && self.repeated == Repeated::Refuse {
+                return None;
             }
         }
         Some(Value::Mapping(map))
@@ -407,17 +404,19 @@ fn key(text: &str) -> Option<(Value, &str)> {
             return None;
         }
         let bytes = text.as_bytes();
-        let mut colon = None;
-        for (i, &b) in bytes.iter().enumerate() {
-            if b == b'#' && bytes[i - 1] == b' ' {
-                return None;
+        let mut from = 0;
+        let colon = loop {
+            let i = from + memchr::memchr2(b':', b'#', &bytes[from..])?;
+            // `#` cannot start a plain scalar, so `i` is past the first byte.
+            if bytes[i] == b'#' {
+                if bytes[i - 1] == b' ' {
+                    return None;
+                }
+            } else if bytes.get(i + 1).is_none_or(|&n| n == b' ') {
+                break i;
             }
-            if b == b':' && bytes.get(i + 1).is_none_or(|&n| n == b' ') {
-                colon = Some(i);
-                break;
-            }
-        }
-        let colon = colon?;
+            from = i + 1;
+        };
         let plain = &text[..colon];
         if plain.ends_with(' ') || plain.len() > MAX_KEY {
             return None;
@@ -436,13 +435,23 @@ fn plain_block(text: &str) -> Option<&str> {
     if !starts_plain(text) {
         return None;
     }
-    let end = text.find(" #").unwrap_or(text.len());
+    // Up to a ` #` comment; a `: ` before it would make the line a mapping.
+    let bytes = text.as_bytes();
+    let mut end = bytes.len();
+    let mut from = 0;
+    while let Some(i) = memchr::memchr2(b'#', b':', &bytes[from..]).map(|i| from + i) {
+        if bytes[i] == b'#' {
+            if bytes[i - 1] == b' ' {
+                end = i - 1;
+                break;
+            }
+        } else if bytes.get(i + 1) == Some(&b' ') {
+            return None;
+        }
+        from = i + 1;
+    }
     let plain = text[..end].trim_end_matches(' ');
-    if plain.contains(": ")
-        || plain.ends_with(':')
-        || plain.starts_with("---")
-        || plain.starts_with("...")
-    {
+    if plain.ends_with(':') || plain.starts_with("---") || plain.starts_with("...") {
         return None;
     }
     Some(plain)

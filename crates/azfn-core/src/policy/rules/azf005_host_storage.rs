@@ -95,8 +95,7 @@ fn misspelled(name: &str) -> Option<String> {
     let (base, suffix) = name.split_once("__").unwrap_or((name, ""));
     // Lengths more than four apart are more than four edits apart, without computing them.
     let close = base.chars().count().abs_diff(SETTING.len()) <= 4
-        && crate::text::edit_distance(&base.to_ascii_lowercase(), &SETTING.to_ascii_lowercase())
-            <= 4;
+        && crate::text::within_edits(base, SETTING, 4);
     (base != SETTING && close && !base.eq_ignore_ascii_case(SETTING)).then(|| {
         if suffix.is_empty() {
             SETTING.to_owned()

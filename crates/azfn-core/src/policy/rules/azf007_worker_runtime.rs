@@ -76,7 +76,7 @@ pub(crate) fn near(found: &str, wanted: &str) -> bool {
     if found.chars().count().abs_diff(wanted.chars().count()) > 2 {
         return false;
     }
-    crate::text::edit_distance(&found.to_ascii_lowercase(), &wanted.to_ascii_lowercase()) <= 2
+    crate::text::within_edits(found, wanted, 2)
 }
 
 #[cfg(test)]
