@@ -350,7 +350,7 @@ fn write_stdout(bytes: &[u8]) -> Result<()> {
 }
 
 fn contains(haystack: &[u8], needle: &[u8]) -> bool {
-    haystack.windows(needle.len()).any(|w| w == needle)
+    memchr::memmem::find(haystack, needle).is_some()
 }
 
 fn count_items(stdin: &[u8]) -> Option<usize> {

@@ -33,10 +33,10 @@ pub(crate) fn parse(text: &str, repeated: Repeated) -> Option<Vec<Value>> {
     let mut start = 0;
     for end in memchr::memchr_iter(b'\n', text.as_bytes()).chain([text.len()]) {
         let raw = &text[start..end];
-        let content = raw.trim_start_matches(' ');
+        let indent = raw.bytes().take_while(|&b| b == b' ').count();
         lines.push(Line {
-            indent: raw.len() - content.len(),
-            text: content,
+            indent,
+            text: &raw[indent..],
             has_break: true,
         });
         start = end + 1;
