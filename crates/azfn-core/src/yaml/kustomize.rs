@@ -157,6 +157,15 @@ impl Writer {
     fn key(&mut self, key: &Value, style: Style) {
         match key {
             Value::String(s) => self.string(s, style, 0, false),
+            // An integral float key keeps a fraction: written as an integer it could repeat an
+            // integer key of the same mapping (`0` and `.0`), which would not read back.
+            Value::Number(n) if n.is_f64() => {
+                let text = number(n);
+                self.push(&text);
+                if text.bytes().all(|b| b.is_ascii_digit() || b == b'-') {
+                    self.push(".0");
+                }
+            }
             other => self.scalar(other, 0, false),
         }
     }
@@ -907,6 +916,19 @@ mod tests {
         assert_eq!(n("0.0000001"), "a: 1e-07\n");
         assert_eq!(n("1000000.5"), "a: 1.0000005e+06\n");
         assert_eq!(n("12345678901234567890"), "a: 12345678901234567890\n");
+    }
+
+    #[test]
+    fn a_float_key_never_repeats_an_integer_key() {
+        // Found by the fuzzer: `0` and `.0` are two keys, and both were written `0`.
+        let text = "0: null\n.0: r\n-1: a\n-1.0: b\n1e3: c\n";
+        let written = yaml(text);
+        let again: Value = serde_yaml::from_str(&written).expect("reads back");
+        assert_eq!(
+            again,
+            serde_yaml::from_str::<Value>(text).unwrap(),
+            "{written}"
+        );
     }
 
     #[test]

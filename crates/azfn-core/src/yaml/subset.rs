@@ -680,6 +680,10 @@ fn resolve(plain: &str) -> Option<Value> {
     if !bytes.iter().all(numeric) {
         return Some(Value::String(plain.to_owned()));
     }
+    // On its own, `---` or `...` is a document marker to serde_yaml, not this scalar.
+    if plain.starts_with("---") || plain.starts_with("...") {
+        return None;
+    }
     match serde_yaml::from_str::<Value>(plain).ok()? {
         v @ (Value::Null | Value::Bool(_) | Value::Number(_) | Value::String(_)) => Some(v),
         Value::Sequence(_) | Value::Mapping(_) | Value::Tagged(_) => None,
@@ -773,6 +777,11 @@ mod tests {
             "'a' : b\n",
             "a:\n  |\n",
             "a: -\n",
+            // Found by the fuzzer: a key or flow item that serde_yaml would read as a marker.
+            "---:\n",
+            "...: a\n",
+            "a: [---]\n",
+            "a: {b: ...}\n",
         ];
         for text in left {
             assert!(!agrees(text), "read by the subset: {text:?}");
