@@ -126,41 +126,36 @@ pub(crate) fn unknown(what: &str, found: &str, known: &[&str]) -> String {
 /// the table whose every entry is over `max` (rules ask this of every environment setting,
 /// and most are far from the name they are compared with).
 pub(crate) fn within_edits(a: &str, b: &str, max: usize) -> bool {
-    let b: Vec<char> = b.chars().map(|c| c.to_ascii_lowercase()).collect();
+    let lower = |s: &str| -> Vec<char> { s.chars().map(|c| c.to_ascii_lowercase()).collect() };
+    bounded_distance(&lower(a), &lower(b), max).is_some()
+}
+
+pub(crate) fn edit_distance(a: &str, b: &str) -> usize {
+    let chars = |s: &str| -> Vec<char> { s.chars().collect() };
+    bounded_distance(&chars(a), &chars(b), usize::MAX).unwrap_or(usize::MAX)
+}
+
+/// Levenshtein distance of `a` and `b` when it is at most `max`; `None` as soon as a row of
+/// the table is all over `max` (the distance only grows from there).
+fn bounded_distance(a: &[char], b: &[char], max: usize) -> Option<usize> {
+    // Two rows, reused: rules ask this of every environment setting of every resource.
     let mut prev: Vec<usize> = (0..=b.len()).collect();
     let mut cur = vec![0; b.len() + 1];
-    for (i, ca) in a.chars().map(|c| c.to_ascii_lowercase()).enumerate() {
+    for (i, ca) in a.iter().enumerate() {
         cur[0] = i + 1;
         let mut row_min = cur[0];
         for (j, cb) in b.iter().enumerate() {
-            cur[j + 1] = (prev[j] + usize::from(ca != *cb))
+            cur[j + 1] = (prev[j] + usize::from(ca != cb))
                 .min(prev[j + 1] + 1)
                 .min(cur[j] + 1);
             row_min = row_min.min(cur[j + 1]);
         }
         if row_min > max {
-            return false;
+            return None;
         }
         std::mem::swap(&mut prev, &mut cur);
     }
-    prev[b.len()] <= max
-}
-
-pub(crate) fn edit_distance(a: &str, b: &str) -> usize {
-    let b: Vec<char> = b.chars().collect();
-    // Two rows, reused: rules ask this of every environment setting of every resource.
-    let mut prev: Vec<usize> = (0..=b.len()).collect();
-    let mut cur = vec![0; b.len() + 1];
-    for (i, ca) in a.chars().enumerate() {
-        cur[0] = i + 1;
-        for (j, cb) in b.iter().enumerate() {
-            cur[j + 1] = (prev[j] + usize::from(ca != *cb))
-                .min(prev[j + 1] + 1)
-                .min(cur[j] + 1);
-        }
-        std::mem::swap(&mut prev, &mut cur);
-    }
-    prev[b.len()]
+    Some(prev[b.len()]).filter(|&d| d <= max)
 }
 
 #[cfg(test)]

@@ -403,19 +403,8 @@ fn key(text: &str) -> Option<(Value, &str)> {
         if !starts_plain(text) {
             return None;
         }
-        let bytes = text.as_bytes();
-        let mut from = 0;
-        let colon = loop {
-            let i = from + memchr::memchr2(b':', b'#', &bytes[from..])?;
-            // `#` cannot start a plain scalar, so `i` is past the first byte.
-            if bytes[i] == b'#' {
-                if bytes[i - 1] == b' ' {
-                    return None;
-                }
-            } else if bytes.get(i + 1).is_none_or(|&n| n == b' ') {
-                break i;
-            }
-            from = i + 1;
+        let Some(Mark::Colon(colon)) = first_mark(text) else {
+            return None;
         };
         let plain = &text[..colon];
         if plain.ends_with(' ') || plain.len() > MAX_KEY {
@@ -430,26 +419,43 @@ fn key(text: &str) -> Option<(Value, &str)> {
     Some((key, rest))
 }
 
+/// What ends a plain scalar on its line.
+enum Mark {
+    /// A `:` followed by a space or the end of the line, at this byte.
+    Colon(usize),
+    /// A ` #` comment whose space is at this byte.
+    Comment(usize),
+}
+
+/// The first [`Mark`] in `text`, which starts a plain scalar (so not with `#`).
+fn first_mark(text: &str) -> Option<Mark> {
+    let bytes = text.as_bytes();
+    let mut from = 0;
+    loop {
+        let i = from + memchr::memchr2(b':', b'#', &bytes[from..])?;
+        if bytes[i] == b'#' {
+            // Past the first byte: `#` cannot start a plain scalar.
+            if bytes[i - 1] == b' ' {
+                return Some(Mark::Comment(i - 1));
+            }
+        } else if bytes.get(i + 1).is_none_or(|&n| n == b' ') {
+            return Some(Mark::Colon(i));
+        }
+        from = i + 1;
+    }
+}
+
 /// A plain scalar in block context: up to a comment, without trailing spaces.
 fn plain_block(text: &str) -> Option<&str> {
     if !starts_plain(text) {
         return None;
     }
     // Up to a ` #` comment; a `: ` before it would make the line a mapping.
-    let bytes = text.as_bytes();
-    let mut end = bytes.len();
-    let mut from = 0;
-    while let Some(i) = memchr::memchr2(b'#', b':', &bytes[from..]).map(|i| from + i) {
-        if bytes[i] == b'#' {
-            if bytes[i - 1] == b' ' {
-                end = i - 1;
-                break;
-            }
-        } else if bytes.get(i + 1) == Some(&b' ') {
-            return None;
-        }
-        from = i + 1;
-    }
+    let end = match first_mark(text) {
+        Some(Mark::Colon(_)) => return None,
+        Some(Mark::Comment(at)) => at,
+        None => text.len(),
+    };
     let plain = text[..end].trim_end_matches(' ');
     if plain.ends_with(':') || plain.starts_with("---") || plain.starts_with("...") {
         return None;
