@@ -8,29 +8,37 @@ use super::environment::Environment;
 use crate::krm::Resource;
 use crate::yaml::Field;
 
-/// Where pod specs sit in the workload kinds, as mapping-key paths.
-const POD_SPEC_PATHS: &[&[&str]] = &[
-    &["spec", "template", "spec"], // Deployment, StatefulSet, DaemonSet, Job, ReplicaSet
-    &["spec", "jobTemplate", "spec", "template", "spec"], // CronJob
-    &["spec", "jobTargetRef", "template", "spec"], // KEDA ScaledJob
+/// Where pod specs sit in the workload kinds, as mapping-key paths and written out (every rule
+/// walks these for every resource, so the dotted form is not joined again each time).
+const POD_SPEC_PATHS: &[(&[&str], &str)] = &[
+    // Deployment, StatefulSet, DaemonSet, Job, ReplicaSet
+    (&["spec", "template", "spec"], "spec.template.spec"),
+    // CronJob
+    (
+        &["spec", "jobTemplate", "spec", "template", "spec"],
+        "spec.jobTemplate.spec.template.spec",
+    ),
+    // KEDA ScaledJob
+    (
+        &["spec", "jobTargetRef", "template", "spec"],
+        "spec.jobTargetRef.template.spec",
+    ),
 ];
 
 /// Each pod spec of a resource with its dotted path.
-pub(crate) fn pod_specs(resource: &Resource) -> Vec<(String, &serde_yaml::Mapping)> {
-    let mut specs = Vec::new();
-    if let Some(spec) = resource
+pub(crate) fn pod_specs(
+    resource: &Resource,
+) -> impl Iterator<Item = (&'static str, &serde_yaml::Mapping)> {
+    let pod = resource
         .field("spec")
         .and_then(Value::as_mapping)
         .filter(|_| resource.kind() == "Pod")
-    {
-        specs.push(("spec".to_owned(), spec));
-    }
-    for path in POD_SPEC_PATHS {
-        if let Some(spec) = resource.get_path(path).and_then(Value::as_mapping) {
-            specs.push((path.join("."), spec));
-        }
-    }
-    specs
+        .map(|spec| ("spec", spec));
+    let templates = POD_SPEC_PATHS.iter().filter_map(|(path, dotted)| {
+        let spec = resource.get_path(path).and_then(Value::as_mapping)?;
+        Some((*dotted, spec))
+    });
+    pod.into_iter().chain(templates)
 }
 
 /// A container inside a pod spec.
@@ -135,10 +143,12 @@ impl<'a> Containers<'_, 'a> {
 /// ScaledObject to its Deployment, a Service to its pods) stay linear in the number of objects.
 pub struct Catalog<'a> {
     items: &'a [Resource],
+    /// Items by (name, namespace, kind): names differ most, so a search compares one string
+    /// per step instead of first the kinds and namespaces most items share.
     by_id: BTreeMap<(&'a str, &'a str, &'a str), usize>,
     scaled: Vec<(&'a Resource, Option<&'a Resource>)>,
     scalers_of: BTreeMap<usize, Vec<&'a Resource>>,
-    /// Services by (namespace, first selector key, its value).
+    /// Services by (first selector value, its key, namespace), values first for the same reason.
     services: BTreeMap<(&'a str, &'a str, &'a str), Vec<&'a Resource>>,
     /// The containers of `items[i]`, found the first time a rule asks: most rules look at
     /// every container, and some callers at none.
@@ -154,7 +164,7 @@ impl<'a> Catalog<'a> {
         let mut services: BTreeMap<(&str, &str, &str), Vec<&Resource>> = BTreeMap::new();
         for (i, r) in items.iter().enumerate() {
             by_id
-                .entry((r.kind(), landing(r.namespace()), r.name()))
+                .entry((r.name(), landing(r.namespace()), r.kind()))
                 .or_insert(i);
             if r.kind() == "Service" {
                 let first = r
@@ -163,7 +173,7 @@ impl<'a> Catalog<'a> {
                     .and_then(|m| m.iter().next());
                 if let Some((Value::String(k), Value::String(v))) = first {
                     services
-                        .entry((landing(r.namespace()), k.as_str(), v.as_str()))
+                        .entry((v.as_str(), k.as_str(), landing(r.namespace())))
                         .or_default()
                         .push(r);
                 }
@@ -215,7 +225,7 @@ impl<'a> Catalog<'a> {
     /// The object of `kind` called `name` in `namespace`.
     pub fn find(&self, namespace: &str, kind: &str, name: &str) -> Option<&'a Resource> {
         self.by_id
-            .get(&(kind, landing(namespace), name))
+            .get(&(name, landing(namespace), kind))
             .map(|&i| &self.items[i])
     }
 
@@ -286,7 +296,7 @@ impl<'a> Catalog<'a> {
                 return None;
             };
             self.services
-                .get(&(landing(workload.namespace()), k.as_str(), v.as_str()))?
+                .get(&(v.as_str(), k.as_str(), landing(workload.namespace())))?
                 .iter()
                 .copied()
                 .find(|service| {
@@ -315,5 +325,17 @@ impl std::ops::Deref for Catalog<'_> {
 
     fn deref(&self) -> &[Resource] {
         self.items
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::POD_SPEC_PATHS;
+
+    #[test]
+    fn each_pod_spec_path_is_written_out_as_its_keys_joined() {
+        for (path, dotted) in POD_SPEC_PATHS {
+            assert_eq!(path.join("."), *dotted);
+        }
     }
 }
