@@ -274,20 +274,30 @@ impl Selector {
     /// first it had) or its current one, never one it had only in between (an overlay on an
     /// overlay that renamed objects); group, version and kind are the current ones.
     pub(crate) fn selects_patch_target(&self, res: &Res) -> bool {
-        let (current, original) = (res.id_ref(), res.original_ref());
         let (group, version) = res.group_version();
-        self.group.as_ref().is_none_or(|g| g.is_match(group))
+        if !(self.group.as_ref().is_none_or(|g| g.is_match(group))
             && self.version.as_ref().is_none_or(|v| v.is_match(version))
-            && self.kind.as_ref().is_none_or(|k| k.is_match(res.kind()))
-            && self
+            && self.kind.as_ref().is_none_or(|k| k.is_match(res.kind())))
+        {
+            return false;
+        }
+        // The ids only when a name or namespace is asked for: most selectors name a kind, and
+        // most resources are not of it.
+        if self.name.is_some() || self.namespace.is_some() {
+            let (current, original) = (res.id_ref(), res.original_ref());
+            let selected = self
                 .name
                 .as_ref()
                 .is_none_or(|p| p.is_match(original.name) || p.is_match(current.name))
-            && self.namespace.as_ref().is_none_or(|p| {
-                p.is_match(original.effective_namespace())
-                    || p.is_match(current.effective_namespace())
-            })
-            && self.selects_labels_and_annotations(res)
+                && self.namespace.as_ref().is_none_or(|p| {
+                    p.is_match(original.effective_namespace())
+                        || p.is_match(current.effective_namespace())
+                });
+            if !selected {
+                return false;
+            }
+        }
+        self.selects_labels_and_annotations(res)
     }
 
     /// Whether any id `res` has had, current or previous, is selected by this selector's id

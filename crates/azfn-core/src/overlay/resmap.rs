@@ -229,14 +229,51 @@ impl Res {
 
     /// [`Res::id`], borrowed.
     pub(crate) fn id_ref(&self) -> IdRef<'_> {
-        let (group, version) = self.group_version();
+        // One pass over the object and one over its metadata, instead of a lookup per field:
+        // ids are compared thousands of times per build. A mapping's keys are unique, so this
+        // finds what `str_at` finds, which scans mappings of this size the same way.
+        let small = |map: &Mapping| map.len() <= crate::yaml::SCANNED;
+        let metadata = crate::yaml::get(&self.obj, "metadata").and_then(Value::as_mapping);
+        if !small(&self.obj) || !metadata.is_none_or(small) {
+            let (group, version) = self.group_version();
+            return IdRef {
+                group,
+                version,
+                kind: self.kind(),
+                name: self.name(),
+                namespace: self.namespace(),
+            };
+        }
+        let (mut api_version, mut kind, mut name, mut namespace) = ("", "", "", "");
+        for (key, value) in &self.obj {
+            match key.as_str() {
+                Some("apiVersion") => api_version = value.as_str().unwrap_or_default(),
+                Some("kind") => kind = value.as_str().unwrap_or_default(),
+                Some("metadata") => {
+                    for (key, value) in metadata.into_iter().flatten() {
+                        match key.as_str() {
+                            Some("name") => name = value.as_str().unwrap_or_default(),
+                            Some("namespace") => namespace = value.as_str().unwrap_or_default(),
+                            _ => {}
+                        }
+                    }
+                }
+                _ => {}
+            }
+        }
+        let (group, version) = split_api_version(api_version);
         IdRef {
             group,
             version,
-            kind: self.kind(),
-            name: self.name(),
-            namespace: self.namespace(),
+            kind,
+            name,
+            namespace,
         }
+    }
+
+    /// The names it had before, oldest first.
+    pub(crate) fn previous_names(&self) -> impl Iterator<Item = &str> {
+        self.previous.iter().map(|id| id.name.as_str())
     }
 
     /// [`Res::all_ids`], borrowed: the current id, then the previous ones oldest first.
@@ -383,5 +420,43 @@ impl IdKey {
             res.kind(),
             res.name()
         ))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::{Res, split_api_version};
+    use serde_yaml::Mapping;
+
+    #[test]
+    fn id_ref_finds_what_a_lookup_per_field_finds() {
+        let many = (0..14).fold(String::new(), |text, i| text + &format!("k{i}: {i}\n"));
+        let objects = [
+            "apiVersion: apps/v1\nkind: Deployment\nmetadata: {name: a, namespace: n}\n".to_owned(),
+            "kind: ConfigMap\nmetadata: {labels: {x: y}, name: b}\n".to_owned(),
+            "metadata: [1]\nkind: 7\napiVersion: v1\n".to_owned(),
+            "!t kind: Secret\nmetadata: {!t name: tagged}\n".to_owned(),
+            format!("{many}apiVersion: v1\nkind: Service\nmetadata: {{name: c}}\n"),
+            format!(
+                "kind: Pod\nmetadata:\n  namespace: m\n  name: d\n{}",
+                many.replace('k', "  k")
+            ),
+            String::new(),
+        ];
+        for text in objects {
+            let obj: Mapping = if text.is_empty() {
+                Mapping::new()
+            } else {
+                serde_yaml::from_str(&text).unwrap()
+            };
+            let res = Res::new(obj);
+            let id = res.id_ref();
+            let (group, version) = split_api_version(super::str_at(&res.obj, &["apiVersion"]));
+            assert_eq!(
+                (id.group, id.version, id.kind, id.name, id.namespace),
+                (group, version, res.kind(), res.name(), res.namespace()),
+                "{text}"
+            );
+        }
     }
 }

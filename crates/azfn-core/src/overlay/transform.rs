@@ -232,16 +232,19 @@ fn namespace_all(ra: &mut ResMap, namespace: &str, specs: &[FieldSpec]) -> Resul
     // one against all the others right after moving it.
     let key = |res: &Res| {
         let id = res.id_ref();
-        // One string per id, each field prefixed by its length so no two ids share one.
-        let mut key = String::new();
-        for field in [
+        let fields = [
             id.group,
             id.version,
             id.kind,
             id.name,
             id.effective_namespace(),
-        ] {
-            key.push_str(&field.len().to_string());
+        ];
+        // One string per id, each field prefixed by its length so no two ids share one; made
+        // at its size at once (this runs twice for every resource).
+        let size: usize = fields.iter().map(|f| f.len() + 21).sum();
+        let mut key = String::with_capacity(size);
+        for field in fields {
+            push_decimal(&mut key, field.len());
             key.push(':');
             key.push_str(field);
         }
@@ -311,6 +314,21 @@ fn namespace_all(ra: &mut ResMap, namespace: &str, specs: &[FieldSpec]) -> Resul
         }
     }
     Ok(())
+}
+
+/// `n` in decimal, without the allocation of `to_string` or the formatting machinery.
+fn push_decimal(out: &mut String, mut n: usize) {
+    let mut digits = [0u8; 20];
+    let mut at = digits.len();
+    loop {
+        at -= 1;
+        digits[at] = b"0123456789"[n % 10];
+        n /= 10;
+        if n == 0 {
+            break;
+        }
+    }
+    out.extend(digits[at..].iter().map(|&d| char::from(d)));
 }
 
 fn is_role_binding(kind: &str) -> bool {
@@ -461,9 +479,12 @@ fn replicas(
     let mut found = false;
     for spec in specs {
         for res in &mut ra.items {
-            if !res
-                .id_refs()
-                .any(|id| id.name == name && spec.selects(id.group, id.version, id.kind))
+            // Names first: they rule out nearly every resource before an id is put together.
+            let has_name = res.name() == name || res.previous_names().any(|n| n == name);
+            if !has_name
+                || !res
+                    .id_refs()
+                    .any(|id| id.name == name && spec.selects(id.group, id.version, id.kind))
             {
                 continue;
             }
@@ -908,4 +929,18 @@ pub(crate) fn build_metadata(
         }
     }
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::push_decimal;
+
+    #[test]
+    fn push_decimal_writes_what_to_string_writes() {
+        for n in [0, 1, 9, 10, 99, 100, 12_345, usize::MAX] {
+            let mut out = String::from("x");
+            push_decimal(&mut out, n);
+            assert_eq!(out, format!("x{n}"));
+        }
+    }
 }

@@ -3,7 +3,7 @@
 use serde_yaml::{Mapping, Value};
 
 /// Above this many keys, the map's own hashed lookup is cheaper than a scan.
-const SCANNED: usize = 12;
+pub(crate) const SCANNED: usize = 12;
 
 /// `map[key]`.
 pub fn get<'a>(map: &'a Mapping, key: &str) -> Option<&'a Value> {

@@ -7,6 +7,7 @@ pub mod lines;
 mod parse;
 mod subset;
 
+pub(crate) use access::SCANNED;
 pub use access::{Field, get, get_mut};
 pub use emit::{to_stream, to_string};
 pub use kustomize::{to_kustomize_stream, to_kustomize_yaml};
