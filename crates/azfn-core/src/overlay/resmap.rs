@@ -249,15 +249,13 @@ impl Res {
             match key.as_str() {
                 Some("apiVersion") => api_version = value.as_str().unwrap_or_default(),
                 Some("kind") => kind = value.as_str().unwrap_or_default(),
-                Some("metadata") => {
-                    for (key, value) in metadata.into_iter().flatten() {
-                        match key.as_str() {
-                            Some("name") => name = value.as_str().unwrap_or_default(),
-                            Some("namespace") => namespace = value.as_str().unwrap_or_default(),
-                            _ => {}
-                        }
-                    }
-                }
+                _ => {}
+            }
+        }
+        for (key, value) in metadata.into_iter().flatten() {
+            match key.as_str() {
+                Some("name") => name = value.as_str().unwrap_or_default(),
+                Some("namespace") => namespace = value.as_str().unwrap_or_default(),
                 _ => {}
             }
         }
