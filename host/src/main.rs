@@ -5,6 +5,14 @@ use std::process::ExitCode;
 #[global_allocator]
 static ALLOCATOR: azfn_host::native::Counting = azfn_host::native::Counting;
 
+/// Gives up transparent huge pages before anything allocates: see
+/// `azfn_host::native::huge_pages_only_for_trees`.
+#[cfg(target_os = "linux")]
+#[expect(unsafe_code, reason = "a constructor must name its section")]
+#[used]
+#[unsafe(link_section = ".init_array.00100")]
+static NO_HUGE_PAGES_YET: azfn_host::native::Constructor = azfn_host::native::no_huge_pages_yet;
+
 fn main() -> ExitCode {
     azfn_host::native::huge_pages_only_for_trees();
     match azfn_host::cli::main() {

@@ -2,12 +2,14 @@
 //! `parity`): the same three the sandbox enforces, with the same exit codes.
 //! - memory: a counting global allocator; past the limit the process says which limit tripped
 //!   on stderr and ends with exit code 80, having written nothing on stdout;
-//! - wall time: a watchdog thread ends the process with exit code 82 unless output has begun;
+//! - wall time: a watchdog thread ends the process with exit code 82 unless output has begun
+//!   (the sandboxed runs use the same watchdog);
 //! - input: every file the disk source reads counts against the input limit.
 //!
 //! Outside these paths (the sandboxed runs) no memory limit is set: the guest's memory is
 //! bounded by wasmtime, and the host's own buffers by the input and output limits.
 use std::alloc::{GlobalAlloc, Layout};
+use std::ffi::{c_char, c_int};
 
 use mimalloc::MiMalloc;
 use std::sync::OnceLock;
@@ -100,22 +102,76 @@ unsafe impl GlobalAlloc for Counting {
 /// Transparent huge pages suit the commands that render trees (megabytes of parsed YAML: 2 MB
 /// pages take a fraction of the page faults; a 1,000-resource `azfn build` measured 28 ms
 /// without them, 23 ms with), not a KRM function call, whose small heap would pay for zeroing
-/// whole 2 MB pages (a fifth of a warm start). So a process started without a command (the
-/// function, under kustomize or kpt) or as `azfn run` gives them up, with prctl(2), before it
-/// allocates much.
+/// whole 2 MB pages (a fifth of a warm start). A function call gives them up before anything
+/// allocates ([`no_huge_pages_yet`]); where that cannot see the arguments (musl), every process
+/// gives them up and the commands that render trees take them back here, first thing in `main`.
 pub fn huge_pages_only_for_trees() {
     let command = std::env::args_os().nth(1);
-    let function_call = command
-        .as_deref()
-        .is_none_or(|c| c == "run" || c.to_str().is_some_and(|c| c.starts_with('-')));
-    if function_call {
-        #[expect(unsafe_code, reason = "prctl(2) takes variadic C arguments")]
-        // SAFETY: PR_SET_THP_DISABLE with 1 and zeroes only sets a flag on this process; a
-        // kernel without it answers EINVAL, which leaves things as they were.
-        unsafe {
-            libc::prctl(libc::PR_SET_THP_DISABLE, 1, 0, 0, 0);
-        }
+    if !is_function_call(command.as_deref().map(std::ffi::OsStr::as_encoded_bytes)) {
+        set_huge_pages_disabled(false);
     }
+}
+
+/// Whether the first argument starts a function call: none (under kustomize or kpt), a flag,
+/// or `run`.
+fn is_function_call(first: Option<&[u8]>) -> bool {
+    first.is_none_or(|c| c == b"run" || c.starts_with(b"-"))
+}
+
+/// The signature of [`no_huge_pages_yet`]: glibc passes constructors the process's arguments.
+#[cfg(target_env = "gnu")]
+pub type Constructor = unsafe extern "C" fn(c_int, *const *const c_char, *const *const c_char);
+/// The signature of [`no_huge_pages_yet`]: musl passes constructors nothing.
+#[cfg(not(target_env = "gnu"))]
+pub type Constructor = extern "C" fn();
+
+/// Run by the binary as a constructor that comes before mimalloc's own (priority 101): giving
+/// huge pages up in `main` was too late, as mimalloc had already set up its first arena with
+/// two of them, 4 MB zeroed in a function call that needs a fraction of that (/proc/PID/smaps:
+/// AnonHugePages 4096 kB before, 0 after; 0.3 ms of a 10-item call).
+///
+/// # Safety
+///
+/// `args` holds `count` pointers to NUL-terminated strings, as glibc passes constructors
+/// `main`'s argc and argv.
+#[cfg(target_env = "gnu")]
+#[expect(unsafe_code, reason = "a constructor reads argv before main")]
+pub unsafe extern "C" fn no_huge_pages_yet(
+    count: c_int,
+    args: *const *const c_char,
+    _environment: *const *const c_char,
+) {
+    let first = (count > 1 && !args.is_null()).then(|| {
+        // SAFETY: by the contract above, `count > 1` makes args[1] a NUL-terminated string.
+        unsafe { std::ffi::CStr::from_ptr(*args.add(1)).to_bytes() }
+    });
+    if is_function_call(first) {
+        set_huge_pages_disabled(true);
+    }
+}
+
+/// See the glibc version; musl passes no arguments, so every process gives huge pages up here.
+#[cfg(not(target_env = "gnu"))]
+pub extern "C" fn no_huge_pages_yet() {
+    set_huge_pages_disabled(true);
+}
+
+fn set_huge_pages_disabled(disabled: bool) {
+    #[cfg(target_os = "linux")]
+    #[expect(unsafe_code, reason = "prctl(2) takes variadic C arguments")]
+    // SAFETY: PR_SET_THP_DISABLE with 0 or 1 and zeroes only sets a flag on this process; a
+    // kernel without it answers EINVAL, which leaves things as they were.
+    unsafe {
+        libc::prctl(
+            libc::PR_SET_THP_DISABLE,
+            libc::c_ulong::from(disabled),
+            0,
+            0,
+            0,
+        );
+    }
+    #[cfg(not(target_os = "linux"))]
+    let _ = disabled;
 }
 
 /// Bounds this process: `memory` bytes of heap, `timeout` of wall time, `input` bytes read from
@@ -130,10 +186,19 @@ pub(crate) fn bound(what: &str, memory: usize, timeout: Duration, input: usize) 
         Ordering::Relaxed,
     );
     READ_LIMIT.store(input, Ordering::Relaxed);
-    let message = format!(
-        "azfn: {what}: ran longer than {:.1} s (raise it with --timeout); nothing was written\n",
-        timeout.as_secs_f64()
+    watchdog(
+        format!(
+            "azfn: {what}: ran longer than {:.1} s (raise it with --timeout); nothing was written\n",
+            timeout.as_secs_f64()
+        ),
+        timeout,
     );
+}
+
+/// Ends the process with `message` and exit code 82 once `timeout` has passed, unless output
+/// has begun ([`output_begins`]): the wall-time limit of every command, the sandboxed runs
+/// included (`runner`), whose module wasmtime then need not interrupt from inside.
+pub(crate) fn watchdog(message: String, timeout: Duration) {
     std::thread::spawn(move || {
         std::thread::sleep(timeout);
         if !OUTPUT_BEGUN.load(Ordering::Acquire) {
@@ -169,4 +234,19 @@ pub(crate) fn count_read(path: &str, bytes: usize) -> Result<(), String> {
         ));
     }
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::is_function_call;
+
+    #[test]
+    fn a_function_call_is_no_command_a_flag_or_run() {
+        for call in [None, Some(&b"run"[..]), Some(b"--fuel"), Some(b"-h")] {
+            assert!(is_function_call(call), "{call:?}");
+        }
+        for tree in [&b"build"[..], b"check", b"parity", b"serve", b"runner", b""] {
+            assert!(!is_function_call(Some(tree)), "{tree:?}");
+        }
+    }
 }

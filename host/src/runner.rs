@@ -83,6 +83,15 @@ fn execute(
     }
     let pre = sandbox::prepare(&engine, &compiled)?;
     let input = stdin.len();
+    // The wall-time limit, from here (compiling the module is not the function's time): the
+    // process ends with exit code 82 and nothing on stdout unless output has begun.
+    crate::native::watchdog(
+        format!(
+            "azfn: sandbox: the function ran longer than {:.1} s (raise it with --timeout); its output was discarded\n",
+            limits.timeout.as_secs_f64()
+        ),
+        limits.timeout,
+    );
     let started = std::time::Instant::now();
     let run = sandbox::run(&engine, &pre, stdin, args, limits)?;
     if debug {
@@ -307,13 +316,6 @@ fn limit_tripped(outcome: &Outcome, limits: &Limits, stderr: &[u8]) -> ExitCode 
             ),
             EXIT_FUEL,
         ),
-        Outcome::Timeout => (
-            format!(
-                "the function ran longer than {:.1} s (raise it with --timeout)",
-                limits.timeout.as_secs_f64()
-            ),
-            EXIT_TIMEOUT,
-        ),
         Outcome::StackOverflow => (
             format!(
                 "the function overflowed its {} KiB stack",
@@ -343,6 +345,7 @@ fn relay_stderr(stderr: &[u8]) {
 }
 
 fn write_stdout(bytes: &[u8]) -> Result<()> {
+    crate::native::output_begins();
     let mut out = std::io::stdout().lock();
     out.write_all(bytes)
         .and_then(|()| out.flush())
