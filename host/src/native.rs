@@ -9,6 +9,7 @@
 //! Outside these paths (the sandboxed runs) no memory limit is set: the guest's memory is
 //! bounded by wasmtime, and the host's own buffers by the input and output limits.
 use std::alloc::{GlobalAlloc, Layout};
+#[cfg(target_env = "gnu")]
 use std::ffi::{c_char, c_int};
 
 use mimalloc::MiMalloc;
