@@ -143,8 +143,13 @@ unsafe impl GlobalAlloc for Counting {
 /// without them, 23 ms with), not a KRM function call, whose small heap would pay for zeroing
 /// whole 2 MB pages (a fifth of a warm start). A function call gives them up before anything
 /// allocates ([`no_huge_pages_yet`]); where that cannot see the arguments (musl), every process
-/// gives them up and the commands that render trees take them back here, first thing in `main`.
+/// gives them up and the commands that render trees take them back here, first thing in `main`
+/// (with glibc there is nothing left to do here).
 pub fn huge_pages_only_for_trees() {
+    if cfg!(target_env = "gnu") {
+        // The constructor saw the arguments and already left a tree command its huge pages.
+        return;
+    }
     let command = std::env::args_os().nth(1);
     if !is_function_call(command.as_deref().map(std::ffi::OsStr::as_encoded_bytes)) {
         set_huge_pages_disabled(false);
@@ -231,19 +236,18 @@ pub(crate) fn bound(what: &str, memory: usize, timeout: Duration, input: usize) 
         Ordering::Relaxed,
     );
     READ_LIMIT.store(input, Ordering::Relaxed);
-    watchdog(
-        format!(
-            "azfn: {what}: ran longer than {:.1} s (raise it with --timeout); nothing was written\n",
-            timeout.as_secs_f64()
-        ),
-        timeout,
-    );
+    watchdog(&format!("azfn: {what}:"), timeout, "nothing was written");
 }
 
-/// Ends the process with `message` and exit code 82 once `timeout` has passed, unless output
-/// has begun ([`output_begins`]): the wall-time limit of every command, the sandboxed runs
-/// included (`runner`), whose module wasmtime then need not interrupt from inside.
-pub(crate) fn watchdog(message: String, timeout: Duration) {
+/// Ends the process with exit code 82 and "`who` ran longer than … s (raise it with
+/// --timeout); `outcome`" once `timeout` has passed, unless output has begun
+/// ([`output_begins`]): the wall-time limit of every command, the sandboxed runs included
+/// (`runner`), whose module wasmtime then need not interrupt from inside.
+pub(crate) fn watchdog(who: &str, timeout: Duration, outcome: &str) {
+    let message = format!(
+        "{who} ran longer than {:.1} s (raise it with --timeout); {outcome}\n",
+        timeout.as_secs_f64()
+    );
     std::thread::spawn(move || {
         std::thread::sleep(timeout);
         if !OUTPUT_BEGUN.load(Ordering::Acquire) {

@@ -86,11 +86,9 @@ fn execute(
     // The wall-time limit, from here (compiling the module is not the function's time): the
     // process ends with exit code 82 and nothing on stdout unless output has begun.
     crate::native::watchdog(
-        format!(
-            "azfn: sandbox: the function ran longer than {:.1} s (raise it with --timeout); its output was discarded\n",
-            limits.timeout.as_secs_f64()
-        ),
+        "azfn: sandbox: the function",
         limits.timeout,
+        "its output was discarded",
     );
     let started = std::time::Instant::now();
     let run = sandbox::run(&engine, &pre, stdin, args, limits)?;
