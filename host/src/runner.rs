@@ -120,12 +120,14 @@ fn input_args(config: Option<&yaml::Value>, config_file: &str) -> Result<Vec<Str
 
 /// KRM mode: ResourceList in, ResourceList out.
 pub(crate) fn krm(module: &Module, mut stdin: Vec<u8>, limits: &Limits) -> Result<ExitCode> {
-    if matches!(module, Module::Embedded) {
-        // A UTF-16 or BOM-prefixed list becomes plain UTF-8 here, so the checks below see it;
-        // anything undecodable is left for the module to refuse with its offset.
-        if let Ok(std::borrow::Cow::Owned(text)) = azfn_core::text::decode(&stdin) {
-            stdin = text.into_bytes();
-        }
+    // A UTF-16 list becomes plain UTF-8 here, so the checks below see it; anything undecodable
+    // is left for the module to refuse with its offset. Other input is passed on as it is,
+    // without a pass over it here: the module validates it anyway.
+    if matches!(module, Module::Embedded)
+        && (stdin.starts_with(&[0xFF, 0xFE]) || stdin.starts_with(&[0xFE, 0xFF]))
+        && let Ok(std::borrow::Cow::Owned(text)) = azfn_core::text::decode(&stdin)
+    {
+        stdin = text.into_bytes();
     }
     let input_items = match module {
         Module::Foreign { .. } => count_items(&stdin),
@@ -133,11 +135,7 @@ pub(crate) fn krm(module: &Module, mut stdin: Vec<u8>, limits: &Limits) -> Resul
     };
     // Only azfn's own module takes inputs, and only a config that declares some needs a look.
     let list = match module {
-        Module::Embedded
-            if contains(&stdin, b"inputs:")
-                || contains(&stdin, b"parity:")
-                || contains(&stdin, b"policies:") =>
-        {
+        Module::Embedded if config_declares(&stdin, &[b"inputs:", b"parity:", b"policies:"]) => {
             std::str::from_utf8(&stdin)
                 .ok()
                 .and_then(|text| ResourceList::parse(text, "<stdin>", YamlLimits::default()).ok())
@@ -350,8 +348,14 @@ fn write_stdout(bytes: &[u8]) -> Result<()> {
         .context("cannot write stdout")
 }
 
-fn contains(haystack: &[u8], needle: &[u8]) -> bool {
-    memchr::memmem::find(haystack, needle).is_some()
+/// Whether any of `keys` follows the first `functionConfig` in the list: the config's text
+/// always comes after its key, whatever the style, so a list without one is not scanned again.
+fn config_declares(list: &[u8], keys: &[&[u8]]) -> bool {
+    memchr::memmem::find(list, b"functionConfig").is_some_and(|at| {
+        let config = &list[at..];
+        keys.iter()
+            .any(|key| memchr::memmem::find(config, key).is_some())
+    })
 }
 
 fn count_items(stdin: &[u8]) -> Option<usize> {
@@ -420,6 +424,23 @@ pub(crate) fn check_list(list: &ResourceList, limits: &Limits) -> Result<Resourc
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn only_a_key_after_function_config_asks_for_a_look() {
+        let keys: &[&[u8]] = &[b"inputs:", b"parity:"];
+        let declares = |list: &str| super::config_declares(list.as_bytes(), keys);
+        // A key in an item before the config, or no config at all: nothing to read.
+        assert!(!declares(
+            "items:\n- spec:\n    inputs: []\nfunctionConfig:\n  kind: Azfn\n"
+        ));
+        assert!(!declares("items:\n- parity: x\n"));
+        // Block and flow style, and a config before the items.
+        assert!(declares(
+            "items: []\nfunctionConfig:\n  inputs:\n  - name: A\n"
+        ));
+        assert!(declares("{functionConfig: {parity: {}}, items: []}"));
+        assert!(declares("functionConfig:\n  parity: {}\nitems: []\n"));
+    }
+
     #[test]
     fn the_embedded_modules_digest_is_its_sha256() {
         use sha2::Digest as _;

@@ -5,10 +5,12 @@
 //! watchdog ([`crate::native::watchdog`], armed by `runner`) ends the process. wasmtime's epoch
 //! interruption, which stopped the module from inside instead, cost 8–12% of the module's time
 //! (a check on every call and loop), for a guarantee the process-level watchdog gives too.
-use std::sync::Arc;
+use std::pin::Pin;
 use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
+use std::task::{Context, Poll};
 
-use anyhow::{Context, Result};
+use anyhow::{Context as _, Result};
 use wasmtime::{Config, Engine, InstancePre, Linker, Module, Store, Trap};
 use wasmtime_wasi::cli::{IsTerminal, StdoutStream};
 use wasmtime_wasi::p1::{self, WasiP1Ctx};
@@ -83,7 +85,8 @@ pub fn run(
     args: &[String],
     limits: &Limits,
 ) -> Result<RunOutput> {
-    let stdout = CappedOutput::new(limits.max_stdout);
+    // Output about as large as the input, plus results, is the common case.
+    let stdout = CappedOutput::new(limits.max_stdout, stdin.len() + (64 << 10));
     let stderr = MemoryOutputPipe::new(limits.max_stderr);
     let mut builder = WasiCtxBuilder::new();
     builder
@@ -120,7 +123,7 @@ pub fn run(
     drop(store);
     Ok(RunOutput {
         outcome,
-        stdout: stdout.inner.contents().to_vec(),
+        stdout: stdout.take(),
         stderr: stderr.contents().to_vec(),
         fuel_used,
     })
@@ -149,19 +152,43 @@ fn classify(e: &wasmtime::Error, stdout_full: bool) -> Outcome {
 }
 
 /// stdout with a cap that stops the guest at once: a full [`MemoryOutputPipe`] only returns an
-/// error to the guest, which a guest that ignores errors answers by writing forever.
+/// error to the guest, which a guest that ignores errors answers by writing forever. Its buffer
+/// is taken, not copied, at the end of a run, and sized for output about as large as the input,
+/// so a large list is neither copied while it grows nor after.
 #[derive(Clone)]
 struct CappedOutput {
-    inner: MemoryOutputPipe,
+    buffer: Arc<Mutex<Vec<u8>>>,
+    cap: usize,
     full: Arc<AtomicBool>,
 }
 
 impl CappedOutput {
-    fn new(cap: usize) -> Self {
+    fn new(cap: usize, expected: usize) -> Self {
         Self {
-            inner: MemoryOutputPipe::new(cap),
+            buffer: Arc::new(Mutex::new(Vec::with_capacity(expected.min(cap)))),
+            cap,
             full: Arc::new(AtomicBool::new(false)),
         }
+    }
+
+    fn lock(&self) -> MutexGuard<'_, Vec<u8>> {
+        // A poisoned lock still holds whole writes: each is one extend.
+        self.buffer.lock().unwrap_or_else(PoisonError::into_inner)
+    }
+
+    /// Everything written, leaving the buffer empty.
+    fn take(&self) -> Vec<u8> {
+        std::mem::take(&mut *self.lock())
+    }
+
+    /// Appends `bytes` if they fit under the cap.
+    fn append(&self, bytes: &[u8]) -> bool {
+        let mut buffer = self.lock();
+        let fits = bytes.len() <= self.cap - buffer.len();
+        if fits {
+            buffer.extend_from_slice(bytes);
+        }
+        fits
     }
 }
 
@@ -177,28 +204,56 @@ impl StdoutStream for CappedOutput {
     }
 
     fn async_stream(&self) -> Box<dyn tokio::io::AsyncWrite + Send + Sync> {
-        Box::new(self.inner.clone())
+        Box::new(self.clone())
     }
 }
 
 #[wasmtime_wasi::async_trait]
 impl OutputStream for CappedOutput {
     fn write(&mut self, bytes: bytes::Bytes) -> StreamResult<()> {
-        self.inner.write(bytes)
+        if self.append(&bytes) {
+            Ok(())
+        } else {
+            self.full.store(true, Ordering::Relaxed);
+            Err(StreamError::trap("stdout limit reached"))
+        }
     }
 
     fn flush(&mut self) -> StreamResult<()> {
-        self.inner.flush()
+        Ok(())
     }
 
     fn check_write(&mut self) -> StreamResult<usize> {
-        match self.inner.check_write() {
-            Err(StreamError::Closed) => {
-                self.full.store(true, Ordering::Relaxed);
-                Err(StreamError::trap("stdout limit reached"))
-            }
-            other => other,
+        let used = self.lock().len();
+        if used < self.cap {
+            Ok(self.cap - used)
+        } else {
+            self.full.store(true, Ordering::Relaxed);
+            Err(StreamError::trap("stdout limit reached"))
         }
+    }
+}
+
+impl tokio::io::AsyncWrite for CappedOutput {
+    fn poll_write(
+        self: Pin<&mut Self>,
+        _: &mut Context<'_>,
+        bytes: &[u8],
+    ) -> Poll<std::io::Result<usize>> {
+        Poll::Ready(if self.append(bytes) {
+            Ok(bytes.len())
+        } else {
+            self.full.store(true, Ordering::Relaxed);
+            Err(std::io::Error::other("stdout limit reached"))
+        })
+    }
+
+    fn poll_flush(self: Pin<&mut Self>, _: &mut Context<'_>) -> Poll<std::io::Result<()>> {
+        Poll::Ready(Ok(()))
+    }
+
+    fn poll_shutdown(self: Pin<&mut Self>, _: &mut Context<'_>) -> Poll<std::io::Result<()>> {
+        Poll::Ready(Ok(()))
     }
 }
 

@@ -6,6 +6,13 @@
 //!
 //! Exit codes: 0 no error findings; 1 error findings (the full ResourceList is still written,
 //! so kpt shows the results); 2 unusable input (nothing is written to stdout).
+#[cfg(any(target_family = "wasm", test))]
+mod heap;
+
+#[cfg(target_family = "wasm")]
+#[global_allocator]
+static HEAP: heap::SizeClasses = heap::SizeClasses::new();
+
 use std::io::{Read, Write};
 use std::process::ExitCode;
 
