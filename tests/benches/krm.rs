@@ -111,7 +111,7 @@ fn wasm_vs_native(report: &mut String, warm_cache: &Path) {
         *report,
         "Every call checks all rules over every item.\n\n| items | bytes | azfn (wasm, warm) | azfn-krm (native) | wasm / native | resources/s wasm | resources/s native |\n|---|---|---|---|---|---|---|"
     );
-    for (n, runs) in [(10, 15), (1_000, 11), (10_000, 7)] {
+    for (n, runs) in [(10, 31), (1_000, 31), (10_000, 11)] {
         let input = workload::resource_list(n);
         let (sandboxed, native) = time_pair(
             runs,
