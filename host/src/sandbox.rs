@@ -181,14 +181,20 @@ impl CappedOutput {
         std::mem::take(&mut *self.lock())
     }
 
-    /// Appends `bytes` if they fit under the cap.
-    fn append(&self, bytes: &[u8]) -> bool {
+    /// Appends `bytes` if they fit under the cap; else marks the output full.
+    fn append(&self, bytes: &[u8]) -> Result<(), &'static str> {
         let mut buffer = self.lock();
-        let fits = bytes.len() <= self.cap - buffer.len();
-        if fits {
-            buffer.extend_from_slice(bytes);
+        if bytes.len() > self.cap - buffer.len() {
+            return Err(self.refuse());
         }
-        fits
+        buffer.extend_from_slice(bytes);
+        Ok(())
+    }
+
+    /// Marks the output full, for the run's outcome, and says why the write failed.
+    fn refuse(&self) -> &'static str {
+        self.full.store(true, Ordering::Relaxed);
+        "stdout limit reached"
     }
 }
 
@@ -211,12 +217,7 @@ impl StdoutStream for CappedOutput {
 #[wasmtime_wasi::async_trait]
 impl OutputStream for CappedOutput {
     fn write(&mut self, bytes: bytes::Bytes) -> StreamResult<()> {
-        if self.append(&bytes) {
-            Ok(())
-        } else {
-            self.full.store(true, Ordering::Relaxed);
-            Err(StreamError::trap("stdout limit reached"))
-        }
+        self.append(&bytes).map_err(StreamError::trap)
     }
 
     fn flush(&mut self) -> StreamResult<()> {
@@ -228,8 +229,7 @@ impl OutputStream for CappedOutput {
         if used < self.cap {
             Ok(self.cap - used)
         } else {
-            self.full.store(true, Ordering::Relaxed);
-            Err(StreamError::trap("stdout limit reached"))
+            Err(StreamError::trap(self.refuse()))
         }
     }
 }
@@ -240,12 +240,11 @@ impl tokio::io::AsyncWrite for CappedOutput {
         _: &mut Context<'_>,
         bytes: &[u8],
     ) -> Poll<std::io::Result<usize>> {
-        Poll::Ready(if self.append(bytes) {
-            Ok(bytes.len())
-        } else {
-            self.full.store(true, Ordering::Relaxed);
-            Err(std::io::Error::other("stdout limit reached"))
-        })
+        Poll::Ready(
+            self.append(bytes)
+                .map(|()| bytes.len())
+                .map_err(std::io::Error::other),
+        )
     }
 
     fn poll_flush(self: Pin<&mut Self>, _: &mut Context<'_>) -> Poll<std::io::Result<()>> {

@@ -31,6 +31,11 @@ struct State {
     end: *mut u8,
 }
 
+/// The module's allocator (natively, only the tests build this file).
+#[cfg(target_family = "wasm")]
+#[global_allocator]
+static HEAP: SizeClasses = SizeClasses::new();
+
 pub(crate) struct SizeClasses(UnsafeCell<State>);
 
 // SAFETY: a wasm32-wasip1 module has one thread (the target has no atomics or threads), so

@@ -6,13 +6,9 @@
 //!
 //! Exit codes: 0 no error findings; 1 error findings (the full ResourceList is still written,
 //! so kpt shows the results); 2 unusable input (nothing is written to stdout).
+// Only where the module has one thread (the allocator relies on it): not with wasm threads.
 #[cfg(any(all(target_family = "wasm", not(target_feature = "atomics")), test))]
 mod heap;
-
-// Only where the module has one thread (the allocator relies on it): not with wasm threads.
-#[cfg(all(target_family = "wasm", not(target_feature = "atomics")))]
-#[global_allocator]
-static HEAP: heap::SizeClasses = heap::SizeClasses::new();
 
 use std::io::{Read, Write};
 use std::process::ExitCode;
